@@ -1,0 +1,70 @@
+//! Command-line interface: argument parsing and dispatch to one module per noun.
+
+mod args;
+mod items;
+mod out;
+mod records;
+mod util;
+
+use anyhow::{Context, Result};
+use args::{Cli, Cmd};
+use clap::{CommandFactory, Parser};
+use helpdesk::Store;
+use helpdesk::domain::Kind;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log = util::init_logging();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", util::one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let db = db_path(&cli)?;
+    let Some(cmd) = cli.cmd else {
+        if cli.demo && !db.exists() {
+            eprintln!("Generating a demo help desk in {} …", db.display());
+            let mut store = Store::open(&db)?;
+            helpdesk::demo::generate(&mut store, 5_000, &mut |_, _| {})?;
+        }
+        return crate::tui::run(&db, cli.config.as_deref()).map(|_| ExitCode::SUCCESS);
+    };
+    match cmd {
+        Cmd::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "helpdesk", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Demo { tickets, force, json } => records::demo(&db, tickets, force, json),
+        Cmd::Ticket(c) => items::run(&mut open(&db)?, Kind::Ticket, c),
+        Cmd::Conversation(c) => items::run(&mut open(&db)?, Kind::Conversation, c),
+        Cmd::Issue(c) => items::run(&mut open(&db)?, Kind::Issue, c),
+        Cmd::Task(c) => items::run(&mut open(&db)?, Kind::Task, c),
+        Cmd::Part(c) => records::part(&mut open(&db)?, c),
+        Cmd::Contact(c) => records::contact(&mut open(&db)?, c),
+        Cmd::Account(c) => records::account(&mut open(&db)?, c),
+        Cmd::Member(c) => records::member(&mut open(&db)?, c),
+    }
+}
+
+pub fn open(db: &Path) -> Result<Store> {
+    Store::open(db).with_context(|| format!("cannot open database {}", db.display()))
+}
+
+fn db_path(cli: &Cli) -> Result<PathBuf> {
+    if let Some(p) = &cli.db {
+        return Ok(p.clone());
+    }
+    let dirs = util::dirs()?;
+    Ok(dirs.data_dir().join(if cli.demo { "demo.db" } else { "helpdesk.db" }))
+}

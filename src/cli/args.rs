@@ -1,0 +1,260 @@
+//! The clap definition of every subcommand.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "helpdesk", version, about = "A keyboard-driven terminal help desk over one SQLite file")]
+pub struct Cli {
+    /// Database file (default: helpdesk.db in the XDG data dir)
+    #[arg(long, global = true, env = "HELPDESK_DB")]
+    pub db: Option<PathBuf>,
+    /// Config file (default: config.toml in the XDG config dir)
+    #[arg(long, global = true, env = "HELPDESK_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Open the TUI on a demo database in the data dir, generating it the first time
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Tickets: customer-facing records of work
+    #[command(subcommand)]
+    Ticket(ItemCmd),
+    /// Conversations with customers
+    #[command(subcommand)]
+    Conversation(ItemCmd),
+    /// Engineering issues
+    #[command(subcommand)]
+    Issue(ItemCmd),
+    /// Tasks of issues
+    #[command(subcommand)]
+    Task(ItemCmd),
+    /// The product part tree (product > capability > feature)
+    #[command(subcommand)]
+    Part(PartCmd),
+    /// Contacts: external people
+    #[command(subcommand)]
+    Contact(ContactCmd),
+    /// Accounts: customer organisations
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Members of our own team
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Fill the database with a realistic generated help desk
+    Demo {
+        /// How many tickets (about ten messages each, with conversations, issues and tasks around them)
+        #[arg(long, default_value_t = 2000)]
+        tickets: usize,
+        /// Replace an existing database
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print shell completions
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page
+    Man,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ItemCmd {
+    /// Create one
+    New(NewArgs),
+    /// List, newest first (conversations: needs-response first)
+    List(ListArgs),
+    /// Show one with links, history and messages
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move to another stage (kebab-case, e.g. work-in-progress)
+    Stage { id: String, stage: String },
+    /// Set the owner (a member login), or clear it with "-"
+    Assign { id: String, member: String },
+    /// Add tags
+    Tag {
+        id: String,
+        #[arg(required = true)]
+        tags: Vec<String>,
+    },
+    /// Link to another item
+    Link {
+        id: String,
+        other: String,
+        #[arg(long = "as", value_name = "duplicate-of|related|blocks|issue|ticket")]
+        rel: String,
+    },
+    /// Add an internal note (never emailed)
+    Note {
+        id: String,
+        #[arg(long)]
+        body: String,
+        #[arg(long, default_value = "cli")]
+        author: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    #[arg(long)]
+    pub title: String,
+    /// Part id (FEAT-3) or name; required for tickets and issues
+    #[arg(long)]
+    pub part: Option<String>,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// bug, feature-request or question
+    #[arg(long)]
+    pub subtype: Option<String>,
+    /// Account id, name, domain or external reference
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Contact id, email or external reference (repeatable)
+    #[arg(long = "reported-by")]
+    pub reported_by: Vec<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// The issue a task belongs to
+    #[arg(long)]
+    pub issue: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ListArgs {
+    #[arg(long)]
+    pub stage: Vec<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub severity: Option<String>,
+    #[arg(long)]
+    pub part: Option<String>,
+    #[arg(long)]
+    pub tag: Option<String>,
+    #[arg(long)]
+    pub account: Option<String>,
+    #[arg(long)]
+    pub contact: Option<String>,
+    #[arg(long)]
+    pub needs_response: bool,
+    /// Full-text filter over title and description
+    #[arg(long)]
+    pub text: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PartCmd {
+    New {
+        /// product, capability or feature
+        #[arg(long, default_value = "product")]
+        kind: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        parent: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ContactCmd {
+    New {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Vec<String>,
+        #[arg(long)]
+        phone: Vec<String>,
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long = "external-ref")]
+        external_ref: Option<String>,
+        #[arg(long)]
+        verified: bool,
+        #[arg(long)]
+        tag: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    List {
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountCmd {
+    New {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        domain: Vec<String>,
+        #[arg(long)]
+        tier: Option<String>,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long = "external-ref")]
+        external_ref: Option<String>,
+        #[arg(long)]
+        tag: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MemberCmd {
+    New {
+        login: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}

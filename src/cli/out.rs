@@ -1,0 +1,90 @@
+//! Printing: JSON for scripts, aligned plain text for people. Untrusted text is sanitised on the way out.
+
+use anyhow::Result;
+use helpdesk::domain::fmt_ts;
+use helpdesk::sanitize::{line, text};
+use helpdesk::store::{Item, ItemRow, Message};
+use serde::Serialize;
+
+pub fn json<T: Serialize + ?Sized>(v: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn cut(s: &str, n: usize) -> String {
+    let s = line(s);
+    if s.chars().count() <= n { s } else { s.chars().take(n.saturating_sub(1)).collect::<String>() + "…" }
+}
+
+pub fn rows(rows: &[ItemRow]) {
+    if rows.is_empty() {
+        println!("(none)");
+        return;
+    }
+    println!("{:<11} {:<27} {:<8} {:<8} {}", "ID", "STAGE", "SEV", "OWNER", "TITLE");
+    for r in rows {
+        println!(
+            "{:<11} {:<27} {:<8} {:<8} {}{}",
+            r.id.to_string(),
+            r.stage,
+            r.severity.as_deref().unwrap_or("-"),
+            cut(r.owner.as_deref().unwrap_or("-"), 8),
+            if r.needs_response { "● " } else { "" },
+            cut(&r.title, 70)
+        );
+    }
+}
+
+pub fn item(i: &Item, msgs: &[Message]) {
+    println!("{}  {}", i.id, line(&i.title));
+    println!("  stage     {} ({})", i.stage_label, i.stage);
+    let field = |k: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            println!("  {k:<9} {}", line(&v));
+        }
+    };
+    field("severity", i.severity.clone());
+    field("subtype", i.subtype.clone());
+    field("part", i.part.as_ref().map(|p| format!("{p} {}", i.part_name.clone().unwrap_or_default())));
+    field("account", i.account.as_ref().map(|a| format!("{a} {}", i.account_name.clone().unwrap_or_default())));
+    field("owner", i.owner.clone());
+    field("group", i.group.clone());
+    field("parent", i.parent.map(|p| p.to_string()));
+    field("reported", (!i.reported_by.is_empty()).then(|| i.reported_by.join(", ")));
+    field("tags", (!i.tags.is_empty()).then(|| i.tags.join(" ")));
+    println!("  needs response: {}  channel: {}", if i.needs_response { "yes" } else { "no" }, i.source_channel);
+    println!("  created {} by {}; updated {} by {}", fmt_ts(i.created_at), line(&i.created_by), fmt_ts(i.updated_at), line(&i.updated_by));
+    if !i.description.is_empty() {
+        println!("\n{}", indent(&text(&i.description)));
+    }
+    if !i.links.is_empty() {
+        println!("\nLinks");
+        for l in &i.links {
+            let rel = if l.direction == "in" { format!("{} (from)", l.rel) } else { l.rel.clone() };
+            println!("  {rel:<18} {:<10} {:<26} {}", l.id.to_string(), l.stage, cut(&l.title, 60));
+        }
+    }
+    println!("\nStage history");
+    for h in &i.history {
+        println!("  {}  {:>26} → {:<26} {}", fmt_ts(h.at), h.from.as_deref().unwrap_or("(created)"), h.to, line(&h.by));
+    }
+    if !msgs.is_empty() {
+        println!("\nMessages");
+        for m in msgs {
+            let who = if m.from_name.is_empty() { m.from.clone() } else { format!("{} <{}>", m.from_name, m.from) };
+            let state = m.delivery_state.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
+            println!("── {} {} {} {}{}", m.id, fmt_ts(m.sent_at), m.channel, line(&who), state);
+            if !m.thread_reason.is_empty() {
+                println!("   threaded: {}", line(&m.thread_reason));
+            }
+            for a in &m.attachments {
+                println!("   attachment: {} ({}, {} bytes)", line(&a.name), a.mime, a.size);
+            }
+            println!("{}", indent(&text(&m.body)));
+        }
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("   {l}")).collect::<Vec<_>>().join("\n")
+}

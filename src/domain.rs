@@ -1,0 +1,278 @@
+//! Domain types: item kinds and display ids, attributes, links, messages.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::Error;
+
+/// What kind of work item (or record) a display id names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Conversation,
+    Ticket,
+    Issue,
+    Task,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Conversation, Kind::Ticket, Kind::Issue, Kind::Task];
+
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::Conversation => "CONV",
+            Kind::Ticket => "TKT",
+            Kind::Issue => "ISS",
+            Kind::Task => "TASK",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Conversation => "conversation",
+            Kind::Ticket => "ticket",
+            Kind::Issue => "issue",
+            Kind::Task => "task",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Kind, Error> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| Error::invalid(format!("unknown kind '{s}'")))
+    }
+}
+
+/// A display id such as `TKT-12`: a kind and its per-kind number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ItemRef {
+    pub kind: Kind,
+    pub num: i64,
+}
+
+impl fmt::Display for ItemRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.kind.prefix(), self.num)
+    }
+}
+
+fn split_display(s: &str) -> Option<(String, i64)> {
+    let (p, n) = s.trim().split_once('-')?;
+    let num = n.parse::<i64>().ok().filter(|n| *n > 0)?;
+    Some((p.to_ascii_uppercase(), num))
+}
+
+impl FromStr for ItemRef {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let bad = || Error::invalid(format!("'{s}' is not an item id (like TKT-12, CONV-3, ISS-4, TASK-5)"));
+        let (p, num) = split_display(s).ok_or_else(bad)?;
+        let kind = Kind::ALL.into_iter().find(|k| k.prefix() == p).ok_or_else(bad)?;
+        Ok(ItemRef { kind, num })
+    }
+}
+
+impl Serialize for ItemRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Records that are not work items but have display ids too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Contact,
+    Account,
+    Product,
+    Capability,
+    Feature,
+}
+
+impl RecordKind {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            RecordKind::Contact => "CONT",
+            RecordKind::Account => "ACC",
+            RecordKind::Product => "PROD",
+            RecordKind::Capability => "CAPL",
+            RecordKind::Feature => "FEAT",
+        }
+    }
+}
+
+/// Parse `CONT-4` / `ACC-2` / `FEAT-9` style ids into their number, checking the prefix.
+pub fn parse_record_id(s: &str, kinds: &[RecordKind]) -> Result<(RecordKind, i64), Error> {
+    let want: Vec<&str> = kinds.iter().map(|k| k.prefix()).collect();
+    let bad = || Error::invalid(format!("'{s}' is not a {} id", want.join("/")));
+    let (p, num) = split_display(s).ok_or_else(bad)?;
+    let kind = kinds.iter().copied().find(|k| k.prefix() == p).ok_or_else(bad)?;
+    Ok((kind, num))
+}
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
+            pub fn parse(s: &str) -> Result<Self, Error> {
+                let norm = s.trim().to_ascii_lowercase().replace('_', "-");
+                Self::ALL.iter().copied().find(|v| v.as_str() == norm).ok_or_else(|| {
+                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    Error::invalid(format!("'{s}' is not a {}; use one of: {}", stringify!($name).to_ascii_lowercase(), names.join(", ")))
+                })
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
+        }
+    };
+}
+
+string_enum!(Severity { Low = "low", Medium = "medium", High = "high", Blocker = "blocker" });
+string_enum!(Subtype { Bug = "bug", FeatureRequest = "feature-request", Question = "question" });
+string_enum!(SourceChannel { Email = "email", Cli = "cli", Tui = "tui", Import = "import" });
+string_enum!(PartKind { Product = "product", Capability = "capability", Feature = "feature" });
+string_enum!(LinkRel {
+    DuplicateOf = "duplicate-of",
+    Related = "related",
+    Blocks = "blocks",
+    Issue = "issue",
+    Ticket = "ticket",
+});
+string_enum!(MsgChannel { Customer = "customer", Internal = "internal" });
+string_enum!(Direction { Inbound = "in", Outbound = "out" });
+string_enum!(DeliveryState { InTransit = "in-transit", Sent = "sent", Delivered = "delivered", Bounced = "bounced" });
+string_enum!(Tier { Free = "free", Standard = "standard", Premium = "premium", Enterprise = "enterprise" });
+
+impl PartKind {
+    pub fn record(self) -> RecordKind {
+        match self {
+            PartKind::Product => RecordKind::Product,
+            PartKind::Capability => RecordKind::Capability,
+            PartKind::Feature => RecordKind::Feature,
+        }
+    }
+    /// The kind a child of this part has, if it may have children.
+    pub fn child(self) -> Option<PartKind> {
+        match self {
+            PartKind::Product => Some(PartKind::Capability),
+            PartKind::Capability => Some(PartKind::Feature),
+            PartKind::Feature => None,
+        }
+    }
+}
+
+impl LinkRel {
+    /// Link kinds a user may create between arbitrary work items from the CLI or TUI.
+    pub fn check_kinds(self, from: Kind, to: Kind) -> Result<(), Error> {
+        let ok = match self {
+            LinkRel::DuplicateOf | LinkRel::Related | LinkRel::Blocks => true,
+            LinkRel::Issue => from == Kind::Ticket && to == Kind::Issue,
+            LinkRel::Ticket => from == Kind::Conversation && to == Kind::Ticket,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::invalid(format!(
+                "a '{}' link goes {}; not from a {} to a {}",
+                self,
+                match self {
+                    LinkRel::Issue => "from a ticket to an issue",
+                    _ => "from a conversation to a ticket",
+                },
+                from.as_str(),
+                to.as_str()
+            )))
+        }
+    }
+}
+
+/// Stock tags that carry meaning on contacts.
+pub mod tags {
+    pub const SPAMMER: &str = "spammer";
+    pub const BLOCKED: &str = "blocked";
+    pub const POWER_USER: &str = "power-user";
+}
+
+/// Normalise a tag: trimmed, lower-case, inner whitespace to '-'.
+pub fn normalise_tag(t: &str) -> Result<String, Error> {
+    let t = t.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join("-");
+    if t.is_empty() || t.len() > 64 {
+        return Err(Error::invalid("a tag must have 1 to 64 characters"));
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_ids_round_trip() {
+        for (s, k) in [("TKT-12", Kind::Ticket), ("conv-3", Kind::Conversation), ("ISS-1", Kind::Issue), ("TASK-9", Kind::Task)] {
+            let r: ItemRef = s.parse().unwrap();
+            assert_eq!(r.kind, k);
+            assert_eq!(r.to_string(), s.to_ascii_uppercase());
+        }
+        assert!("TKT-0".parse::<ItemRef>().is_err());
+        assert!("XYZ-3".parse::<ItemRef>().is_err());
+        assert!("12".parse::<ItemRef>().is_err());
+    }
+
+    #[test]
+    fn enums_parse_kebab_and_snake() {
+        assert_eq!(Subtype::parse("feature_request").unwrap(), Subtype::FeatureRequest);
+        assert_eq!(Severity::parse("HIGH").unwrap(), Severity::High);
+        let e = Severity::parse("urgent").unwrap_err().to_string();
+        assert!(e.contains("low, medium, high, blocker"), "{e}");
+    }
+
+    #[test]
+    fn link_kinds_are_checked() {
+        assert!(LinkRel::Issue.check_kinds(Kind::Ticket, Kind::Issue).is_ok());
+        assert!(LinkRel::Issue.check_kinds(Kind::Issue, Kind::Ticket).is_err());
+        assert!(LinkRel::Related.check_kinds(Kind::Task, Kind::Conversation).is_ok());
+    }
+
+    #[test]
+    fn record_ids() {
+        assert_eq!(parse_record_id("CONT-4", &[RecordKind::Contact]).unwrap().1, 4);
+        assert!(parse_record_id("ACC-4", &[RecordKind::Contact]).is_err());
+    }
+}
+
+/// Unix seconds as RFC 3339 UTC, the form timestamps take in JSON and on screen.
+pub fn fmt_ts(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
+}
+
+pub fn ser_ts<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&fmt_ts(*t))
+}
+
+pub fn ser_opt_ts<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&fmt_ts(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// A plain syntax check of an email address: one `@`, a local part, and a dotted domain without spaces.
+pub fn valid_email(s: &str) -> bool {
+    let s = s.trim();
+    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    !local.is_empty()
+        && !local.contains(char::is_whitespace)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+}

@@ -1,0 +1,51 @@
+//! helpdesk core: domain, stage machines, store, mail pipeline, similar work, import/export, demo data.
+#![forbid(unsafe_code)]
+
+pub mod demo;
+pub mod domain;
+pub mod sanitize;
+pub mod stage;
+pub mod store;
+
+pub use store::Store;
+
+/// Errors of the core. The faces turn them into one clear line.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("cannot move from {from} to {to}; {}", legal_moves(.legal))]
+    IllegalMove { from: String, to: String, legal: Vec<String> },
+    #[error("database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("database migration: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn legal_moves(legal: &[String]) -> String {
+    if legal.is_empty() {
+        "it is a final stage with no legal moves".into()
+    } else {
+        format!("legal next stages: {}", legal.join(", "))
+    }
+}
+
+impl Error {
+    pub fn invalid(msg: impl Into<String>) -> Error {
+        Error::Invalid(msg.into())
+    }
+    pub fn not_found(what: impl Into<String>) -> Error {
+        Error::NotFound(what.into())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Current time as unix seconds: the one clock of the core.
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,11 @@
+//! The helpdesk binary: command line and terminal UI over the core library.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod tui;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
+}

@@ -1,0 +1,138 @@
+//! The SQLite store: one connection, numbered migrations, typed queries. All SQL of the project lives here.
+
+mod items;
+
+mod lists;
+mod messages;
+mod moves;
+mod records;
+mod schema;
+
+pub use items::{Item, ItemLink, NewItem, StageChange};
+
+pub use lists::{ItemFilter, ItemRow, Page, SortOrder};
+pub use messages::{Attachment, Message, NewMessage, hex};
+pub use moves::CustomerEffect;
+pub use records::{Account, Contact, Member, NewAccount, NewContact, Part};
+
+use crate::Result;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::cell::RefCell;
+use std::ops::Deref;
+use std::path::Path;
+use std::time::Duration;
+
+/// Who does something, and when (unix seconds). The demo and tests set the time; everything else uses now.
+#[derive(Debug, Clone)]
+pub struct By {
+    pub who: String,
+    pub at: i64,
+}
+
+impl By {
+    pub fn now(who: impl Into<String>) -> By {
+        By { who: who.into(), at: crate::now() }
+    }
+    pub fn at(who: impl Into<String>, at: i64) -> By {
+        By { who: who.into(), at }
+    }
+}
+
+/// One connection to the database file.
+pub struct Store {
+    conn: Connection,
+}
+
+/// Read-only queries over a connection or an open transaction.
+pub struct Reader<'a> {
+    c: &'a Connection,
+}
+
+/// Writes, only ever inside a transaction opened by [`Store::write`].
+pub struct Writer<'a> {
+    r: Reader<'a>,
+    fts: RefCell<Vec<Fts>>,
+}
+
+/// A full-text row to index when the transaction commits.
+pub(crate) enum Fts {
+    Item(i64, String, String),
+    Message(i64, String, String),
+}
+
+impl Writer<'_> {
+    pub(crate) fn queue_fts(&self, row: Fts) {
+        self.fts.borrow_mut().push(row);
+    }
+
+    /// Index the queued rows. Done last, because FTS5 flushes its buffer at every statement savepoint after its first write.
+    fn flush_fts(&self) -> Result<()> {
+        let mut items = self.c.prepare_cached("INSERT INTO items_fts(rowid, title, description) VALUES (?1, ?2, ?3)")?;
+        let mut msgs = self.c.prepare_cached("INSERT INTO messages_fts(rowid, subject, body) VALUES (?1, ?2, ?3)")?;
+        for f in self.fts.borrow_mut().drain(..) {
+            match f {
+                Fts::Item(row, a, b) => items.execute(rusqlite::params![row, a, b])?,
+                Fts::Message(row, a, b) => msgs.execute(rusqlite::params![row, a, b])?,
+            };
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Deref for Writer<'a> {
+    type Target = Reader<'a>;
+    fn deref(&self) -> &Reader<'a> {
+        &self.r
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path` and migrate it to the latest schema.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Self::setup(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(256);
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "cache_size", -32000)?;
+        schema::migrations().to_latest(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    pub fn read(&self) -> Reader<'_> {
+        Reader { c: &self.conn }
+    }
+
+    /// Run `f` in one IMMEDIATE transaction: all of it commits or none of it does.
+    /// IMMEDIATE takes the write lock up front, so two connections wait on each other instead of failing.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let w = Writer { r: Reader { c: &tx }, fts: RefCell::new(Vec::new()) };
+        let out = f(&w)?;
+        w.flush_fts()?;
+        drop(w);
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Query plan of a list query, for the tests that assert index use.
+    pub fn explain_list(&self, filter: &ItemFilter) -> Result<Vec<String>> {
+        lists::explain(&self.conn, filter)
+    }
+}
+

@@ -1,0 +1,341 @@
+//! Work items: create and read conversations, tickets, issues and tasks.
+
+use super::records::part_display;
+use super::{By, Reader, Writer};
+use crate::domain::{ItemRef, Kind, Severity, SourceChannel, Subtype};
+use crate::stage::AnyStage;
+use crate::{Error, Result};
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+/// What a new item needs. Rows (`*_row`) are already resolved by the caller.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub kind: Kind,
+    pub title: String,
+    pub description: String,
+    pub severity: Option<Severity>,
+    pub subtype: Option<Subtype>,
+    pub part_row: Option<i64>,
+    pub account_row: Option<i64>,
+    pub contact_row: Option<i64>,
+    pub owner: Option<String>,
+    pub group: Option<String>,
+    pub channel: SourceChannel,
+    pub parent: Option<ItemRef>,
+    pub reported_by: Vec<i64>,
+    pub needs_response: bool,
+    pub mailbox: Option<String>,
+    /// Start somewhere other than the kind's initial stage (a conversation suspended as spam).
+    pub stage: Option<AnyStage>,
+}
+
+impl NewItem {
+    pub fn new(kind: Kind, title: impl Into<String>, channel: SourceChannel) -> NewItem {
+        NewItem {
+            kind,
+            title: title.into(),
+            description: String::new(),
+            severity: None,
+            subtype: None,
+            part_row: None,
+            account_row: None,
+            contact_row: None,
+            owner: None,
+            group: None,
+            channel,
+            parent: None,
+            reported_by: vec![],
+            needs_response: false,
+            mailbox: None,
+            stage: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageChange {
+    pub from: Option<String>,
+    pub to: String,
+    pub by: String,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemLink {
+    pub rel: String,
+    /// `out` when this item is the link's source (`TKT-1 duplicate-of TKT-2`), `in` otherwise.
+    pub direction: &'static str,
+    pub id: ItemRef,
+    pub title: String,
+    pub stage: String,
+}
+
+/// An item with everything its detail view shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: ItemRef,
+    #[serde(skip)]
+    pub row: i64,
+    pub kind: Kind,
+    pub title: String,
+    pub description: String,
+    pub stage: String,
+    pub stage_label: String,
+    pub severity: Option<String>,
+    pub subtype: Option<String>,
+    pub part: Option<String>,
+    pub part_name: Option<String>,
+    pub account: Option<String>,
+    pub account_name: Option<String>,
+    pub contact: Option<String>,
+    pub owner: Option<String>,
+    pub group: Option<String>,
+    pub needs_response: bool,
+    pub source_channel: String,
+    pub mailbox: Option<String>,
+    pub tags: Vec<String>,
+    pub created_by: String,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub created_at: i64,
+    pub updated_by: String,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub updated_at: i64,
+    #[serde(serialize_with = "crate::domain::ser_opt_ts")]
+    pub closed_at: Option<i64>,
+    pub parent: Option<ItemRef>,
+    pub reported_by: Vec<String>,
+    pub links: Vec<ItemLink>,
+    pub history: Vec<StageChange>,
+    pub message_count: i64,
+    #[serde(skip)]
+    pub known: bool,
+}
+
+impl Item {
+    pub fn any_stage(&self) -> Result<AnyStage> {
+        AnyStage::parse(self.kind, &self.stage)
+    }
+}
+
+pub(super) fn item_ref(kind: &str, num: i64) -> rusqlite::Result<ItemRef> {
+    let kind = Kind::parse(kind).map_err(|e| rusqlite::Error::InvalidColumnName(e.to_string()))?;
+    Ok(ItemRef { kind, num })
+}
+
+impl Reader<'_> {
+    /// The database row of a display id.
+    pub fn item_row(&self, r: ItemRef) -> Result<i64> {
+        self.c
+            .prepare_cached("SELECT id FROM items WHERE kind = ?1 AND num = ?2")?
+            .query_row(params![r.kind.as_str(), r.num], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| Error::not_found(r.to_string()))
+    }
+
+    pub fn item_ref(&self, row: i64) -> Result<ItemRef> {
+        self.c
+            .prepare_cached("SELECT kind, num FROM items WHERE id = ?1")?
+            .query_row([row], |r| item_ref(&r.get::<_, String>(0)?, r.get(1)?))
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("item row {row}")))
+    }
+
+    pub fn item(&self, r: ItemRef) -> Result<Item> {
+        let row = self.item_row(r)?;
+        self.item_by_row(row)
+    }
+
+    pub fn item_by_row(&self, row: i64) -> Result<Item> {
+        let mut item = self
+            .c
+            .prepare_cached(
+                "SELECT i.id, i.kind, i.num, i.title, i.description, i.stage, i.severity, i.subtype,
+                        p.kind, p.num, p.name, i.account_id, a.name, i.contact_id, m.login, i.grp, i.needs_response,
+                        i.channel, i.mailbox, i.created_by, i.created_at, i.updated_by, i.updated_at, i.closed_at,
+                        i.parent_id, i.known
+                 FROM items i LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
+                 LEFT JOIN members m ON m.id = i.owner_id WHERE i.id = ?1",
+            )?
+            .query_row([row], full_item)
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("item row {row}")))?;
+        item.tags = self.tags_of("item", row)?;
+        item.stage_label = AnyStage::parse(item.kind, &item.stage).map(|s| s.label().to_string()).unwrap_or_default();
+        item.parent = match self.c.prepare_cached("SELECT parent_id FROM items WHERE id = ?1")?.query_row([row], |r| r.get::<_, Option<i64>>(0))? {
+            Some(p) => Some(self.item_ref(p)?),
+            None => None,
+        };
+        item.reported_by = self.strings(
+            "SELECT 'CONT-' || c.id || ' ' || c.name FROM item_contacts ic JOIN contacts c ON c.id = ic.contact_id
+             WHERE ic.item_id = ?1 AND ic.role = 'reported_by' ORDER BY c.id",
+            row,
+        )?;
+        item.links = self.links_of(row)?;
+        item.history = self.history(row)?;
+        item.message_count = self
+            .c
+            .prepare_cached("SELECT COUNT(*) FROM messages WHERE item_id = ?1")?
+            .query_row([row], |r| r.get(0))?;
+        Ok(item)
+    }
+
+    pub fn links_of(&self, row: i64) -> Result<Vec<ItemLink>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT l.rel, 'out', i.kind, i.num, i.title, i.stage FROM links l JOIN items i ON i.id = l.to_id WHERE l.from_id = ?1
+             UNION ALL
+             SELECT l.rel, 'in', i.kind, i.num, i.title, i.stage FROM links l JOIN items i ON i.id = l.from_id WHERE l.to_id = ?1
+             UNION ALL
+             SELECT 'task', 'out', i.kind, i.num, i.title, i.stage FROM items i WHERE i.parent_id = ?1
+             ORDER BY 1, 3, 4",
+        )?;
+        let rows = st.query_map([row], |r| {
+            Ok(ItemLink {
+                rel: r.get(0)?,
+                direction: if r.get::<_, String>(1)? == "out" { "out" } else { "in" },
+                id: item_ref(&r.get::<_, String>(2)?, r.get(3)?)?,
+                title: r.get(4)?,
+                stage: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn history(&self, row: i64) -> Result<Vec<StageChange>> {
+        let mut st = self
+            .c
+            .prepare_cached("SELECT from_stage, to_stage, by, at FROM stage_history WHERE item_id = ?1 ORDER BY at, id")?;
+        let rows = st.query_map([row], |r| Ok(StageChange { from: r.get(0)?, to: r.get(1)?, by: r.get(2)?, at: r.get(3)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub(super) fn stage_of(&self, row: i64) -> Result<(Kind, AnyStage)> {
+        let (k, s): (String, String) = self
+            .c
+            .prepare_cached("SELECT kind, stage FROM items WHERE id = ?1")?
+            .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let kind = Kind::parse(&k)?;
+        Ok((kind, AnyStage::parse(kind, &s)?))
+    }
+}
+
+fn full_item(r: &Row<'_>) -> rusqlite::Result<Item> {
+    let id = item_ref(&r.get::<_, String>(1)?, r.get(2)?)?;
+    let pk: Option<String> = r.get(8)?;
+    let pn: Option<i64> = r.get(9)?;
+    Ok(Item {
+        row: r.get(0)?,
+        id,
+        kind: id.kind,
+        title: r.get(3)?,
+        description: r.get(4)?,
+        stage: r.get(5)?,
+        stage_label: String::new(),
+        severity: r.get(6)?,
+        subtype: r.get(7)?,
+        part: pk.zip(pn).map(|(k, n)| part_display(&k, n)),
+        part_name: r.get(10)?,
+        account: r.get::<_, Option<i64>>(11)?.map(|a| format!("ACC-{a}")),
+        account_name: r.get(12)?,
+        contact: r.get::<_, Option<i64>>(13)?.map(|c| format!("CONT-{c}")),
+        owner: r.get(14)?,
+        group: r.get(15)?,
+        needs_response: r.get(16)?,
+        source_channel: r.get(17)?,
+        mailbox: r.get(18)?,
+        tags: vec![],
+        created_by: r.get(19)?,
+        created_at: r.get(20)?,
+        updated_by: r.get(21)?,
+        updated_at: r.get(22)?,
+        closed_at: r.get(23)?,
+        parent: None,
+        reported_by: vec![],
+        links: vec![],
+        history: vec![],
+        message_count: 0,
+        known: r.get(25)?,
+    })
+}
+
+impl Writer<'_> {
+    /// Create an item in its initial stage and record that in the stage history.
+    pub fn create_item(&self, n: &NewItem, by: &By) -> Result<ItemRef> {
+        let title = n.title.trim();
+        if title.is_empty() {
+            return Err(Error::invalid(format!("a {} needs a title", n.kind.as_str())));
+        }
+        if matches!(n.kind, Kind::Ticket | Kind::Issue) && n.part_row.is_none() {
+            return Err(Error::invalid(format!("a {} needs a part (--part)", n.kind.as_str())));
+        }
+        let parent = match (n.kind, n.parent) {
+            (Kind::Task, Some(p)) if p.kind == Kind::Issue => Some(self.item_row(p)?),
+            (Kind::Task, _) => return Err(Error::invalid("a task needs its issue (--issue ISS-n)")),
+            (_, Some(_)) => return Err(Error::invalid("only tasks have a parent issue")),
+            (_, None) => None,
+        };
+        let owner = n.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
+        let stage = n.stage.unwrap_or(AnyStage::initial(n.kind));
+        let num: i64 = self
+            .c
+            .prepare_cached("SELECT COALESCE(MAX(num), 0) + 1 FROM items WHERE kind = ?1")?
+            .query_row([n.kind.as_str()], |r| r.get(0))?;
+        let known = n.account_row.is_some() || n.kind != Kind::Conversation;
+        self.c
+            .prepare_cached(
+                "INSERT INTO items(kind, num, title, description, stage, severity, subtype, part_id, account_id, contact_id,
+                   owner_id, grp, needs_response, known, channel, parent_id, mailbox, created_by, created_at, updated_by, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18, ?19)",
+            )?
+            .execute(params![
+                n.kind.as_str(),
+                num,
+                title,
+                n.description,
+                stage.as_str(),
+                n.severity.map(|s| s.as_str()),
+                n.subtype.map(|s| s.as_str()),
+                n.part_row,
+                n.account_row,
+                n.contact_row,
+                owner,
+                n.group,
+                n.needs_response,
+                known,
+                n.channel.as_str(),
+                parent,
+                n.mailbox,
+                by.who,
+                by.at,
+            ])?;
+        let row = self.c.last_insert_rowid();
+        self.queue_fts(super::Fts::Item(row, title.to_string(), n.description.clone()));
+        self.record_stage(row, None, stage.as_str(), by)?;
+        for c in &n.reported_by {
+            self.add_item_contact(row, *c, "reported_by")?;
+        }
+        Ok(ItemRef { kind: n.kind, num })
+    }
+
+    pub fn add_item_contact(&self, item: i64, contact: i64, role: &str) -> Result<()> {
+        self.c
+            .prepare_cached("INSERT OR IGNORE INTO item_contacts(item_id, contact_id, role) VALUES (?1, ?2, ?3)")?
+            .execute(params![item, contact, role])?;
+        Ok(())
+    }
+
+    pub(super) fn record_stage(&self, row: i64, from: Option<&str>, to: &str, by: &By) -> Result<()> {
+        self.c
+            .prepare_cached("INSERT INTO stage_history(item_id, from_stage, to_stage, by, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![row, from, to, by.who, by.at])?;
+        Ok(())
+    }
+
+    pub(super) fn touch(&self, row: i64, by: &By) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE items SET updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1")?
+            .execute(params![row, by.who, by.at])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,222 @@
+//! List queries: filters, keyset paging and counts, built from fixed SQL fragments with bound values.
+
+use super::Reader;
+use super::items::item_ref;
+use crate::Result;
+use crate::domain::{ItemRef, Kind};
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// Newest first (by number).
+    #[default]
+    Newest,
+    /// Needs-response first, known accounts above unknown ones, then most recently updated.
+    Inbox,
+}
+
+/// Filters of a list view. Rows are resolved ids; `text` is matched with full-text search (prefix per word).
+#[derive(Debug, Clone, Default)]
+pub struct ItemFilter {
+    pub kind: Option<Kind>,
+    pub stages: Vec<String>,
+    pub owner_row: Option<i64>,
+    pub severity: Option<String>,
+    pub part_row: Option<i64>,
+    pub account_row: Option<i64>,
+    pub contact_row: Option<i64>,
+    pub tag: Option<String>,
+    pub needs_response: Option<bool>,
+    pub text: Option<String>,
+    /// Tickets with (true) or without (false) a linked issue: the two standing trackers.
+    pub has_issue: Option<bool>,
+    pub sort: SortOrder,
+}
+
+/// Where a page starts: the sort key of the last row of the previous page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Page {
+    pub after: Option<(i64, i64, i64, i64)>,
+}
+
+/// One row of a list view.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemRow {
+    pub id: ItemRef,
+    #[serde(skip)]
+    pub row: i64,
+    pub title: String,
+    pub stage: String,
+    pub severity: Option<String>,
+    pub part: Option<String>,
+    pub account: Option<String>,
+    pub owner: Option<String>,
+    pub needs_response: bool,
+    pub tags: Vec<String>,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub created_at: i64,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub updated_at: i64,
+    #[serde(skip)]
+    pub known: bool,
+}
+
+impl ItemRow {
+    /// The keyset cursor that continues after this row.
+    pub fn cursor(&self) -> Page {
+        Page { after: Some((self.needs_response as i64, self.known as i64, self.updated_at, self.num())) }
+    }
+    fn num(&self) -> i64 {
+        self.id.num
+    }
+}
+
+/// Turn free text into an FTS5 query: each word a quoted prefix term, all required.
+pub fn fts_prefix_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| format!("\"{}\"*", w.to_lowercase()))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
+    sql.push_str(" WHERE 1=1");
+    if let Some(k) = f.kind {
+        sql.push_str(" AND i.kind = ?");
+        args.push(Value::Text(k.as_str().into()));
+    }
+    if !f.stages.is_empty() {
+        sql.push_str(" AND i.stage IN (");
+        for (n, s) in f.stages.iter().enumerate() {
+            sql.push_str(if n == 0 { "?" } else { ",?" });
+            args.push(Value::Text(s.clone()));
+        }
+        sql.push(')');
+    }
+    let mut eq = |col: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            sql.push_str(col);
+            args.push(v);
+        }
+    };
+    eq(" AND i.owner_id = ?", f.owner_row.map(Value::Integer));
+    eq(" AND i.severity = ?", f.severity.clone().map(Value::Text));
+    eq(" AND i.part_id = ?", f.part_row.map(Value::Integer));
+    eq(" AND i.account_id = ?", f.account_row.map(Value::Integer));
+    eq(" AND i.needs_response = ?", f.needs_response.map(|b| Value::Integer(b as i64)));
+    eq(
+        " AND i.id IN (SELECT target_id FROM tags WHERE target = 'item' AND tag = ?)",
+        f.tag.clone().map(Value::Text),
+    );
+    if let Some(c) = f.contact_row {
+        sql.push_str(" AND (i.contact_id = ? OR i.id IN (SELECT item_id FROM item_contacts WHERE contact_id = ?))");
+        args.push(Value::Integer(c));
+        args.push(Value::Integer(c));
+    }
+    if let Some(q) = f.text.as_deref().and_then(fts_prefix_query) {
+        sql.push_str(" AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
+        args.push(Value::Text(q));
+    }
+    match f.has_issue {
+        Some(true) => sql.push_str(
+            " AND (i.kind = 'issue' OR EXISTS (SELECT 1 FROM links l WHERE l.from_id = i.id AND l.rel = 'issue'))",
+        ),
+        Some(false) => sql.push_str(" AND NOT EXISTS (SELECT 1 FROM links l WHERE l.from_id = i.id AND l.rel = 'issue')"),
+        None => {}
+    }
+}
+
+const SELECT_ROW: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, i.severity, p.kind, p.num, a.name, m.login,
+    i.needs_response, i.created_at, i.updated_at, i.known,
+    (SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id)
+    FROM items i LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
+    LEFT JOIN members m ON m.id = i.owner_id";
+
+fn list_sql(f: &ItemFilter, page: Page, limit: usize) -> (String, Vec<Value>) {
+    let mut sql = String::from(SELECT_ROW);
+    let mut args = vec![];
+    where_clause(f, &mut sql, &mut args);
+    match (f.sort, page.after) {
+        (SortOrder::Newest, Some((_, _, _, num))) => {
+            sql.push_str(" AND i.num < ?");
+            args.push(Value::Integer(num));
+        }
+        (SortOrder::Inbox, Some((nr, known, upd, num))) => {
+            sql.push_str(" AND (i.needs_response, i.known, i.updated_at, i.num) < (?, ?, ?, ?)");
+            args.extend([nr, known, upd, num].map(Value::Integer));
+        }
+        (_, None) => {}
+    }
+    sql.push_str(match f.sort {
+        SortOrder::Newest => " ORDER BY i.num DESC",
+        SortOrder::Inbox => " ORDER BY i.needs_response DESC, i.known DESC, i.updated_at DESC, i.num DESC",
+    });
+    sql.push_str(" LIMIT ?");
+    args.push(Value::Integer(limit as i64));
+    (sql, args)
+}
+
+impl Reader<'_> {
+    /// One page of a list, in the filter's order, starting after `page`.
+    pub fn list(&self, f: &ItemFilter, page: Page, limit: usize) -> Result<Vec<ItemRow>> {
+        let (sql, args) = list_sql(f, page, limit);
+        let mut st = self.c.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            let pk: Option<String> = r.get(6)?;
+            let pn: Option<i64> = r.get(7)?;
+            let tags: Option<String> = r.get(14)?;
+            Ok(ItemRow {
+                row: r.get(0)?,
+                id: item_ref(&r.get::<_, String>(1)?, r.get(2)?)?,
+                title: r.get(3)?,
+                stage: r.get(4)?,
+                severity: r.get(5)?,
+                part: pk.zip(pn).map(|(k, n)| super::records::part_display(&k, n)),
+                account: r.get(8)?,
+                owner: r.get(9)?,
+                needs_response: r.get(10)?,
+                created_at: r.get(11)?,
+                updated_at: r.get(12)?,
+                known: r.get(13)?,
+                tags: tags.map(|t| t.split(' ').map(String::from).collect()).unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every row of a list, page by page.
+    pub fn list_all(&self, f: &ItemFilter, limit: usize) -> Result<Vec<ItemRow>> {
+        let mut out: Vec<ItemRow> = Vec::new();
+        let mut page = Page::default();
+        while out.len() < limit {
+            let batch = self.list(f, page, (limit - out.len()).min(5000))?;
+            let Some(last) = batch.last() else { break };
+            page = last.cursor();
+            let done = batch.len() < 5000;
+            out.extend(batch);
+            if done {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn count(&self, f: &ItemFilter) -> Result<i64> {
+        let mut sql = String::from("SELECT COUNT(*) FROM items i");
+        let mut args = vec![];
+        where_clause(f, &mut sql, &mut args);
+        Ok(self.c.prepare_cached(&sql)?.query_row(params_from_iter(args), |r| r.get(0))?)
+    }
+}
+
+pub(super) fn explain(c: &Connection, f: &ItemFilter) -> Result<Vec<String>> {
+    let (sql, args) = list_sql(f, Page::default(), 50);
+    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    let rows = st.query_map(params_from_iter(args), |r| r.get::<_, String>(3))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,222 @@
+//! Messages on an item's timeline and their attachments (stored once, by content hash).
+
+use super::{Reader, Writer};
+use crate::Result;
+use crate::domain::{DeliveryState, Direction, MsgChannel};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub item_row: i64,
+    pub channel: MsgChannel,
+    pub direction: Direction,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub refs: Vec<String>,
+    pub from_addr: String,
+    pub from_name: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    pub sent_at: i64,
+    pub author: Option<String>,
+    pub contact_row: Option<i64>,
+    pub delivery: Option<DeliveryState>,
+    pub thread_reason: String,
+    pub class: String,
+}
+
+impl NewMessage {
+    pub fn internal(item_row: i64, author: &str, body: &str, at: i64) -> NewMessage {
+        NewMessage {
+            item_row,
+            channel: MsgChannel::Internal,
+            direction: Direction::Outbound,
+            message_id: None,
+            in_reply_to: None,
+            refs: vec![],
+            from_addr: String::new(),
+            from_name: author.to_string(),
+            to: vec![],
+            cc: vec![],
+            subject: String::new(),
+            body: body.to_string(),
+            sent_at: at,
+            author: Some(author.to_string()),
+            contact_row: None,
+            delivery: None,
+            thread_reason: String::new(),
+            class: "note".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    pub name: String,
+    pub mime: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub id: i64,
+    pub channel: String,
+    pub direction: String,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub from: String,
+    pub from_name: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub sent_at: i64,
+    pub author: Option<String>,
+    pub delivery_state: Option<String>,
+    pub delivery_detail: Option<String>,
+    pub thread_reason: String,
+    pub class: String,
+    pub attachments: Vec<Attachment>,
+}
+
+fn split_list(s: String) -> Vec<String> {
+    s.split(['\n', ' ']).filter(|x| !x.is_empty()).map(String::from).collect()
+}
+
+impl Reader<'_> {
+    /// The timeline of an item, oldest first; `channel` picks one tab.
+    pub fn messages(&self, item_row: i64, channel: Option<MsgChannel>) -> Result<Vec<Message>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT id, channel, direction, message_id, in_reply_to, refs, from_addr, from_name, to_addrs, cc_addrs,
+                    subject, body, sent_at, author, delivery_state, delivery_detail, thread_reason, class
+             FROM messages WHERE item_id = ?1 AND (?2 IS NULL OR channel = ?2) ORDER BY sent_at, id",
+        )?;
+        let rows = st.query_map(params![item_row, channel.map(|c| c.as_str())], |r| {
+            Ok(Message {
+                id: r.get(0)?,
+                channel: r.get(1)?,
+                direction: r.get(2)?,
+                message_id: r.get(3)?,
+                in_reply_to: r.get(4)?,
+                references: split_list(r.get::<_, Option<String>>(5)?.unwrap_or_default()),
+                from: r.get(6)?,
+                from_name: r.get(7)?,
+                to: split_list(r.get(8)?),
+                cc: split_list(r.get(9)?),
+                subject: r.get(10)?,
+                body: r.get(11)?,
+                sent_at: r.get(12)?,
+                author: r.get(13)?,
+                delivery_state: r.get(14)?,
+                delivery_detail: r.get(15)?,
+                thread_reason: r.get(16)?,
+                class: r.get(17)?,
+                attachments: vec![],
+            })
+        })?;
+        let mut out: Vec<Message> = rows.collect::<Result<_, _>>()?;
+        for m in &mut out {
+            m.attachments = self.attachments(m.id)?;
+        }
+        Ok(out)
+    }
+
+    pub fn attachments(&self, msg_row: i64) -> Result<Vec<Attachment>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT ma.name, a.mime, a.size, a.sha256 FROM message_attachments ma JOIN attachments a ON a.sha256 = ma.sha256
+             WHERE ma.message_id = ?1 ORDER BY ma.name",
+        )?;
+        let rows = st.query_map([msg_row], |r| Ok(Attachment { name: r.get(0)?, mime: r.get(1)?, size: r.get(2)?, sha256: r.get(3)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn attachment_data(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT data FROM attachments WHERE sha256 = ?1")?
+            .query_row([sha256], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The item a stored Message-ID belongs to.
+    pub fn item_of_message_id(&self, message_id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT item_id FROM messages WHERE message_id = ?1")?
+            .query_row([message_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub(super) fn first_message_body(&self, item_row: i64) -> Result<String> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT body FROM messages WHERE item_id = ?1 AND channel = 'customer' ORDER BY sent_at, id LIMIT 1")?
+            .query_row([item_row], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default())
+    }
+}
+
+impl Writer<'_> {
+    pub fn add_message(&self, m: &NewMessage) -> Result<i64> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO messages(item_id, channel, direction, message_id, in_reply_to, refs, from_addr, from_name,
+                   to_addrs, cc_addrs, subject, body, sent_at, author, contact_id, delivery_state, thread_reason, class)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            )?
+            .execute(params![
+                m.item_row,
+                m.channel.as_str(),
+                m.direction.as_str(),
+                m.message_id,
+                m.in_reply_to,
+                (!m.refs.is_empty()).then(|| m.refs.join(" ")),
+                m.from_addr,
+                m.from_name,
+                m.to.join("\n"),
+                m.cc.join("\n"),
+                m.subject,
+                m.body,
+                m.sent_at,
+                m.author,
+                m.contact_row,
+                m.delivery.map(|d| d.as_str()),
+                m.thread_reason,
+                m.class,
+            ])?;
+        let row = self.c.last_insert_rowid();
+        self.queue_fts(super::Fts::Message(row, m.subject.clone(), m.body.clone()));
+        Ok(row)
+    }
+
+    /// Store an attachment's bytes once and attach them to a message.
+    pub fn add_attachment(&self, msg_row: i64, name: &str, mime: &str, data: &[u8]) -> Result<String> {
+        use sha2::Digest;
+        let sha = hex(&sha2::Sha256::digest(data));
+        self.c
+            .prepare_cached("INSERT OR IGNORE INTO attachments(sha256, size, mime, data) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![sha, data.len() as i64, mime, data])?;
+        self.c
+            .prepare_cached("INSERT OR IGNORE INTO message_attachments(message_id, sha256, name) VALUES (?1, ?2, ?3)")?
+            .execute(params![msg_row, sha, name])?;
+        Ok(sha)
+    }
+
+    pub fn set_delivery(&self, msg_row: i64, state: DeliveryState, detail: Option<&str>) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE messages SET delivery_state = ?2, delivery_detail = ?3 WHERE id = ?1")?
+            .execute(params![msg_row, state.as_str(), detail])?;
+        Ok(())
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,225 @@
+//! Changes to items: stage moves with their automatic consequences, owner, tags, attributes and links.
+
+use super::{By, Writer};
+use crate::domain::{ItemRef, Kind, LinkRel, Severity};
+use crate::stage::{self, AnyStage, IssueStage, Stage, TicketReaction};
+use crate::{Error, Result};
+use rusqlite::params;
+
+/// What a customer message did to an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerEffect {
+    Applied,
+    /// The ticket is closed beyond its reopen window: the caller opens a new one linked `related`.
+    NeedsNewTicket,
+}
+
+impl Writer<'_> {
+    /// A checked stage move, recorded in the history, with the moves it causes on linked items.
+    pub fn set_stage(&self, r: ItemRef, to: &str, by: &By) -> Result<()> {
+        let row = self.item_row(r)?;
+        let (kind, from) = self.stage_of(row)?;
+        let to = AnyStage::parse(kind, to)?;
+        from.check(to)?;
+        self.move_stage(row, from, to, by)
+    }
+
+    /// Write a move already known to be legal (or an automatic one) and follow its consequences.
+    fn move_stage(&self, row: i64, from: AnyStage, to: AnyStage, by: &By) -> Result<()> {
+        let closed_at = to.is_closed().then_some(by.at);
+        self.c
+            .prepare_cached(
+                "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = MAX(updated_at, ?5) WHERE id = ?1",
+            )?
+            .execute(params![row, to.as_str(), closed_at, by.who, by.at])?;
+        self.record_stage(row, Some(from.as_str()), to.as_str(), by)?;
+        if let AnyStage::Issue(s) = to {
+            self.follow_issue(row, s, by)?;
+        }
+        Ok(())
+    }
+
+    /// Tickets linked to an issue follow it: start → In development; all complete → Awaiting customer response.
+    fn follow_issue(&self, issue_row: i64, s: IssueStage, by: &By) -> Result<()> {
+        let tickets = self.ids("SELECT from_id FROM links WHERE to_id = ?1 AND rel = 'issue'", issue_row)?;
+        let auto = By::at(format!("auto ({})", by.who), by.at);
+        for t in tickets {
+            let (_, AnyStage::Ticket(ts)) = self.stage_of(t)? else { continue };
+            let next = if s == IssueStage::InDevelopment {
+                stage::ticket_on_issue_started(ts)
+            } else {
+                let linked = self.linked_issue_stages(t)?;
+                stage::ticket_on_issues_changed(ts, &linked)
+            };
+            if let Some(n) = next {
+                self.move_stage(t, AnyStage::Ticket(ts), AnyStage::Ticket(n), &auto)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn linked_issue_stages(&self, ticket_row: i64) -> Result<Vec<IssueStage>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT i.stage FROM links l JOIN items i ON i.id = l.to_id WHERE l.from_id = ?1 AND l.rel = 'issue'",
+        )?;
+        let names: Vec<String> = st.query_map([ticket_row], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        names.iter().map(|n| IssueStage::parse(n)).collect()
+    }
+
+    /// A valid customer message arrived on an item: needs response, and the automatic stage moves.
+    pub fn apply_customer_message(&self, row: i64, by: &By, reopen_days: i64) -> Result<CustomerEffect> {
+        let (_, s) = self.stage_of(row)?;
+        let auto = By::at(format!("auto ({})", by.who), by.at);
+        match s {
+            AnyStage::Conversation(c) => {
+                if let Some(n) = stage::conversation_on_customer_message(c) {
+                    self.move_stage(row, s, AnyStage::Conversation(n), &auto)?;
+                }
+            }
+            AnyStage::Ticket(t) => {
+                let closed_at: Option<i64> =
+                    self.c.prepare_cached("SELECT closed_at FROM items WHERE id = ?1")?.query_row([row], |r| r.get(0))?;
+                let closed = closed_at.and_then(|c| chrono::DateTime::from_timestamp(c, 0));
+                let now = chrono::DateTime::from_timestamp(by.at, 0).unwrap_or_default();
+                match stage::ticket_on_customer_message(t, closed, now, reopen_days) {
+                    TicketReaction::Stay => {}
+                    TicketReaction::Move(n) => self.move_stage(row, s, AnyStage::Ticket(n), &auto)?,
+                    TicketReaction::NewRelated => return Ok(CustomerEffect::NeedsNewTicket),
+                }
+            }
+            AnyStage::Issue(_) | AnyStage::Task(_) => {}
+        }
+        self.c
+            .prepare_cached("UPDATE items SET needs_response = 1, updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1")?
+            .execute(params![row, by.who, by.at])?;
+        Ok(CustomerEffect::Applied)
+    }
+
+    /// A member replied to the customer: needs response clears, a conversation waits on the user.
+    pub fn apply_member_reply(&self, row: i64, by: &By) -> Result<()> {
+        let (_, s) = self.stage_of(row)?;
+        if let AnyStage::Conversation(c) = s
+            && let Some(n) = stage::conversation_on_member_reply(c)
+        {
+            self.move_stage(row, s, AnyStage::Conversation(n), by)?;
+        }
+        self.c
+            .prepare_cached("UPDATE items SET needs_response = 0, updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1")?
+            .execute(params![row, by.who, by.at])?;
+        Ok(())
+    }
+
+    /// Restore a previous stage without checking the table: only for undo, and recorded as such.
+    pub fn restore_stage(&self, r: ItemRef, to: &str, by: &By) -> Result<()> {
+        let row = self.item_row(r)?;
+        let (kind, from) = self.stage_of(row)?;
+        let to = AnyStage::parse(kind, to)?;
+        let closed_at = to.is_closed().then_some(by.at);
+        self.c
+            .prepare_cached("UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = ?5 WHERE id = ?1")?
+            .execute(params![row, to.as_str(), closed_at, by.who, by.at])?;
+        self.record_stage(row, Some(from.as_str()), to.as_str(), &By::at(format!("undo ({})", by.who), by.at))
+    }
+
+    /// Set or clear the owner. Returns the previous owner's login.
+    pub fn assign(&self, r: ItemRef, member: Option<&str>, by: &By) -> Result<Option<String>> {
+        let row = self.item_row(r)?;
+        let prev = self.item_by_row(row)?.owner;
+        let owner = member.map(|m| self.member_row(m)).transpose()?;
+        self.c.prepare_cached("UPDATE items SET owner_id = ?2 WHERE id = ?1")?.execute(params![row, owner])?;
+        self.touch(row, by)?;
+        Ok(prev)
+    }
+
+    pub fn set_severity(&self, r: ItemRef, sev: Option<Severity>, by: &By) -> Result<Option<String>> {
+        let row = self.item_row(r)?;
+        let prev = self.item_by_row(row)?.severity;
+        self.c
+            .prepare_cached("UPDATE items SET severity = ?2 WHERE id = ?1")?
+            .execute(params![row, sev.map(|s| s.as_str())])?;
+        self.touch(row, by)?;
+        Ok(prev)
+    }
+
+    pub fn set_part(&self, r: ItemRef, part_row: i64, by: &By) -> Result<()> {
+        let row = self.item_row(r)?;
+        self.c.prepare_cached("UPDATE items SET part_id = ?2 WHERE id = ?1")?.execute(params![row, part_row])?;
+        self.touch(row, by)
+    }
+
+    pub fn set_title(&self, r: ItemRef, title: &str, by: &By) -> Result<()> {
+        if title.trim().is_empty() {
+            return Err(Error::invalid("a title cannot be empty"));
+        }
+        let row = self.item_row(r)?;
+        let old = self.item_by_row(row)?;
+        self.c
+            .prepare_cached("INSERT INTO items_fts(items_fts, rowid, title, description) VALUES ('delete', ?1, ?2, ?3)")?
+            .execute(params![row, old.title, old.description])?;
+        self.c.prepare_cached("UPDATE items SET title = ?2 WHERE id = ?1")?.execute(params![row, title.trim()])?;
+        self.queue_fts(super::Fts::Item(row, title.trim().to_string(), old.description));
+        self.touch(row, by)
+    }
+
+    /// Add tags; returns those that were new.
+    pub fn tag_item(&self, r: ItemRef, tags: &[String], by: &By) -> Result<Vec<String>> {
+        let row = self.item_row(r)?;
+        let mut added = vec![];
+        for t in tags {
+            if self.tag("item", row, t)? {
+                added.push(crate::domain::normalise_tag(t)?);
+            }
+        }
+        self.touch(row, by)?;
+        Ok(added)
+    }
+
+    pub fn untag_item(&self, r: ItemRef, tag: &str, by: &By) -> Result<bool> {
+        let row = self.item_row(r)?;
+        let removed = self.untag("item", row, tag)?;
+        self.touch(row, by)?;
+        Ok(removed)
+    }
+
+    /// Link two items. `issue` links go ticket → issue, `ticket` links conversation → ticket.
+    pub fn link(&self, from: ItemRef, to: ItemRef, rel: LinkRel, by: &By) -> Result<bool> {
+        if from == to {
+            return Err(Error::invalid("an item cannot be linked to itself"));
+        }
+        rel.check_kinds(from.kind, to.kind)?;
+        let (a, b) = (self.item_row(from)?, self.item_row(to)?);
+        let n = self
+            .c
+            .prepare_cached("INSERT OR IGNORE INTO links(from_id, to_id, rel, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![a, b, rel.as_str(), by.who, by.at])?;
+        self.touch(a, by)?;
+        Ok(n > 0)
+    }
+
+    pub fn unlink(&self, from: ItemRef, to: ItemRef, rel: LinkRel, by: &By) -> Result<bool> {
+        let (a, b) = (self.item_row(from)?, self.item_row(to)?);
+        let n = self
+            .c
+            .prepare_cached("DELETE FROM links WHERE from_id = ?1 AND to_id = ?2 AND rel = ?3")?
+            .execute(params![a, b, rel.as_str()])?;
+        self.touch(a, by)?;
+        Ok(n > 0)
+    }
+
+    /// Create a ticket from a conversation: title and description copied, both linked.
+    pub fn ticket_from_conversation(&self, conv: ItemRef, part_row: i64, by: &By) -> Result<ItemRef> {
+        if conv.kind != Kind::Conversation {
+            return Err(Error::invalid(format!("{conv} is not a conversation")));
+        }
+        let c = self.item(conv)?;
+        let mut n = super::NewItem::new(Kind::Ticket, c.title.clone(), crate::domain::SourceChannel::Tui);
+        n.description = if c.description.is_empty() { self.first_message_body(c.row)? } else { c.description.clone() };
+        n.part_row = Some(part_row);
+        n.account_row = c.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse().ok());
+        n.reported_by = self.ids("SELECT contact_id FROM item_contacts WHERE item_id = ?1 AND role = 'reported_by'", c.row)?;
+        n.owner = c.owner.clone();
+        let t = self.create_item(&n, by)?;
+        self.link(conv, t, LinkRel::Ticket, by)?;
+        Ok(t)
+    }
+}

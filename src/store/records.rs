@@ -1,0 +1,430 @@
+//! Members, parts, accounts and contacts.
+
+use super::{Reader, Writer};
+use crate::domain::{PartKind, RecordKind, Tier, parse_record_id};
+use crate::{Error, Result};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    pub login: String,
+    pub name: String,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    pub id: String,
+    #[serde(skip)]
+    pub row: i64,
+    pub kind: String,
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Account {
+    pub id: String,
+    #[serde(skip)]
+    pub row: i64,
+    pub name: String,
+    pub domains: Vec<String>,
+    pub tier: Option<String>,
+    pub description: String,
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+    pub external_ref: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewAccount {
+    pub name: String,
+    pub domains: Vec<String>,
+    pub tier: Option<Tier>,
+    pub description: String,
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+    pub external_ref: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Contact {
+    pub id: String,
+    #[serde(skip)]
+    pub row: i64,
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub external_ref: Option<String>,
+    pub verified: bool,
+    pub account: Option<String>,
+    pub account_name: Option<String>,
+    pub tags: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewContact {
+    pub name: String,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub external_ref: Option<String>,
+    pub verified: bool,
+    pub account_row: Option<i64>,
+    pub tags: Vec<String>,
+}
+
+pub fn part_display(kind: &str, num: i64) -> String {
+    let prefix = PartKind::parse(kind).map(|k| k.record().prefix()).unwrap_or("PART");
+    format!("{prefix}-{num}")
+}
+
+impl Reader<'_> {
+    pub fn members(&self) -> Result<Vec<Member>> {
+        let mut st = self.c.prepare_cached("SELECT login, name, email FROM members ORDER BY login")?;
+        let rows = st.query_map([], |r| Ok(Member { login: r.get(0)?, name: r.get(1)?, email: r.get(2)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn member_row(&self, login: &str) -> Result<i64> {
+        self.c
+            .prepare_cached("SELECT id FROM members WHERE login = ?1 OR email = ?1")?
+            .query_row([login.trim()], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("member '{login}'")))
+    }
+
+    pub fn parts(&self) -> Result<Vec<Part>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT p.id, p.kind, p.num, p.name, q.kind, q.num FROM parts p LEFT JOIN parts q ON q.id = p.parent_id
+             ORDER BY p.id",
+        )?;
+        let rows = st.query_map([], |r| {
+            let kind: String = r.get(1)?;
+            let pk: Option<String> = r.get(4)?;
+            let pn: Option<i64> = r.get(5)?;
+            Ok(Part {
+                row: r.get(0)?,
+                id: part_display(&kind, r.get(2)?),
+                kind,
+                name: r.get(3)?,
+                parent: pk.zip(pn).map(|(k, n)| part_display(&k, n)),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A part by display id (`FEAT-3`) or exact name (case-insensitive).
+    pub fn part_row(&self, s: &str) -> Result<i64> {
+        let kinds = [RecordKind::Product, RecordKind::Capability, RecordKind::Feature];
+        let found = if let Ok((rk, num)) = parse_record_id(s, &kinds) {
+            let kind = PartKind::ALL.iter().find(|k| k.record() == rk).map(|k| k.as_str()).unwrap_or_default();
+            self.c
+                .prepare_cached("SELECT id FROM parts WHERE kind = ?1 AND num = ?2")?
+                .query_row(params![kind, num], |r| r.get(0))
+                .optional()?
+        } else {
+            self.c
+                .prepare_cached("SELECT id FROM parts WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1")?
+                .query_row([s.trim()], |r| r.get(0))
+                .optional()?
+        };
+        found.ok_or_else(|| Error::not_found(format!("part '{s}'")))
+    }
+
+    pub fn account(&self, row: i64) -> Result<Account> {
+        let mut a = self
+            .c
+            .prepare_cached(
+                "SELECT a.id, a.name, a.tier, a.description, m.login, a.external_ref, a.created_at, a.updated_at
+                 FROM accounts a LEFT JOIN members m ON m.id = a.owner_id WHERE a.id = ?1",
+            )?
+            .query_row([row], |r| {
+                Ok(Account {
+                    row: r.get(0)?,
+                    id: format!("ACC-{}", r.get::<_, i64>(0)?),
+                    name: r.get(1)?,
+                    tier: r.get(2)?,
+                    description: r.get(3)?,
+                    owner: r.get(4)?,
+                    external_ref: r.get(5)?,
+                    created_at: r.get(6)?,
+                    updated_at: r.get(7)?,
+                    ..Default::default()
+                })
+            })
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("account ACC-{row}")))?;
+        a.domains = self.strings("SELECT domain FROM account_domains WHERE account_id = ?1 ORDER BY domain", row)?;
+        a.tags = self.tags_of("account", row)?;
+        Ok(a)
+    }
+
+    pub fn accounts(&self, limit: usize) -> Result<Vec<Account>> {
+        let rows = self.ids("SELECT id FROM accounts ORDER BY name COLLATE NOCASE, id LIMIT ?1", limit as i64)?;
+        rows.into_iter().map(|r| self.account(r)).collect()
+    }
+
+    /// An account by `ACC-n`, external reference, domain or exact name.
+    pub fn account_row(&self, s: &str) -> Result<i64> {
+        let s = s.trim();
+        if let Ok((_, n)) = parse_record_id(s, &[RecordKind::Account]) {
+            let hit: Option<i64> =
+                self.c.prepare_cached("SELECT id FROM accounts WHERE id = ?1")?.query_row([n], |r| r.get(0)).optional()?;
+            return hit.ok_or_else(|| Error::not_found(format!("account '{s}'")));
+        }
+        let hit: Option<i64> = self
+            .c
+            .prepare_cached(
+                "SELECT id FROM accounts WHERE external_ref = ?1
+                 UNION ALL SELECT account_id FROM account_domains WHERE domain = lower(?1)
+                 UNION ALL SELECT id FROM (SELECT id FROM accounts WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1)
+                 LIMIT 1",
+            )?
+            .query_row([s], |r| r.get(0))
+            .optional()?;
+        hit.ok_or_else(|| Error::not_found(format!("account '{s}'")))
+    }
+
+    pub fn account_by_domain(&self, domain: &str) -> Result<Option<i64>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT account_id FROM account_domains WHERE domain = ?1")?
+            .query_row([domain.to_ascii_lowercase()], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn contact(&self, row: i64) -> Result<Contact> {
+        let mut c = self
+            .c
+            .prepare_cached(
+                "SELECT c.id, c.name, c.phones, c.external_ref, c.verified, c.account_id, a.name, c.created_at, c.updated_at
+                 FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
+            )?
+            .query_row([row], |r| {
+                let phones: String = r.get(2)?;
+                Ok(Contact {
+                    row: r.get(0)?,
+                    id: format!("CONT-{}", r.get::<_, i64>(0)?),
+                    name: r.get(1)?,
+                    phones: phones.split('\n').filter(|p| !p.is_empty()).map(String::from).collect(),
+                    external_ref: r.get(3)?,
+                    verified: r.get(4)?,
+                    account: r.get::<_, Option<i64>>(5)?.map(|a| format!("ACC-{a}")),
+                    account_name: r.get(6)?,
+                    created_at: r.get(7)?,
+                    updated_at: r.get(8)?,
+                    ..Default::default()
+                })
+            })
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("contact CONT-{row}")))?;
+        c.emails = self.strings("SELECT email FROM contact_emails WHERE contact_id = ?1 ORDER BY position, email", row)?;
+        c.tags = self.tags_of("contact", row)?;
+        Ok(c)
+    }
+
+    /// Contacts in id order, starting after `after` (keyset), optionally of one account.
+    pub fn contacts(&self, account: Option<i64>, after: i64, limit: usize) -> Result<Vec<Contact>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT id FROM contacts WHERE id > ?1 AND (?2 IS NULL OR account_id = ?2) ORDER BY id LIMIT ?3",
+        )?;
+        let ids: Vec<i64> =
+            st.query_map(params![after, account, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        ids.into_iter().map(|r| self.contact(r)).collect()
+    }
+
+    /// A contact by `CONT-n`, email or external reference.
+    pub fn contact_row(&self, s: &str) -> Result<i64> {
+        let s = s.trim();
+        if let Ok((_, n)) = parse_record_id(s, &[RecordKind::Contact]) {
+            let hit: Option<i64> =
+                self.c.prepare_cached("SELECT id FROM contacts WHERE id = ?1")?.query_row([n], |r| r.get(0)).optional()?;
+            return hit.ok_or_else(|| Error::not_found(format!("contact '{s}'")));
+        }
+        self.contact_by_ref_or_email(Some(s), Some(s))?.ok_or_else(|| Error::not_found(format!("contact '{s}'")))
+    }
+
+    pub fn contact_by_ref_or_email(&self, ext: Option<&str>, email: Option<&str>) -> Result<Option<i64>> {
+        if let Some(e) = ext.filter(|e| !e.is_empty()) {
+            let hit: Option<i64> = self
+                .c
+                .prepare_cached("SELECT id FROM contacts WHERE external_ref = ?1")?
+                .query_row([e], |r| r.get(0))
+                .optional()?;
+            if hit.is_some() {
+                return Ok(hit);
+            }
+        }
+        match email.filter(|e| !e.is_empty()) {
+            Some(e) => Ok(self
+                .c
+                .prepare_cached("SELECT contact_id FROM contact_emails WHERE email = ?1")?
+                .query_row([e.to_lowercase()], |r| r.get(0))
+                .optional()?),
+            None => Ok(None),
+        }
+    }
+
+    pub fn tags_of(&self, target: &str, id: i64) -> Result<Vec<String>> {
+        let mut st = self.c.prepare_cached("SELECT tag FROM tags WHERE target = ?1 AND target_id = ?2 ORDER BY tag")?;
+        let rows = st.query_map(params![target, id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn has_tag(&self, target: &str, id: i64, tag: &str) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT 1 FROM tags WHERE target = ?1 AND target_id = ?2 AND tag = ?3")?
+            .query_row(params![target, id, tag], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    pub(super) fn strings(&self, sql: &str, id: i64) -> Result<Vec<String>> {
+        let mut st = self.c.prepare_cached(sql)?;
+        let rows = st.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub(super) fn ids(&self, sql: &str, arg: i64) -> Result<Vec<i64>> {
+        let mut st = self.c.prepare_cached(sql)?;
+        let rows = st.query_map([arg], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl Writer<'_> {
+    pub fn add_member(&self, login: &str, name: &str, email: Option<&str>) -> Result<()> {
+        if login.trim().is_empty() {
+            return Err(Error::invalid("a member needs a login"));
+        }
+        if self.member_row(login).is_ok() {
+            return Err(Error::invalid(format!("member '{login}' exists already")));
+        }
+        self.c
+            .prepare_cached("INSERT INTO members(login, name, email) VALUES (?1, ?2, ?3)")?
+            .execute(params![login.trim(), name, email])?;
+        Ok(())
+    }
+
+    pub fn add_part(&self, kind: PartKind, name: &str, parent: Option<i64>) -> Result<String> {
+        if name.trim().is_empty() {
+            return Err(Error::invalid("a part needs a name"));
+        }
+        let parent_kind: Option<String> = match parent {
+            Some(p) => Some(self.c.prepare_cached("SELECT kind FROM parts WHERE id = ?1")?.query_row([p], |r| r.get(0))?),
+            None => None,
+        };
+        let want_parent = match kind {
+            PartKind::Product => None,
+            PartKind::Capability => Some(PartKind::Product),
+            PartKind::Feature => Some(PartKind::Capability),
+        };
+        if parent_kind.as_deref() != want_parent.map(|k| k.as_str()) {
+            return Err(Error::invalid(match want_parent {
+                None => "a product has no parent".to_string(),
+                Some(k) => format!("a {kind} needs a {k} as its parent (--parent)"),
+            }));
+        }
+        let num: i64 = self
+            .c
+            .prepare_cached("SELECT COALESCE(MAX(num), 0) + 1 FROM parts WHERE kind = ?1")?
+            .query_row([kind.as_str()], |r| r.get(0))?;
+        self.c
+            .prepare_cached("INSERT INTO parts(kind, num, name, parent_id) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![kind.as_str(), num, name.trim(), parent])?;
+        Ok(part_display(kind.as_str(), num))
+    }
+
+    pub fn add_account(&self, a: &NewAccount, at: i64) -> Result<i64> {
+        if a.name.trim().is_empty() {
+            return Err(Error::invalid("an account needs a name"));
+        }
+        let owner = a.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
+        self.c
+            .prepare_cached(
+                "INSERT INTO accounts(name, tier, description, owner_id, external_ref, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            )?
+            .execute(params![a.name.trim(), a.tier.map(|t| t.as_str()), a.description, owner, a.external_ref, at])
+            .map_err(|e| unique_err(e, "an account with that external reference exists already"))?;
+        let row = self.c.last_insert_rowid();
+        for d in &a.domains {
+            self.add_account_domain(row, d)?;
+        }
+        for t in &a.tags {
+            self.tag("account", row, t)?;
+        }
+        Ok(row)
+    }
+
+    pub fn add_account_domain(&self, account: i64, domain: &str) -> Result<()> {
+        let d = domain.trim().to_ascii_lowercase();
+        if d.is_empty() || !d.contains('.') {
+            return Err(Error::invalid(format!("'{domain}' is not a domain")));
+        }
+        self.c
+            .prepare_cached("INSERT INTO account_domains(domain, account_id) VALUES (?1, ?2)")?
+            .execute(params![d, account])
+            .map_err(|e| unique_err(e, &format!("domain {d} belongs to another account already")))?;
+        Ok(())
+    }
+
+    pub fn add_contact(&self, c: &NewContact, at: i64) -> Result<i64> {
+        if c.name.trim().is_empty() && c.emails.is_empty() {
+            return Err(Error::invalid("a contact needs a name or an email"));
+        }
+        self.c
+            .prepare_cached(
+                "INSERT INTO contacts(name, external_ref, verified, account_id, phones, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            )?
+            .execute(params![c.name.trim(), c.external_ref, c.verified, c.account_row, c.phones.join("\n"), at])
+            .map_err(|e| unique_err(e, "a contact with that external reference exists already"))?;
+        let row = self.c.last_insert_rowid();
+        for (i, e) in c.emails.iter().enumerate() {
+            self.c
+                .prepare_cached("INSERT INTO contact_emails(email, contact_id, position) VALUES (?1, ?2, ?3)")?
+                .execute(params![e.trim().to_lowercase(), row, i as i64])
+                .map_err(|err| unique_err(err, &format!("email {e} belongs to another contact already")))?;
+        }
+        for t in &c.tags {
+            self.tag("contact", row, t)?;
+        }
+        Ok(row)
+    }
+
+    pub fn tag(&self, target: &str, id: i64, tag: &str) -> Result<bool> {
+        let tag = crate::domain::normalise_tag(tag)?;
+        let n = self
+            .c
+            .prepare_cached("INSERT OR IGNORE INTO tags(target, target_id, tag) VALUES (?1, ?2, ?3)")?
+            .execute(params![target, id, tag])?;
+        Ok(n > 0)
+    }
+
+    pub fn untag(&self, target: &str, id: i64, tag: &str) -> Result<bool> {
+        let n = self
+            .c
+            .prepare_cached("DELETE FROM tags WHERE target = ?1 AND target_id = ?2 AND tag = ?3")?
+            .execute(params![target, id, tag.trim().to_lowercase()])?;
+        Ok(n > 0)
+    }
+}
+
+pub(super) fn unique_err(e: rusqlite::Error, msg: &str) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
+            Error::invalid(msg)
+        }
+        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+            Error::invalid(msg)
+        }
+        _ => Error::Db(e),
+    }
+}

@@ -1,0 +1,127 @@
+//! Numbered migrations of the database schema.
+
+use rusqlite_migration::{M, Migrations};
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+const V1: &str = r#"
+CREATE TABLE members(
+  id INTEGER PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT NOT NULL, email TEXT
+);
+CREATE TABLE parts(
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, num INTEGER NOT NULL, name TEXT NOT NULL,
+  parent_id INTEGER REFERENCES parts(id), UNIQUE(kind, num)
+);
+CREATE INDEX parts_parent ON parts(parent_id);
+CREATE TABLE accounts(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, tier TEXT, description TEXT NOT NULL DEFAULT '',
+  owner_id INTEGER REFERENCES members(id), external_ref TEXT UNIQUE,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE INDEX accounts_name ON accounts(name);
+CREATE TABLE account_domains(
+  domain TEXT PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE
+);
+CREATE INDEX account_domains_account ON account_domains(account_id);
+CREATE TABLE contacts(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, external_ref TEXT UNIQUE, verified INTEGER NOT NULL DEFAULT 0,
+  account_id INTEGER REFERENCES accounts(id), phones TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+);
+CREATE INDEX contacts_account ON contacts(account_id);
+CREATE TABLE contact_emails(
+  email TEXT PRIMARY KEY, contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX contact_emails_contact ON contact_emails(contact_id);
+CREATE TABLE items(
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, num INTEGER NOT NULL,
+  title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '', stage TEXT NOT NULL,
+  severity TEXT, subtype TEXT, part_id INTEGER REFERENCES parts(id),
+  account_id INTEGER REFERENCES accounts(id), contact_id INTEGER REFERENCES contacts(id),
+  owner_id INTEGER REFERENCES members(id), grp TEXT,
+  needs_response INTEGER NOT NULL DEFAULT 0, known INTEGER NOT NULL DEFAULT 1,
+  channel TEXT NOT NULL, parent_id INTEGER REFERENCES items(id), mailbox TEXT,
+  created_by TEXT NOT NULL, created_at INTEGER NOT NULL, updated_by TEXT NOT NULL, updated_at INTEGER NOT NULL,
+  target_close INTEGER, closed_at INTEGER,
+  UNIQUE(kind, num)
+);
+CREATE INDEX items_stage ON items(kind, stage, num);
+CREATE INDEX items_owner ON items(kind, owner_id, num);
+CREATE INDEX items_severity ON items(kind, severity, num);
+CREATE INDEX items_part ON items(kind, part_id, num);
+CREATE INDEX items_account ON items(kind, account_id, num);
+CREATE INDEX items_contact ON items(contact_id);
+CREATE INDEX items_parent ON items(parent_id);
+CREATE INDEX items_inbox ON items(kind, needs_response, known, updated_at, num);
+CREATE TABLE tags(
+  target TEXT NOT NULL, target_id INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY(target, target_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_tag ON tags(target, tag, target_id);
+CREATE TABLE links(
+  from_id INTEGER NOT NULL REFERENCES items(id), to_id INTEGER NOT NULL REFERENCES items(id),
+  rel TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY(from_id, to_id, rel)
+) WITHOUT ROWID;
+CREATE INDEX links_to ON links(to_id, rel);
+CREATE TABLE item_contacts(
+  item_id INTEGER NOT NULL REFERENCES items(id), contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  role TEXT NOT NULL, PRIMARY KEY(item_id, role, contact_id)
+) WITHOUT ROWID;
+CREATE INDEX item_contacts_contact ON item_contacts(contact_id);
+CREATE TABLE messages(
+  id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id),
+  channel TEXT NOT NULL, direction TEXT NOT NULL, message_id TEXT, in_reply_to TEXT, refs TEXT,
+  from_addr TEXT NOT NULL DEFAULT '', from_name TEXT NOT NULL DEFAULT '', to_addrs TEXT NOT NULL DEFAULT '',
+  cc_addrs TEXT NOT NULL DEFAULT '', subject TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '',
+  sent_at INTEGER NOT NULL, author TEXT, contact_id INTEGER REFERENCES contacts(id),
+  delivery_state TEXT, delivery_detail TEXT, thread_reason TEXT NOT NULL DEFAULT '', class TEXT NOT NULL DEFAULT 'normal'
+);
+CREATE UNIQUE INDEX messages_message_id ON messages(message_id) WHERE message_id IS NOT NULL;
+CREATE INDEX messages_item ON messages(item_id, sent_at);
+CREATE INDEX messages_contact ON messages(contact_id, sent_at);
+CREATE TABLE attachments(sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, mime TEXT NOT NULL, data BLOB NOT NULL);
+CREATE TABLE message_attachments(
+  message_id INTEGER NOT NULL REFERENCES messages(id), sha256 TEXT NOT NULL REFERENCES attachments(sha256),
+  name TEXT NOT NULL, PRIMARY KEY(message_id, sha256, name)
+) WITHOUT ROWID;
+CREATE TABLE stage_history(
+  id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id), from_stage TEXT, to_stage TEXT NOT NULL,
+  by TEXT NOT NULL, at INTEGER NOT NULL
+);
+CREATE INDEX stage_history_item ON stage_history(item_id, at);
+CREATE INDEX stage_history_at ON stage_history(at);
+CREATE TABLE ledger(
+  id INTEGER PRIMARY KEY, source_key TEXT NOT NULL UNIQUE, message_id TEXT, sha256 TEXT NOT NULL,
+  outcome TEXT NOT NULL, reason TEXT NOT NULL, item_id INTEGER REFERENCES items(id), msg_row INTEGER, at INTEGER NOT NULL
+);
+CREATE INDEX ledger_sha ON ledger(sha256);
+CREATE INDEX ledger_message_id ON ledger(message_id);
+CREATE INDEX ledger_outcome ON ledger(outcome);
+CREATE TABLE quarantine(
+  ledger_id INTEGER PRIMARY KEY REFERENCES ledger(id), raw BLOB NOT NULL, reason TEXT NOT NULL
+);
+CREATE TABLE saved_views(name TEXT PRIMARY KEY, kind TEXT NOT NULL, filter TEXT NOT NULL);
+CREATE TABLE similar_feedback(
+  a INTEGER NOT NULL, b INTEGER NOT NULL, verdict INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(a, b)
+) WITHOUT ROWID;
+CREATE TABLE audit(id INTEGER PRIMARY KEY, who TEXT NOT NULL, what TEXT NOT NULL, at INTEGER NOT NULL, undo TEXT);
+
+-- FTS rows are written by the store at commit time (see Store::write), not by triggers:
+-- a trigger's statement savepoint makes FTS5 flush its buffer on every row.
+CREATE VIRTUAL TABLE items_fts USING fts5(
+  title, description, content='items', content_rowid='id', tokenize='porter unicode61'
+);
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+  subject, body, content='messages', content_rowid='id', tokenize='porter unicode61'
+);
+"#;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}
