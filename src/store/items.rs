@@ -205,7 +205,7 @@ impl Reader<'_> {
     pub fn history(&self, row: i64) -> Result<Vec<StageChange>> {
         let mut st = self
             .c
-            .prepare_cached("SELECT from_stage, to_stage, by, at FROM stage_history WHERE item_id = ?1 ORDER BY at, id")?;
+            .prepare_cached("SELECT from_stage, to_stage, by, at FROM stage_history WHERE item_id = ?1 ORDER BY id")?;
         let rows = st.query_map([row], |r| Ok(StageChange { from: r.get(0)?, to: r.get(1)?, by: r.get(2)?, at: r.get(3)? }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
