@@ -2,6 +2,7 @@
 
 mod args;
 mod items;
+mod mail;
 mod out;
 mod records;
 mod util;
@@ -28,6 +29,7 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let db = db_path(&cli)?;
+    let cli_config = cli.config.clone();
     let Some(cmd) = cli.cmd else {
         if cli.demo && !db.exists() {
             eprintln!("Generating a demo help desk in {} …", db.display());
@@ -38,14 +40,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match cmd {
         Cmd::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "helpdesk", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "helpdesk",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Man => {
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Demo { tickets, force, json } => records::demo(&db, tickets, force, json),
+        Cmd::Demo {
+            tickets,
+            force,
+            json,
+        } => records::demo(&db, tickets, force, json),
         Cmd::Ticket(c) => items::run(&mut open(&db)?, Kind::Ticket, c),
         Cmd::Conversation(c) => items::run(&mut open(&db)?, Kind::Conversation, c),
         Cmd::Issue(c) => items::run(&mut open(&db)?, Kind::Issue, c),
@@ -54,6 +65,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Contact(c) => records::contact(&mut open(&db)?, c),
         Cmd::Account(c) => records::account(&mut open(&db)?, c),
         Cmd::Member(c) => records::member(&mut open(&db)?, c),
+        Cmd::Import(c) => mail::import(&mut open(&db)?, &config(&cli_config)?, c),
+        Cmd::Quarantine(c) => mail::quarantine(&mut open(&db)?, &config(&cli_config)?, c),
+        Cmd::Message(c) => mail::message(&mut open(&db)?, c),
+        Cmd::Lane { limit, json } => mail::lane(&open(&db)?, limit, json),
     }
 }
 
@@ -61,10 +76,22 @@ pub fn open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("cannot open database {}", db.display()))
 }
 
+/// The config: `--config` must exist; the default location may be absent.
+pub fn config(path: &Option<PathBuf>) -> Result<helpdesk::config::Config> {
+    Ok(match path {
+        Some(p) => helpdesk::config::Config::load(p, true)?,
+        None => {
+            helpdesk::config::Config::load(&util::dirs()?.config_dir().join("config.toml"), false)?
+        }
+    })
+}
+
 fn db_path(cli: &Cli) -> Result<PathBuf> {
     if let Some(p) = &cli.db {
         return Ok(p.clone());
     }
     let dirs = util::dirs()?;
-    Ok(dirs.data_dir().join(if cli.demo { "demo.db" } else { "helpdesk.db" }))
+    Ok(dirs
+        .data_dir()
+        .join(if cli.demo { "demo.db" } else { "helpdesk.db" }))
 }

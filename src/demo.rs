@@ -2,7 +2,10 @@
 
 mod text;
 
-use crate::domain::{DeliveryState, Direction, Kind, LinkRel, MsgChannel, PartKind, Severity, SourceChannel, Subtype, Tier};
+use crate::domain::{
+    DeliveryState, Direction, Kind, LinkRel, MsgChannel, PartKind, Severity, SourceChannel,
+    Subtype, Tier,
+};
 use crate::stage::{Stage, TicketStage};
 use crate::store::{By, NewAccount, NewContact, NewItem, NewMessage, Writer};
 use crate::{Result, Store};
@@ -38,8 +41,19 @@ const TICKET_PATHS: &[(u32, &[TicketStage])] = {
         (140, &[]),
         (160, &[WorkInProgress]),
         (60, &[WorkInProgress, AwaitingProductAssist]),
-        (50, &[WorkInProgress, AwaitingProductAssist, AwaitingDevelopment]),
-        (50, &[WorkInProgress, AwaitingProductAssist, AwaitingDevelopment, InDevelopment]),
+        (
+            50,
+            &[WorkInProgress, AwaitingProductAssist, AwaitingDevelopment],
+        ),
+        (
+            50,
+            &[
+                WorkInProgress,
+                AwaitingProductAssist,
+                AwaitingDevelopment,
+                InDevelopment,
+            ],
+        ),
         (110, &[WorkInProgress, AwaitingCustomerResponse]),
         (30, &[WorkInProgress, AwaitingProductAssist, Accepted]),
         (330, &[WorkInProgress, AwaitingCustomerResponse, Resolved]),
@@ -48,7 +62,11 @@ const TICKET_PATHS: &[(u32, &[TicketStage])] = {
 };
 
 /// Fill the store with `tickets` tickets (about ten messages each, counting conversations) and everything around them.
-pub fn generate(store: &mut Store, tickets: usize, progress: &mut dyn FnMut(usize, usize)) -> Result<DemoSummary> {
+pub fn generate(
+    store: &mut Store,
+    tickets: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<DemoSummary> {
     let seeds = Seeds::load();
     let mut rng = Rng::new(0x5eed_1234);
     let now = crate::now();
@@ -60,7 +78,15 @@ pub fn generate(store: &mut Store, tickets: usize, progress: &mut dyn FnMut(usiz
     while done < tickets {
         let n = chunk.min(tickets - done);
         store.write(|w| {
-            let mut g = Gen { w, seeds: &seeds, rng: &mut rng, features: &features, contacts: &contacts, now, start };
+            let mut g = Gen {
+                w,
+                seeds: &seeds,
+                rng: &mut rng,
+                features: &features,
+                contacts: &contacts,
+                now,
+                start,
+            };
             for i in 0..n {
                 g.ticket(done + i, tickets, &mut sum)?;
                 if (done + i) % 2 == 0 {
@@ -84,7 +110,7 @@ fn setup(
     tickets: usize,
     at: i64,
     sum: &mut DemoSummary,
-) -> Result<(Vec<(i64, String)>, Vec<(i64, Option<i64>, String, String)>)> {
+) -> Result<(Vec<Feature>, Vec<Person>)> {
     for (login, name) in MEMBERS {
         w.add_member(login, name, Some(&format!("{login}@helpdesk.example")))?;
     }
@@ -96,7 +122,11 @@ fn setup(
             let c = w.add_part(PartKind::Capability, cap, Some(prod_row))?;
             let cap_row = w.part_row(&c)?;
             for intent in *intents {
-                let f = w.add_part(PartKind::Feature, &text::feature_name(intent), Some(cap_row))?;
+                let f = w.add_part(
+                    PartKind::Feature,
+                    &text::feature_name(intent),
+                    Some(cap_row),
+                )?;
                 features.push((w.part_row(&f)?, intent.to_string()));
             }
         }
@@ -105,14 +135,24 @@ fn setup(
     let mut accounts = vec![];
     for i in 0..n_accounts {
         let (name, domain) = text::company(i);
-        let tier = [Tier::Free, Tier::Standard, Tier::Standard, Tier::Premium, Tier::Enterprise][rng.below(5)];
+        let tier = [
+            Tier::Free,
+            Tier::Standard,
+            Tier::Standard,
+            Tier::Premium,
+            Tier::Enterprise,
+        ][rng.below(5)];
         let a = NewAccount {
             name,
             domains: vec![domain],
             tier: Some(tier),
             description: text::account_description(rng),
             owner: Some(MEMBERS[rng.below(MEMBERS.len())].0.to_string()),
-            tags: if tier == Tier::Enterprise { vec!["priority/escalated".into()] } else { vec![] },
+            tags: if tier == Tier::Enterprise {
+                vec!["priority/escalated".into()]
+            } else {
+                vec![]
+            },
             external_ref: Some(format!("crm-{:05}", i + 1)),
         };
         accounts.push(w.add_account(&a, at)?);
@@ -128,28 +168,59 @@ fn setup(
             Some(a) => w.account(a)?.domains.first().cloned().unwrap_or_default(),
             None => ["gmail.com", "outlook.com", "proton.me", "yahoo.com"][i % 4].to_string(),
         };
-        let email = format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), i, domain);
+        let email = format!(
+            "{}.{}{}@{}",
+            first.to_lowercase(),
+            last.to_lowercase(),
+            i,
+            domain
+        );
         let c = NewContact {
             name: format!("{first} {last}"),
             emails: vec![email.clone()],
-            phones: if i % 3 == 0 { vec![format!("+44 20 7946 {:04}", i % 10_000)] } else { vec![] },
+            phones: if i % 3 == 0 {
+                vec![format!("+44 20 7946 {:04}", i % 10_000)]
+            } else {
+                vec![]
+            },
             external_ref: Some(format!("cust-{:06}", i + 1)),
             verified: i % 4 != 0,
             account_row: acc,
-            tags: if i % 41 == 0 { vec!["power-user".into()] } else { vec![] },
+            tags: if i % 41 == 0 {
+                vec!["power-user".into()]
+            } else {
+                vec![]
+            },
         };
-        contacts.push((w.add_contact(&c, at)?, acc, format!("{first} {last}"), email));
+        contacts.push(Person {
+            row: w.add_contact(&c, at)?,
+            account: acc,
+            name: format!("{first} {last}"),
+            email,
+        });
         sum.contacts += 1;
     }
     Ok((features, contacts))
+}
+
+/// A feature part row and the BANKING77 intent it stands for.
+type Feature = (i64, String);
+
+/// A generated customer: contact row, account row, name and email.
+#[derive(Clone)]
+struct Person {
+    row: i64,
+    account: Option<i64>,
+    name: String,
+    email: String,
 }
 
 struct Gen<'a, 'w> {
     w: &'a Writer<'w>,
     seeds: &'a Seeds,
     rng: &'a mut Rng,
-    features: &'a [(i64, String)],
-    contacts: &'a [(i64, Option<i64>, String, String)],
+    features: &'a [Feature],
+    contacts: &'a [Person],
     now: i64,
     start: i64,
 }
@@ -174,17 +245,40 @@ impl Gen<'_, '_> {
         let frac = (i as f64 + self.rng.unit()) / total.max(1) as f64;
         let mut t = self.start + ((self.now - self.start - 3600) as f64 * frac.sqrt()) as i64;
         let owner = MEMBERS[self.rng.below(MEMBERS.len())].0;
-        let mut n = NewItem::new(Kind::Ticket, text::title_from(&query), if i % 3 == 0 { SourceChannel::Email } else { SourceChannel::Tui });
+        let mut n = NewItem::new(
+            Kind::Ticket,
+            text::title_from(&query),
+            if i.is_multiple_of(3) {
+                SourceChannel::Email
+            } else {
+                SourceChannel::Tui
+            },
+        );
         n.description = query.clone();
-        n.severity = Some([Severity::Low, Severity::Medium, Severity::Medium, Severity::High, Severity::Blocker][self.rng.below(5).min(self.rng.below(5))]);
-        n.subtype = Some([Subtype::Question, Subtype::Bug, Subtype::Bug, Subtype::FeatureRequest][self.rng.below(4)]);
+        n.severity = Some(
+            [
+                Severity::Low,
+                Severity::Medium,
+                Severity::Medium,
+                Severity::High,
+                Severity::Blocker,
+            ][self.rng.below(5).min(self.rng.below(5))],
+        );
+        n.subtype = Some(
+            [
+                Subtype::Question,
+                Subtype::Bug,
+                Subtype::Bug,
+                Subtype::FeatureRequest,
+            ][self.rng.below(4)],
+        );
         n.part_row = Some(feature);
-        n.account_row = contact.1;
-        n.contact_row = Some(contact.0);
-        n.reported_by = vec![contact.0];
+        n.account_row = contact.account;
+        n.contact_row = Some(contact.row);
+        n.reported_by = vec![contact.row];
         n.owner = (self.rng.below(10) > 0).then(|| owner.to_string());
         let by = By::at(owner, t);
-        let id = self.w.create_item(&n, &By::at(&contact.3, t))?;
+        let id = self.w.create_item(&n, &By::at(&contact.email, t))?;
         let row = self.w.item_row(id)?;
         self.thread(row, &contact, owner, &query, &intent, t, sum)?;
         let path = self.pick_path();
@@ -192,7 +286,9 @@ impl Gen<'_, '_> {
             t += 3600 * (1 + self.rng.below(30)) as i64;
             t = t.min(self.now - 60);
             self.w.set_stage(id, s.as_str(), &By::at(&by.who, t))?;
-            if *s == TicketStage::AwaitingCustomerResponse || (*s == TicketStage::WorkInProgress && k == 0) {
+            if *s == TicketStage::AwaitingCustomerResponse
+                || (*s == TicketStage::WorkInProgress && k == 0)
+            {
                 self.message(row, &contact, owner, false, &intent, t + 60, sum)?;
                 self.w.apply_member_reply(row, &By::at(owner, t + 60))?;
             }
@@ -202,10 +298,18 @@ impl Gen<'_, '_> {
             && self.rng.below(3) == 0
         {
             self.message(row, &contact, owner, true, &intent, t + 120, sum)?;
-            self.w.apply_customer_message(row, &By::at(&contact.3, t + 120), crate::stage::REOPEN_WINDOW_DAYS)?;
+            self.w.apply_customer_message(
+                row,
+                &By::at(&contact.email, t + 120),
+                crate::stage::REOPEN_WINDOW_DAYS,
+            )?;
         }
         if self.rng.below(4) == 0 {
-            self.w.tag_item(id, &[text::TICKET_TAGS[self.rng.below(text::TICKET_TAGS.len())].to_string()], &by)?;
+            self.w.tag_item(
+                id,
+                &[text::TICKET_TAGS[self.rng.below(text::TICKET_TAGS.len())].to_string()],
+                &by,
+            )?;
         }
         sum.tickets += 1;
         Ok(())
@@ -213,9 +317,18 @@ impl Gen<'_, '_> {
 
     /// The opening exchange of an item: customer message, replies back and forth, an internal note.
     #[allow(clippy::too_many_arguments)]
-    fn thread(&mut self, row: i64, contact: &(i64, Option<i64>, String, String), owner: &str, query: &str, intent: &str, t: i64, sum: &mut DemoSummary) -> Result<()> {
+    fn thread(
+        &mut self,
+        row: i64,
+        contact: &Person,
+        owner: &str,
+        query: &str,
+        intent: &str,
+        t: i64,
+        sum: &mut DemoSummary,
+    ) -> Result<()> {
         let first = NewMessage {
-            body: text::customer_body(&contact.2, query, self.rng),
+            body: text::customer_body(&contact.name, query, self.rng),
             ..self.base(row, contact, true, &text::title_from(query), t)
         };
         self.w.add_message(&first)?;
@@ -227,7 +340,8 @@ impl Gen<'_, '_> {
             self.message(row, contact, owner, r % 2 == 1, intent, at, sum)?;
         }
         if self.rng.below(2) == 0 {
-            let note = NewMessage::internal(row, owner, &text::internal_note(intent, self.rng), at + 30);
+            let note =
+                NewMessage::internal(row, owner, &text::internal_note(intent, self.rng), at + 30);
             self.w.add_message(&note)?;
             sum.messages += 1;
         }
@@ -235,39 +349,72 @@ impl Gen<'_, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn message(&mut self, row: i64, contact: &(i64, Option<i64>, String, String), owner: &str, inbound: bool, intent: &str, at: i64, sum: &mut DemoSummary) -> Result<i64> {
-        let body = if inbound { text::customer_followup(&contact.2, self.rng) } else { text::member_reply(&contact.2, owner, intent, self.rng) };
-        let mut m = NewMessage { body, ..self.base(row, contact, inbound, "Re: your request", at) };
+    fn message(
+        &mut self,
+        row: i64,
+        contact: &Person,
+        owner: &str,
+        inbound: bool,
+        intent: &str,
+        at: i64,
+        sum: &mut DemoSummary,
+    ) -> Result<i64> {
+        let body = if inbound {
+            text::customer_followup(&contact.name, self.rng)
+        } else {
+            text::member_reply(&contact.name, owner, intent, self.rng)
+        };
+        let mut m = NewMessage {
+            body,
+            ..self.base(row, contact, inbound, "Re: your request", at)
+        };
         if !inbound {
             m.author = Some(owner.to_string());
             m.from_addr = "support@helpdesk.example".into();
             m.from_name = "Example Support".into();
-            m.to = vec![contact.3.clone()];
+            m.to = vec![contact.email.clone()];
             m.contact_row = None;
-            m.delivery = Some([DeliveryState::Sent, DeliveryState::Delivered, DeliveryState::Delivered][self.rng.below(3)]);
+            m.delivery = Some(
+                [
+                    DeliveryState::Sent,
+                    DeliveryState::Delivered,
+                    DeliveryState::Delivered,
+                ][self.rng.below(3)],
+            );
         }
         let r = self.w.add_message(&m)?;
         sum.messages += 1;
         Ok(r)
     }
 
-    fn base(&mut self, row: i64, contact: &(i64, Option<i64>, String, String), inbound: bool, subject: &str, at: i64) -> NewMessage {
+    fn base(
+        &mut self,
+        row: i64,
+        contact: &Person,
+        inbound: bool,
+        subject: &str,
+        at: i64,
+    ) -> NewMessage {
         NewMessage {
-            item_row: row,
+            item_row: Some(row),
             channel: MsgChannel::Customer,
-            direction: if inbound { Direction::Inbound } else { Direction::Outbound },
+            direction: if inbound {
+                Direction::Inbound
+            } else {
+                Direction::Outbound
+            },
             message_id: None,
             in_reply_to: None,
             refs: vec![],
-            from_addr: contact.3.clone(),
-            from_name: contact.2.clone(),
+            from_addr: contact.email.clone(),
+            from_name: contact.name.clone(),
             to: vec!["support@helpdesk.example".into()],
             cc: vec![],
             subject: subject.to_string(),
             body: String::new(),
             sent_at: at.min(self.now),
             author: None,
-            contact_row: Some(contact.0),
+            contact_row: Some(contact.row),
             delivery: None,
             thread_reason: "demo".into(),
             class: "normal".into(),
@@ -279,16 +426,23 @@ impl Gen<'_, '_> {
         let query = self.seeds.query(&intent, self.rng).to_string();
         let contact = self.contacts[self.rng.below(self.contacts.len())].clone();
         let t = self.now - self.rng.below(30 * 86_400) as i64;
-        let mut n = NewItem::new(Kind::Conversation, text::title_from(&query), SourceChannel::Email);
-        n.account_row = contact.1;
-        n.contact_row = Some(contact.0);
-        n.reported_by = vec![contact.0];
+        let mut n = NewItem::new(
+            Kind::Conversation,
+            text::title_from(&query),
+            SourceChannel::Email,
+        );
+        n.account_row = contact.account;
+        n.contact_row = Some(contact.row);
+        n.reported_by = vec![contact.row];
         n.needs_response = true;
         n.mailbox = Some("support@helpdesk.example".into());
         n.owner = Some(MEMBERS[self.rng.below(MEMBERS.len())].0.to_string());
-        let id = self.w.create_item(&n, &By::at(&contact.3, t))?;
+        let id = self.w.create_item(&n, &By::at(&contact.email, t))?;
         let row = self.w.item_row(id)?;
-        let first = NewMessage { body: text::customer_body(&contact.2, &query, self.rng), ..self.base(row, &contact, true, &n.title, t) };
+        let first = NewMessage {
+            body: text::customer_body(&contact.name, &query, self.rng),
+            ..self.base(row, &contact, true, &n.title, t)
+        };
         self.w.add_message(&first)?;
         sum.messages += 1;
         let owner = n.owner.clone().unwrap_or_default();
@@ -302,12 +456,14 @@ impl Gen<'_, '_> {
                 self.message(row, &contact, &owner, false, &intent, t + 1800, sum)?;
                 self.w.apply_member_reply(row, &By::at(&owner, t + 1800))?;
                 self.message(row, &contact, &owner, true, &intent, t + 7200, sum)?;
-                self.w.apply_customer_message(row, &By::at(&contact.3, t + 7200), 14)?;
+                self.w
+                    .apply_customer_message(row, &By::at(&contact.email, t + 7200), 14)?;
             }
             _ => {
                 self.message(row, &contact, &owner, false, &intent, t + 1800, sum)?;
                 self.w.apply_member_reply(row, &By::at(&owner, t + 1800))?;
-                self.w.set_stage(id, "resolved", &By::at(&owner, t + 86_400))?;
+                self.w
+                    .set_stage(id, "resolved", &By::at(&owner, t + 86_400))?;
             }
         }
         sum.conversations += 1;
@@ -318,7 +474,11 @@ impl Gen<'_, '_> {
         let (feature, intent) = self.features[self.rng.below(self.features.len())].clone();
         let t = self.now - self.rng.below(60 * 86_400) as i64;
         let owner = MEMBERS[self.rng.below(MEMBERS.len())].0;
-        let mut n = NewItem::new(Kind::Issue, text::issue_title(&intent, self.rng), SourceChannel::Tui);
+        let mut n = NewItem::new(
+            Kind::Issue,
+            text::issue_title(&intent, self.rng),
+            SourceChannel::Tui,
+        );
         n.description = text::issue_description(&intent, self.rng);
         n.part_row = Some(feature);
         n.owner = Some(owner.to_string());
@@ -326,15 +486,24 @@ impl Gen<'_, '_> {
         let id = self.w.create_item(&n, &By::at(owner, t))?;
         let depth = self.rng.below(9);
         let mut at = t;
-        for s in crate::stage::IssueStage::ALL.iter().skip(1).take(depth.min(7)) {
+        for s in crate::stage::IssueStage::ALL
+            .iter()
+            .skip(1)
+            .take(depth.min(7))
+        {
             at += 3600 * (2 + self.rng.below(48)) as i64;
-            self.w.set_stage(id, s.as_str(), &By::at(owner, at.min(self.now)))?;
+            self.w
+                .set_stage(id, s.as_str(), &By::at(owner, at.min(self.now)))?;
         }
         // Link tickets waiting on product assist or development to it.
         let open = self.w.list(
             &crate::store::ItemFilter {
                 kind: Some(Kind::Ticket),
-                stages: vec!["awaiting-development".into(), "in-development".into(), "awaiting-product-assist".into()],
+                stages: vec![
+                    "awaiting-development".into(),
+                    "in-development".into(),
+                    "awaiting-product-assist".into(),
+                ],
                 part_row: None,
                 ..Default::default()
             },

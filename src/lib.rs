@@ -1,8 +1,11 @@
 //! helpdesk core: domain, stage machines, store, mail pipeline, similar work, import/export, demo data.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod mail;
 pub mod sanitize;
 pub mod stage;
 pub mod store;
@@ -17,7 +20,11 @@ pub enum Error {
     #[error("{0} not found")]
     NotFound(String),
     #[error("cannot move from {from} to {to}; {}", legal_moves(.legal))]
-    IllegalMove { from: String, to: String, legal: Vec<String> },
+    IllegalMove {
+        from: String,
+        to: String,
+        legal: Vec<String>,
+    },
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("database migration: {0}")]

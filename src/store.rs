@@ -1,6 +1,7 @@
 //! The SQLite store: one connection, numbered migrations, typed queries. All SQL of the project lives here.
 
 mod items;
+mod ledger;
 
 mod lists;
 mod messages;
@@ -10,6 +11,7 @@ mod schema;
 
 pub use items::{Item, ItemLink, NewItem, StageChange};
 
+pub use ledger::{LaneEntry, LedgerEntry, NewLedger, QuarantineEntry};
 pub use lists::{ItemFilter, ItemRow, Page, SortOrder};
 pub use messages::{Attachment, Message, NewMessage, hex};
 pub use moves::CustomerEffect;
@@ -31,10 +33,16 @@ pub struct By {
 
 impl By {
     pub fn now(who: impl Into<String>) -> By {
-        By { who: who.into(), at: crate::now() }
+        By {
+            who: who.into(),
+            at: crate::now(),
+        }
     }
     pub fn at(who: impl Into<String>, at: i64) -> By {
-        By { who: who.into(), at }
+        By {
+            who: who.into(),
+            at,
+        }
     }
 }
 
@@ -67,8 +75,12 @@ impl Writer<'_> {
 
     /// Index the queued rows. Done last, because FTS5 flushes its buffer at every statement savepoint after its first write.
     fn flush_fts(&self) -> Result<()> {
-        let mut items = self.c.prepare_cached("INSERT INTO items_fts(rowid, title, description) VALUES (?1, ?2, ?3)")?;
-        let mut msgs = self.c.prepare_cached("INSERT INTO messages_fts(rowid, subject, body) VALUES (?1, ?2, ?3)")?;
+        let mut items = self.c.prepare_cached(
+            "INSERT INTO items_fts(rowid, title, description) VALUES (?1, ?2, ?3)",
+        )?;
+        let mut msgs = self
+            .c
+            .prepare_cached("INSERT INTO messages_fts(rowid, subject, body) VALUES (?1, ?2, ?3)")?;
         for f in self.fts.borrow_mut().drain(..) {
             match f {
                 Fts::Item(row, a, b) => items.execute(rusqlite::params![row, a, b])?,
@@ -94,7 +106,9 @@ impl Store {
         }
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         Self::setup(conn)
     }
@@ -121,12 +135,32 @@ impl Store {
     /// Run `f` in one IMMEDIATE transaction: all of it commits or none of it does.
     /// IMMEDIATE takes the write lock up front, so two connections wait on each other instead of failing.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer { r: Reader { c: &tx }, fts: RefCell::new(Vec::new()) };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let w = Writer {
+            r: Reader { c: &tx },
+            fts: RefCell::new(Vec::new()),
+        };
         let out = f(&w)?;
         w.flush_fts()?;
         drop(w);
         tx.commit()?;
+        Ok(out)
+    }
+
+    /// Run `f` as [`Store::write`] does, then roll everything back: for dry runs.
+    pub fn dry_run<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let w = Writer {
+            r: Reader { c: &tx },
+            fts: RefCell::new(Vec::new()),
+        };
+        let out = f(&w)?;
+        drop(w);
+        tx.rollback()?;
         Ok(out)
     }
 
@@ -135,4 +169,3 @@ impl Store {
         lists::explain(&self.conn, filter)
     }
 }
-

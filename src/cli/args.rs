@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "helpdesk", version, about = "A keyboard-driven terminal help desk over one SQLite file")]
+#[command(
+    name = "helpdesk",
+    version,
+    about = "A keyboard-driven terminal help desk over one SQLite file"
+)]
 pub struct Cli {
     /// Database file (default: helpdesk.db in the XDG data dir)
     #[arg(long, global = true, env = "HELPDESK_DB")]
@@ -53,6 +57,22 @@ pub enum Cmd {
         /// Replace an existing database
         #[arg(long)]
         force: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import mail, contacts or accounts
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Messages that could not be parsed (kept raw)
+    #[command(subcommand)]
+    Quarantine(QuarantineCmd),
+    /// Messages: re-thread one
+    #[command(subcommand)]
+    Message(MessageCmd),
+    /// Machine mail (auto-replies, unmatched delivery and abuse reports) that belongs to no item
+    Lane {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
         #[arg(long)]
         json: bool,
     },
@@ -256,5 +276,54 @@ pub enum MemberCmd {
     List {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// Maildir folders, mbox files, .eml files and directories of them
+    Mail {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// conversations or tickets (default: the mailbox's mode from the config, else conversations)
+        #[arg(long)]
+        mode: Option<String>,
+        /// Our own address (never a contact)
+        #[arg(long)]
+        mailbox: Option<String>,
+        /// Report what would happen and write nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum QuarantineCmd {
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a quarantined message's raw bytes (or save them with -o)
+    Show {
+        id: i64,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Try to ingest quarantined messages again (all, or one id)
+    Retry { id: Option<i64> },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MessageCmd {
+    /// Move a message to another item, or to a new one with `--to new`
+    Move {
+        /// Message number (as `show` prints it)
+        msg: i64,
+        #[arg(long)]
+        to: String,
     },
 }

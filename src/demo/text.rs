@@ -17,7 +17,11 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
     pub fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
@@ -52,33 +56,153 @@ impl Seeds {
     }
 }
 
-type Tree = &'static [(&'static str, &'static [(&'static str, &'static [&'static str])])];
+type Tree = &'static [(
+    &'static str,
+    &'static [(&'static str, &'static [&'static str])],
+)];
 
 /// Product > capability > feature, the features named after BANKING77 intents.
 pub const PARTS: Tree = &[
     (
         "Cards",
         &[
-            ("Card lifecycle", &["activate_my_card", "card_arrival", "card_delivery_estimate", "card_about_to_expire", "order_physical_card", "get_physical_card", "getting_spare_card", "lost_or_stolen_card", "compromised_card", "card_swallowed"]),
-            ("Card payments", &["card_payment_fee_charged", "card_payment_not_recognised", "card_payment_wrong_exchange_rate", "declined_card_payment", "pending_card_payment", "reverted_card_payment?", "card_acceptance", "card_not_working", "contactless_not_working", "transaction_charged_twice"]),
-            ("Virtual cards", &["getting_virtual_card", "get_disposable_virtual_card", "disposable_card_limits", "virtual_card_not_working", "card_linking", "apple_pay_or_google_pay", "visa_or_mastercard", "supported_cards_and_currencies"]),
-            ("Cash & ATM", &["atm_support", "cash_withdrawal_charge", "cash_withdrawal_not_recognised", "declined_cash_withdrawal", "pending_cash_withdrawal", "wrong_amount_of_cash_received", "wrong_exchange_rate_for_cash_withdrawal", "change_pin", "pin_blocked"]),
+            (
+                "Card lifecycle",
+                &[
+                    "activate_my_card",
+                    "card_arrival",
+                    "card_delivery_estimate",
+                    "card_about_to_expire",
+                    "order_physical_card",
+                    "get_physical_card",
+                    "getting_spare_card",
+                    "lost_or_stolen_card",
+                    "compromised_card",
+                    "card_swallowed",
+                ],
+            ),
+            (
+                "Card payments",
+                &[
+                    "card_payment_fee_charged",
+                    "card_payment_not_recognised",
+                    "card_payment_wrong_exchange_rate",
+                    "declined_card_payment",
+                    "pending_card_payment",
+                    "reverted_card_payment?",
+                    "card_acceptance",
+                    "card_not_working",
+                    "contactless_not_working",
+                    "transaction_charged_twice",
+                ],
+            ),
+            (
+                "Virtual cards",
+                &[
+                    "getting_virtual_card",
+                    "get_disposable_virtual_card",
+                    "disposable_card_limits",
+                    "virtual_card_not_working",
+                    "card_linking",
+                    "apple_pay_or_google_pay",
+                    "visa_or_mastercard",
+                    "supported_cards_and_currencies",
+                ],
+            ),
+            (
+                "Cash & ATM",
+                &[
+                    "atm_support",
+                    "cash_withdrawal_charge",
+                    "cash_withdrawal_not_recognised",
+                    "declined_cash_withdrawal",
+                    "pending_cash_withdrawal",
+                    "wrong_amount_of_cash_received",
+                    "wrong_exchange_rate_for_cash_withdrawal",
+                    "change_pin",
+                    "pin_blocked",
+                ],
+            ),
         ],
     ),
     (
         "Payments",
         &[
-            ("Transfers", &["cancel_transfer", "declined_transfer", "failed_transfer", "pending_transfer", "transfer_fee_charged", "transfer_into_account", "transfer_not_received_by_recipient", "transfer_timing", "beneficiary_not_allowed", "receiving_money", "balance_not_updated_after_bank_transfer", "direct_debit_payment_not_recognised"]),
-            ("Top-up", &["automatic_top_up", "pending_top_up", "top_up_by_bank_transfer_charge", "top_up_by_card_charge", "top_up_by_cash_or_cheque", "top_up_failed", "top_up_limits", "top_up_reverted", "topping_up_by_card", "verify_top_up", "balance_not_updated_after_cheque_or_cash_deposit"]),
-            ("Exchange", &["exchange_charge", "exchange_rate", "exchange_via_app", "fiat_currency_support", "country_support"]),
-            ("Refunds & fees", &["Refund_not_showing_up", "request_refund", "extra_charge_on_statement"]),
+            (
+                "Transfers",
+                &[
+                    "cancel_transfer",
+                    "declined_transfer",
+                    "failed_transfer",
+                    "pending_transfer",
+                    "transfer_fee_charged",
+                    "transfer_into_account",
+                    "transfer_not_received_by_recipient",
+                    "transfer_timing",
+                    "beneficiary_not_allowed",
+                    "receiving_money",
+                    "balance_not_updated_after_bank_transfer",
+                    "direct_debit_payment_not_recognised",
+                ],
+            ),
+            (
+                "Top-up",
+                &[
+                    "automatic_top_up",
+                    "pending_top_up",
+                    "top_up_by_bank_transfer_charge",
+                    "top_up_by_card_charge",
+                    "top_up_by_cash_or_cheque",
+                    "top_up_failed",
+                    "top_up_limits",
+                    "top_up_reverted",
+                    "topping_up_by_card",
+                    "verify_top_up",
+                    "balance_not_updated_after_cheque_or_cash_deposit",
+                ],
+            ),
+            (
+                "Exchange",
+                &[
+                    "exchange_charge",
+                    "exchange_rate",
+                    "exchange_via_app",
+                    "fiat_currency_support",
+                    "country_support",
+                ],
+            ),
+            (
+                "Refunds & fees",
+                &[
+                    "Refund_not_showing_up",
+                    "request_refund",
+                    "extra_charge_on_statement",
+                ],
+            ),
         ],
     ),
     (
         "Account",
         &[
-            ("Identity", &["verify_my_identity", "unable_to_verify_identity", "why_verify_identity", "verify_source_of_funds", "age_limit"]),
-            ("Access & profile", &["passcode_forgotten", "lost_or_stolen_phone", "edit_personal_details", "terminate_account"]),
+            (
+                "Identity",
+                &[
+                    "verify_my_identity",
+                    "unable_to_verify_identity",
+                    "why_verify_identity",
+                    "verify_source_of_funds",
+                    "age_limit",
+                ],
+            ),
+            (
+                "Access & profile",
+                &[
+                    "passcode_forgotten",
+                    "lost_or_stolen_phone",
+                    "edit_personal_details",
+                    "terminate_account",
+                ],
+            ),
         ],
     ),
 ];
@@ -108,22 +232,103 @@ pub fn title_from(query: &str) -> String {
     capitalise(&t)
 }
 
-const FIRST: &[&str] = &["Olivia", "Liam", "Sofia", "Noah", "Amara", "Mateo", "Ingrid", "Kenji", "Priya", "Lucas", "Zanele", "Tomasz", "Aisha", "Jonas", "Mei", "Rafael", "Chloé", "Arjun", "Freya", "Omar", "Nadia", "Pieter", "Lucía", "Kwame", "Elif", "Sven", "Yara", "Diego", "Hannah", "Ravi"];
-const LAST: &[&str] = &["Bennett", "Nakamura", "Fischer", "Silva", "Okonkwo", "Kowalski", "Haddad", "Jensen", "Rossi", "Dubois", "Patel", "Novak", "Murphy", "Andersson", "García", "Mensah", "Yilmaz", "Kim", "Costa", "Dijkstra", "Schmidt", "Ivanova", "Brennan", "Lindgren", "Moreau"];
-const CO_A: &[&str] = &["Northwind", "Bluefin", "Copperleaf", "Harbor", "Juniper", "Kestrel", "Lumen", "Meridian", "Nimbus", "Orchard", "Pinecrest", "Quarry", "Redwood", "Saltmarsh", "Tidewater", "Umber", "Vantage", "Willow", "Yarrow", "Zephyr"];
-const CO_B: &[&str] = &["Logistics", "Health", "Studios", "Foods", "Analytics", "Travel", "Robotics", "Outfitters", "Energy", "Labs", "Retail", "Partners", "Media", "Clinics", "Freight"];
+const FIRST: &[&str] = &[
+    "Olivia", "Liam", "Sofia", "Noah", "Amara", "Mateo", "Ingrid", "Kenji", "Priya", "Lucas",
+    "Zanele", "Tomasz", "Aisha", "Jonas", "Mei", "Rafael", "Chloé", "Arjun", "Freya", "Omar",
+    "Nadia", "Pieter", "Lucía", "Kwame", "Elif", "Sven", "Yara", "Diego", "Hannah", "Ravi",
+];
+const LAST: &[&str] = &[
+    "Bennett",
+    "Nakamura",
+    "Fischer",
+    "Silva",
+    "Okonkwo",
+    "Kowalski",
+    "Haddad",
+    "Jensen",
+    "Rossi",
+    "Dubois",
+    "Patel",
+    "Novak",
+    "Murphy",
+    "Andersson",
+    "García",
+    "Mensah",
+    "Yilmaz",
+    "Kim",
+    "Costa",
+    "Dijkstra",
+    "Schmidt",
+    "Ivanova",
+    "Brennan",
+    "Lindgren",
+    "Moreau",
+];
+const CO_A: &[&str] = &[
+    "Northwind",
+    "Bluefin",
+    "Copperleaf",
+    "Harbor",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Meridian",
+    "Nimbus",
+    "Orchard",
+    "Pinecrest",
+    "Quarry",
+    "Redwood",
+    "Saltmarsh",
+    "Tidewater",
+    "Umber",
+    "Vantage",
+    "Willow",
+    "Yarrow",
+    "Zephyr",
+];
+const CO_B: &[&str] = &[
+    "Logistics",
+    "Health",
+    "Studios",
+    "Foods",
+    "Analytics",
+    "Travel",
+    "Robotics",
+    "Outfitters",
+    "Energy",
+    "Labs",
+    "Retail",
+    "Partners",
+    "Media",
+    "Clinics",
+    "Freight",
+];
 
 pub fn person(i: usize) -> (&'static str, &'static str) {
-    (FIRST[i % FIRST.len()], LAST[(i / FIRST.len() + i * 7) % LAST.len()])
+    (
+        FIRST[i % FIRST.len()],
+        LAST[(i / FIRST.len() + i * 7) % LAST.len()],
+    )
 }
 
 pub fn company(i: usize) -> (String, String) {
     let a = CO_A[i % CO_A.len()];
     let b = CO_B[(i / CO_A.len()) % CO_B.len()];
     let generation = i / (CO_A.len() * CO_B.len());
-    let n = if generation == 0 { String::new() } else { (generation + 1).to_string() };
-    let name = if n.is_empty() { format!("{a} {b}") } else { format!("{a} {b} {n}") };
-    (name, format!("{}{}{n}.example", a.to_lowercase(), b.to_lowercase()))
+    let n = if generation == 0 {
+        String::new()
+    } else {
+        (generation + 1).to_string()
+    };
+    let name = if n.is_empty() {
+        format!("{a} {b}")
+    } else {
+        format!("{a} {b} {n}")
+    };
+    (
+        name,
+        format!("{}{}{n}.example", a.to_lowercase(), b.to_lowercase()),
+    )
 }
 
 pub fn account_description(rng: &mut Rng) -> String {
@@ -142,7 +347,13 @@ fn first_name(name: &str) -> &str {
 }
 
 pub fn customer_body(name: &str, query: &str, rng: &mut Rng) -> String {
-    let open = rng.pick(&["Hello,", "Hi there,", "Good morning,", "Hi support team,", "Hello support,"]);
+    let open = rng.pick(&[
+        "Hello,",
+        "Hi there,",
+        "Good morning,",
+        "Hi support team,",
+        "Hello support,",
+    ]);
     let detail = rng.pick(&[
         "This happened yesterday and I still have not heard anything.",
         "I tried again this morning with the same result.",
@@ -151,7 +362,10 @@ pub fn customer_body(name: &str, query: &str, rng: &mut Rng) -> String {
         "Could you please look into it as soon as possible?",
         "My colleague has the same problem on her account.",
     ]);
-    format!("{open}\n\n{query}\n\n{detail}\n\nThanks,\n{}", first_name(name))
+    format!(
+        "{open}\n\n{query}\n\n{detail}\n\nThanks,\n{}",
+        first_name(name)
+    )
 }
 
 pub fn customer_followup(name: &str, rng: &mut Rng) -> String {
@@ -175,7 +389,10 @@ pub fn member_reply(name: &str, owner: &str, intent: &str, rng: &mut Rng) -> Str
         "This should now be fixed on our side. Could you try again and let me know?",
         "Thanks for your patience. The team is working on a fix and I will keep you posted.",
     ]);
-    format!("Hi {},\n\n{body} (re: {topic})\n\nBest regards,\n{owner}\nExample Support", first_name(name))
+    format!(
+        "Hi {},\n\n{body} (re: {topic})\n\nBest regards,\n{owner}\nExample Support",
+        first_name(name)
+    )
 }
 
 pub fn internal_note(intent: &str, rng: &mut Rng) -> String {
@@ -208,7 +425,10 @@ pub fn issue_description(intent: &str, rng: &mut Rng) -> String {
         "Only affects accounts created before the migration.",
         "Seen on iOS and Android, not on web.",
     ]);
-    format!("Customers report problems with {}. {detail}", feature_name(intent).to_lowercase())
+    format!(
+        "Customers report problems with {}. {detail}",
+        feature_name(intent).to_lowercase()
+    )
 }
 
 pub fn task_title(intent: &str, k: usize) -> String {
@@ -219,4 +439,12 @@ pub fn task_title(intent: &str, k: usize) -> String {
     }
 }
 
-pub const TICKET_TAGS: &[&str] = &["stalled", "priority/escalated", "fast-moving", "slow-moving", "blocked", "impact:many-users", "reason:processor"];
+pub const TICKET_TAGS: &[&str] = &[
+    "stalled",
+    "priority/escalated",
+    "fast-moving",
+    "slow-moving",
+    "blocked",
+    "impact:many-users",
+    "reason:processor",
+];

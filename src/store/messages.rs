@@ -8,7 +8,8 @@ use serde::Serialize;
 
 #[derive(Debug, Clone)]
 pub struct NewMessage {
-    pub item_row: i64,
+    /// None puts the message in the machine lane.
+    pub item_row: Option<i64>,
     pub channel: MsgChannel,
     pub direction: Direction,
     pub message_id: Option<String>,
@@ -31,7 +32,7 @@ pub struct NewMessage {
 impl NewMessage {
     pub fn internal(item_row: i64, author: &str, body: &str, at: i64) -> NewMessage {
         NewMessage {
-            item_row,
+            item_row: Some(item_row),
             channel: MsgChannel::Internal,
             direction: Direction::Outbound,
             message_id: None,
@@ -86,7 +87,10 @@ pub struct Message {
 }
 
 fn split_list(s: String) -> Vec<String> {
-    s.split(['\n', ' ']).filter(|x| !x.is_empty()).map(String::from).collect()
+    s.split(['\n', ' '])
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 impl Reader<'_> {
@@ -132,7 +136,14 @@ impl Reader<'_> {
             "SELECT ma.name, a.mime, a.size, a.sha256 FROM message_attachments ma JOIN attachments a ON a.sha256 = ma.sha256
              WHERE ma.message_id = ?1 ORDER BY ma.name",
         )?;
-        let rows = st.query_map([msg_row], |r| Ok(Attachment { name: r.get(0)?, mime: r.get(1)?, size: r.get(2)?, sha256: r.get(3)? }))?;
+        let rows = st.query_map([msg_row], |r| {
+            Ok(Attachment {
+                name: r.get(0)?,
+                mime: r.get(1)?,
+                size: r.get(2)?,
+                sha256: r.get(3)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -149,8 +160,9 @@ impl Reader<'_> {
         Ok(self
             .c
             .prepare_cached("SELECT item_id FROM messages WHERE message_id = ?1")?
-            .query_row([message_id], |r| r.get(0))
-            .optional()?)
+            .query_row([message_id], |r| r.get::<_, Option<i64>>(0))
+            .optional()?
+            .flatten())
     }
 
     pub(super) fn first_message_body(&self, item_row: i64) -> Result<String> {
@@ -197,7 +209,13 @@ impl Writer<'_> {
     }
 
     /// Store an attachment's bytes once and attach them to a message.
-    pub fn add_attachment(&self, msg_row: i64, name: &str, mime: &str, data: &[u8]) -> Result<String> {
+    pub fn add_attachment(
+        &self,
+        msg_row: i64,
+        name: &str,
+        mime: &str,
+        data: &[u8],
+    ) -> Result<String> {
         use sha2::Digest;
         let sha = hex(&sha2::Sha256::digest(data));
         self.c
@@ -209,9 +227,16 @@ impl Writer<'_> {
         Ok(sha)
     }
 
-    pub fn set_delivery(&self, msg_row: i64, state: DeliveryState, detail: Option<&str>) -> Result<()> {
+    pub fn set_delivery(
+        &self,
+        msg_row: i64,
+        state: DeliveryState,
+        detail: Option<&str>,
+    ) -> Result<()> {
         self.c
-            .prepare_cached("UPDATE messages SET delivery_state = ?2, delivery_detail = ?3 WHERE id = ?1")?
+            .prepare_cached(
+                "UPDATE messages SET delivery_state = ?2, delivery_detail = ?3 WHERE id = ?1",
+            )?
             .execute(params![msg_row, state.as_str(), detail])?;
         Ok(())
     }
@@ -219,4 +244,23 @@ impl Writer<'_> {
 
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Reader<'_> {
+    /// One message by its row.
+    pub fn messages_by_row(&self, msg_row: i64) -> Result<Message> {
+        let item: Option<i64> = self
+            .c
+            .prepare_cached("SELECT item_id FROM messages WHERE id = ?1")?
+            .query_row([msg_row], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| crate::Error::not_found(format!("message {msg_row}")))?;
+        let all = match item {
+            Some(i) => self.messages(i, None)?,
+            None => vec![],
+        };
+        all.into_iter().find(|m| m.id == msg_row).ok_or_else(|| {
+            crate::Error::not_found(format!("message {msg_row} (in the machine lane)"))
+        })
+    }
 }

@@ -45,9 +45,10 @@ CREATE TABLE items(
   needs_response INTEGER NOT NULL DEFAULT 0, known INTEGER NOT NULL DEFAULT 1,
   channel TEXT NOT NULL, parent_id INTEGER REFERENCES items(id), mailbox TEXT,
   created_by TEXT NOT NULL, created_at INTEGER NOT NULL, updated_by TEXT NOT NULL, updated_at INTEGER NOT NULL,
-  target_close INTEGER, closed_at INTEGER,
+  target_close INTEGER, closed_at INTEGER, norm_title TEXT NOT NULL DEFAULT '',
   UNIQUE(kind, num)
 );
+CREATE INDEX items_norm_title ON items(norm_title, kind);
 CREATE INDEX items_stage ON items(kind, stage, num);
 CREATE INDEX items_owner ON items(kind, owner_id, num);
 CREATE INDEX items_severity ON items(kind, severity, num);
@@ -71,7 +72,7 @@ CREATE TABLE item_contacts(
 ) WITHOUT ROWID;
 CREATE INDEX item_contacts_contact ON item_contacts(contact_id);
 CREATE TABLE messages(
-  id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id),
+  id INTEGER PRIMARY KEY, item_id INTEGER REFERENCES items(id),
   channel TEXT NOT NULL, direction TEXT NOT NULL, message_id TEXT, in_reply_to TEXT, refs TEXT,
   from_addr TEXT NOT NULL DEFAULT '', from_name TEXT NOT NULL DEFAULT '', to_addrs TEXT NOT NULL DEFAULT '',
   cc_addrs TEXT NOT NULL DEFAULT '', subject TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '',
@@ -81,6 +82,8 @@ CREATE TABLE messages(
 CREATE UNIQUE INDEX messages_message_id ON messages(message_id) WHERE message_id IS NOT NULL;
 CREATE INDEX messages_item ON messages(item_id, sent_at);
 CREATE INDEX messages_contact ON messages(contact_id, sent_at);
+CREATE INDEX messages_lane ON messages(class, sent_at) WHERE item_id IS NULL;
+CREATE TABLE message_refs(message_row INTEGER NOT NULL REFERENCES messages(id), ref_id TEXT NOT NULL, PRIMARY KEY(ref_id, message_row)) WITHOUT ROWID;
 CREATE TABLE attachments(sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, mime TEXT NOT NULL, data BLOB NOT NULL);
 CREATE TABLE message_attachments(
   message_id INTEGER NOT NULL REFERENCES messages(id), sha256 TEXT NOT NULL REFERENCES attachments(sha256),

@@ -1,0 +1,236 @@
+//! `import mail`, `quarantine`, `message move` and the machine `lane`.
+
+use super::args::{ImportCmd, MessageCmd, QuarantineCmd};
+use super::out;
+use super::util::me;
+use anyhow::{Context, Result, bail};
+use helpdesk::Store;
+use helpdesk::config::Config;
+use helpdesk::domain::{ItemRef, SourceChannel, fmt_ts};
+use helpdesk::mail::source::{self, RawMail};
+use helpdesk::mail::{IngestOptions, Mode, Summary, ingest_batch};
+use helpdesk::sanitize::line;
+use helpdesk::store::{By, NewItem};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+pub fn options(cfg: &Config, mode: Option<&str>, mailbox: Option<String>) -> Result<IngestOptions> {
+    let mb = mailbox
+        .as_deref()
+        .and_then(|a| cfg.mailbox.iter().find(|m| m.address == a))
+        .or(cfg.mailbox.first());
+    let mode = match mode.or(mb.map(|m| m.mode.as_str())) {
+        None | Some("conversations") => Mode::Conversations,
+        Some("tickets") => Mode::Tickets,
+        Some(x) => bail!("--mode must be conversations or tickets, not '{x}'"),
+    };
+    Ok(IngestOptions {
+        mode,
+        mailbox: mailbox
+            .or(mb.map(|m| m.address.clone()))
+            .map(|a| a.to_lowercase()),
+        limits: cfg.limits.clone(),
+        routing: cfg.routing.clone(),
+        reopen_days: cfg.reopen_days,
+        part: mb.and_then(|m| m.part.clone()),
+    })
+}
+
+pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd) -> Result<ExitCode> {
+    let ImportCmd::Mail {
+        paths,
+        mode,
+        mailbox,
+        dry_run,
+        json,
+    } = c;
+    let o = options(cfg, mode.as_deref(), mailbox)?;
+    let (mut files, skipped) = source::files(&paths)?;
+    source::sort_by_date(&mut files);
+    let mut mails = files.iter().flat_map(|f| match source::read(f) {
+        Ok(v) => v.into_iter().map(Ok).collect::<Vec<_>>(),
+        Err(e) => vec![Err(std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}", f.display()),
+        ))],
+    });
+    let tty = std::io::stderr().is_terminal();
+    let t0 = std::time::Instant::now();
+    let mut progress = |s: &Summary| {
+        if tty {
+            eprint!(
+                "\rimporting: {} messages ({:.0}/s)",
+                s.messages,
+                s.messages as f64 / t0.elapsed().as_secs_f64().max(1e-3)
+            );
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let mut sum = ingest_batch(
+        store,
+        &mut mails as &mut dyn Iterator<Item = std::io::Result<RawMail>>,
+        &o,
+        dry_run,
+        &mut progress,
+    )?;
+    if tty {
+        eprintln!();
+    }
+    sum.skipped = skipped;
+    if json {
+        out::json(&sum)?;
+    } else {
+        print_summary(&sum, t0.elapsed().as_secs_f64());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(s: &Summary, secs: f64) {
+    let what = if s.dry_run {
+        "would import"
+    } else {
+        "imported"
+    };
+    println!(
+        "{what} {} messages in {secs:.1} s ({:.0}/s)",
+        s.messages,
+        s.messages as f64 / secs.max(1e-3)
+    );
+    for (k, v) in [
+        ("new items", s.new_items),
+        ("follow-ups", s.follow_ups),
+        ("duplicates skipped", s.duplicates),
+        ("auto-replies", s.auto_replies),
+        ("bounces", s.bounces),
+        ("abuse reports", s.abuse_reports),
+        ("rate-limited", s.rate_limited),
+        ("quarantined", s.quarantined),
+    ] {
+        println!("  {k:<19} {v}");
+    }
+    if s.messages > 0 && s.duplicates == s.messages {
+        println!("  nothing new: every message was imported before");
+    }
+    for sk in &s.skipped {
+        println!("  skipped {} ({})", line(&sk.path), sk.reason);
+    }
+    if s.quarantined > 0 {
+        println!("  see `helpdesk quarantine list`");
+    }
+}
+
+pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd) -> Result<ExitCode> {
+    match c {
+        QuarantineCmd::List { limit, json } => {
+            let q = store.read().quarantine(limit)?;
+            if json {
+                out::json(&q)?
+            } else if q.is_empty() {
+                println!("quarantine is empty");
+            } else {
+                for e in q {
+                    println!(
+                        "{:<6} {} {:>9} B  {}  {}",
+                        e.id,
+                        fmt_ts(e.at),
+                        e.size,
+                        line(&e.reason),
+                        line(&e.source)
+                    );
+                }
+            }
+        }
+        QuarantineCmd::Show { id, output } => {
+            let (_, raw) = store
+                .read()
+                .quarantined_raw(id)?
+                .with_context(|| format!("no quarantined message {id}"))?;
+            match output {
+                Some(p) => std::fs::write(&p, &raw)
+                    .with_context(|| format!("cannot write {}", p.display()))?,
+                None => println!(
+                    "{}",
+                    helpdesk::sanitize::text(&String::from_utf8_lossy(&raw))
+                ),
+            }
+        }
+        QuarantineCmd::Retry { id } => {
+            let o = options(cfg, None, None)?;
+            let entries = store.read().quarantine(usize::MAX >> 1)?;
+            let mut retried = 0;
+            for e in entries.into_iter().filter(|e| id.is_none_or(|i| i == e.id)) {
+                let Some((key, raw)) = store.read().quarantined_raw(e.id)? else {
+                    continue;
+                };
+                let outcome = store.write(|w| {
+                    w.release_quarantine(e.id)?;
+                    helpdesk::mail::ingest(w, &raw, &key, &o, helpdesk::now())
+                })?;
+                retried += 1;
+                println!("{}: {}", e.id, outcome.name());
+            }
+            if retried == 0 && id.is_some() {
+                bail!("no quarantined message {}", id.unwrap_or_default());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn message(store: &mut Store, c: MessageCmd) -> Result<ExitCode> {
+    let MessageCmd::Move { msg, to } = c;
+    let current = store
+        .read()
+        .message_item(msg)?
+        .with_context(|| format!("no message {msg}"))?;
+    let target = store.write(|w| {
+        let row = if to.eq_ignore_ascii_case("new") {
+            let kind = match current {
+                Some(i) => w.item_ref(i)?.kind,
+                None => helpdesk::domain::Kind::Conversation,
+            };
+            let subject = w.messages_by_row(msg)?.subject;
+            let mut n = NewItem::new(
+                kind,
+                if subject.trim().is_empty() {
+                    "(no subject)".to_string()
+                } else {
+                    subject
+                },
+                SourceChannel::Cli,
+            );
+            if kind == helpdesk::domain::Kind::Ticket {
+                let cur = w.item_by_row(current.unwrap_or_default())?;
+                n.part_row = cur.part.as_deref().map(|p| w.part_row(p)).transpose()?;
+            }
+            let r = w.create_item(&n, &By::now(me()))?;
+            w.item_row(r)?
+        } else {
+            let r: ItemRef = to.parse()?;
+            w.item_row(r)?
+        };
+        w.move_message(msg, Some(row), &format!("moved by {}", me()))?;
+        w.item_ref(row)
+    })?;
+    println!("message {msg} moved to {target}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn lane(store: &Store, limit: usize, json: bool) -> Result<ExitCode> {
+    let rows = store.read().machine_lane(limit)?;
+    if json {
+        out::json(&rows)?;
+    } else {
+        for e in rows {
+            println!(
+                "{:<7} {} {:<10} {:<32} {}",
+                e.message,
+                fmt_ts(e.at),
+                e.class,
+                line(&e.from),
+                line(&e.subject)
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,226 @@
+//! The TOML config file: mailboxes, routing rules, rate limits, snippets and key bindings.
+
+use crate::{Error, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub mailbox: Vec<Mailbox>,
+    #[serde(default)]
+    pub routing: Vec<RoutingRule>,
+    #[serde(default)]
+    pub limits: Limits,
+    /// Canned replies: name → text with `{{contact.name}}`, `{{ticket.id}}`, `{{ticket.title}}`, `{{member.name}}`.
+    #[serde(default)]
+    pub snippets: BTreeMap<String, String>,
+    /// Key binding overrides: action name → key (`"ctrl-s"`, `"x"`, `"F2"`).
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
+    /// Who the TUI acts as (a member login); default: `$USER`.
+    pub user: Option<String>,
+    /// Days within which a customer message reopens a resolved ticket.
+    #[serde(default = "default_reopen")]
+    pub reopen_days: i64,
+}
+
+fn default_reopen() -> i64 {
+    crate::stage::REOPEN_WINDOW_DAYS
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mailbox {
+    pub address: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default = "default_mode")]
+    pub mode: String,
+    pub imap: Option<Server>,
+    pub smtp: Option<Server>,
+    /// Part for tickets created from mail (id or name); default: the first product.
+    pub part: Option<String>,
+}
+
+fn default_mode() -> String {
+    "conversations".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub host: String,
+    pub port: u16,
+    #[serde(default = "default_security")]
+    pub security: String,
+    pub user: String,
+    pub password_env: Option<String>,
+    pub password_command: Option<String>,
+    pub ca_file: Option<String>,
+    #[serde(default = "default_folders")]
+    pub folders: Vec<String>,
+}
+
+fn default_security() -> String {
+    "tls".into()
+}
+
+fn default_folders() -> Vec<String> {
+    vec!["INBOX".into()]
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingRule {
+    /// Any of these words (case-insensitive) in the subject or body matches.
+    pub keywords: Vec<String>,
+    pub owner: Option<String>,
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// More than `max_per_window` mails from one sender within `window_minutes` tags it `spammer`.
+    pub window_minutes: i64,
+    pub max_per_window: i64,
+    /// A spammer's next `spam_cap` mails within `spam_window_hours` are kept as spam; beyond that they are dropped.
+    pub spam_cap: i64,
+    pub spam_window_hours: i64,
+    /// Larger messages are quarantined.
+    pub max_message_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            window_minutes: 10,
+            max_per_window: 30,
+            spam_cap: 100,
+            spam_window_hours: 24,
+            max_message_bytes: 50 << 20,
+        }
+    }
+}
+
+impl Config {
+    /// Read a config file; a missing file at the default location is an empty config.
+    pub fn load(path: &Path, must_exist: bool) -> Result<Config> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
+                return Ok(Config {
+                    reopen_days: default_reopen(),
+                    ..Config::default()
+                });
+            }
+            Err(e) => {
+                return Err(Error::invalid(format!(
+                    "cannot read config {}: {e}",
+                    path.display()
+                )));
+            }
+        };
+        let c: Config = toml::from_str(&text)
+            .map_err(|e| Error::invalid(format!("config {}: {e}", path.display())))?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        for m in &self.mailbox {
+            if !crate::domain::valid_email(&m.address) {
+                return Err(Error::invalid(format!(
+                    "mailbox address '{}' is not an email address",
+                    m.address
+                )));
+            }
+            if m.mode != "conversations" && m.mode != "tickets" {
+                return Err(Error::invalid(format!(
+                    "mailbox {}: mode must be conversations or tickets",
+                    m.address
+                )));
+            }
+            for (what, s) in [("imap", &m.imap), ("smtp", &m.smtp)] {
+                let Some(s) = s else { continue };
+                match s.security.as_str() {
+                    "tls" | "starttls" => {}
+                    "plain" if is_loopback(&s.host) => {}
+                    "plain" => {
+                        return Err(Error::invalid(format!(
+                            "mailbox {}: {what} security 'plain' is only allowed to loopback",
+                            m.address
+                        )));
+                    }
+                    x => {
+                        return Err(Error::invalid(format!(
+                            "mailbox {}: {what} security '{x}' (use tls, starttls or plain)",
+                            m.address
+                        )));
+                    }
+                }
+                if s.password_env.is_none() && s.password_command.is_none() {
+                    return Err(Error::invalid(format!(
+                        "mailbox {}: {what} needs password_env or password_command",
+                        m.address
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_example_parses() {
+        let c: Config = toml::from_str(
+            r#"
+[[mailbox]]
+address = "support@example.test"
+name = "Example Support"
+mode = "conversations"
+[mailbox.imap]
+host = "127.0.0.1"
+port = 1143
+security = "starttls"
+user = "support@example.test"
+password_env = "SUPPORT_PW"
+ca_file = "/path/to/test-ca.crt"
+[mailbox.smtp]
+host = "127.0.0.1"
+port = 2587
+security = "starttls"
+user = "support@example.test"
+password_command = "printf %s secret"
+ca_file = "/path/to/test-ca.crt"
+"#,
+        )
+        .unwrap();
+        c.validate().unwrap();
+        assert_eq!(c.mailbox[0].imap.as_ref().unwrap().folders, vec!["INBOX"]);
+    }
+
+    #[test]
+    fn typos_and_plain_remote_fail() {
+        assert!(toml::from_str::<Config>("[[mailbox]]\naddres = \"x@y.z\"").is_err());
+        let c: Config = toml::from_str(
+            "[[mailbox]]\naddress = \"a@b.test\"\n[mailbox.imap]\nhost = \"mail.example.com\"\nport = 143\nsecurity = \"plain\"\nuser = \"a\"\npassword_env = \"X\"",
+        )
+        .unwrap();
+        assert!(c.validate().unwrap_err().to_string().contains("loopback"));
+    }
+}

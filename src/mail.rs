@@ -1,0 +1,11 @@
+//! Mail: parse raw messages, classify them, and ingest them into the store; sources are Maildir, mbox and .eml.
+
+pub mod classify;
+pub mod identity;
+pub mod ingest;
+pub mod parse;
+pub mod source;
+
+pub use classify::{Class, Delivery};
+pub use ingest::{IngestOptions, Mode, Outcome, Summary, ingest, ingest_batch};
+pub use parse::{Parsed, parse};

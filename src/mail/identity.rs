@@ -1,0 +1,120 @@
+//! Who wrote: match a sender to a contact (external reference, email, then domain → account), creating what is new.
+
+use crate::Result;
+use crate::store::{NewAccount, NewContact, Writer};
+
+const FREE_MAIL: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "yahoo.de",
+    "yahoo.co.jp",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.de",
+    "gmx.net",
+    "gmx.com",
+    "web.de",
+    "mail.ru",
+    "yandex.ru",
+    "yandex.com",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "zoho.com",
+    "fastmail.com",
+    "fastmail.fm",
+    "hey.com",
+    "tutanota.com",
+    "ymail.com",
+];
+
+pub fn is_free_mail(domain: &str) -> bool {
+    FREE_MAIL.contains(&domain)
+}
+
+/// A contact for an address: found by email, else created (with its account by domain, or a new account for a
+/// non-free-mail domain when `create_account` is set). Returns (contact, account).
+pub fn contact_for(
+    w: &Writer<'_>,
+    email: &str,
+    name: &str,
+    at: i64,
+    create_account: bool,
+) -> Result<(i64, Option<i64>)> {
+    let email = email.trim().to_lowercase();
+    if let Some(c) = w.contact_by_ref_or_email(None, Some(&email))? {
+        let acc = w
+            .contact(c)?
+            .account
+            .and_then(|a| a.trim_start_matches("ACC-").parse().ok());
+        return Ok((c, acc));
+    }
+    let domain = email
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    let mut account = w.account_by_domain(&domain)?;
+    if account.is_none() && create_account && domain.contains('.') && !is_free_mail(&domain) {
+        let a = NewAccount {
+            name: account_name(&domain),
+            domains: vec![domain.clone()],
+            ..Default::default()
+        };
+        account = Some(w.add_account(&a, at)?);
+    }
+    let display = if name.trim().is_empty() {
+        email.split('@').next().unwrap_or(&email).to_string()
+    } else {
+        name.trim().to_string()
+    };
+    let c = NewContact {
+        name: display,
+        emails: vec![email],
+        account_row: account,
+        ..Default::default()
+    };
+    Ok((w.add_contact(&c, at)?, account))
+}
+
+/// "mail.example.co.uk" → "Example".
+fn account_name(domain: &str) -> String {
+    let parts: Vec<&str> = domain.split('.').collect();
+    let core = match parts.len() {
+        0 | 1 => domain,
+        n if n >= 3
+            && matches!(
+                parts[n - 2],
+                "co" | "com" | "ac" | "or" | "ne" | "org" | "gov"
+            ) =>
+        {
+            parts[n - 3]
+        }
+        n => parts[n - 2],
+    };
+    let mut c = core.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => domain.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn account_names() {
+        assert_eq!(super::account_name("mail.example.co.uk"), "Example");
+        assert_eq!(super::account_name("acme.test"), "Acme");
+    }
+}

@@ -1,0 +1,556 @@
+//! The ingest pipeline: raw bytes → ledger check → parse → classify → identity → protection → thread → route → store.
+
+use super::classify::{Class, classify};
+use super::identity::contact_for;
+use super::parse::{Parsed, parse};
+use super::source::{RawMail, Skipped};
+use crate::config::{Limits, RoutingRule};
+use crate::domain::{Direction, ItemRef, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, tags};
+use crate::stage::{AnyStage, ConversationStage};
+use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Writer, hex};
+use crate::{Result, Store};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Conversations,
+    Tickets,
+}
+
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub mode: Mode,
+    /// Our own mailbox address: never a contact, and the From of replies.
+    pub mailbox: Option<String>,
+    pub limits: Limits,
+    pub routing: Vec<RoutingRule>,
+    pub reopen_days: i64,
+    /// Part (id or name) for tickets created from mail.
+    pub part: Option<String>,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            mode: Mode::Conversations,
+            mailbox: None,
+            limits: Limits::default(),
+            routing: vec![],
+            reopen_days: crate::stage::REOPEN_WINDOW_DAYS,
+            part: None,
+        }
+    }
+}
+
+/// What happened to one raw message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    New(ItemRef),
+    FollowUp(ItemRef),
+    Duplicate(String),
+    AutoReply(Option<ItemRef>),
+    Bounce(Option<ItemRef>),
+    Abuse,
+    Spam(ItemRef),
+    Dropped,
+    Quarantined(String),
+}
+
+impl Outcome {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::New(_) => "new",
+            Outcome::FollowUp(_) => "follow-up",
+            Outcome::Duplicate(_) => "duplicate",
+            Outcome::AutoReply(_) => "auto-reply",
+            Outcome::Bounce(_) => "bounce",
+            Outcome::Abuse => "abuse",
+            Outcome::Spam(_) => "spam",
+            Outcome::Dropped => "dropped",
+            Outcome::Quarantined(_) => "quarantined",
+        }
+    }
+}
+
+/// Counts of an import run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub messages: usize,
+    pub new_items: usize,
+    pub follow_ups: usize,
+    pub duplicates: usize,
+    pub auto_replies: usize,
+    pub bounces: usize,
+    pub abuse_reports: usize,
+    pub rate_limited: usize,
+    pub quarantined: usize,
+    pub skipped: Vec<Skipped>,
+    pub dry_run: bool,
+}
+
+impl Summary {
+    pub fn add(&mut self, o: &Outcome) {
+        self.messages += 1;
+        match o {
+            Outcome::New(_) => self.new_items += 1,
+            Outcome::FollowUp(_) => self.follow_ups += 1,
+            Outcome::Duplicate(_) => self.duplicates += 1,
+            Outcome::AutoReply(_) => self.auto_replies += 1,
+            Outcome::Bounce(_) => self.bounces += 1,
+            Outcome::Abuse => self.abuse_reports += 1,
+            Outcome::Spam(_) | Outcome::Dropped => self.rate_limited += 1,
+            Outcome::Quarantined(_) => self.quarantined += 1,
+        }
+    }
+}
+
+fn sha256(raw: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(raw))
+}
+
+/// Ingest one raw message inside the caller's transaction.
+pub fn ingest(
+    w: &Writer<'_>,
+    raw: &[u8],
+    source: &str,
+    o: &IngestOptions,
+    now: i64,
+) -> Result<Outcome> {
+    let sha = sha256(raw);
+    if w.ledger_knows(source, &sha)? {
+        return Ok(Outcome::Duplicate("already imported".into()));
+    }
+    let ledger = |mid: Option<&str>,
+                  outcome: &Outcome,
+                  reason: &str,
+                  item: Option<i64>,
+                  msg: Option<i64>| {
+        w.add_ledger(&NewLedger {
+            source,
+            message_id: mid,
+            sha256: &sha,
+            outcome: outcome.name(),
+            reason,
+            item_row: item,
+            msg_row: msg,
+            at: now,
+        })
+    };
+    let p = match parse(raw, o.limits.max_message_bytes) {
+        Ok(p) => p,
+        Err(e) => {
+            let out = Outcome::Quarantined(e.to_string());
+            let id = ledger(None, &out, &e.to_string(), None, None)?;
+            w.add_quarantine(id, raw, &e.to_string())?;
+            return Ok(out);
+        }
+    };
+    let mid = p.message_id.as_deref();
+    if let Some(m) = mid
+        && w.message_by_message_id(m)?.is_some()
+    {
+        let out = Outcome::Duplicate(format!("Message-ID <{m}> is stored already"));
+        ledger(mid, &out, "same Message-ID delivered again", None, None)?;
+        return Ok(out);
+    }
+    let at = p.date.unwrap_or(now);
+    let class = classify(&p);
+    let sender = p
+        .from
+        .clone()
+        .filter(|(a, _)| Some(a.as_str()) != o.mailbox.as_deref());
+    let ident = match &sender {
+        Some((addr, name)) if !class.is_machine() => Some(contact_for(w, addr, name, at, true)?),
+        _ => None,
+    };
+    let contact = ident.map(|i| i.0);
+    let by = By::at(
+        sender
+            .as_ref()
+            .map(|s| s.0.clone())
+            .unwrap_or_else(|| "mail".into()),
+        at,
+    );
+
+    // Machine mail: matched to its item if it threads by reference, else the machine lane; no stage effects.
+    if let Class::Dsn(d) = &class {
+        let original = d
+            .original_message_id
+            .as_deref()
+            .map(|m| w.message_by_message_id(m))
+            .transpose()?
+            .flatten();
+        let item = original.and_then(|(_, item)| item);
+        if let (Some((row, _)), Some(state)) = (original, d.state()) {
+            w.set_delivery(row, state, Some(&d.detail()))?;
+        }
+        let reason = match (&original, &d.original_message_id) {
+            (Some(_), Some(m)) => format!("delivery report on <{m}>: {}", d.detail()),
+            _ => format!("unmatched delivery report: {}", d.detail()),
+        };
+        let msg = store_message(w, &p, item, None, "dsn", &reason, at)?;
+        let out = Outcome::Bounce(item.map(|i| w.item_ref(i)).transpose()?);
+        ledger(mid, &out, &reason, item, Some(msg))?;
+        return Ok(out);
+    }
+    if class.is_machine() {
+        let found = thread_by_reference(w, &p)?;
+        let item = found.as_ref().map(|f| f.0);
+        let why = match &class {
+            Class::AutoReply(r) => format!("auto-reply ({r})"),
+            _ => "abuse report".to_string(),
+        };
+        let reason = match &found {
+            Some((_, r)) => format!("{why}; {r}"),
+            None => format!("{why}; machine lane"),
+        };
+        let msg = store_message(w, &p, item, None, class.name(), &reason, at)?;
+        let out = if class == Class::Abuse {
+            Outcome::Abuse
+        } else {
+            Outcome::AutoReply(item.map(|i| w.item_ref(i)).transpose()?)
+        };
+        ledger(mid, &out, &reason, item, Some(msg))?;
+        return Ok(out);
+    }
+
+    // Protection: per-sender rate limit.
+    if let Some(c) = contact
+        && let Some(out) = protect(w, c, &p, &o.limits, at, &by)?
+    {
+        let (item, msg_row, reason) = match &out {
+            Outcome::Spam(r) => {
+                let row = w.item_row(*r)?;
+                (
+                    Some(row),
+                    Some(store_message(
+                        w,
+                        &p,
+                        Some(row),
+                        contact,
+                        "spam",
+                        "rate limit: stored as spam",
+                        at,
+                    )?),
+                    "sender over the rate limit: spam",
+                )
+            }
+            _ => (
+                None,
+                None,
+                "sender blocked by the rate limit: dropped, raw kept",
+            ),
+        };
+        let id = ledger(mid, &out, reason, item, msg_row)?;
+        if msg_row.is_none() {
+            w.add_quarantine(id, raw, reason)?;
+        }
+        return Ok(out);
+    }
+
+    let kind = match o.mode {
+        Mode::Conversations => Kind::Conversation,
+        Mode::Tickets => Kind::Ticket,
+    };
+    let mut found = thread_by_reference(w, &p)?;
+    if found.is_none()
+        && let Some(c) = contact
+    {
+        let norm = crate::domain::normalise_subject(&p.subject);
+        if !norm.is_empty()
+            && let Some(row) = w.open_item_by_subject(kind.as_str(), &norm, c)?
+        {
+            found = Some((
+                row,
+                format!("subject + sender matched {}", w.item_ref(row)?),
+            ));
+        }
+    }
+    let (row, out, reason) = match found {
+        Some((row, reason)) => {
+            let mut target = row;
+            if class == Class::Normal
+                && w.apply_customer_message(row, &by, o.reopen_days)?
+                    == CustomerEffect::NeedsNewTicket
+            {
+                let old = w.item_ref(row)?;
+                let new_row = new_item(w, &p, kind, ident, o, at, &by)?;
+                w.link(w.item_ref(new_row)?, old, LinkRel::Related, &by)?;
+                target = new_row;
+                let r = w.item_ref(new_row)?;
+                (
+                    target,
+                    Outcome::New(r),
+                    format!("{reason}, closed beyond the reopen window: new {r} linked related"),
+                )
+            } else {
+                (target, Outcome::FollowUp(w.item_ref(target)?), reason)
+            }
+        }
+        None => {
+            let row = new_item(w, &p, kind, ident, o, at, &by)?;
+            (
+                row,
+                Outcome::New(w.item_ref(row)?),
+                "new thread".to_string(),
+            )
+        }
+    };
+    let msg = store_message(w, &p, Some(row), contact, class.name(), &reason, at)?;
+    add_participants(w, row, &p, ident, o)?;
+    ledger(mid, &out, &reason, Some(row), Some(msg))?;
+    Ok(out)
+}
+
+/// Rule 1 of threading: a Message-ID we stored in In-Reply-To or References, a stored message sharing a referenced id,
+/// or a stored message that references this one.
+fn thread_by_reference(w: &Writer<'_>, p: &Parsed) -> Result<Option<(i64, String)>> {
+    let mut ids: Vec<(&str, &str)> = p
+        .in_reply_to
+        .iter()
+        .map(|i| ("In-Reply-To", i.as_str()))
+        .collect();
+    ids.extend(
+        p.references
+            .iter()
+            .rev()
+            .map(|i| ("References", i.as_str())),
+    );
+    for (h, id) in &ids {
+        if let Some((_, Some(item))) = w.message_by_message_id(id)? {
+            return Ok(Some((
+                item,
+                format!("{h} <{id}> matched {}", w.item_ref(item)?),
+            )));
+        }
+    }
+    for (h, id) in &ids {
+        if let Some(item) = w.item_referencing(id)? {
+            return Ok(Some((
+                item,
+                format!("{h} <{id}> shared with {}", w.item_ref(item)?),
+            )));
+        }
+    }
+    if let Some(m) = &p.message_id
+        && let Some(item) = w.item_referencing(m)?
+    {
+        return Ok(Some((
+            item,
+            format!("a reply in {} references <{m}>", w.item_ref(item)?),
+        )));
+    }
+    Ok(None)
+}
+
+fn protect(
+    w: &Writer<'_>,
+    contact: i64,
+    p: &Parsed,
+    l: &Limits,
+    at: i64,
+    by: &By,
+) -> Result<Option<Outcome>> {
+    let is = |t| w.has_tag("contact", contact, t);
+    if is(tags::POWER_USER)? {
+        return Ok(None);
+    }
+    if is(tags::BLOCKED)? {
+        return Ok(Some(Outcome::Dropped));
+    }
+    let (recent, spam) = w.sender_counts(
+        contact,
+        at - l.window_minutes * 60,
+        at - l.spam_window_hours * 3600,
+    )?;
+    let spammer = is(tags::SPAMMER)?;
+    if spammer && spam >= l.spam_cap {
+        w.tag("contact", contact, tags::BLOCKED)?;
+        return Ok(Some(Outcome::Dropped));
+    }
+    if spammer || recent + 1 > l.max_per_window {
+        if !spammer {
+            w.tag("contact", contact, tags::SPAMMER)?;
+        }
+        let title = if p.subject.trim().is_empty() {
+            "(no subject)".to_string()
+        } else {
+            p.subject.trim().to_string()
+        };
+        let mut n = NewItem::new(Kind::Conversation, title, SourceChannel::Email);
+        n.contact_row = Some(contact);
+        n.stage = Some(AnyStage::Conversation(ConversationStage::Suspended));
+        return Ok(Some(Outcome::Spam(w.create_item(&n, by)?)));
+    }
+    Ok(None)
+}
+
+fn new_item(
+    w: &Writer<'_>,
+    p: &Parsed,
+    kind: Kind,
+    ident: Option<(i64, Option<i64>)>,
+    o: &IngestOptions,
+    at: i64,
+    by: &By,
+) -> Result<i64> {
+    let title = if p.subject.trim().is_empty() {
+        "(no subject)".to_string()
+    } else {
+        p.subject.trim().to_string()
+    };
+    let mut n = NewItem::new(kind, title, SourceChannel::Email);
+    n.description = p.body.chars().take(4000).collect();
+    n.contact_row = ident.map(|i| i.0);
+    n.account_row = ident.and_then(|i| i.1);
+    n.needs_response = true;
+    n.mailbox = o.mailbox.clone();
+    if kind == Kind::Ticket {
+        n.part_row = Some(mail_part(w, o)?);
+    }
+    let text = format!("{} {}", p.subject, p.body).to_lowercase();
+    let rule = o
+        .routing
+        .iter()
+        .find(|r| r.keywords.iter().any(|k| text.contains(&k.to_lowercase())));
+    n.owner = match rule.and_then(|r| r.owner.clone()) {
+        Some(owner) => Some(owner),
+        None => match n.account_row {
+            Some(a) => w.account(a)?.owner,
+            None => None,
+        },
+    };
+    n.group = rule.and_then(|r| r.group.clone());
+    let r = w.create_item(&n, &By::at(by.who.clone(), at))?;
+    w.item_row(r)
+}
+
+fn mail_part(w: &Writer<'_>, o: &IngestOptions) -> Result<i64> {
+    if let Some(p) = &o.part {
+        return w.part_row(p);
+    }
+    if let Some(first) = w.parts()?.into_iter().find(|p| p.kind == "product") {
+        return Ok(first.row);
+    }
+    let id = w.add_part(PartKind::Product, "Unsorted", None)?;
+    w.part_row(&id)
+}
+
+fn store_message(
+    w: &Writer<'_>,
+    p: &Parsed,
+    item: Option<i64>,
+    contact: Option<i64>,
+    class: &str,
+    reason: &str,
+    at: i64,
+) -> Result<i64> {
+    let (from_addr, from_name) = p.from.clone().unwrap_or_default();
+    let m = NewMessage {
+        item_row: item,
+        channel: MsgChannel::Customer,
+        direction: Direction::Inbound,
+        message_id: p.message_id.clone(),
+        in_reply_to: p.in_reply_to.first().cloned(),
+        refs: p.references.clone(),
+        from_addr,
+        from_name,
+        to: p.to.iter().map(|a| a.0.clone()).collect(),
+        cc: p.cc.iter().map(|a| a.0.clone()).collect(),
+        subject: p.subject.clone(),
+        body: p.body.chars().take(200_000).collect(),
+        sent_at: at,
+        author: None,
+        contact_row: contact,
+        delivery: None,
+        thread_reason: reason.to_string(),
+        class: class.to_string(),
+    };
+    let row = w.add_message(&m)?;
+    let mut refs = p.references.clone();
+    refs.extend(p.in_reply_to.iter().cloned());
+    w.add_message_refs(row, &refs)?;
+    for a in &p.attachments {
+        w.add_attachment(row, &a.name, &a.mime, &a.data)?;
+    }
+    Ok(row)
+}
+
+/// Sender and To/Cc contacts of the sender's account are *reported by*; every participant is an *email member*.
+fn add_participants(
+    w: &Writer<'_>,
+    item: i64,
+    p: &Parsed,
+    ident: Option<(i64, Option<i64>)>,
+    o: &IngestOptions,
+) -> Result<()> {
+    let Some((sender, account)) = ident else {
+        return Ok(());
+    };
+    w.add_item_contact(item, sender, "reported_by")?;
+    w.add_item_contact(item, sender, "email_member")?;
+    let skip = |a: &str| Some(a) == o.mailbox.as_deref() || Some(a) == p.list_post.as_deref();
+    for (addr, name) in
+        p.to.iter()
+            .chain(p.cc.iter())
+            .filter(|(a, _)| !skip(a))
+            .take(20)
+    {
+        let (c, acc) = contact_for(w, addr, name, p.date.unwrap_or(0), false)?;
+        w.add_item_contact(item, c, "email_member")?;
+        if account.is_some() && acc == account {
+            w.add_item_contact(item, c, "reported_by")?;
+        }
+    }
+    Ok(())
+}
+
+/// Ingest many raw messages in transactions of a few hundred; `dry_run` rolls every transaction back.
+pub fn ingest_batch(
+    store: &mut Store,
+    mails: &mut dyn Iterator<Item = std::io::Result<RawMail>>,
+    o: &IngestOptions,
+    dry_run: bool,
+    progress: &mut dyn FnMut(&Summary),
+) -> Result<Summary> {
+    let mut sum = Summary {
+        dry_run,
+        ..Default::default()
+    };
+    let mut mails = mails.peekable();
+    while mails.peek().is_some() {
+        let batch: Vec<_> = mails.by_ref().take(500).collect::<std::io::Result<_>>()?;
+        let now = crate::now();
+        let mut part = Summary::default();
+        let run = |w: &Writer<'_>| -> Result<Summary> {
+            for m in &batch {
+                let out = ingest(w, &m.bytes, &m.key, o, now)?;
+                tracing::debug!(source = %m.key, outcome = out.name(), "ingested");
+                part.add(&out);
+            }
+            Ok(std::mem::take(&mut part))
+        };
+        let got = if dry_run {
+            store.dry_run(run)?
+        } else {
+            store.write(run)?
+        };
+        merge(&mut sum, got);
+        progress(&sum);
+    }
+    Ok(sum)
+}
+
+fn merge(a: &mut Summary, b: Summary) {
+    a.messages += b.messages;
+    a.new_items += b.new_items;
+    a.follow_ups += b.follow_ups;
+    a.duplicates += b.duplicates;
+    a.auto_replies += b.auto_replies;
+    a.bounces += b.bounces;
+    a.abuse_reports += b.abuse_reports;
+    a.rate_limited += b.rate_limited;
+    a.quarantined += b.quarantined;
+}

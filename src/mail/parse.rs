@@ -1,0 +1,320 @@
+//! Raw bytes to a plain `Parsed` value with mail-parser: decoded headers, text body, attachments, report parts.
+
+use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders, PartType};
+
+/// Everything later steps need from one message.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub subject: String,
+    pub from: Option<(String, String)>,
+    pub to: Vec<(String, String)>,
+    pub cc: Vec<(String, String)>,
+    pub list_post: Option<String>,
+    pub date: Option<i64>,
+    pub body: String,
+    pub attachments: Vec<ParsedAttachment>,
+    /// Lower-cased header values used by the classifier.
+    pub auto_submitted: Option<String>,
+    pub precedence: Option<String>,
+    pub x_autoreply: bool,
+    /// `Some("")` when the Return-Path is present and empty (`<>`).
+    pub return_path: Option<String>,
+    /// `multipart/report` type parameter (`delivery-status`, `feedback-report`), lower-cased.
+    pub report_type: Option<String>,
+    /// Text of `message/delivery-status` and `message/feedback-report` parts.
+    pub report_text: String,
+    /// Message-ID of a returned original (`message/rfc822` or `text/rfc822-headers` part).
+    pub returned_message_id: Option<String>,
+    pub has_returned_message: bool,
+    /// A `message/delivery-status` part exists (even outside `multipart/report`).
+    pub has_delivery_status: bool,
+    /// The From header as written (name and address, lower-cased), for senders like `MAILER-DAEMON <>`.
+    pub from_raw: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParsedAttachment {
+    pub name: String,
+    pub mime: String,
+    pub data: Vec<u8>,
+}
+
+/// Why a message could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    Empty,
+    TooLarge(usize),
+    NotMail,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::Empty => f.write_str("empty message"),
+            ParseError::TooLarge(n) => write!(f, "message of {n} bytes is over the size limit"),
+            ParseError::NotMail => {
+                f.write_str("no mail headers (From, Date, Subject, Message-ID) found")
+            }
+        }
+    }
+}
+
+fn ids(v: &HeaderValue<'_>) -> Vec<String> {
+    match v {
+        HeaderValue::Text(t) => split_ids(t),
+        HeaderValue::TextList(l) => l.iter().flat_map(|t| split_ids(t)).collect(),
+        _ => vec![],
+    }
+}
+
+fn split_ids(s: &str) -> Vec<String> {
+    s.split(|c: char| c.is_whitespace() || c == ',' || c == '<' || c == '>')
+        .filter(|x| x.contains('@') || x.len() > 6)
+        .map(|x| x.to_string())
+        .collect()
+}
+
+fn addrs(a: Option<&Address<'_>>) -> Vec<(String, String)> {
+    a.map(|a| {
+        a.iter()
+            .filter_map(|x| {
+                let email = x.address.as_deref()?.trim().to_lowercase();
+                email
+                    .contains('@')
+                    .then(|| (email, x.name.as_deref().unwrap_or("").trim().to_string()))
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn text_of(v: Option<&HeaderValue<'_>>) -> Option<String> {
+    match v? {
+        HeaderValue::Text(t) => Some(t.trim().to_lowercase()),
+        HeaderValue::TextList(l) => l.first().map(|t| t.trim().to_lowercase()),
+        _ => None,
+    }
+}
+
+/// Parse one raw message. Anything mail-parser accepts with at least one mail header is a message.
+pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
+    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ParseError::Empty);
+    }
+    if raw.len() > max_size {
+        return Err(ParseError::TooLarge(raw.len()));
+    }
+    let msg = MessageParser::default()
+        .parse(raw)
+        .ok_or(ParseError::NotMail)?;
+    let has_headers = msg.from().is_some()
+        || msg.date().is_some()
+        || msg.subject().is_some()
+        || msg.message_id().is_some();
+    if !has_headers {
+        return Err(ParseError::NotMail);
+    }
+    let mut p = Parsed {
+        message_id: msg
+            .message_id()
+            .map(|m| m.trim().trim_matches(['<', '>']).to_string())
+            .filter(|m| !m.is_empty()),
+        in_reply_to: ids(msg.in_reply_to()),
+        references: ids(msg.references()),
+        subject: msg.subject().unwrap_or("").trim().to_string(),
+        from: addrs(msg.from())
+            .into_iter()
+            .next()
+            .or_else(|| addrs(msg.sender()).into_iter().next()),
+        to: addrs(msg.to()),
+        cc: addrs(msg.cc()),
+        list_post: text_of(msg.header("List-Post")).and_then(|l| {
+            let l = l.trim_start_matches('<');
+            l.strip_prefix("mailto:")
+                .map(|a| a.split(['>', '?']).next().unwrap_or("").to_string())
+        }),
+        date: msg.date().map(|d| d.to_timestamp()).filter(|t| *t > 0),
+        body: String::new(),
+        attachments: vec![],
+        auto_submitted: text_of(msg.header("Auto-Submitted")),
+        precedence: text_of(msg.header("Precedence")),
+        x_autoreply: msg.header("X-Autoreply").is_some() || msg.header("X-Autorespond").is_some(),
+        return_path: match msg.header("Return-Path") {
+            None => None,
+            Some(HeaderValue::Text(t)) => {
+                Some(t.trim().trim_matches(['<', '>']).trim().to_lowercase())
+            }
+            Some(HeaderValue::TextList(l)) => Some(
+                l.first()
+                    .map(|t| t.trim().trim_matches(['<', '>']).to_lowercase())
+                    .unwrap_or_default(),
+            ),
+            Some(HeaderValue::Address(a)) => Some(
+                a.first()
+                    .and_then(|x| x.address.as_deref())
+                    .unwrap_or("")
+                    .to_lowercase(),
+            ),
+            Some(_) => Some(String::new()),
+        },
+        report_type: msg
+            .content_type()
+            .filter(|ct| {
+                ct.ctype().eq_ignore_ascii_case("multipart")
+                    && ct
+                        .subtype()
+                        .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            })
+            .and_then(|ct| ct.attribute("report-type"))
+            .map(|r| r.to_lowercase()),
+        ..Default::default()
+    };
+    p.from_raw = msg.header_raw("From").unwrap_or("").trim().to_lowercase();
+    p.body = msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default();
+    if p.body.trim().is_empty()
+        && let Some(h) = msg.body_html(0)
+    {
+        p.body = h.into_owned();
+    }
+    for (n, part) in msg.parts.iter().enumerate().skip(1) {
+        let ct = part.content_type();
+        let (t, sub) = ct
+            .map(|c| {
+                (
+                    c.ctype().to_lowercase(),
+                    c.subtype().unwrap_or("").to_lowercase(),
+                )
+            })
+            .unwrap_or_default();
+        match (t.as_str(), sub.as_str()) {
+            ("message", "delivery-status")
+            | ("message", "feedback-report")
+            | ("message", "global-delivery-status") => {
+                p.has_delivery_status |= sub != "feedback-report";
+                p.report_text
+                    .push_str(&String::from_utf8_lossy(part.contents()));
+                p.report_text.push('\n');
+            }
+            ("text", "rfc822-headers") | ("text", "rfc822-header") => {
+                p.has_returned_message = true;
+                if p.returned_message_id.is_none() {
+                    p.returned_message_id =
+                        header_in(&String::from_utf8_lossy(part.contents()), "message-id");
+                }
+            }
+            _ => {}
+        }
+        if let PartType::Message(inner) = &part.body {
+            p.has_returned_message = true;
+            if p.returned_message_id.is_none() {
+                p.returned_message_id = inner.message_id().map(|m| m.to_string());
+            }
+        }
+        if msg.attachments.contains(&(n as u32)) {
+            let mime = if t.is_empty() {
+                "application/octet-stream".to_string()
+            } else {
+                format!("{t}/{sub}")
+            };
+            let name = part
+                .attachment_name()
+                .map(sanitise_filename)
+                .unwrap_or_else(|| format!("attachment-{n}"));
+            p.attachments.push(ParsedAttachment {
+                name,
+                mime,
+                data: part.contents().to_vec(),
+            });
+        }
+    }
+    if p.report_text.is_empty() && p.report_type.is_some() {
+        // Some reports carry the status block as text/plain; the raw body still holds it.
+        p.report_text = String::from_utf8_lossy(raw).chars().take(20_000).collect();
+    }
+    Ok(p)
+}
+
+/// The value of a header in a block of header text (for returned headers and report fields).
+pub fn header_in(text: &str, name: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().trim_matches(['<', '>']).to_string())
+            .filter(|v| !v.is_empty())
+    })
+}
+
+/// A file name safe to save: no directories, no control characters, no leading dots.
+pub fn sanitise_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| {
+            if matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let clean = clean.trim().trim_start_matches('.').to_string();
+    if clean.is_empty() {
+        "attachment".into()
+    } else {
+        clean.chars().take(200).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_headers_and_ids() {
+        let raw = b"From: Ada <ADA@Example.org>\r\nTo: support@x.test\r\nSubject: =?utf-8?q?Caf=C3=A9?= down\r\nMessage-ID: <a1@x>\r\nIn-Reply-To: <p@x>\r\nReferences: <r1@x> <p@x>\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nBody\r\n";
+        let p = parse(raw, 1 << 20).unwrap();
+        assert_eq!(p.message_id.as_deref(), Some("a1@x"));
+        assert_eq!(p.subject, "Café down");
+        assert_eq!(p.from, Some(("ada@example.org".into(), "Ada".into())));
+        assert_eq!(p.in_reply_to, vec!["p@x"]);
+        assert_eq!(p.references, vec!["r1@x", "p@x"]);
+        assert_eq!(p.date, Some(1_704_103_200));
+        assert!(p.body.contains("Body"));
+    }
+
+    #[test]
+    fn html_only_becomes_text() {
+        let raw = b"From: a@b.c\r\nSubject: x\r\nContent-Type: text/html\r\n\r\n<html><body><p>Hello <b>there</b></p><script>x()</script></body></html>";
+        let p = parse(raw, 1 << 20).unwrap();
+        assert!(
+            p.body.contains("Hello") && p.body.contains("there") && !p.body.contains("<b>"),
+            "{}",
+            p.body
+        );
+    }
+
+    #[test]
+    fn refuses_non_mail() {
+        assert_eq!(parse(b"", 100).unwrap_err(), ParseError::Empty);
+        assert_eq!(
+            parse(b"x".repeat(200).as_slice(), 100).unwrap_err(),
+            ParseError::TooLarge(200)
+        );
+        assert_eq!(
+            parse(b"{\"json\": true}", 100).unwrap_err(),
+            ParseError::NotMail
+        );
+    }
+
+    #[test]
+    fn filenames_are_sanitised() {
+        assert_eq!(sanitise_filename("../../etc/passwd"), "passwd");
+        assert_eq!(sanitise_filename("..\\evil\x1b.exe"), "evil.exe");
+        assert_eq!(sanitise_filename(".."), "attachment");
+    }
+}

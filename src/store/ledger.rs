@@ -1,0 +1,297 @@
+//! The ingest ledger (one record per raw message), quarantine, message references for threading, the machine lane.
+
+use super::{Reader, Writer};
+use crate::Result;
+use crate::stage::{AnyStage, ConversationStage, IssueStage, Stage, TaskStage, TicketStage};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub source: String,
+    pub message_id: Option<String>,
+    pub sha256: String,
+    pub outcome: String,
+    pub reason: String,
+    pub item: Option<String>,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuarantineEntry {
+    pub id: i64,
+    pub source: String,
+    pub reason: String,
+    pub size: i64,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub at: i64,
+}
+
+/// A message in the machine lane.
+#[derive(Debug, Clone, Serialize)]
+pub struct LaneEntry {
+    pub message: i64,
+    pub class: String,
+    pub from: String,
+    pub subject: String,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub at: i64,
+    pub reason: String,
+}
+
+/// One ledger record to write.
+pub struct NewLedger<'a> {
+    pub source: &'a str,
+    pub message_id: Option<&'a str>,
+    pub sha256: &'a str,
+    pub outcome: &'a str,
+    pub reason: &'a str,
+    pub item_row: Option<i64>,
+    pub msg_row: Option<i64>,
+    pub at: i64,
+}
+
+/// Stage names in which an item counts as closed, for SQL filters.
+fn closed_stage_names() -> Vec<&'static str> {
+    fn closed<S: Stage>() -> impl Iterator<Item = &'static str> {
+        S::ALL.iter().filter(|s| s.is_closed()).map(|s| s.as_str())
+    }
+    let mut v: Vec<&str> = closed::<ConversationStage>()
+        .chain(closed::<TicketStage>())
+        .collect();
+    v.extend(closed::<IssueStage>().chain(closed::<TaskStage>()));
+    v.push(AnyStage::Conversation(ConversationStage::Suspended).as_str());
+    v.sort();
+    v.dedup();
+    v
+}
+
+impl Reader<'_> {
+    /// Is this raw message known, by its source or its content hash?
+    pub fn ledger_knows(&self, source: &str, sha256: &str) -> Result<bool> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT 1 FROM ledger WHERE source_key = ?1 UNION ALL SELECT 1 FROM ledger WHERE sha256 = ?2 LIMIT 1")?
+            .query_row(params![source, sha256], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// A stored message with this Message-ID: its row and item (None for the machine lane).
+    pub fn message_by_message_id(&self, mid: &str) -> Result<Option<(i64, Option<i64>)>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT id, item_id FROM messages WHERE message_id = ?1")?
+            .query_row([mid], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// The item of a stored message that references `id` (a shared ghost parent, or a child that arrived first).
+    pub fn item_referencing(&self, id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT m.item_id FROM message_refs r JOIN messages m ON m.id = r.message_row
+                 WHERE r.ref_id = ?1 AND m.item_id IS NOT NULL ORDER BY m.id LIMIT 1",
+            )?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// An open item of `kind` whose normalised title is `norm` and whose participants include `contact`.
+    pub fn open_item_by_subject(
+        &self,
+        kind: &str,
+        norm: &str,
+        contact: i64,
+    ) -> Result<Option<i64>> {
+        let closed = closed_stage_names().join(",");
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT i.id FROM items i WHERE i.norm_title = ?1 AND i.kind = ?2
+                   AND (i.contact_id = ?3 OR EXISTS (SELECT 1 FROM item_contacts ic WHERE ic.item_id = i.id AND ic.contact_id = ?3))
+                   AND instr(',' || ?4 || ',', ',' || i.stage || ',') = 0
+                 ORDER BY i.updated_at DESC LIMIT 1",
+            )?
+            .query_row(params![norm, kind, contact, closed], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Messages from a contact since a time, and how many of them were stored as spam.
+    pub fn sender_counts(&self, contact: i64, since: i64, spam_since: i64) -> Result<(i64, i64)> {
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT COUNT(*) FILTER (WHERE sent_at >= ?2), COUNT(*) FILTER (WHERE class = 'spam' AND sent_at >= ?3)
+                 FROM messages WHERE contact_id = ?1 AND sent_at >= MIN(?2, ?3)",
+            )?
+            .query_row(params![contact, since, spam_since], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+
+    pub fn ledger(&self, outcome: Option<&str>, limit: usize) -> Result<Vec<LedgerEntry>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT l.id, l.source_key, l.message_id, l.sha256, l.outcome, l.reason, i.kind, i.num, l.at
+             FROM ledger l LEFT JOIN items i ON i.id = l.item_id WHERE (?1 IS NULL OR l.outcome = ?1) ORDER BY l.id LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![outcome, limit as i64], |r| {
+            let k: Option<String> = r.get(6)?;
+            let n: Option<i64> = r.get(7)?;
+            Ok(LedgerEntry {
+                id: r.get(0)?,
+                source: r.get(1)?,
+                message_id: r.get(2)?,
+                sha256: r.get(3)?,
+                outcome: r.get(4)?,
+                reason: r.get(5)?,
+                item: k
+                    .zip(n)
+                    .and_then(|(k, n)| super::items::item_ref(&k, n).ok())
+                    .map(|i| i.to_string()),
+                at: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn quarantine(&self, limit: usize) -> Result<Vec<QuarantineEntry>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT q.ledger_id, l.source_key, q.reason, length(q.raw), l.at FROM quarantine q JOIN ledger l ON l.id = q.ledger_id
+             ORDER BY q.ledger_id LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit as i64], |r| {
+            Ok(QuarantineEntry {
+                id: r.get(0)?,
+                source: r.get(1)?,
+                reason: r.get(2)?,
+                size: r.get(3)?,
+                at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn quarantined_raw(&self, id: i64) -> Result<Option<(String, Vec<u8>)>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT l.source_key, q.raw FROM quarantine q JOIN ledger l ON l.id = q.ledger_id WHERE q.ledger_id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Machine mail that matched no item, newest first.
+    pub fn machine_lane(&self, limit: usize) -> Result<Vec<LaneEntry>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT id, class, from_addr, subject, sent_at, thread_reason FROM messages WHERE item_id IS NULL
+             ORDER BY sent_at DESC, id DESC LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit as i64], |r| {
+            Ok(LaneEntry {
+                message: r.get(0)?,
+                class: r.get(1)?,
+                from: r.get(2)?,
+                subject: r.get(3)?,
+                at: r.get(4)?,
+                reason: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn message_item(&self, msg_row: i64) -> Result<Option<Option<i64>>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT item_id FROM messages WHERE id = ?1")?
+            .query_row([msg_row], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+impl Writer<'_> {
+    pub fn add_ledger(&self, l: &NewLedger<'_>) -> Result<i64> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![l.source, l.message_id, l.sha256, l.outcome, l.reason, l.item_row, l.msg_row, l.at])?;
+        Ok(self.c.last_insert_rowid())
+    }
+
+    pub fn add_quarantine(&self, ledger_id: i64, raw: &[u8], reason: &str) -> Result<()> {
+        self.c
+            .prepare_cached("INSERT INTO quarantine(ledger_id, raw, reason) VALUES (?1, ?2, ?3)")?
+            .execute(params![ledger_id, raw, reason])?;
+        Ok(())
+    }
+
+    /// Take a message out of quarantine (after a successful retry): its ledger record is replaced by the new one.
+    pub fn release_quarantine(&self, ledger_id: i64) -> Result<()> {
+        self.c
+            .prepare_cached("DELETE FROM quarantine WHERE ledger_id = ?1")?
+            .execute([ledger_id])?;
+        self.c
+            .prepare_cached("DELETE FROM ledger WHERE id = ?1")?
+            .execute([ledger_id])?;
+        Ok(())
+    }
+
+    pub fn add_message_refs(&self, msg_row: i64, refs: &[String]) -> Result<()> {
+        let mut st = self.c.prepare_cached(
+            "INSERT OR IGNORE INTO message_refs(message_row, ref_id) VALUES (?1, ?2)",
+        )?;
+        for r in refs {
+            st.execute(params![msg_row, r])?;
+        }
+        Ok(())
+    }
+
+    /// Move a message to another item (or to the machine lane with `None`), recording why.
+    pub fn move_message(&self, msg_row: i64, item_row: Option<i64>, reason: &str) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE messages SET item_id = ?2, thread_reason = ?3 WHERE id = ?1")?
+            .execute(params![msg_row, item_row, reason])?;
+        Ok(())
+    }
+}
+
+impl Reader<'_> {
+    /// Every stored Message-ID with the item holding it (None: machine lane), for thread-agreement checks.
+    pub fn message_threads(&self) -> Result<Vec<(String, Option<i64>)>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT message_id, item_id FROM messages WHERE message_id IS NOT NULL",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Row counts of the tables an import writes, to prove a second import writes nothing.
+    pub fn table_counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        const TABLES: [(&str, &str); 9] = [
+            ("items", "SELECT COUNT(*) FROM items"),
+            ("messages", "SELECT COUNT(*) FROM messages"),
+            ("ledger", "SELECT COUNT(*) FROM ledger"),
+            ("quarantine", "SELECT COUNT(*) FROM quarantine"),
+            ("contacts", "SELECT COUNT(*) FROM contacts"),
+            ("accounts", "SELECT COUNT(*) FROM accounts"),
+            ("attachments", "SELECT COUNT(*) FROM attachments"),
+            ("stage_history", "SELECT COUNT(*) FROM stage_history"),
+            ("item_contacts", "SELECT COUNT(*) FROM item_contacts"),
+        ];
+        TABLES
+            .iter()
+            .map(|(n, sql)| Ok((*n, self.c.prepare_cached(sql)?.query_row([], |r| r.get(0))?)))
+            .collect()
+    }
+
+    /// Ledger outcome and reason per source key, for checking that nothing was dropped silently.
+    pub fn ledger_by_source(&self) -> Result<std::collections::HashMap<String, (String, String)>> {
+        let mut st = self
+            .c
+            .prepare_cached("SELECT source_key, outcome, reason FROM ledger")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
