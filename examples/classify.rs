@@ -2,8 +2,7 @@ fn main() {
     #![allow(clippy::unwrap_used)]
     for p in std::env::args().skip(1) {
         let raw = std::fs::read(&p).unwrap();
-        let c =
-            helpdesk::mail::parse(&raw, 1 << 26).map(|m| helpdesk::mail::classify::classify(&m));
+        let c = helpdesk::mail::parse(&raw, 1 << 26).map(|m| helpdesk::mail::classify::classify(&m));
         println!(
             "{p}\t{:?}",
             c.map(|c| match c {

@@ -40,23 +40,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     match cmd {
         Cmd::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "helpdesk",
-                &mut std::io::stdout(),
-            );
+            clap_complete::generate(shell, &mut Cli::command(), "helpdesk", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Man => {
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Demo {
-            tickets,
-            force,
-            json,
-        } => records::demo(&db, tickets, force, json),
+        Cmd::Demo { tickets, force, json } => records::demo(&db, tickets, force, json),
         Cmd::Ticket(c) => items::run(&mut open(&db)?, Kind::Ticket, c),
         Cmd::Conversation(c) => items::run(&mut open(&db)?, Kind::Conversation, c),
         Cmd::Issue(c) => items::run(&mut open(&db)?, Kind::Issue, c),
@@ -80,9 +71,7 @@ pub fn open(db: &Path) -> Result<Store> {
 pub fn config(path: &Option<PathBuf>) -> Result<helpdesk::config::Config> {
     Ok(match path {
         Some(p) => helpdesk::config::Config::load(p, true)?,
-        None => {
-            helpdesk::config::Config::load(&util::dirs()?.config_dir().join("config.toml"), false)?
-        }
+        None => helpdesk::config::Config::load(&util::dirs()?.config_dir().join("config.toml"), false)?,
     })
 }
 
@@ -91,7 +80,5 @@ fn db_path(cli: &Cli) -> Result<PathBuf> {
         return Ok(p.clone());
     }
     let dirs = util::dirs()?;
-    Ok(dirs
-        .data_dir()
-        .join(if cli.demo { "demo.db" } else { "helpdesk.db" }))
+    Ok(dirs.data_dir().join(if cli.demo { "demo.db" } else { "helpdesk.db" }))
 }

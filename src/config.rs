@@ -112,20 +112,13 @@ impl Config {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => {
-                return Ok(Config {
-                    reopen_days: default_reopen(),
-                    ..Config::default()
-                });
+                return Ok(Config { reopen_days: default_reopen(), ..Config::default() });
             }
             Err(e) => {
-                return Err(Error::invalid(format!(
-                    "cannot read config {}: {e}",
-                    path.display()
-                )));
+                return Err(Error::invalid(format!("cannot read config {}: {e}", path.display())));
             }
         };
-        let c: Config = toml::from_str(&text)
-            .map_err(|e| Error::invalid(format!("config {}: {e}", path.display())))?;
+        let c: Config = toml::from_str(&text).map_err(|e| Error::invalid(format!("config {}: {e}", path.display())))?;
         c.validate()?;
         Ok(c)
     }
@@ -133,16 +126,10 @@ impl Config {
     pub fn validate(&self) -> Result<()> {
         for m in &self.mailbox {
             if !crate::domain::valid_email(&m.address) {
-                return Err(Error::invalid(format!(
-                    "mailbox address '{}' is not an email address",
-                    m.address
-                )));
+                return Err(Error::invalid(format!("mailbox address '{}' is not an email address", m.address)));
             }
             if m.mode != "conversations" && m.mode != "tickets" {
-                return Err(Error::invalid(format!(
-                    "mailbox {}: mode must be conversations or tickets",
-                    m.address
-                )));
+                return Err(Error::invalid(format!("mailbox {}: mode must be conversations or tickets", m.address)));
             }
             for (what, s) in [("imap", &m.imap), ("smtp", &m.smtp)] {
                 let Some(s) = s else { continue };
@@ -175,10 +162,7 @@ impl Config {
 }
 
 pub fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

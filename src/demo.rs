@@ -3,8 +3,7 @@
 mod text;
 
 use crate::domain::{
-    DeliveryState, Direction, Kind, LinkRel, MsgChannel, PartKind, Severity, SourceChannel,
-    Subtype, Tier,
+    DeliveryState, Direction, Kind, LinkRel, MsgChannel, PartKind, Severity, SourceChannel, Subtype, Tier,
 };
 use crate::stage::{Stage, TicketStage};
 use crate::store::{By, NewAccount, NewContact, NewItem, NewMessage, Writer};
@@ -41,19 +40,8 @@ const TICKET_PATHS: &[(u32, &[TicketStage])] = {
         (140, &[]),
         (160, &[WorkInProgress]),
         (60, &[WorkInProgress, AwaitingProductAssist]),
-        (
-            50,
-            &[WorkInProgress, AwaitingProductAssist, AwaitingDevelopment],
-        ),
-        (
-            50,
-            &[
-                WorkInProgress,
-                AwaitingProductAssist,
-                AwaitingDevelopment,
-                InDevelopment,
-            ],
-        ),
+        (50, &[WorkInProgress, AwaitingProductAssist, AwaitingDevelopment]),
+        (50, &[WorkInProgress, AwaitingProductAssist, AwaitingDevelopment, InDevelopment]),
         (110, &[WorkInProgress, AwaitingCustomerResponse]),
         (30, &[WorkInProgress, AwaitingProductAssist, Accepted]),
         (330, &[WorkInProgress, AwaitingCustomerResponse, Resolved]),
@@ -62,11 +50,7 @@ const TICKET_PATHS: &[(u32, &[TicketStage])] = {
 };
 
 /// Fill the store with `tickets` tickets (about ten messages each, counting conversations) and everything around them.
-pub fn generate(
-    store: &mut Store,
-    tickets: usize,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<DemoSummary> {
+pub fn generate(store: &mut Store, tickets: usize, progress: &mut dyn FnMut(usize, usize)) -> Result<DemoSummary> {
     let seeds = Seeds::load();
     let mut rng = Rng::new(0x5eed_1234);
     let now = crate::now();
@@ -78,15 +62,7 @@ pub fn generate(
     while done < tickets {
         let n = chunk.min(tickets - done);
         store.write(|w| {
-            let mut g = Gen {
-                w,
-                seeds: &seeds,
-                rng: &mut rng,
-                features: &features,
-                contacts: &contacts,
-                now,
-                start,
-            };
+            let mut g = Gen { w, seeds: &seeds, rng: &mut rng, features: &features, contacts: &contacts, now, start };
             for i in 0..n {
                 g.ticket(done + i, tickets, &mut sum)?;
                 if (done + i) % 2 == 0 {
@@ -122,11 +98,7 @@ fn setup(
             let c = w.add_part(PartKind::Capability, cap, Some(prod_row))?;
             let cap_row = w.part_row(&c)?;
             for intent in *intents {
-                let f = w.add_part(
-                    PartKind::Feature,
-                    &text::feature_name(intent),
-                    Some(cap_row),
-                )?;
+                let f = w.add_part(PartKind::Feature, &text::feature_name(intent), Some(cap_row))?;
                 features.push((w.part_row(&f)?, intent.to_string()));
             }
         }
@@ -135,24 +107,14 @@ fn setup(
     let mut accounts = vec![];
     for i in 0..n_accounts {
         let (name, domain) = text::company(i);
-        let tier = [
-            Tier::Free,
-            Tier::Standard,
-            Tier::Standard,
-            Tier::Premium,
-            Tier::Enterprise,
-        ][rng.below(5)];
+        let tier = [Tier::Free, Tier::Standard, Tier::Standard, Tier::Premium, Tier::Enterprise][rng.below(5)];
         let a = NewAccount {
             name,
             domains: vec![domain],
             tier: Some(tier),
             description: text::account_description(rng),
             owner: Some(MEMBERS[rng.below(MEMBERS.len())].0.to_string()),
-            tags: if tier == Tier::Enterprise {
-                vec!["priority/escalated".into()]
-            } else {
-                vec![]
-            },
+            tags: if tier == Tier::Enterprise { vec!["priority/escalated".into()] } else { vec![] },
             external_ref: Some(format!("crm-{:05}", i + 1)),
         };
         accounts.push(w.add_account(&a, at)?);
@@ -168,36 +130,17 @@ fn setup(
             Some(a) => w.account(a)?.domains.first().cloned().unwrap_or_default(),
             None => ["gmail.com", "outlook.com", "proton.me", "yahoo.com"][i % 4].to_string(),
         };
-        let email = format!(
-            "{}.{}{}@{}",
-            first.to_lowercase(),
-            last.to_lowercase(),
-            i,
-            domain
-        );
+        let email = format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), i, domain);
         let c = NewContact {
             name: format!("{first} {last}"),
             emails: vec![email.clone()],
-            phones: if i % 3 == 0 {
-                vec![format!("+44 20 7946 {:04}", i % 10_000)]
-            } else {
-                vec![]
-            },
+            phones: if i % 3 == 0 { vec![format!("+44 20 7946 {:04}", i % 10_000)] } else { vec![] },
             external_ref: Some(format!("cust-{:06}", i + 1)),
             verified: i % 4 != 0,
             account_row: acc,
-            tags: if i % 41 == 0 {
-                vec!["power-user".into()]
-            } else {
-                vec![]
-            },
+            tags: if i % 41 == 0 { vec!["power-user".into()] } else { vec![] },
         };
-        contacts.push(Person {
-            row: w.add_contact(&c, at)?,
-            account: acc,
-            name: format!("{first} {last}"),
-            email,
-        });
+        contacts.push(Person { row: w.add_contact(&c, at)?, account: acc, name: format!("{first} {last}"), email });
         sum.contacts += 1;
     }
     Ok((features, contacts))
@@ -248,30 +191,14 @@ impl Gen<'_, '_> {
         let mut n = NewItem::new(
             Kind::Ticket,
             text::title_from(&query),
-            if i.is_multiple_of(3) {
-                SourceChannel::Email
-            } else {
-                SourceChannel::Tui
-            },
+            if i.is_multiple_of(3) { SourceChannel::Email } else { SourceChannel::Tui },
         );
         n.description = query.clone();
         n.severity = Some(
-            [
-                Severity::Low,
-                Severity::Medium,
-                Severity::Medium,
-                Severity::High,
-                Severity::Blocker,
-            ][self.rng.below(5).min(self.rng.below(5))],
+            [Severity::Low, Severity::Medium, Severity::Medium, Severity::High, Severity::Blocker]
+                [self.rng.below(5).min(self.rng.below(5))],
         );
-        n.subtype = Some(
-            [
-                Subtype::Question,
-                Subtype::Bug,
-                Subtype::Bug,
-                Subtype::FeatureRequest,
-            ][self.rng.below(4)],
-        );
+        n.subtype = Some([Subtype::Question, Subtype::Bug, Subtype::Bug, Subtype::FeatureRequest][self.rng.below(4)]);
         n.part_row = Some(feature);
         n.account_row = contact.account;
         n.contact_row = Some(contact.row);
@@ -286,9 +213,7 @@ impl Gen<'_, '_> {
             t += 3600 * (1 + self.rng.below(30)) as i64;
             t = t.min(self.now - 60);
             self.w.set_stage(id, s.as_str(), &By::at(&by.who, t))?;
-            if *s == TicketStage::AwaitingCustomerResponse
-                || (*s == TicketStage::WorkInProgress && k == 0)
-            {
+            if *s == TicketStage::AwaitingCustomerResponse || (*s == TicketStage::WorkInProgress && k == 0) {
                 self.message(row, &contact, owner, false, &intent, t + 60, sum)?;
                 self.w.apply_member_reply(row, &By::at(owner, t + 60))?;
             }
@@ -298,18 +223,10 @@ impl Gen<'_, '_> {
             && self.rng.below(3) == 0
         {
             self.message(row, &contact, owner, true, &intent, t + 120, sum)?;
-            self.w.apply_customer_message(
-                row,
-                &By::at(&contact.email, t + 120),
-                crate::stage::REOPEN_WINDOW_DAYS,
-            )?;
+            self.w.apply_customer_message(row, &By::at(&contact.email, t + 120), crate::stage::REOPEN_WINDOW_DAYS)?;
         }
         if self.rng.below(4) == 0 {
-            self.w.tag_item(
-                id,
-                &[text::TICKET_TAGS[self.rng.below(text::TICKET_TAGS.len())].to_string()],
-                &by,
-            )?;
+            self.w.tag_item(id, &[text::TICKET_TAGS[self.rng.below(text::TICKET_TAGS.len())].to_string()], &by)?;
         }
         sum.tickets += 1;
         Ok(())
@@ -340,8 +257,7 @@ impl Gen<'_, '_> {
             self.message(row, contact, owner, r % 2 == 1, intent, at, sum)?;
         }
         if self.rng.below(2) == 0 {
-            let note =
-                NewMessage::internal(row, owner, &text::internal_note(intent, self.rng), at + 30);
+            let note = NewMessage::internal(row, owner, &text::internal_note(intent, self.rng), at + 30);
             self.w.add_message(&note)?;
             sum.messages += 1;
         }
@@ -364,45 +280,26 @@ impl Gen<'_, '_> {
         } else {
             text::member_reply(&contact.name, owner, intent, self.rng)
         };
-        let mut m = NewMessage {
-            body,
-            ..self.base(row, contact, inbound, "Re: your request", at)
-        };
+        let mut m = NewMessage { body, ..self.base(row, contact, inbound, "Re: your request", at) };
         if !inbound {
             m.author = Some(owner.to_string());
             m.from_addr = "support@helpdesk.example".into();
             m.from_name = "Example Support".into();
             m.to = vec![contact.email.clone()];
             m.contact_row = None;
-            m.delivery = Some(
-                [
-                    DeliveryState::Sent,
-                    DeliveryState::Delivered,
-                    DeliveryState::Delivered,
-                ][self.rng.below(3)],
-            );
+            m.delivery =
+                Some([DeliveryState::Sent, DeliveryState::Delivered, DeliveryState::Delivered][self.rng.below(3)]);
         }
         let r = self.w.add_message(&m)?;
         sum.messages += 1;
         Ok(r)
     }
 
-    fn base(
-        &mut self,
-        row: i64,
-        contact: &Person,
-        inbound: bool,
-        subject: &str,
-        at: i64,
-    ) -> NewMessage {
+    fn base(&mut self, row: i64, contact: &Person, inbound: bool, subject: &str, at: i64) -> NewMessage {
         NewMessage {
             item_row: Some(row),
             channel: MsgChannel::Customer,
-            direction: if inbound {
-                Direction::Inbound
-            } else {
-                Direction::Outbound
-            },
+            direction: if inbound { Direction::Inbound } else { Direction::Outbound },
             message_id: None,
             in_reply_to: None,
             refs: vec![],
@@ -426,11 +323,7 @@ impl Gen<'_, '_> {
         let query = self.seeds.query(&intent, self.rng).to_string();
         let contact = self.contacts[self.rng.below(self.contacts.len())].clone();
         let t = self.now - self.rng.below(30 * 86_400) as i64;
-        let mut n = NewItem::new(
-            Kind::Conversation,
-            text::title_from(&query),
-            SourceChannel::Email,
-        );
+        let mut n = NewItem::new(Kind::Conversation, text::title_from(&query), SourceChannel::Email);
         n.account_row = contact.account;
         n.contact_row = Some(contact.row);
         n.reported_by = vec![contact.row];
@@ -456,14 +349,12 @@ impl Gen<'_, '_> {
                 self.message(row, &contact, &owner, false, &intent, t + 1800, sum)?;
                 self.w.apply_member_reply(row, &By::at(&owner, t + 1800))?;
                 self.message(row, &contact, &owner, true, &intent, t + 7200, sum)?;
-                self.w
-                    .apply_customer_message(row, &By::at(&contact.email, t + 7200), 14)?;
+                self.w.apply_customer_message(row, &By::at(&contact.email, t + 7200), 14)?;
             }
             _ => {
                 self.message(row, &contact, &owner, false, &intent, t + 1800, sum)?;
                 self.w.apply_member_reply(row, &By::at(&owner, t + 1800))?;
-                self.w
-                    .set_stage(id, "resolved", &By::at(&owner, t + 86_400))?;
+                self.w.set_stage(id, "resolved", &By::at(&owner, t + 86_400))?;
             }
         }
         sum.conversations += 1;
@@ -474,11 +365,7 @@ impl Gen<'_, '_> {
         let (feature, intent) = self.features[self.rng.below(self.features.len())].clone();
         let t = self.now - self.rng.below(60 * 86_400) as i64;
         let owner = MEMBERS[self.rng.below(MEMBERS.len())].0;
-        let mut n = NewItem::new(
-            Kind::Issue,
-            text::issue_title(&intent, self.rng),
-            SourceChannel::Tui,
-        );
+        let mut n = NewItem::new(Kind::Issue, text::issue_title(&intent, self.rng), SourceChannel::Tui);
         n.description = text::issue_description(&intent, self.rng);
         n.part_row = Some(feature);
         n.owner = Some(owner.to_string());
@@ -486,24 +373,15 @@ impl Gen<'_, '_> {
         let id = self.w.create_item(&n, &By::at(owner, t))?;
         let depth = self.rng.below(9);
         let mut at = t;
-        for s in crate::stage::IssueStage::ALL
-            .iter()
-            .skip(1)
-            .take(depth.min(7))
-        {
+        for s in crate::stage::IssueStage::ALL.iter().skip(1).take(depth.min(7)) {
             at += 3600 * (2 + self.rng.below(48)) as i64;
-            self.w
-                .set_stage(id, s.as_str(), &By::at(owner, at.min(self.now)))?;
+            self.w.set_stage(id, s.as_str(), &By::at(owner, at.min(self.now)))?;
         }
         // Link tickets waiting on product assist or development to it.
         let open = self.w.list(
             &crate::store::ItemFilter {
                 kind: Some(Kind::Ticket),
-                stages: vec![
-                    "awaiting-development".into(),
-                    "in-development".into(),
-                    "awaiting-product-assist".into(),
-                ],
+                stages: vec!["awaiting-development".into(), "in-development".into(), "awaiting-product-assist".into()],
                 part_row: None,
                 ..Default::default()
             },

@@ -38,10 +38,7 @@ impl Kind {
     }
 
     pub fn parse(s: &str) -> Result<Kind, Error> {
-        Kind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| Error::invalid(format!("unknown kind '{s}'")))
+        Kind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| Error::invalid(format!("unknown kind '{s}'")))
     }
 }
 
@@ -67,16 +64,9 @@ fn split_display(s: &str) -> Option<(String, i64)> {
 impl FromStr for ItemRef {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        let bad = || {
-            Error::invalid(format!(
-                "'{s}' is not an item id (like TKT-12, CONV-3, ISS-4, TASK-5)"
-            ))
-        };
+        let bad = || Error::invalid(format!("'{s}' is not an item id (like TKT-12, CONV-3, ISS-4, TASK-5)"));
         let (p, num) = split_display(s).ok_or_else(bad)?;
-        let kind = Kind::ALL
-            .into_iter()
-            .find(|k| k.prefix() == p)
-            .ok_or_else(bad)?;
+        let kind = Kind::ALL.into_iter().find(|k| k.prefix() == p).ok_or_else(bad)?;
         Ok(ItemRef { kind, num })
     }
 }
@@ -114,11 +104,7 @@ pub fn parse_record_id(s: &str, kinds: &[RecordKind]) -> Result<(RecordKind, i64
     let want: Vec<&str> = kinds.iter().map(|k| k.prefix()).collect();
     let bad = || Error::invalid(format!("'{s}' is not a {} id", want.join("/")));
     let (p, num) = split_display(s).ok_or_else(bad)?;
-    let kind = kinds
-        .iter()
-        .copied()
-        .find(|k| k.prefix() == p)
-        .ok_or_else(bad)?;
+    let kind = kinds.iter().copied().find(|k| k.prefix() == p).ok_or_else(bad)?;
     Ok((kind, num))
 }
 
@@ -215,12 +201,7 @@ pub mod tags {
 
 /// Normalise a tag: trimmed, lower-case, inner whitespace to '-'.
 pub fn normalise_tag(t: &str) -> Result<String, Error> {
-    let t = t
-        .trim()
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join("-");
+    let t = t.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join("-");
     if t.is_empty() || t.len() > 64 {
         return Err(Error::invalid("a tag must have 1 to 64 characters"));
     }
@@ -233,12 +214,9 @@ mod tests {
 
     #[test]
     fn display_ids_round_trip() {
-        for (s, k) in [
-            ("TKT-12", Kind::Ticket),
-            ("conv-3", Kind::Conversation),
-            ("ISS-1", Kind::Issue),
-            ("TASK-9", Kind::Task),
-        ] {
+        for (s, k) in
+            [("TKT-12", Kind::Ticket), ("conv-3", Kind::Conversation), ("ISS-1", Kind::Issue), ("TASK-9", Kind::Task)]
+        {
             let r: ItemRef = s.parse().unwrap();
             assert_eq!(r.kind, k);
             assert_eq!(r.to_string(), s.to_ascii_uppercase());
@@ -250,10 +228,7 @@ mod tests {
 
     #[test]
     fn enums_parse_kebab_and_snake() {
-        assert_eq!(
-            Subtype::parse("feature_request").unwrap(),
-            Subtype::FeatureRequest
-        );
+        assert_eq!(Subtype::parse("feature_request").unwrap(), Subtype::FeatureRequest);
         assert_eq!(Severity::parse("HIGH").unwrap(), Severity::High);
         let e = Severity::parse("urgent").unwrap_err().to_string();
         assert!(e.contains("low, medium, high, blocker"), "{e}");
@@ -261,38 +236,21 @@ mod tests {
 
     #[test]
     fn link_kinds_are_checked() {
-        assert!(
-            LinkRel::Issue
-                .check_kinds(Kind::Ticket, Kind::Issue)
-                .is_ok()
-        );
-        assert!(
-            LinkRel::Issue
-                .check_kinds(Kind::Issue, Kind::Ticket)
-                .is_err()
-        );
-        assert!(
-            LinkRel::Related
-                .check_kinds(Kind::Task, Kind::Conversation)
-                .is_ok()
-        );
+        assert!(LinkRel::Issue.check_kinds(Kind::Ticket, Kind::Issue).is_ok());
+        assert!(LinkRel::Issue.check_kinds(Kind::Issue, Kind::Ticket).is_err());
+        assert!(LinkRel::Related.check_kinds(Kind::Task, Kind::Conversation).is_ok());
     }
 
     #[test]
     fn record_ids() {
-        assert_eq!(
-            parse_record_id("CONT-4", &[RecordKind::Contact]).unwrap().1,
-            4
-        );
+        assert_eq!(parse_record_id("CONT-4", &[RecordKind::Contact]).unwrap().1, 4);
         assert!(parse_record_id("ACC-4", &[RecordKind::Contact]).is_err());
     }
 }
 
 /// Unix seconds as RFC 3339 UTC, the form timestamps take in JSON and on screen.
 pub fn fmt_ts(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
 }
 
 pub fn ser_ts<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
@@ -317,9 +275,7 @@ pub fn valid_email(s: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
 }
 
 pub mod subject;

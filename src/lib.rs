@@ -20,11 +20,7 @@ pub enum Error {
     #[error("{0} not found")]
     NotFound(String),
     #[error("cannot move from {from} to {to}; {}", legal_moves(.legal))]
-    IllegalMove {
-        from: String,
-        to: String,
-        legal: Vec<String>,
-    },
+    IllegalMove { from: String, to: String, legal: Vec<String> },
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("database migration: {0}")]

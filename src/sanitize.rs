@@ -43,7 +43,10 @@ fn push_safe(out: &mut String, c: char) {
 
 /// True when the text would be shown unchanged.
 pub fn is_clean(s: &str) -> bool {
-    s.chars().all(|c| !c.is_control() && !matches!(c as u32, 0x202a..=0x202e | 0x2066..=0x2069 | 0x200e | 0x200f | 0x061c | 0x2028 | 0x2029))
+    s.chars().all(|c| {
+        !c.is_control()
+            && !matches!(c as u32, 0x202a..=0x202e | 0x2066..=0x2069 | 0x200e | 0x200f | 0x061c | 0x2028 | 0x2029)
+    })
 }
 
 #[cfg(test)]

@@ -30,17 +30,10 @@ pub trait Stage: Copy + Eq + std::fmt::Debug + 'static {
 
     fn parse(s: &str) -> Result<Self, Error> {
         let norm = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|v| v.as_str() == norm)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                Error::invalid(format!(
-                    "'{s}' is not a stage; stages are: {}",
-                    names.join(", ")
-                ))
-            })
+        Self::ALL.iter().copied().find(|v| v.as_str() == norm).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+            Error::invalid(format!("'{s}' is not a stage; stages are: {}", names.join(", ")))
+        })
     }
 
     /// Check a move against the table; the error names the legal moves.

@@ -33,16 +33,10 @@ pub struct By {
 
 impl By {
     pub fn now(who: impl Into<String>) -> By {
-        By {
-            who: who.into(),
-            at: crate::now(),
-        }
+        By { who: who.into(), at: crate::now() }
     }
     pub fn at(who: impl Into<String>, at: i64) -> By {
-        By {
-            who: who.into(),
-            at,
-        }
+        By { who: who.into(), at }
     }
 }
 
@@ -75,12 +69,9 @@ impl Writer<'_> {
 
     /// Index the queued rows. Done last, because FTS5 flushes its buffer at every statement savepoint after its first write.
     fn flush_fts(&self) -> Result<()> {
-        let mut items = self.c.prepare_cached(
-            "INSERT INTO items_fts(rowid, title, description) VALUES (?1, ?2, ?3)",
-        )?;
-        let mut msgs = self
-            .c
-            .prepare_cached("INSERT INTO messages_fts(rowid, subject, body) VALUES (?1, ?2, ?3)")?;
+        let mut items =
+            self.c.prepare_cached("INSERT INTO items_fts(rowid, title, description) VALUES (?1, ?2, ?3)")?;
+        let mut msgs = self.c.prepare_cached("INSERT INTO messages_fts(rowid, subject, body) VALUES (?1, ?2, ?3)")?;
         for f in self.fts.borrow_mut().drain(..) {
             match f {
                 Fts::Item(row, a, b) => items.execute(rusqlite::params![row, a, b])?,
@@ -106,9 +97,7 @@ impl Store {
         }
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         Self::setup(conn)
     }
@@ -135,13 +124,8 @@ impl Store {
     /// Run `f` in one IMMEDIATE transaction: all of it commits or none of it does.
     /// IMMEDIATE takes the write lock up front, so two connections wait on each other instead of failing.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer {
-            r: Reader { c: &tx },
-            fts: RefCell::new(Vec::new()),
-        };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let w = Writer { r: Reader { c: &tx }, fts: RefCell::new(Vec::new()) };
         let out = f(&w)?;
         w.flush_fts()?;
         drop(w);
@@ -151,13 +135,8 @@ impl Store {
 
     /// Run `f` as [`Store::write`] does, then roll everything back: for dry runs.
     pub fn dry_run<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer {
-            r: Reader { c: &tx },
-            fts: RefCell::new(Vec::new()),
-        };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let w = Writer { r: Reader { c: &tx }, fts: RefCell::new(Vec::new()) };
         let out = f(&w)?;
         drop(w);
         tx.rollback()?;

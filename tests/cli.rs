@@ -23,11 +23,7 @@ impl Db {
     }
     fn ok(&self, args: &[&str]) -> String {
         let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        assert!(o.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap()
     }
     fn json(&self, args: &[&str]) -> Value {
@@ -67,28 +63,10 @@ fn create_list_show_stage() {
     assert_eq!(t["stage"], "queued");
     assert_eq!(t["severity"], "high");
     assert_eq!(t["part"], part);
-    for f in [
-        "id",
-        "title",
-        "stage",
-        "severity",
-        "part",
-        "account",
-        "owner",
-        "tags",
-        "created_at",
-        "updated_at",
-    ] {
+    for f in ["id", "title", "stage", "severity", "part", "account", "owner", "tags", "created_at", "updated_at"] {
         assert!(t.get(f).is_some(), "missing {f}");
     }
-    db.ok(&[
-        "ticket",
-        "new",
-        "--title",
-        "Export slow",
-        "--part",
-        "Mobile app",
-    ]);
+    db.ok(&["ticket", "new", "--title", "Export slow", "--part", "Mobile app"]);
     let list = db.json(&["ticket", "list", "--json"]);
     assert_eq!(list.as_array().unwrap().len(), 2);
     assert_eq!(list[0]["id"], "TKT-2");
@@ -109,30 +87,15 @@ fn filters() {
     let db = Db::new();
     let part = with_part(&db);
     for (t, sev) in [("a", "low"), ("b", "high"), ("c", "high")] {
-        db.ok(&[
-            "ticket",
-            "new",
-            "--title",
-            t,
-            "--part",
-            &part,
-            "--severity",
-            sev,
-        ]);
+        db.ok(&["ticket", "new", "--title", t, "--part", &part, "--severity", sev]);
     }
     db.ok(&["ticket", "stage", "TKT-3", "work-in-progress"]);
     db.ok(&["ticket", "tag", "TKT-1", "blocked"]);
     let n = |args: &[&str]| db.json(args).as_array().unwrap().len();
     assert_eq!(n(&["ticket", "list", "--severity", "high", "--json"]), 2);
-    assert_eq!(
-        n(&["ticket", "list", "--stage", "work-in-progress", "--json"]),
-        1
-    );
+    assert_eq!(n(&["ticket", "list", "--stage", "work-in-progress", "--json"]), 1);
     assert_eq!(n(&["ticket", "list", "--tag", "blocked", "--json"]), 1);
-    assert_eq!(
-        n(&["ticket", "list", "--part", &part, "--limit", "2", "--json"]),
-        2
-    );
+    assert_eq!(n(&["ticket", "list", "--part", &part, "--limit", "2", "--json"]), 2);
 }
 
 #[test]
@@ -141,10 +104,7 @@ fn illegal_move_names_legal_ones() {
     let part = with_part(&db);
     db.ok(&["ticket", "new", "--title", "x", "--part", &part]);
     let e = db.err(&["ticket", "stage", "TKT-1", "resolved"]);
-    assert!(
-        e.contains("work-in-progress") && e.contains("canceled"),
-        "{e}"
-    );
+    assert!(e.contains("work-in-progress") && e.contains("canceled"), "{e}");
     assert_eq!(e.trim().lines().count(), 1, "{e}");
     let e = db.err(&["ticket", "stage", "TKT-1", "flying"]);
     assert!(e.contains("awaiting-customer-response"), "{e}");
@@ -161,20 +121,10 @@ fn links() {
     db.ok(&["ticket", "link", "TKT-2", "TKT-1", "--as", "duplicate-of"]);
     db.ok(&["ticket", "link", "TKT-1", "ISS-1", "--as", "issue"]);
     let s = db.json(&["issue", "show", "ISS-1", "--json"]);
-    let rels: Vec<String> = s["links"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| format!("{} {}", l["rel"], l["id"]))
-        .collect();
-    assert!(
-        rels.contains(&"\"issue\" \"TKT-1\"".to_string()),
-        "{rels:?}"
-    );
-    assert!(
-        rels.contains(&"\"task\" \"TASK-1\"".to_string()),
-        "{rels:?}"
-    );
+    let rels: Vec<String> =
+        s["links"].as_array().unwrap().iter().map(|l| format!("{} {}", l["rel"], l["id"])).collect();
+    assert!(rels.contains(&"\"issue\" \"TKT-1\"".to_string()), "{rels:?}");
+    assert!(rels.contains(&"\"task\" \"TASK-1\"".to_string()), "{rels:?}");
     let e = db.err(&["issue", "link", "ISS-1", "TKT-1", "--as", "issue"]);
     assert!(e.contains("from a ticket to an issue"), "{e}");
 }
@@ -186,26 +136,8 @@ fn bad_input_is_one_clear_line_and_writes_nothing() {
     let cases: &[&[&str]] = &[
         &["ticket", "new", "--title", "x"],
         &["ticket", "new", "--title", "x", "--part", "NOPE-1"],
-        &[
-            "ticket",
-            "new",
-            "--title",
-            "x",
-            "--part",
-            &part,
-            "--severity",
-            "urgent",
-        ],
-        &[
-            "ticket",
-            "new",
-            "--title",
-            "x",
-            "--part",
-            &part,
-            "--reported-by",
-            "nobody@example.org",
-        ],
+        &["ticket", "new", "--title", "x", "--part", &part, "--severity", "urgent"],
+        &["ticket", "new", "--title", "x", "--part", &part, "--reported-by", "nobody@example.org"],
         &["ticket", "new", "--title", "  ", "--part", &part],
         &["ticket", "show", "TKT-99"],
         &["ticket", "show", "ISS-1"],
@@ -217,72 +149,24 @@ fn bad_input_is_one_clear_line_and_writes_nothing() {
         assert!(e.starts_with("error: "), "{c:?}: {e}");
         assert_eq!(e.trim().lines().count(), 1, "{c:?}: {e}");
     }
-    assert_eq!(
-        db.json(&["ticket", "list", "--json"])
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
+    assert_eq!(db.json(&["ticket", "list", "--json"]).as_array().unwrap().len(), 0);
 }
 
 #[test]
 fn records() {
     let db = Db::new();
     with_part(&db);
-    let a = db.json(&[
-        "account",
-        "new",
-        "--name",
-        "Acme",
-        "--domain",
-        "acme.test",
-        "--tier",
-        "premium",
-        "--json",
-    ]);
+    let a = db.json(&["account", "new", "--name", "Acme", "--domain", "acme.test", "--tier", "premium", "--json"]);
     assert_eq!(a["id"], "ACC-1");
-    let c = db.json(&[
-        "contact",
-        "new",
-        "--name",
-        "Ada",
-        "--email",
-        "ada@acme.test",
-        "--account",
-        "acme.test",
-        "--json",
-    ]);
+    let c =
+        db.json(&["contact", "new", "--name", "Ada", "--email", "ada@acme.test", "--account", "acme.test", "--json"]);
     assert_eq!(c["account"], "ACC-1");
     db.err(&["contact", "new", "--name", "Bad", "--email", "not-an-email"]);
-    assert_eq!(
-        db.json(&["contact", "list", "--json"])
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        db.json(&["account", "show", "Acme", "--json"])["tier"],
-        "premium"
-    );
-    assert_eq!(
-        db.json(&["contact", "show", "ada@acme.test", "--json"])["name"],
-        "Ada"
-    );
-    db.ok(&[
-        "part",
-        "new",
-        "--kind",
-        "capability",
-        "--name",
-        "Login",
-        "--parent",
-        "PROD-1",
-    ]);
-    db.err(&[
-        "part", "new", "--kind", "feature", "--name", "Reset", "--parent", "PROD-1",
-    ]);
+    assert_eq!(db.json(&["contact", "list", "--json"]).as_array().unwrap().len(), 1);
+    assert_eq!(db.json(&["account", "show", "Acme", "--json"])["tier"], "premium");
+    assert_eq!(db.json(&["contact", "show", "ada@acme.test", "--json"])["name"], "Ada");
+    db.ok(&["part", "new", "--kind", "capability", "--name", "Login", "--parent", "PROD-1"]);
+    db.err(&["part", "new", "--kind", "feature", "--name", "Reset", "--parent", "PROD-1"]);
     assert_eq!(db.json(&["member", "list", "--json"])[0]["login"], "alice");
 }
 
@@ -290,13 +174,7 @@ fn records() {
 fn demo_and_completions() {
     let db = Db::new();
     db.ok(&["demo", "--tickets", "300"]);
-    assert_eq!(
-        db.json(&["ticket", "list", "--json", "--limit", "100000"])
-            .as_array()
-            .unwrap()
-            .len(),
-        300
-    );
+    assert_eq!(db.json(&["ticket", "list", "--json", "--limit", "100000"]).as_array().unwrap().len(), 300);
     let stages: std::collections::HashSet<String> = db
         .json(&["ticket", "list", "--json", "--limit", "1000"])
         .as_array()
@@ -307,13 +185,7 @@ fn demo_and_completions() {
     assert!(stages.len() >= 8, "{stages:?}");
     db.err(&["demo", "--tickets", "10"]);
     db.ok(&["demo", "--tickets", "10", "--force"]);
-    assert_eq!(
-        db.json(&["ticket", "list", "--json"])
-            .as_array()
-            .unwrap()
-            .len(),
-        10
-    );
+    assert_eq!(db.json(&["ticket", "list", "--json"]).as_array().unwrap().len(), 10);
     assert!(db.ok(&["completions", "bash"]).contains("helpdesk"));
     assert!(db.ok(&["man"]).contains(".TH"));
 }

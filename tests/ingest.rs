@@ -13,10 +13,7 @@ fn corpora() -> Option<PathBuf> {
     if p.is_dir() {
         return Some(p);
     }
-    assert!(
-        std::env::var("CI").is_err(),
-        "../shared/corpora is missing: CI needs it beside the project"
-    );
+    assert!(std::env::var("CI").is_err(), "../shared/corpora is missing: CI needs it beside the project");
     eprintln!("skipping: ../shared/corpora not found (not in CI)");
     None
 }
@@ -24,9 +21,7 @@ fn corpora() -> Option<PathBuf> {
 fn import(store: &mut Store, paths: &[PathBuf]) -> helpdesk::mail::Summary {
     let (mut files, _) = source::files(paths).unwrap();
     source::sort_by_date(&mut files);
-    let mut it = files
-        .iter()
-        .flat_map(|f| source::read(f).unwrap().into_iter().map(Ok));
+    let mut it = files.iter().flat_map(|f| source::read(f).unwrap().into_iter().map(Ok));
     ingest_batch(
         store,
         &mut it as &mut dyn Iterator<Item = std::io::Result<RawMail>>,
@@ -49,12 +44,7 @@ fn agreement(store: &Store, tsv: &Path) -> (f64, f64, usize, usize) {
             Some((m.trim_matches(['<', '>']).to_string(), t.to_string()))
         })
         .collect();
-    let ours: HashMap<String, Option<i64>> = store
-        .read()
-        .message_threads()
-        .unwrap()
-        .into_iter()
-        .collect();
+    let ours: HashMap<String, Option<i64>> = store.read().message_threads().unwrap().into_iter().collect();
     let ids: Vec<&String> = expected.keys().filter(|m| ours.contains_key(*m)).collect();
     let (mut tp, mut fp, mut fneg) = (0, 0, 0);
     for (i, a) in ids.iter().enumerate() {
@@ -69,16 +59,8 @@ fn agreement(store: &Store, tsv: &Path) -> (f64, f64, usize, usize) {
             }
         }
     }
-    let p = if tp + fp == 0 {
-        1.0
-    } else {
-        tp as f64 / (tp + fp) as f64
-    };
-    let r = if tp + fneg == 0 {
-        1.0
-    } else {
-        tp as f64 / (tp + fneg) as f64
-    };
+    let p = if tp + fp == 0 { 1.0 } else { tp as f64 / (tp + fp) as f64 };
+    let r = if tp + fneg == 0 { 1.0 } else { tp as f64 / (tp + fneg) as f64 };
     let threads: HashSet<Option<i64>> = ids.iter().map(|m| ours[*m]).collect();
     (p, r, threads.len(), ids.len())
 }
@@ -90,19 +72,11 @@ fn notmuch_default_gives_24_conversations_agreeing_with_notmuch() {
     import(&mut s, &[c.join("notmuch/default")]);
     let conversations = s
         .read()
-        .count(&helpdesk::store::ItemFilter {
-            kind: Some(helpdesk::domain::Kind::Conversation),
-            ..Default::default()
-        })
+        .count(&helpdesk::store::ItemFilter { kind: Some(helpdesk::domain::Kind::Conversation), ..Default::default() })
         .unwrap();
     assert_eq!(conversations, 24);
-    let (p, r, threads, msgs) = agreement(
-        &s,
-        &c.join("notmuch/expected/notmuch-0.37-threads-default.tsv"),
-    );
-    println!(
-        "notmuch/default: {msgs} messages in {threads} threads; pairwise precision {p:.3} recall {r:.3}"
-    );
+    let (p, r, threads, msgs) = agreement(&s, &c.join("notmuch/expected/notmuch-0.37-threads-default.tsv"));
+    println!("notmuch/default: {msgs} messages in {threads} threads; pairwise precision {p:.3} recall {r:.3}");
     assert_eq!((threads, msgs), (24, 52));
     assert_eq!((p, r), (1.0, 1.0));
 }
@@ -112,13 +86,8 @@ fn notmuch_threading_cases_agree_with_notmuch() {
     let Some(c) = corpora() else { return };
     let mut s = Store::open_in_memory().unwrap();
     import(&mut s, &[c.join("notmuch/threading")]);
-    let (p, r, threads, msgs) = agreement(
-        &s,
-        &c.join("notmuch/expected/notmuch-0.37-threads-threading.tsv"),
-    );
-    println!(
-        "notmuch/threading: {msgs} messages in {threads} threads; pairwise precision {p:.3} recall {r:.3}"
-    );
+    let (p, r, threads, msgs) = agreement(&s, &c.join("notmuch/expected/notmuch-0.37-threads-threading.tsv"));
+    println!("notmuch/threading: {msgs} messages in {threads} threads; pairwise precision {p:.3} recall {r:.3}");
     assert_eq!(msgs, 12);
     assert_eq!((p, r), (1.0, 1.0), "threads: {threads}");
 }
@@ -126,39 +95,22 @@ fn notmuch_threading_cases_agree_with_notmuch() {
 #[test]
 fn hostile_corpora_ingest_without_panic_or_silent_drop() {
     let Some(c) = corpora() else { return };
-    let dirs = [
-        "mail-parser",
-        "ruby-mail",
-        "cpython-email",
-        "sisimai-bounces",
-        "notmuch/broken",
-        "spamassassin/spam-1",
-    ];
+    let dirs =
+        ["mail-parser", "ruby-mail", "cpython-email", "sisimai-bounces", "notmuch/broken", "spamassassin/spam-1"];
     let (files, _) = source::files(&dirs.iter().map(|d| c.join(d)).collect::<Vec<_>>()).unwrap();
     let mut s = Store::open_in_memory().unwrap();
     let mut seen_sha: HashMap<String, String> = HashMap::new();
     let mut counts: HashMap<&'static str, usize> = HashMap::new();
     for f in &files {
         for m in source::read(f).unwrap() {
-            let out = s
-                .write(|w| {
-                    ingest(
-                        w,
-                        &m.bytes,
-                        &m.key,
-                        &IngestOptions::default(),
-                        1_700_000_000,
-                    )
-                })
-                .unwrap();
+            let out = s.write(|w| ingest(w, &m.bytes, &m.key, &IngestOptions::default(), 1_700_000_000)).unwrap();
             *counts.entry(out.name()).or_default() += 1;
             let ledger = s.read().ledger_by_source().unwrap();
             match &out {
                 Outcome::Duplicate(why) => assert!(!why.is_empty()),
                 _ => {
-                    let (outcome, reason) = ledger
-                        .get(&m.key)
-                        .unwrap_or_else(|| panic!("{} has no ledger record", m.key));
+                    let (outcome, reason) =
+                        ledger.get(&m.key).unwrap_or_else(|| panic!("{} has no ledger record", m.key));
                     assert_eq!(outcome, out.name());
                     assert!(!reason.is_empty(), "{}: no reason", m.key);
                 }
@@ -166,11 +118,7 @@ fn hostile_corpora_ingest_without_panic_or_silent_drop() {
             seen_sha.insert(m.key.clone(), out.name().to_string());
         }
     }
-    println!(
-        "{} raw messages from {} files: {counts:?}",
-        seen_sha.len(),
-        files.len()
-    );
+    println!("{} raw messages from {} files: {counts:?}", seen_sha.len(), files.len());
     assert!(seen_sha.len() >= files.len());
 }
 
@@ -180,17 +128,10 @@ fn sisimai_bounces_and_auto_replies_classify() {
     let dir = c.join("sisimai-bounces/maildir");
     let class_of = |p: &Path| {
         let raw = std::fs::read(p).unwrap();
-        helpdesk::mail::parse(&raw, 1 << 26)
-            .map(|m| helpdesk::mail::classify::classify(&m))
-            .ok()
+        helpdesk::mail::parse(&raw, 1 << 26).map(|m| helpdesk::mail::classify::classify(&m)).ok()
     };
     let mut rates = vec![];
-    for (prefix, want) in [
-        ("lhost-", "dsn"),
-        ("rfc3464-", "dsn"),
-        ("rhost-", "dsn"),
-        ("rfc3834-", "auto-reply"),
-    ] {
+    for (prefix, want) in [("lhost-", "dsn"), ("rfc3464-", "dsn"), ("rhost-", "dsn"), ("rfc3834-", "auto-reply")] {
         let files: Vec<_> = std::fs::read_dir(dir.join("bsd"))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -205,11 +146,7 @@ fn sisimai_bounces_and_auto_replies_classify() {
             })
             .count();
         let rate = hits as f64 / files.len() as f64;
-        println!(
-            "{prefix}*: {hits}/{} classified as {want} ({:.1} %)",
-            files.len(),
-            rate * 100.0
-        );
+        println!("{prefix}*: {hits}/{} classified as {want} ({:.1} %)", files.len(), rate * 100.0);
         rates.push((prefix, rate));
     }
     for (prefix, rate) in &rates {
@@ -219,16 +156,8 @@ fn sisimai_bounces_and_auto_replies_classify() {
     for e in std::fs::read_dir(dir.join("not")).unwrap() {
         let p = e.unwrap().path();
         let cl = class_of(&p);
-        println!(
-            "not/{}: {:?}",
-            p.file_name().unwrap().to_str().unwrap(),
-            cl.as_ref().map(|c| c.name())
-        );
-        assert!(
-            !matches!(cl, Some(helpdesk::mail::Class::Dsn(_))),
-            "{} classed as a bounce",
-            p.display()
-        );
+        println!("not/{}: {:?}", p.file_name().unwrap().to_str().unwrap(), cl.as_ref().map(|c| c.name()));
+        assert!(!matches!(cl, Some(helpdesk::mail::Class::Dsn(_))), "{} classed as a bounce", p.display());
     }
 }
 
@@ -236,11 +165,7 @@ fn sisimai_bounces_and_auto_replies_classify() {
 fn importing_twice_adds_nothing() {
     let Some(c) = corpora() else { return };
     let mut s = Store::open_in_memory().unwrap();
-    let paths = [
-        c.join("notmuch/default"),
-        c.join("cpython-email"),
-        c.join("sisimai-bounces/maildir/bsd"),
-    ];
+    let paths = [c.join("notmuch/default"), c.join("cpython-email"), c.join("sisimai-bounces/maildir/bsd")];
     let first = import(&mut s, &paths);
     let before = s.read().table_counts().unwrap();
     let second = import(&mut s, &paths);

@@ -29,8 +29,7 @@ fn create_show_and_history() {
     let (_d, mut s, part) = setup();
     let t = ticket(&mut s, part, "Login fails");
     assert_eq!(t.to_string(), "TKT-1");
-    s.write(|w| w.set_stage(t, "work-in-progress", &By::at("alice", 100)))
-        .unwrap();
+    s.write(|w| w.set_stage(t, "work-in-progress", &By::at("alice", 100))).unwrap();
     let i = s.read().item(t).unwrap();
     assert_eq!(i.stage, "work-in-progress");
     assert_eq!(i.history.len(), 2);
@@ -42,10 +41,7 @@ fn create_show_and_history() {
 fn illegal_move_changes_nothing() {
     let (_d, mut s, part) = setup();
     let t = ticket(&mut s, part, "x");
-    let e = s
-        .write(|w| w.set_stage(t, "resolved", &By::now("t")))
-        .unwrap_err()
-        .to_string();
+    let e = s.write(|w| w.set_stage(t, "resolved", &By::now("t"))).unwrap_err().to_string();
     assert!(e.contains("work-in-progress"), "{e}");
     let i = s.read().item(t).unwrap();
     assert_eq!((i.stage.as_str(), i.history.len()), ("queued", 1));
@@ -56,15 +52,7 @@ fn ticket_without_part_is_refused_and_nothing_written() {
     let (_d, mut s, _) = setup();
     let n = NewItem::new(Kind::Ticket, "no part", SourceChannel::Cli);
     assert!(s.write(|w| w.create_item(&n, &By::now("t"))).is_err());
-    assert_eq!(
-        s.read()
-            .count(&ItemFilter {
-                kind: Some(Kind::Ticket),
-                ..Default::default()
-            })
-            .unwrap(),
-        0
-    );
+    assert_eq!(s.read().count(&ItemFilter { kind: Some(Kind::Ticket), ..Default::default() }).unwrap(), 0);
 }
 
 #[test]
@@ -74,14 +62,7 @@ fn failed_transaction_rolls_back_everything() {
         let mut n = NewItem::new(Kind::Ticket, "first", SourceChannel::Cli);
         n.part_row = Some(part);
         w.create_item(&n, &By::now("t"))?;
-        w.set_stage(
-            ItemRef {
-                kind: Kind::Ticket,
-                num: 1,
-            },
-            "resolved",
-            &By::now("t"),
-        )
+        w.set_stage(ItemRef { kind: Kind::Ticket, num: 1 }, "resolved", &By::now("t"))
     });
     assert!(r.is_err());
     assert_eq!(s.read().count(&ItemFilter::default()).unwrap(), 0);
@@ -96,11 +77,7 @@ fn tickets_follow_their_issues() {
     let by = By::now("alice");
     let iss = s.write(|w| w.create_item(&n, &by)).unwrap();
     s.write(|w| {
-        for st in [
-            "work-in-progress",
-            "awaiting-product-assist",
-            "awaiting-development",
-        ] {
+        for st in ["work-in-progress", "awaiting-product-assist", "awaiting-development"] {
             w.set_stage(t, st, &by)?;
         }
         w.link(t, iss, LinkRel::Issue, &by)?;
@@ -136,14 +113,10 @@ fn customer_message_reopens_within_window_only() {
     })
     .unwrap();
     let row = s.read().item_row(t).unwrap();
-    let eff = s
-        .write(|w| w.apply_customer_message(row, &By::at("c", 1_020 * day), 14))
-        .unwrap();
+    let eff = s.write(|w| w.apply_customer_message(row, &By::at("c", 1_020 * day), 14)).unwrap();
     assert_eq!(eff, helpdesk::store::CustomerEffect::NeedsNewTicket);
     assert_eq!(s.read().item(t).unwrap().stage, "resolved");
-    let eff = s
-        .write(|w| w.apply_customer_message(row, &By::at("c", 1_010 * day), 14))
-        .unwrap();
+    let eff = s.write(|w| w.apply_customer_message(row, &By::at("c", 1_010 * day), 14)).unwrap();
     assert_eq!(eff, helpdesk::store::CustomerEffect::Applied);
     let i = s.read().item(t).unwrap();
     assert_eq!(i.stage, "work-in-progress");
@@ -157,19 +130,12 @@ fn conversation_ticket_link_and_reply_automation() {
     n.needs_response = true;
     let c = s.write(|w| w.create_item(&n, &By::now("x"))).unwrap();
     let row = s.read().item_row(c).unwrap();
-    s.write(|w| w.apply_member_reply(row, &By::now("alice")))
-        .unwrap();
+    s.write(|w| w.apply_member_reply(row, &By::now("alice"))).unwrap();
     let conv = s.read().item(c).unwrap();
-    assert_eq!(
-        (conv.stage.as_str(), conv.needs_response),
-        ("waiting-on-user", false)
-    );
-    s.write(|w| w.apply_customer_message(row, &By::now("cust"), 14))
-        .unwrap();
+    assert_eq!((conv.stage.as_str(), conv.needs_response), ("waiting-on-user", false));
+    s.write(|w| w.apply_customer_message(row, &By::now("cust"), 14)).unwrap();
     assert_eq!(s.read().item(c).unwrap().stage, "needs-response");
-    let t = s
-        .write(|w| w.ticket_from_conversation(c, part, &By::now("alice")))
-        .unwrap();
+    let t = s.write(|w| w.ticket_from_conversation(c, part, &By::now("alice"))).unwrap();
     let ti = s.read().item(t).unwrap();
     assert_eq!(ti.title, "Card declined");
     assert!(ti.links.iter().any(|l| l.id == c && l.rel == "ticket"));
@@ -188,11 +154,7 @@ fn keyset_pages_cover_everything_once() {
     })
     .unwrap();
     for sort in [SortOrder::Newest, SortOrder::Inbox] {
-        let f = ItemFilter {
-            kind: Some(Kind::Ticket),
-            sort,
-            ..Default::default()
-        };
+        let f = ItemFilter { kind: Some(Kind::Ticket), sort, ..Default::default() };
         let mut seen = vec![];
         let mut page = Page::default();
         loop {
@@ -214,14 +176,7 @@ fn filters_by_tag_text_and_contact() {
     ticket(&mut s, part, "Cannot log in");
     let c = s
         .write(|w| {
-            w.add_contact(
-                &NewContact {
-                    name: "Ada".into(),
-                    emails: vec!["ada@x.org".into()],
-                    ..Default::default()
-                },
-                0,
-            )
+            w.add_contact(&NewContact { name: "Ada".into(), emails: vec!["ada@x.org".into()], ..Default::default() }, 0)
         })
         .unwrap();
     s.write(|w| {
@@ -230,46 +185,12 @@ fn filters_by_tag_text_and_contact() {
         w.add_item_contact(row, c, "reported_by")
     })
     .unwrap();
-    let base = ItemFilter {
-        kind: Some(Kind::Ticket),
-        ..Default::default()
-    };
-    let q = |f: ItemFilter| {
-        s.read()
-            .list(&f, Page::default(), 10)
-            .unwrap()
-            .iter()
-            .map(|r| r.id)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        q(ItemFilter {
-            tag: Some("blocked".into()),
-            ..base.clone()
-        }),
-        vec![a]
-    );
-    assert_eq!(
-        q(ItemFilter {
-            text: Some("printers".into()),
-            ..base.clone()
-        }),
-        vec![a]
-    );
-    assert_eq!(
-        q(ItemFilter {
-            text: Some("print".into()),
-            ..base.clone()
-        }),
-        vec![a]
-    );
-    assert_eq!(
-        q(ItemFilter {
-            contact_row: Some(c),
-            ..base.clone()
-        }),
-        vec![a]
-    );
+    let base = ItemFilter { kind: Some(Kind::Ticket), ..Default::default() };
+    let q = |f: ItemFilter| s.read().list(&f, Page::default(), 10).unwrap().iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(q(ItemFilter { tag: Some("blocked".into()), ..base.clone() }), vec![a]);
+    assert_eq!(q(ItemFilter { text: Some("printers".into()), ..base.clone() }), vec![a]);
+    assert_eq!(q(ItemFilter { text: Some("print".into()), ..base.clone() }), vec![a]);
+    assert_eq!(q(ItemFilter { contact_row: Some(c), ..base.clone() }), vec![a]);
 }
 
 #[test]
@@ -298,24 +219,14 @@ fn two_connections_write_at_once() {
         })
         .collect();
     for i in 0..100 {
-        s.write(|w| w.add_member(&format!("m{i}"), "M", None))
-            .unwrap();
+        s.write(|w| w.add_member(&format!("m{i}"), "M", None)).unwrap();
     }
     for h in handles {
         h.join().unwrap();
     }
-    let f = ItemFilter {
-        kind: Some(Kind::Ticket),
-        ..Default::default()
-    };
+    let f = ItemFilter { kind: Some(Kind::Ticket), ..Default::default() };
     assert_eq!(s.read().count(&f).unwrap(), 400);
-    let nums: std::collections::HashSet<i64> = s
-        .read()
-        .list_all(&f, 1000)
-        .unwrap()
-        .iter()
-        .map(|r| r.id.num)
-        .collect();
+    let nums: std::collections::HashSet<i64> = s.read().list_all(&f, 1000).unwrap().iter().map(|r| r.id.num).collect();
     assert_eq!(nums.len(), 400);
 }
 
@@ -323,45 +234,16 @@ fn two_connections_write_at_once() {
 fn list_queries_use_their_indexes() {
     let (_d, s, part) = setup();
     let cases = [
-        ItemFilter {
-            kind: Some(Kind::Ticket),
-            ..Default::default()
-        },
-        ItemFilter {
-            kind: Some(Kind::Ticket),
-            stages: vec!["queued".into()],
-            ..Default::default()
-        },
-        ItemFilter {
-            kind: Some(Kind::Ticket),
-            part_row: Some(part),
-            ..Default::default()
-        },
-        ItemFilter {
-            kind: Some(Kind::Ticket),
-            owner_row: Some(1),
-            ..Default::default()
-        },
-        ItemFilter {
-            kind: Some(Kind::Ticket),
-            severity: Some("high".into()),
-            ..Default::default()
-        },
-        ItemFilter {
-            kind: Some(Kind::Conversation),
-            sort: SortOrder::Inbox,
-            ..Default::default()
-        },
+        ItemFilter { kind: Some(Kind::Ticket), ..Default::default() },
+        ItemFilter { kind: Some(Kind::Ticket), stages: vec!["queued".into()], ..Default::default() },
+        ItemFilter { kind: Some(Kind::Ticket), part_row: Some(part), ..Default::default() },
+        ItemFilter { kind: Some(Kind::Ticket), owner_row: Some(1), ..Default::default() },
+        ItemFilter { kind: Some(Kind::Ticket), severity: Some("high".into()), ..Default::default() },
+        ItemFilter { kind: Some(Kind::Conversation), sort: SortOrder::Inbox, ..Default::default() },
     ];
     for f in cases {
         let plan = s.explain_list(&f).unwrap().join(" | ");
-        assert!(
-            plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"),
-            "{f:?}: {plan}"
-        );
-        assert!(
-            !plan.contains("TEMP B-TREE FOR ORDER BY"),
-            "{f:?} sorts: {plan}"
-        );
+        assert!(plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"), "{f:?}: {plan}");
+        assert!(!plan.contains("TEMP B-TREE FOR ORDER BY"), "{f:?} sorts: {plan}");
     }
 }

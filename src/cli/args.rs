@@ -4,11 +4,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "helpdesk",
-    version,
-    about = "A keyboard-driven terminal help desk over one SQLite file"
-)]
+#[command(name = "helpdesk", version, about = "A keyboard-driven terminal help desk over one SQLite file")]
 pub struct Cli {
     /// Database file (default: helpdesk.db in the XDG data dir)
     #[arg(long, global = true, env = "HELPDESK_DB")]

@@ -17,24 +17,13 @@ pub fn run(store: &mut Store, kind: Kind, cmd: ItemCmd) -> Result<ExitCode> {
         ItemCmd::List(a) => {
             let f = filter(&store.read(), kind, &a)?;
             let rows = store.read().list_all(&f, a.limit)?;
-            if a.json {
-                out::json(&rows)?
-            } else {
-                out::rows(&rows)
-            }
+            if a.json { out::json(&rows)? } else { out::rows(&rows) }
         }
         ItemCmd::Show { id, json } => {
             let r = parse_id(kind, &id)?;
             let item = store.read().item(r)?;
             let messages = store.read().messages(item.row, None)?;
-            if json {
-                out::json(&Shown {
-                    item: &item,
-                    messages: &messages,
-                })?
-            } else {
-                out::item(&item, &messages)
-            }
+            if json { out::json(&Shown { item: &item, messages: &messages })? } else { out::item(&item, &messages) }
         }
         ItemCmd::Stage { id, stage } => {
             let r = parse_id(kind, &id)?;
@@ -57,10 +46,7 @@ pub fn run(store: &mut Store, kind: Kind, cmd: ItemCmd) -> Result<ExitCode> {
             let (a, b) = (parse_id(kind, &id)?, any_id(&other)?);
             let rel = LinkRel::parse(&rel)?;
             let new = store.write(|w| w.link(a, b, rel, &By::now(me())))?;
-            println!(
-                "{a} {rel} {b}{}",
-                if new { "" } else { " (already linked)" }
-            );
+            println!("{a} {rel} {b}{}", if new { "" } else { " (already linked)" });
         }
         ItemCmd::Note { id, body, author } => {
             let r = parse_id(kind, &id)?;
@@ -109,18 +95,11 @@ fn new(store: &mut Store, kind: Kind, a: NewArgs) -> Result<()> {
         n.subtype = a.subtype.as_deref().map(Subtype::parse).transpose()?;
         n.part_row = a.part.as_deref().map(|p| r.part_row(p)).transpose()?;
         n.account_row = a.account.as_deref().map(|x| r.account_row(x)).transpose()?;
-        n.reported_by = a
-            .reported_by
-            .iter()
-            .map(|c| r.contact_row(c))
-            .collect::<Result<_, _>>()?;
+        n.reported_by = a.reported_by.iter().map(|c| r.contact_row(c)).collect::<Result<_, _>>()?;
         if n.account_row.is_none()
             && let Some(c) = n.reported_by.first()
         {
-            n.account_row = r
-                .contact(*c)?
-                .account
-                .and_then(|x| x.trim_start_matches("ACC-").parse().ok());
+            n.account_row = r.contact(*c)?.account.and_then(|x| x.trim_start_matches("ACC-").parse().ok());
         }
         n.contact_row = n.reported_by.first().copied();
         n.owner = a.owner.clone();
@@ -147,26 +126,14 @@ pub fn filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
             .map(|s| AnyStage::parse(kind, s).map(|s| s.as_str().to_string()))
             .collect::<Result<_, _>>()?,
         owner_row: a.owner.as_deref().map(|o| r.member_row(o)).transpose()?,
-        severity: a
-            .severity
-            .as_deref()
-            .map(|s| Severity::parse(s).map(|s| s.as_str().to_string()))
-            .transpose()?,
+        severity: a.severity.as_deref().map(|s| Severity::parse(s).map(|s| s.as_str().to_string())).transpose()?,
         part_row: a.part.as_deref().map(|p| r.part_row(p)).transpose()?,
         account_row: a.account.as_deref().map(|x| r.account_row(x)).transpose()?,
         contact_row: a.contact.as_deref().map(|x| r.contact_row(x)).transpose()?,
-        tag: a
-            .tag
-            .as_deref()
-            .map(helpdesk::domain::normalise_tag)
-            .transpose()?,
+        tag: a.tag.as_deref().map(helpdesk::domain::normalise_tag).transpose()?,
         needs_response: a.needs_response.then_some(true),
         text: a.text.clone(),
         has_issue: None,
-        sort: if kind == Kind::Conversation {
-            SortOrder::Inbox
-        } else {
-            SortOrder::Newest
-        },
+        sort: if kind == Kind::Conversation { SortOrder::Inbox } else { SortOrder::Newest },
     })
 }

@@ -15,10 +15,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 pub fn options(cfg: &Config, mode: Option<&str>, mailbox: Option<String>) -> Result<IngestOptions> {
-    let mb = mailbox
-        .as_deref()
-        .and_then(|a| cfg.mailbox.iter().find(|m| m.address == a))
-        .or(cfg.mailbox.first());
+    let mb = mailbox.as_deref().and_then(|a| cfg.mailbox.iter().find(|m| m.address == a)).or(cfg.mailbox.first());
     let mode = match mode.or(mb.map(|m| m.mode.as_str())) {
         None | Some("conversations") => Mode::Conversations,
         Some("tickets") => Mode::Tickets,
@@ -26,9 +23,7 @@ pub fn options(cfg: &Config, mode: Option<&str>, mailbox: Option<String>) -> Res
     };
     Ok(IngestOptions {
         mode,
-        mailbox: mailbox
-            .or(mb.map(|m| m.address.clone()))
-            .map(|a| a.to_lowercase()),
+        mailbox: mailbox.or(mb.map(|m| m.address.clone())).map(|a| a.to_lowercase()),
         limits: cfg.limits.clone(),
         routing: cfg.routing.clone(),
         reopen_days: cfg.reopen_days,
@@ -37,22 +32,13 @@ pub fn options(cfg: &Config, mode: Option<&str>, mailbox: Option<String>) -> Res
 }
 
 pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd) -> Result<ExitCode> {
-    let ImportCmd::Mail {
-        paths,
-        mode,
-        mailbox,
-        dry_run,
-        json,
-    } = c;
+    let ImportCmd::Mail { paths, mode, mailbox, dry_run, json } = c;
     let o = options(cfg, mode.as_deref(), mailbox)?;
     let (mut files, skipped) = source::files(&paths)?;
     source::sort_by_date(&mut files);
     let mut mails = files.iter().flat_map(|f| match source::read(f) {
         Ok(v) => v.into_iter().map(Ok).collect::<Vec<_>>(),
-        Err(e) => vec![Err(std::io::Error::new(
-            e.kind(),
-            format!("{}: {e}", f.display()),
-        ))],
+        Err(e) => vec![Err(std::io::Error::new(e.kind(), format!("{}: {e}", f.display())))],
     });
     let tty = std::io::stderr().is_terminal();
     let t0 = std::time::Instant::now();
@@ -86,16 +72,8 @@ pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd) -> Result<ExitCode>
 }
 
 fn print_summary(s: &Summary, secs: f64) {
-    let what = if s.dry_run {
-        "would import"
-    } else {
-        "imported"
-    };
-    println!(
-        "{what} {} messages in {secs:.1} s ({:.0}/s)",
-        s.messages,
-        s.messages as f64 / secs.max(1e-3)
-    );
+    let what = if s.dry_run { "would import" } else { "imported" };
+    println!("{what} {} messages in {secs:.1} s ({:.0}/s)", s.messages, s.messages as f64 / secs.max(1e-3));
     for (k, v) in [
         ("new items", s.new_items),
         ("follow-ups", s.follow_ups),
@@ -129,29 +107,15 @@ pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd) -> Result<E
                 println!("quarantine is empty");
             } else {
                 for e in q {
-                    println!(
-                        "{:<6} {} {:>9} B  {}  {}",
-                        e.id,
-                        fmt_ts(e.at),
-                        e.size,
-                        line(&e.reason),
-                        line(&e.source)
-                    );
+                    println!("{:<6} {} {:>9} B  {}  {}", e.id, fmt_ts(e.at), e.size, line(&e.reason), line(&e.source));
                 }
             }
         }
         QuarantineCmd::Show { id, output } => {
-            let (_, raw) = store
-                .read()
-                .quarantined_raw(id)?
-                .with_context(|| format!("no quarantined message {id}"))?;
+            let (_, raw) = store.read().quarantined_raw(id)?.with_context(|| format!("no quarantined message {id}"))?;
             match output {
-                Some(p) => std::fs::write(&p, &raw)
-                    .with_context(|| format!("cannot write {}", p.display()))?,
-                None => println!(
-                    "{}",
-                    helpdesk::sanitize::text(&String::from_utf8_lossy(&raw))
-                ),
+                Some(p) => std::fs::write(&p, &raw).with_context(|| format!("cannot write {}", p.display()))?,
+                None => println!("{}", helpdesk::sanitize::text(&String::from_utf8_lossy(&raw))),
             }
         }
         QuarantineCmd::Retry { id } => {
@@ -179,10 +143,7 @@ pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd) -> Result<E
 
 pub fn message(store: &mut Store, c: MessageCmd) -> Result<ExitCode> {
     let MessageCmd::Move { msg, to } = c;
-    let current = store
-        .read()
-        .message_item(msg)?
-        .with_context(|| format!("no message {msg}"))?;
+    let current = store.read().message_item(msg)?.with_context(|| format!("no message {msg}"))?;
     let target = store.write(|w| {
         let row = if to.eq_ignore_ascii_case("new") {
             let kind = match current {
@@ -192,11 +153,7 @@ pub fn message(store: &mut Store, c: MessageCmd) -> Result<ExitCode> {
             let subject = w.messages_by_row(msg)?.subject;
             let mut n = NewItem::new(
                 kind,
-                if subject.trim().is_empty() {
-                    "(no subject)".to_string()
-                } else {
-                    subject
-                },
+                if subject.trim().is_empty() { "(no subject)".to_string() } else { subject },
                 SourceChannel::Cli,
             );
             if kind == helpdesk::domain::Kind::Ticket {
@@ -222,14 +179,7 @@ pub fn lane(store: &Store, limit: usize, json: bool) -> Result<ExitCode> {
         out::json(&rows)?;
     } else {
         for e in rows {
-            println!(
-                "{:<7} {} {:<10} {:<32} {}",
-                e.message,
-                fmt_ts(e.at),
-                e.class,
-                line(&e.from),
-                line(&e.subject)
-            );
+            println!("{:<7} {} {:<10} {:<32} {}", e.message, fmt_ts(e.at), e.class, line(&e.from), line(&e.subject));
         }
     }
     Ok(ExitCode::SUCCESS)

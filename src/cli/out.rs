@@ -13,11 +13,7 @@ pub fn json<T: Serialize + ?Sized>(v: &T) -> Result<()> {
 
 fn cut(s: &str, n: usize) -> String {
     let s = line(s);
-    if s.chars().count() <= n {
-        s
-    } else {
-        s.chars().take(n.saturating_sub(1)).collect::<String>() + "…"
-    }
+    if s.chars().count() <= n { s } else { s.chars().take(n.saturating_sub(1)).collect::<String>() + "…" }
 }
 
 pub fn rows(rows: &[ItemRow]) {
@@ -25,10 +21,7 @@ pub fn rows(rows: &[ItemRow]) {
         println!("(none)");
         return;
     }
-    println!(
-        "{:<11} {:<27} {:<8} {:<8} {}",
-        "ID", "STAGE", "SEV", "OWNER", "TITLE"
-    );
+    println!("{:<11} {:<27} {:<8} {:<8} TITLE", "ID", "STAGE", "SEV", "OWNER");
     for r in rows {
         println!(
             "{:<11} {:<27} {:<8} {:<8} {}{}",
@@ -52,31 +45,14 @@ pub fn item(i: &Item, msgs: &[Message]) {
     };
     field("severity", i.severity.clone());
     field("subtype", i.subtype.clone());
-    field(
-        "part",
-        i.part
-            .as_ref()
-            .map(|p| format!("{p} {}", i.part_name.clone().unwrap_or_default())),
-    );
-    field(
-        "account",
-        i.account
-            .as_ref()
-            .map(|a| format!("{a} {}", i.account_name.clone().unwrap_or_default())),
-    );
+    field("part", i.part.as_ref().map(|p| format!("{p} {}", i.part_name.clone().unwrap_or_default())));
+    field("account", i.account.as_ref().map(|a| format!("{a} {}", i.account_name.clone().unwrap_or_default())));
     field("owner", i.owner.clone());
     field("group", i.group.clone());
     field("parent", i.parent.map(|p| p.to_string()));
-    field(
-        "reported",
-        (!i.reported_by.is_empty()).then(|| i.reported_by.join(", ")),
-    );
+    field("reported", (!i.reported_by.is_empty()).then(|| i.reported_by.join(", ")));
     field("tags", (!i.tags.is_empty()).then(|| i.tags.join(" ")));
-    println!(
-        "  needs response: {}  channel: {}",
-        if i.needs_response { "yes" } else { "no" },
-        i.source_channel
-    );
+    println!("  needs response: {}  channel: {}", if i.needs_response { "yes" } else { "no" }, i.source_channel);
     println!(
         "  created {} by {}; updated {} by {}",
         fmt_ts(i.created_at),
@@ -90,60 +66,25 @@ pub fn item(i: &Item, msgs: &[Message]) {
     if !i.links.is_empty() {
         println!("\nLinks");
         for l in &i.links {
-            let rel = if l.direction == "in" {
-                format!("{} (from)", l.rel)
-            } else {
-                l.rel.clone()
-            };
-            println!(
-                "  {rel:<18} {:<10} {:<26} {}",
-                l.id.to_string(),
-                l.stage,
-                cut(&l.title, 60)
-            );
+            let rel = if l.direction == "in" { format!("{} (from)", l.rel) } else { l.rel.clone() };
+            println!("  {rel:<18} {:<10} {:<26} {}", l.id.to_string(), l.stage, cut(&l.title, 60));
         }
     }
     println!("\nStage history");
     for h in &i.history {
-        println!(
-            "  {}  {:>26} → {:<26} {}",
-            fmt_ts(h.at),
-            h.from.as_deref().unwrap_or("(created)"),
-            h.to,
-            line(&h.by)
-        );
+        println!("  {}  {:>26} → {:<26} {}", fmt_ts(h.at), h.from.as_deref().unwrap_or("(created)"), h.to, line(&h.by));
     }
     if !msgs.is_empty() {
         println!("\nMessages");
         for m in msgs {
-            let who = if m.from_name.is_empty() {
-                m.from.clone()
-            } else {
-                format!("{} <{}>", m.from_name, m.from)
-            };
-            let state = m
-                .delivery_state
-                .as_deref()
-                .map(|s| format!(" [{s}]"))
-                .unwrap_or_default();
-            println!(
-                "── {} {} {} {}{}",
-                m.id,
-                fmt_ts(m.sent_at),
-                m.channel,
-                line(&who),
-                state
-            );
+            let who = if m.from_name.is_empty() { m.from.clone() } else { format!("{} <{}>", m.from_name, m.from) };
+            let state = m.delivery_state.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
+            println!("── {} {} {} {}{}", m.id, fmt_ts(m.sent_at), m.channel, line(&who), state);
             if !m.thread_reason.is_empty() {
                 println!("   threaded: {}", line(&m.thread_reason));
             }
             for a in &m.attachments {
-                println!(
-                    "   attachment: {} ({}, {} bytes)",
-                    line(&a.name),
-                    a.mime,
-                    a.size
-                );
+                println!("   attachment: {} ({}, {} bytes)", line(&a.name), a.mime, a.size);
             }
             println!("{}", indent(&text(&m.body)));
         }
@@ -151,8 +92,5 @@ pub fn item(i: &Item, msgs: &[Message]) {
 }
 
 fn indent(s: &str) -> String {
-    s.lines()
-        .map(|l| format!("   {l}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    s.lines().map(|l| format!("   {l}")).collect::<Vec<_>>().join("\n")
 }

@@ -14,17 +14,9 @@ use std::time::Instant;
 
 pub fn part(store: &mut Store, c: PartCmd) -> Result<ExitCode> {
     match c {
-        PartCmd::New {
-            kind,
-            name,
-            parent,
-            json,
-        } => {
+        PartCmd::New { kind, name, parent, json } => {
             let kind = PartKind::parse(&kind)?;
-            let parent = parent
-                .as_deref()
-                .map(|p| store.read().part_row(p))
-                .transpose()?;
+            let parent = parent.as_deref().map(|p| store.read().part_row(p)).transpose()?;
             let id = store.write(|w| w.add_part(kind, &name, parent))?;
             if json {
                 let p = store.read().parts()?.into_iter().find(|p| p.id == id);
@@ -54,51 +46,20 @@ pub fn part(store: &mut Store, c: PartCmd) -> Result<ExitCode> {
 
 pub fn contact(store: &mut Store, c: ContactCmd) -> Result<ExitCode> {
     match c {
-        ContactCmd::New {
-            name,
-            email,
-            phone,
-            account,
-            external_ref,
-            verified,
-            tag,
-            json,
-        } => {
+        ContactCmd::New { name, email, phone, account, external_ref, verified, tag, json } => {
             for e in &email {
                 if !helpdesk::domain::valid_email(e) {
                     bail!("'{e}' is not an email address");
                 }
             }
-            let account_row = account
-                .as_deref()
-                .map(|a| store.read().account_row(a))
-                .transpose()?;
-            let n = NewContact {
-                name,
-                emails: email,
-                phones: phone,
-                external_ref,
-                verified,
-                account_row,
-                tags: tag,
-            };
+            let account_row = account.as_deref().map(|a| store.read().account_row(a)).transpose()?;
+            let n = NewContact { name, emails: email, phones: phone, external_ref, verified, account_row, tags: tag };
             let row = store.write(|w| w.add_contact(&n, helpdesk::now()))?;
             let c = store.read().contact(row)?;
-            if json {
-                out::json(&c)?
-            } else {
-                println!("{} created", c.id)
-            }
+            if json { out::json(&c)? } else { println!("{} created", c.id) }
         }
-        ContactCmd::List {
-            account,
-            limit,
-            json,
-        } => {
-            let acc = account
-                .as_deref()
-                .map(|a| store.read().account_row(a))
-                .transpose()?;
+        ContactCmd::List { account, limit, json } => {
+            let acc = account.as_deref().map(|a| store.read().account_row(a)).transpose()?;
             let list = store.read().contacts(acc, 0, limit)?;
             if json {
                 out::json(&list)?
@@ -135,33 +96,12 @@ pub fn contact(store: &mut Store, c: ContactCmd) -> Result<ExitCode> {
 
 pub fn account(store: &mut Store, c: AccountCmd) -> Result<ExitCode> {
     match c {
-        AccountCmd::New {
-            name,
-            domain,
-            tier,
-            description,
-            owner,
-            external_ref,
-            tag,
-            json,
-        } => {
+        AccountCmd::New { name, domain, tier, description, owner, external_ref, tag, json } => {
             let tier = tier.as_deref().map(Tier::parse).transpose()?;
-            let n = NewAccount {
-                name,
-                domains: domain,
-                tier,
-                description,
-                owner,
-                tags: tag,
-                external_ref,
-            };
+            let n = NewAccount { name, domains: domain, tier, description, owner, tags: tag, external_ref };
             let row = store.write(|w| w.add_account(&n, helpdesk::now()))?;
             let a = store.read().account(row)?;
-            if json {
-                out::json(&a)?
-            } else {
-                println!("{} created", a.id)
-            }
+            if json { out::json(&a)? } else { println!("{} created", a.id) }
         }
         AccountCmd::List { limit, json } => {
             let list = store.read().accounts(limit)?;
@@ -201,9 +141,7 @@ pub fn account(store: &mut Store, c: AccountCmd) -> Result<ExitCode> {
 pub fn member(store: &mut Store, c: MemberCmd) -> Result<ExitCode> {
     match c {
         MemberCmd::New { login, name, email } => {
-            store.write(|w| {
-                w.add_member(&login, name.as_deref().unwrap_or(&login), email.as_deref())
-            })?;
+            store.write(|w| w.add_member(&login, name.as_deref().unwrap_or(&login), email.as_deref()))?;
             println!("member {login} created");
         }
         MemberCmd::List { json } => {
@@ -212,12 +150,7 @@ pub fn member(store: &mut Store, c: MemberCmd) -> Result<ExitCode> {
                 out::json(&m)?
             } else {
                 for m in m {
-                    println!(
-                        "{:<12} {:<24} {}",
-                        m.login,
-                        line(&m.name),
-                        m.email.unwrap_or_default()
-                    );
+                    println!("{:<12} {:<24} {}", m.login, line(&m.name), m.email.unwrap_or_default());
                 }
             }
         }
@@ -230,10 +163,7 @@ pub fn demo(db: &Path, tickets: usize, force: bool, json: bool) -> Result<ExitCo
         if !force {
             let store = super::open(db)?;
             if !store.read().members()?.is_empty() {
-                bail!(
-                    "{} already holds data; pass --force to replace it",
-                    db.display()
-                );
+                bail!("{} already holds data; pass --force to replace it", db.display());
             }
         } else {
             for suffix in ["", "-wal", "-shm"] {
@@ -261,14 +191,7 @@ pub fn demo(db: &Path, tickets: usize, force: bool, json: bool) -> Result<ExitCo
     } else {
         println!(
             "demo: {} tickets, {} conversations, {} issues, {} tasks, {} messages, {} contacts, {} accounts in {:.1} s",
-            sum.tickets,
-            sum.conversations,
-            sum.issues,
-            sum.tasks,
-            sum.messages,
-            sum.contacts,
-            sum.accounts,
-            secs
+            sum.tickets, sum.conversations, sum.issues, sum.tasks, sum.messages, sum.contacts, sum.accounts, secs
         );
     }
     Ok(ExitCode::SUCCESS)

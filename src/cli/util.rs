@@ -4,36 +4,23 @@ use anyhow::{Result, anyhow};
 use directories::ProjectDirs;
 
 pub fn dirs() -> Result<ProjectDirs> {
-    ProjectDirs::from("", "", "helpdesk")
-        .ok_or_else(|| anyhow!("no home directory: pass --db PATH"))
+    ProjectDirs::from("", "", "helpdesk").ok_or_else(|| anyhow!("no home directory: pass --db PATH"))
 }
 
 /// Log to a daily file in the XDG state (or data) dir; never to the terminal.
 pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let d = dirs().ok()?;
-    let dir = d
-        .state_dir()
-        .unwrap_or_else(|| d.data_local_dir())
-        .join("logs");
+    let dir = d.state_dir().unwrap_or_else(|| d.data_local_dir()).join("logs");
     std::fs::create_dir_all(&dir).ok()?;
-    let (w, guard) =
-        tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "helpdesk.log"));
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HELPDESK_LOG")
-        .unwrap_or_else(|_| "info".into());
-    tracing_subscriber::fmt()
-        .with_writer(w)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .ok()?;
+    let (w, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "helpdesk.log"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HELPDESK_LOG").unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_writer(w).with_ansi(false).with_env_filter(filter).try_init().ok()?;
     Some(guard)
 }
 
 /// Who acts: `HELPDESK_USER`, else the login name, else "cli".
 pub fn me() -> String {
-    std::env::var("HELPDESK_USER")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "cli".into())
+    std::env::var("HELPDESK_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "cli".into())
 }
 
 /// An error chain as one line.

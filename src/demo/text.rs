@@ -17,11 +17,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
+        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
     }
     pub fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
@@ -56,10 +52,7 @@ impl Seeds {
     }
 }
 
-type Tree = &'static [(
-    &'static str,
-    &'static [(&'static str, &'static [&'static str])],
-)];
+type Tree = &'static [(&'static str, &'static [(&'static str, &'static [&'static str])])];
 
 /// Product > capability > feature, the features named after BANKING77 intents.
 pub const PARTS: Tree = &[
@@ -163,22 +156,9 @@ pub const PARTS: Tree = &[
             ),
             (
                 "Exchange",
-                &[
-                    "exchange_charge",
-                    "exchange_rate",
-                    "exchange_via_app",
-                    "fiat_currency_support",
-                    "country_support",
-                ],
+                &["exchange_charge", "exchange_rate", "exchange_via_app", "fiat_currency_support", "country_support"],
             ),
-            (
-                "Refunds & fees",
-                &[
-                    "Refund_not_showing_up",
-                    "request_refund",
-                    "extra_charge_on_statement",
-                ],
-            ),
+            ("Refunds & fees", &["Refund_not_showing_up", "request_refund", "extra_charge_on_statement"]),
         ],
     ),
     (
@@ -196,12 +176,7 @@ pub const PARTS: Tree = &[
             ),
             (
                 "Access & profile",
-                &[
-                    "passcode_forgotten",
-                    "lost_or_stolen_phone",
-                    "edit_personal_details",
-                    "terminate_account",
-                ],
+                &["passcode_forgotten", "lost_or_stolen_phone", "edit_personal_details", "terminate_account"],
             ),
         ],
     ),
@@ -233,9 +208,9 @@ pub fn title_from(query: &str) -> String {
 }
 
 const FIRST: &[&str] = &[
-    "Olivia", "Liam", "Sofia", "Noah", "Amara", "Mateo", "Ingrid", "Kenji", "Priya", "Lucas",
-    "Zanele", "Tomasz", "Aisha", "Jonas", "Mei", "Rafael", "Chloé", "Arjun", "Freya", "Omar",
-    "Nadia", "Pieter", "Lucía", "Kwame", "Elif", "Sven", "Yara", "Diego", "Hannah", "Ravi",
+    "Olivia", "Liam", "Sofia", "Noah", "Amara", "Mateo", "Ingrid", "Kenji", "Priya", "Lucas", "Zanele", "Tomasz",
+    "Aisha", "Jonas", "Mei", "Rafael", "Chloé", "Arjun", "Freya", "Omar", "Nadia", "Pieter", "Lucía", "Kwame", "Elif",
+    "Sven", "Yara", "Diego", "Hannah", "Ravi",
 ];
 const LAST: &[&str] = &[
     "Bennett",
@@ -305,30 +280,16 @@ const CO_B: &[&str] = &[
 ];
 
 pub fn person(i: usize) -> (&'static str, &'static str) {
-    (
-        FIRST[i % FIRST.len()],
-        LAST[(i / FIRST.len() + i * 7) % LAST.len()],
-    )
+    (FIRST[i % FIRST.len()], LAST[(i / FIRST.len() + i * 7) % LAST.len()])
 }
 
 pub fn company(i: usize) -> (String, String) {
     let a = CO_A[i % CO_A.len()];
     let b = CO_B[(i / CO_A.len()) % CO_B.len()];
     let generation = i / (CO_A.len() * CO_B.len());
-    let n = if generation == 0 {
-        String::new()
-    } else {
-        (generation + 1).to_string()
-    };
-    let name = if n.is_empty() {
-        format!("{a} {b}")
-    } else {
-        format!("{a} {b} {n}")
-    };
-    (
-        name,
-        format!("{}{}{n}.example", a.to_lowercase(), b.to_lowercase()),
-    )
+    let n = if generation == 0 { String::new() } else { (generation + 1).to_string() };
+    let name = if n.is_empty() { format!("{a} {b}") } else { format!("{a} {b} {n}") };
+    (name, format!("{}{}{n}.example", a.to_lowercase(), b.to_lowercase()))
 }
 
 pub fn account_description(rng: &mut Rng) -> String {
@@ -347,13 +308,7 @@ fn first_name(name: &str) -> &str {
 }
 
 pub fn customer_body(name: &str, query: &str, rng: &mut Rng) -> String {
-    let open = rng.pick(&[
-        "Hello,",
-        "Hi there,",
-        "Good morning,",
-        "Hi support team,",
-        "Hello support,",
-    ]);
+    let open = rng.pick(&["Hello,", "Hi there,", "Good morning,", "Hi support team,", "Hello support,"]);
     let detail = rng.pick(&[
         "This happened yesterday and I still have not heard anything.",
         "I tried again this morning with the same result.",
@@ -362,10 +317,7 @@ pub fn customer_body(name: &str, query: &str, rng: &mut Rng) -> String {
         "Could you please look into it as soon as possible?",
         "My colleague has the same problem on her account.",
     ]);
-    format!(
-        "{open}\n\n{query}\n\n{detail}\n\nThanks,\n{}",
-        first_name(name)
-    )
+    format!("{open}\n\n{query}\n\n{detail}\n\nThanks,\n{}", first_name(name))
 }
 
 pub fn customer_followup(name: &str, rng: &mut Rng) -> String {
@@ -389,10 +341,7 @@ pub fn member_reply(name: &str, owner: &str, intent: &str, rng: &mut Rng) -> Str
         "This should now be fixed on our side. Could you try again and let me know?",
         "Thanks for your patience. The team is working on a fix and I will keep you posted.",
     ]);
-    format!(
-        "Hi {},\n\n{body} (re: {topic})\n\nBest regards,\n{owner}\nExample Support",
-        first_name(name)
-    )
+    format!("Hi {},\n\n{body} (re: {topic})\n\nBest regards,\n{owner}\nExample Support", first_name(name))
 }
 
 pub fn internal_note(intent: &str, rng: &mut Rng) -> String {
@@ -425,10 +374,7 @@ pub fn issue_description(intent: &str, rng: &mut Rng) -> String {
         "Only affects accounts created before the migration.",
         "Seen on iOS and Android, not on web.",
     ]);
-    format!(
-        "Customers report problems with {}. {detail}",
-        feature_name(intent).to_lowercase()
-    )
+    format!("Customers report problems with {}. {detail}", feature_name(intent).to_lowercase())
 }
 
 pub fn task_title(intent: &str, k: usize) -> String {

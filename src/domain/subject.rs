@@ -15,10 +15,7 @@ pub fn normalise_subject(s: &str) -> String {
             }
         }
     }
-    rest.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    rest.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Length of a leading prefix of one to three words ending in `:` (or a full-width `：`), if there is one.
@@ -26,15 +23,9 @@ fn leading_prefix_len(t: &str) -> Option<usize> {
     let (i, c) = t.char_indices().find(|&(_, c)| c == ':' || c == '：')?;
     let words: Vec<&str> = t[..i].split_whitespace().collect();
     let plain = |w: &&str| {
-        w.chars().count() <= 20
-            && w.chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+        w.chars().count() <= 20 && w.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
     };
-    if words.is_empty()
-        || words.len() > 3
-        || !words.iter().all(plain)
-        || t[..i].ends_with(char::is_whitespace)
-    {
+    if words.is_empty() || words.len() > 3 || !words.iter().all(plain) || t[..i].ends_with(char::is_whitespace) {
         return None;
     }
     Some(i + c.len_utf8())
@@ -64,10 +55,7 @@ fn strip_brackets(s: &str) -> String {
             }
             '#' => {
                 let inner: String = chars.clone().take_while(|&x| x != '#').collect();
-                if !inner.is_empty()
-                    && !inner.contains(char::is_whitespace)
-                    && chars.clone().any(|x| x == '#')
-                {
+                if !inner.is_empty() && !inner.contains(char::is_whitespace) && chars.clone().any(|x| x == '#') {
                     for x in chars.by_ref() {
                         if x == '#' {
                             break;
@@ -118,13 +106,9 @@ pub fn is_reply_subject(s: &str) -> bool {
     ];
     let t = strip_brackets(s);
     let t = t.trim_start();
-    let word: String = t
-        .chars()
-        .take_while(|&c| c != ':' && c != '：' && !c.is_whitespace())
-        .collect();
+    let word: String = t.chars().take_while(|&c| c != ':' && c != '：' && !c.is_whitespace()).collect();
     let after = &t[word.len()..];
-    (after.starts_with(':') || after.starts_with('：'))
-        && PREFIXES.contains(&word.to_lowercase().as_str())
+    (after.starts_with(':') || after.starts_with('：')) && PREFIXES.contains(&word.to_lowercase().as_str())
 }
 
 #[cfg(test)]
@@ -154,15 +138,9 @@ mod tests {
 
     #[test]
     fn other_changes_stay_different() {
-        assert_ne!(
-            normalise_subject("Re: Login fails on iOS"),
-            normalise_subject("Login fails")
-        );
+        assert_ne!(normalise_subject("Re: Login fails on iOS"), normalise_subject("Login fails"));
         assert_eq!(normalise_subject("Feature request: dark mode"), "dark mode");
-        assert_eq!(
-            normalise_subject("What about this? it: fails"),
-            "what about this? it: fails"
-        );
+        assert_eq!(normalise_subject("What about this? it: fails"), "what about this? it: fails");
         assert_eq!(normalise_subject(""), "");
     }
 

@@ -72,15 +72,7 @@ const DAEMONS: &[&str] = &[
     "mailerdaemon",
     "mail.delivery.system",
 ];
-const NO_REPLY: &[&str] = &[
-    "no-reply",
-    "noreply",
-    "do-not-reply",
-    "donotreply",
-    "no_reply",
-    "bounce",
-    "bounces",
-];
+const NO_REPLY: &[&str] = &["no-reply", "noreply", "do-not-reply", "donotreply", "no_reply", "bounce", "bounces"];
 const FAILURE_SUBJECTS: &[&str] = &[
     "fail",
     "undeliver",
@@ -112,11 +104,7 @@ fn local_part(addr: &str) -> &str {
 /// A sender that only machines use: mailer-daemon, postmaster, no-reply, or an empty Return-Path.
 fn is_daemon(p: &Parsed) -> bool {
     let raw = &p.from_raw;
-    let lp = p
-        .from
-        .as_ref()
-        .map(|(a, _)| local_part(a).to_lowercase())
-        .unwrap_or_default();
+    let lp = p.from.as_ref().map(|(a, _)| local_part(a).to_lowercase()).unwrap_or_default();
     p.return_path.as_deref() == Some("")
         || DAEMONS.iter().any(|d| lp == *d || raw.contains(d))
         || NO_REPLY.iter().any(|n| lp == *n)
@@ -132,15 +120,8 @@ fn status_in(text: &str) -> Option<(String, String)> {
         let b = line.as_bytes();
         for i in 0..b.len().saturating_sub(4) {
             let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'.';
-            if boundary
-                && matches!(b[i], b'4' | b'5')
-                && b[i + 1] == b'.'
-                && b[i + 2].is_ascii_digit()
-            {
-                let code: String = line[i..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_digit() || *c == '.')
-                    .collect();
+            if boundary && matches!(b[i], b'4' | b'5') && b[i + 1] == b'.' && b[i + 2].is_ascii_digit() {
+                let code: String = line[i..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
                 if code.matches('.').count() == 2 && !code.ends_with('.') {
                     return Some((code, line.trim().chars().take(200).collect()));
                 }
@@ -163,14 +144,8 @@ fn status_in(text: &str) -> Option<(String, String)> {
 /// Amazon SES notifications carry their type in a JSON body.
 fn ses_notification(body: &str) -> Option<&'static str> {
     let i = body.find("\"notificationType\"")?;
-    let tail: String = body[i..]
-        .chars()
-        .take(60)
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    ["Bounce", "Complaint", "Delivery"]
-        .into_iter()
-        .find(|t| tail.starts_with(&format!("\"notificationType\":\"{t}\"")))
+    let tail: String = body[i..].chars().take(60).filter(|c| !c.is_whitespace()).collect();
+    ["Bounce", "Complaint", "Delivery"].into_iter().find(|t| tail.starts_with(&format!("\"notificationType\":\"{t}\"")))
 }
 
 const AUTO_SUBJECTS: &[&str] = &[
@@ -189,17 +164,10 @@ const AUTO_SUBJECTS: &[&str] = &[
 
 fn report_delivery(p: &Parsed) -> Delivery {
     let r = &p.report_text;
-    let action = header_in(r, "action")
-        .map(|a| a.to_lowercase())
-        .unwrap_or_else(|| "failed".into());
-    let action = action
-        .split_whitespace()
-        .next()
-        .unwrap_or("failed")
-        .to_string();
-    let status = header_in(r, "status")
-        .map(|s| s.split_whitespace().next().unwrap_or("").to_string())
-        .filter(|s| !s.is_empty());
+    let action = header_in(r, "action").map(|a| a.to_lowercase()).unwrap_or_else(|| "failed".into());
+    let action = action.split_whitespace().next().unwrap_or("failed").to_string();
+    let status =
+        header_in(r, "status").map(|s| s.split_whitespace().next().unwrap_or("").to_string()).filter(|s| !s.is_empty());
     Delivery {
         action,
         status,
@@ -213,19 +181,12 @@ fn report_delivery(p: &Parsed) -> Delivery {
 fn text_delivery(p: &Parsed) -> Delivery {
     let found = status_in(&p.body);
     let subject = p.subject.to_lowercase();
-    let action = if subject.contains("delay") || subject.contains("warning") {
-        "delayed"
-    } else {
-        "failed"
-    };
+    let action = if subject.contains("delay") || subject.contains("warning") { "delayed" } else { "failed" };
     Delivery {
         action: action.into(),
         status: found.as_ref().map(|f| f.0.clone()),
         diagnostic: found.map(|f| f.1),
-        original_message_id: p
-            .returned_message_id
-            .clone()
-            .or_else(|| header_in(&p.body, "message-id")),
+        original_message_id: p.returned_message_id.clone().or_else(|| header_in(&p.body, "message-id")),
     }
 }
 
@@ -277,11 +238,7 @@ pub fn classify(p: &Parsed) -> Class {
     }
     if let Some((addr, _)) = &p.from {
         let lp = local_part(addr).to_lowercase();
-        if DAEMONS.contains(&lp.as_str())
-            || NO_REPLY
-                .iter()
-                .any(|n| lp == *n || lp.starts_with(&format!("{n}+")))
-        {
+        if DAEMONS.contains(&lp.as_str()) || NO_REPLY.iter().any(|n| lp == *n || lp.starts_with(&format!("{n}+"))) {
             return Class::AutoReply(format!("machine sender {addr}"));
         }
     }
@@ -302,30 +259,12 @@ mod tests {
 
     #[test]
     fn auto_replies() {
-        assert!(matches!(
-            c("From: a@b.c\nAuto-Submitted: auto-replied\nSubject: Away\n\nx"),
-            Class::AutoReply(_)
-        ));
-        assert!(matches!(
-            c("From: a@b.c\nPrecedence: bulk\nSubject: News\n\nx"),
-            Class::AutoReply(_)
-        ));
-        assert!(matches!(
-            c("From: a@b.c\nReturn-Path: <>\nSubject: x\n\nx"),
-            Class::AutoReply(_)
-        ));
-        assert!(matches!(
-            c("From: no-reply@b.c\nSubject: x\n\nx"),
-            Class::AutoReply(_)
-        ));
-        assert_eq!(
-            c("From: a@b.c\nAuto-Submitted: no\nSubject: x\n\nx"),
-            Class::Normal
-        );
-        assert_eq!(
-            c("From: a@b.c\nPrecedence: list\nSubject: x\n\nx"),
-            Class::List
-        );
+        assert!(matches!(c("From: a@b.c\nAuto-Submitted: auto-replied\nSubject: Away\n\nx"), Class::AutoReply(_)));
+        assert!(matches!(c("From: a@b.c\nPrecedence: bulk\nSubject: News\n\nx"), Class::AutoReply(_)));
+        assert!(matches!(c("From: a@b.c\nReturn-Path: <>\nSubject: x\n\nx"), Class::AutoReply(_)));
+        assert!(matches!(c("From: no-reply@b.c\nSubject: x\n\nx"), Class::AutoReply(_)));
+        assert_eq!(c("From: a@b.c\nAuto-Submitted: no\nSubject: x\n\nx"), Class::Normal);
+        assert_eq!(c("From: a@b.c\nPrecedence: list\nSubject: x\n\nx"), Class::List);
     }
 
     #[test]

@@ -55,23 +55,13 @@ pub fn contact_for(
 ) -> Result<(i64, Option<i64>)> {
     let email = email.trim().to_lowercase();
     if let Some(c) = w.contact_by_ref_or_email(None, Some(&email))? {
-        let acc = w
-            .contact(c)?
-            .account
-            .and_then(|a| a.trim_start_matches("ACC-").parse().ok());
+        let acc = w.contact(c)?.account.and_then(|a| a.trim_start_matches("ACC-").parse().ok());
         return Ok((c, acc));
     }
-    let domain = email
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_string())
-        .unwrap_or_default();
+    let domain = email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
     let mut account = w.account_by_domain(&domain)?;
     if account.is_none() && create_account && domain.contains('.') && !is_free_mail(&domain) {
-        let a = NewAccount {
-            name: account_name(&domain),
-            domains: vec![domain.clone()],
-            ..Default::default()
-        };
+        let a = NewAccount { name: account_name(&domain), domains: vec![domain.clone()], ..Default::default() };
         account = Some(w.add_account(&a, at)?);
     }
     let display = if name.trim().is_empty() {
@@ -79,12 +69,7 @@ pub fn contact_for(
     } else {
         name.trim().to_string()
     };
-    let c = NewContact {
-        name: display,
-        emails: vec![email],
-        account_row: account,
-        ..Default::default()
-    };
+    let c = NewContact { name: display, emails: vec![email], account_row: account, ..Default::default() };
     Ok((w.add_contact(&c, at)?, account))
 }
 
@@ -93,14 +78,7 @@ fn account_name(domain: &str) -> String {
     let parts: Vec<&str> = domain.split('.').collect();
     let core = match parts.len() {
         0 | 1 => domain,
-        n if n >= 3
-            && matches!(
-                parts[n - 2],
-                "co" | "com" | "ac" | "or" | "ne" | "org" | "gov"
-            ) =>
-        {
-            parts[n - 3]
-        }
+        n if n >= 3 && matches!(parts[n - 2], "co" | "com" | "ac" | "or" | "ne" | "org" | "gov") => parts[n - 3],
         n => parts[n - 2],
     };
     let mut c = core.chars();

@@ -111,22 +111,12 @@ fn sha256(raw: &[u8]) -> String {
 }
 
 /// Ingest one raw message inside the caller's transaction.
-pub fn ingest(
-    w: &Writer<'_>,
-    raw: &[u8],
-    source: &str,
-    o: &IngestOptions,
-    now: i64,
-) -> Result<Outcome> {
+pub fn ingest(w: &Writer<'_>, raw: &[u8], source: &str, o: &IngestOptions, now: i64) -> Result<Outcome> {
     let sha = sha256(raw);
     if w.ledger_knows(source, &sha)? {
         return Ok(Outcome::Duplicate("already imported".into()));
     }
-    let ledger = |mid: Option<&str>,
-                  outcome: &Outcome,
-                  reason: &str,
-                  item: Option<i64>,
-                  msg: Option<i64>| {
+    let ledger = |mid: Option<&str>, outcome: &Outcome, reason: &str, item: Option<i64>, msg: Option<i64>| {
         w.add_ledger(&NewLedger {
             source,
             message_id: mid,
@@ -157,31 +147,17 @@ pub fn ingest(
     }
     let at = p.date.unwrap_or(now);
     let class = classify(&p);
-    let sender = p
-        .from
-        .clone()
-        .filter(|(a, _)| Some(a.as_str()) != o.mailbox.as_deref());
+    let sender = p.from.clone().filter(|(a, _)| Some(a.as_str()) != o.mailbox.as_deref());
     let ident = match &sender {
         Some((addr, name)) if !class.is_machine() => Some(contact_for(w, addr, name, at, true)?),
         _ => None,
     };
     let contact = ident.map(|i| i.0);
-    let by = By::at(
-        sender
-            .as_ref()
-            .map(|s| s.0.clone())
-            .unwrap_or_else(|| "mail".into()),
-        at,
-    );
+    let by = By::at(sender.as_ref().map(|s| s.0.clone()).unwrap_or_else(|| "mail".into()), at);
 
     // Machine mail: matched to its item if it threads by reference, else the machine lane; no stage effects.
     if let Class::Dsn(d) = &class {
-        let original = d
-            .original_message_id
-            .as_deref()
-            .map(|m| w.message_by_message_id(m))
-            .transpose()?
-            .flatten();
+        let original = d.original_message_id.as_deref().map(|m| w.message_by_message_id(m)).transpose()?.flatten();
         let item = original.and_then(|(_, item)| item);
         if let (Some((row, _)), Some(state)) = (original, d.state()) {
             w.set_delivery(row, state, Some(&d.detail()))?;
@@ -225,23 +201,11 @@ pub fn ingest(
                 let row = w.item_row(*r)?;
                 (
                     Some(row),
-                    Some(store_message(
-                        w,
-                        &p,
-                        Some(row),
-                        contact,
-                        "spam",
-                        "rate limit: stored as spam",
-                        at,
-                    )?),
+                    Some(store_message(w, &p, Some(row), contact, "spam", "rate limit: stored as spam", at)?),
                     "sender over the rate limit: spam",
                 )
             }
-            _ => (
-                None,
-                None,
-                "sender blocked by the rate limit: dropped, raw kept",
-            ),
+            _ => (None, None, "sender blocked by the rate limit: dropped, raw kept"),
         };
         let id = ledger(mid, &out, reason, item, msg_row)?;
         if msg_row.is_none() {
@@ -262,40 +226,28 @@ pub fn ingest(
         if !norm.is_empty()
             && let Some(row) = w.open_item_by_subject(kind.as_str(), &norm, c)?
         {
-            found = Some((
-                row,
-                format!("subject + sender matched {}", w.item_ref(row)?),
-            ));
+            found = Some((row, format!("subject + sender matched {}", w.item_ref(row)?)));
         }
     }
     let (row, out, reason) = match found {
         Some((row, reason)) => {
             let mut target = row;
             if class == Class::Normal
-                && w.apply_customer_message(row, &by, o.reopen_days)?
-                    == CustomerEffect::NeedsNewTicket
+                && w.apply_customer_message(row, &by, o.reopen_days)? == CustomerEffect::NeedsNewTicket
             {
                 let old = w.item_ref(row)?;
                 let new_row = new_item(w, &p, kind, ident, o, at, &by)?;
                 w.link(w.item_ref(new_row)?, old, LinkRel::Related, &by)?;
                 target = new_row;
                 let r = w.item_ref(new_row)?;
-                (
-                    target,
-                    Outcome::New(r),
-                    format!("{reason}, closed beyond the reopen window: new {r} linked related"),
-                )
+                (target, Outcome::New(r), format!("{reason}, closed beyond the reopen window: new {r} linked related"))
             } else {
                 (target, Outcome::FollowUp(w.item_ref(target)?), reason)
             }
         }
         None => {
             let row = new_item(w, &p, kind, ident, o, at, &by)?;
-            (
-                row,
-                Outcome::New(w.item_ref(row)?),
-                "new thread".to_string(),
-            )
+            (row, Outcome::New(w.item_ref(row)?), "new thread".to_string())
         }
     };
     let msg = store_message(w, &p, Some(row), contact, class.name(), &reason, at)?;
@@ -307,52 +259,27 @@ pub fn ingest(
 /// Rule 1 of threading: a Message-ID we stored in In-Reply-To or References, a stored message sharing a referenced id,
 /// or a stored message that references this one.
 fn thread_by_reference(w: &Writer<'_>, p: &Parsed) -> Result<Option<(i64, String)>> {
-    let mut ids: Vec<(&str, &str)> = p
-        .in_reply_to
-        .iter()
-        .map(|i| ("In-Reply-To", i.as_str()))
-        .collect();
-    ids.extend(
-        p.references
-            .iter()
-            .rev()
-            .map(|i| ("References", i.as_str())),
-    );
+    let mut ids: Vec<(&str, &str)> = p.in_reply_to.iter().map(|i| ("In-Reply-To", i.as_str())).collect();
+    ids.extend(p.references.iter().rev().map(|i| ("References", i.as_str())));
     for (h, id) in &ids {
         if let Some((_, Some(item))) = w.message_by_message_id(id)? {
-            return Ok(Some((
-                item,
-                format!("{h} <{id}> matched {}", w.item_ref(item)?),
-            )));
+            return Ok(Some((item, format!("{h} <{id}> matched {}", w.item_ref(item)?))));
         }
     }
     for (h, id) in &ids {
         if let Some(item) = w.item_referencing(id)? {
-            return Ok(Some((
-                item,
-                format!("{h} <{id}> shared with {}", w.item_ref(item)?),
-            )));
+            return Ok(Some((item, format!("{h} <{id}> shared with {}", w.item_ref(item)?))));
         }
     }
     if let Some(m) = &p.message_id
         && let Some(item) = w.item_referencing(m)?
     {
-        return Ok(Some((
-            item,
-            format!("a reply in {} references <{m}>", w.item_ref(item)?),
-        )));
+        return Ok(Some((item, format!("a reply in {} references <{m}>", w.item_ref(item)?))));
     }
     Ok(None)
 }
 
-fn protect(
-    w: &Writer<'_>,
-    contact: i64,
-    p: &Parsed,
-    l: &Limits,
-    at: i64,
-    by: &By,
-) -> Result<Option<Outcome>> {
+fn protect(w: &Writer<'_>, contact: i64, p: &Parsed, l: &Limits, at: i64, by: &By) -> Result<Option<Outcome>> {
     let is = |t| w.has_tag("contact", contact, t);
     if is(tags::POWER_USER)? {
         return Ok(None);
@@ -360,11 +287,7 @@ fn protect(
     if is(tags::BLOCKED)? {
         return Ok(Some(Outcome::Dropped));
     }
-    let (recent, spam) = w.sender_counts(
-        contact,
-        at - l.window_minutes * 60,
-        at - l.spam_window_hours * 3600,
-    )?;
+    let (recent, spam) = w.sender_counts(contact, at - l.window_minutes * 60, at - l.spam_window_hours * 3600)?;
     let spammer = is(tags::SPAMMER)?;
     if spammer && spam >= l.spam_cap {
         w.tag("contact", contact, tags::BLOCKED)?;
@@ -374,11 +297,7 @@ fn protect(
         if !spammer {
             w.tag("contact", contact, tags::SPAMMER)?;
         }
-        let title = if p.subject.trim().is_empty() {
-            "(no subject)".to_string()
-        } else {
-            p.subject.trim().to_string()
-        };
+        let title = if p.subject.trim().is_empty() { "(no subject)".to_string() } else { p.subject.trim().to_string() };
         let mut n = NewItem::new(Kind::Conversation, title, SourceChannel::Email);
         n.contact_row = Some(contact);
         n.stage = Some(AnyStage::Conversation(ConversationStage::Suspended));
@@ -396,11 +315,7 @@ fn new_item(
     at: i64,
     by: &By,
 ) -> Result<i64> {
-    let title = if p.subject.trim().is_empty() {
-        "(no subject)".to_string()
-    } else {
-        p.subject.trim().to_string()
-    };
+    let title = if p.subject.trim().is_empty() { "(no subject)".to_string() } else { p.subject.trim().to_string() };
     let mut n = NewItem::new(kind, title, SourceChannel::Email);
     n.description = p.body.chars().take(4000).collect();
     n.contact_row = ident.map(|i| i.0);
@@ -411,10 +326,7 @@ fn new_item(
         n.part_row = Some(mail_part(w, o)?);
     }
     let text = format!("{} {}", p.subject, p.body).to_lowercase();
-    let rule = o
-        .routing
-        .iter()
-        .find(|r| r.keywords.iter().any(|k| text.contains(&k.to_lowercase())));
+    let rule = o.routing.iter().find(|r| r.keywords.iter().any(|k| text.contains(&k.to_lowercase())));
     n.owner = match rule.and_then(|r| r.owner.clone()) {
         Some(owner) => Some(owner),
         None => match n.account_row {
@@ -492,12 +404,7 @@ fn add_participants(
     w.add_item_contact(item, sender, "reported_by")?;
     w.add_item_contact(item, sender, "email_member")?;
     let skip = |a: &str| Some(a) == o.mailbox.as_deref() || Some(a) == p.list_post.as_deref();
-    for (addr, name) in
-        p.to.iter()
-            .chain(p.cc.iter())
-            .filter(|(a, _)| !skip(a))
-            .take(20)
-    {
+    for (addr, name) in p.to.iter().chain(p.cc.iter()).filter(|(a, _)| !skip(a)).take(20) {
         let (c, acc) = contact_for(w, addr, name, p.date.unwrap_or(0), false)?;
         w.add_item_contact(item, c, "email_member")?;
         if account.is_some() && acc == account {
@@ -515,10 +422,7 @@ pub fn ingest_batch(
     dry_run: bool,
     progress: &mut dyn FnMut(&Summary),
 ) -> Result<Summary> {
-    let mut sum = Summary {
-        dry_run,
-        ..Default::default()
-    };
+    let mut sum = Summary { dry_run, ..Default::default() };
     let mut mails = mails.peekable();
     while mails.peek().is_some() {
         let batch: Vec<_> = mails.by_ref().take(500).collect::<std::io::Result<_>>()?;
@@ -532,11 +436,7 @@ pub fn ingest_batch(
             }
             Ok(std::mem::take(&mut part))
         };
-        let got = if dry_run {
-            store.dry_run(run)?
-        } else {
-            store.write(run)?
-        };
+        let got = if dry_run { store.dry_run(run)? } else { store.write(run)? };
         merge(&mut sum, got);
         progress(&sum);
     }

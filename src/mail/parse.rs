@@ -55,9 +55,7 @@ impl std::fmt::Display for ParseError {
         match self {
             ParseError::Empty => f.write_str("empty message"),
             ParseError::TooLarge(n) => write!(f, "message of {n} bytes is over the size limit"),
-            ParseError::NotMail => {
-                f.write_str("no mail headers (From, Date, Subject, Message-ID) found")
-            }
+            ParseError::NotMail => f.write_str("no mail headers (From, Date, Subject, Message-ID) found"),
         }
     }
 }
@@ -82,9 +80,7 @@ fn addrs(a: Option<&Address<'_>>) -> Vec<(String, String)> {
         a.iter()
             .filter_map(|x| {
                 let email = x.address.as_deref()?.trim().to_lowercase();
-                email
-                    .contains('@')
-                    .then(|| (email, x.name.as_deref().unwrap_or("").trim().to_string()))
+                email.contains('@').then(|| (email, x.name.as_deref().unwrap_or("").trim().to_string()))
             })
             .collect()
     })
@@ -107,34 +103,23 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
     if raw.len() > max_size {
         return Err(ParseError::TooLarge(raw.len()));
     }
-    let msg = MessageParser::default()
-        .parse(raw)
-        .ok_or(ParseError::NotMail)?;
-    let has_headers = msg.from().is_some()
-        || msg.date().is_some()
-        || msg.subject().is_some()
-        || msg.message_id().is_some();
+    let msg = MessageParser::default().parse(raw).ok_or(ParseError::NotMail)?;
+    let has_headers =
+        msg.from().is_some() || msg.date().is_some() || msg.subject().is_some() || msg.message_id().is_some();
     if !has_headers {
         return Err(ParseError::NotMail);
     }
     let mut p = Parsed {
-        message_id: msg
-            .message_id()
-            .map(|m| m.trim().trim_matches(['<', '>']).to_string())
-            .filter(|m| !m.is_empty()),
+        message_id: msg.message_id().map(|m| m.trim().trim_matches(['<', '>']).to_string()).filter(|m| !m.is_empty()),
         in_reply_to: ids(msg.in_reply_to()),
         references: ids(msg.references()),
         subject: msg.subject().unwrap_or("").trim().to_string(),
-        from: addrs(msg.from())
-            .into_iter()
-            .next()
-            .or_else(|| addrs(msg.sender()).into_iter().next()),
+        from: addrs(msg.from()).into_iter().next().or_else(|| addrs(msg.sender()).into_iter().next()),
         to: addrs(msg.to()),
         cc: addrs(msg.cc()),
         list_post: text_of(msg.header("List-Post")).and_then(|l| {
             let l = l.trim_start_matches('<');
-            l.strip_prefix("mailto:")
-                .map(|a| a.split(['>', '?']).next().unwrap_or("").to_string())
+            l.strip_prefix("mailto:").map(|a| a.split(['>', '?']).next().unwrap_or("").to_string())
         }),
         date: msg.date().map(|d| d.to_timestamp()).filter(|t| *t > 0),
         body: String::new(),
@@ -144,29 +129,20 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
         x_autoreply: msg.header("X-Autoreply").is_some() || msg.header("X-Autorespond").is_some(),
         return_path: match msg.header("Return-Path") {
             None => None,
-            Some(HeaderValue::Text(t)) => {
-                Some(t.trim().trim_matches(['<', '>']).trim().to_lowercase())
+            Some(HeaderValue::Text(t)) => Some(t.trim().trim_matches(['<', '>']).trim().to_lowercase()),
+            Some(HeaderValue::TextList(l)) => {
+                Some(l.first().map(|t| t.trim().trim_matches(['<', '>']).to_lowercase()).unwrap_or_default())
             }
-            Some(HeaderValue::TextList(l)) => Some(
-                l.first()
-                    .map(|t| t.trim().trim_matches(['<', '>']).to_lowercase())
-                    .unwrap_or_default(),
-            ),
-            Some(HeaderValue::Address(a)) => Some(
-                a.first()
-                    .and_then(|x| x.address.as_deref())
-                    .unwrap_or("")
-                    .to_lowercase(),
-            ),
+            Some(HeaderValue::Address(a)) => {
+                Some(a.first().and_then(|x| x.address.as_deref()).unwrap_or("").to_lowercase())
+            }
             Some(_) => Some(String::new()),
         },
         report_type: msg
             .content_type()
             .filter(|ct| {
                 ct.ctype().eq_ignore_ascii_case("multipart")
-                    && ct
-                        .subtype()
-                        .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+                    && ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("report"))
             })
             .and_then(|ct| ct.attribute("report-type"))
             .map(|r| r.to_lowercase()),
@@ -181,28 +157,18 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
     }
     for (n, part) in msg.parts.iter().enumerate().skip(1) {
         let ct = part.content_type();
-        let (t, sub) = ct
-            .map(|c| {
-                (
-                    c.ctype().to_lowercase(),
-                    c.subtype().unwrap_or("").to_lowercase(),
-                )
-            })
-            .unwrap_or_default();
+        let (t, sub) =
+            ct.map(|c| (c.ctype().to_lowercase(), c.subtype().unwrap_or("").to_lowercase())).unwrap_or_default();
         match (t.as_str(), sub.as_str()) {
-            ("message", "delivery-status")
-            | ("message", "feedback-report")
-            | ("message", "global-delivery-status") => {
+            ("message", "delivery-status") | ("message", "feedback-report") | ("message", "global-delivery-status") => {
                 p.has_delivery_status |= sub != "feedback-report";
-                p.report_text
-                    .push_str(&String::from_utf8_lossy(part.contents()));
+                p.report_text.push_str(&String::from_utf8_lossy(part.contents()));
                 p.report_text.push('\n');
             }
             ("text", "rfc822-headers") | ("text", "rfc822-header") => {
                 p.has_returned_message = true;
                 if p.returned_message_id.is_none() {
-                    p.returned_message_id =
-                        header_in(&String::from_utf8_lossy(part.contents()), "message-id");
+                    p.returned_message_id = header_in(&String::from_utf8_lossy(part.contents()), "message-id");
                 }
             }
             _ => {}
@@ -214,20 +180,9 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
             }
         }
         if msg.attachments.contains(&(n as u32)) {
-            let mime = if t.is_empty() {
-                "application/octet-stream".to_string()
-            } else {
-                format!("{t}/{sub}")
-            };
-            let name = part
-                .attachment_name()
-                .map(sanitise_filename)
-                .unwrap_or_else(|| format!("attachment-{n}"));
-            p.attachments.push(ParsedAttachment {
-                name,
-                mime,
-                data: part.contents().to_vec(),
-            });
+            let mime = if t.is_empty() { "application/octet-stream".to_string() } else { format!("{t}/{sub}") };
+            let name = part.attachment_name().map(sanitise_filename).unwrap_or_else(|| format!("attachment-{n}"));
+            p.attachments.push(ParsedAttachment { name, mime, data: part.contents().to_vec() });
         }
     }
     if p.report_text.is_empty() && p.report_type.is_some() {
@@ -254,20 +209,10 @@ pub fn sanitise_filename(name: &str) -> String {
     let clean: String = base
         .chars()
         .filter(|c| !c.is_control())
-        .map(|c| {
-            if matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '_'
-            } else {
-                c
-            }
-        })
+        .map(|c| if matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
         .collect();
     let clean = clean.trim().trim_start_matches('.').to_string();
-    if clean.is_empty() {
-        "attachment".into()
-    } else {
-        clean.chars().take(200).collect()
-    }
+    if clean.is_empty() { "attachment".into() } else { clean.chars().take(200).collect() }
 }
 
 #[cfg(test)]
@@ -291,24 +236,14 @@ mod tests {
     fn html_only_becomes_text() {
         let raw = b"From: a@b.c\r\nSubject: x\r\nContent-Type: text/html\r\n\r\n<html><body><p>Hello <b>there</b></p><script>x()</script></body></html>";
         let p = parse(raw, 1 << 20).unwrap();
-        assert!(
-            p.body.contains("Hello") && p.body.contains("there") && !p.body.contains("<b>"),
-            "{}",
-            p.body
-        );
+        assert!(p.body.contains("Hello") && p.body.contains("there") && !p.body.contains("<b>"), "{}", p.body);
     }
 
     #[test]
     fn refuses_non_mail() {
         assert_eq!(parse(b"", 100).unwrap_err(), ParseError::Empty);
-        assert_eq!(
-            parse(b"x".repeat(200).as_slice(), 100).unwrap_err(),
-            ParseError::TooLarge(200)
-        );
-        assert_eq!(
-            parse(b"{\"json\": true}", 100).unwrap_err(),
-            ParseError::NotMail
-        );
+        assert_eq!(parse(b"x".repeat(200).as_slice(), 100).unwrap_err(), ParseError::TooLarge(200));
+        assert_eq!(parse(b"{\"json\": true}", 100).unwrap_err(), ParseError::NotMail);
     }
 
     #[test]

@@ -22,8 +22,7 @@ pub fn files(paths: &[PathBuf]) -> io::Result<(Vec<PathBuf>, Vec<Skipped>)> {
     let mut out = vec![];
     let mut skipped = vec![];
     for p in paths {
-        let meta = fs::metadata(p)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
+        let meta = fs::metadata(p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
         if meta.is_dir() {
             walk(p, &mut out, &mut skipped)?;
         } else {
@@ -34,10 +33,7 @@ pub fn files(paths: &[PathBuf]) -> io::Result<(Vec<PathBuf>, Vec<Skipped>)> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) -> io::Result<()> {
-    let mut entries: Vec<_> = fs::read_dir(dir)?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .collect();
+    let mut entries: Vec<_> = fs::read_dir(dir)?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
     entries.sort();
     let is_maildir = ["cur", "new"].iter().all(|d| dir.join(d).is_dir());
     for p in entries {
@@ -52,10 +48,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) -> io::R
             }
             walk(&p, out, skipped)?;
         } else if name.starts_with("dovecot") || name == "maildirfolder" || name == ".DS_Store" {
-            skipped.push(Skipped {
-                path: p.display().to_string(),
-                reason: "mail server index file".into(),
-            });
+            skipped.push(Skipped { path: p.display().to_string(), reason: "mail server index file".into() });
         } else if p.is_file() {
             out.push(p);
         }
@@ -66,30 +59,15 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) -> io::R
 /// Read a file as one or more raw messages: an mbox (first line `From `) is split, anything else is one message.
 pub fn read(path: &Path) -> io::Result<Vec<RawMail>> {
     let bytes = fs::read(path)?;
-    let key = format!(
-        "file:{}",
-        path.canonicalize()
-            .unwrap_or_else(|_| path.to_path_buf())
-            .display()
-    );
+    let key = format!("file:{}", path.canonicalize().unwrap_or_else(|_| path.to_path_buf()).display());
     if !bytes.starts_with(b"From ") {
         return Ok(vec![RawMail { key, bytes }]);
     }
     let parts = split_mbox(&bytes);
     if parts.len() == 1 {
-        return Ok(vec![RawMail {
-            key,
-            bytes: parts.into_iter().next().unwrap_or_default(),
-        }]);
+        return Ok(vec![RawMail { key, bytes: parts.into_iter().next().unwrap_or_default() }]);
     }
-    Ok(parts
-        .into_iter()
-        .enumerate()
-        .map(|(i, b)| RawMail {
-            key: format!("{key}#{}", i + 1),
-            bytes: b,
-        })
-        .collect())
+    Ok(parts.into_iter().enumerate().map(|(i, b)| RawMail { key: format!("{key}#{}", i + 1), bytes: b }).collect())
 }
 
 /// Split an mbox into messages: a `From ` line at the start or after a blank line begins a message; the separator
@@ -110,11 +88,7 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
         let body = cur.get_or_insert_with(Vec::new);
         let unquoted = {
             let n = line.iter().take_while(|&&b| b == b'>').count();
-            if n > 0 && line[n..].starts_with(b"From ") {
-                &line[1..]
-            } else {
-                line
-            }
+            if n > 0 && line[n..].starts_with(b"From ") { &line[1..] } else { line }
         };
         body.extend_from_slice(unquoted);
         prev_blank = line == b"\n" || line == b"\r\n";
@@ -128,10 +102,7 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
 /// Order files by the Date header of their first message (then by path), so that parents are ingested before replies
 /// as far as the dates allow. Only the header block is read.
 pub fn sort_by_date(files: &mut Vec<PathBuf>) {
-    let mut keyed: Vec<(i64, PathBuf)> = files
-        .drain(..)
-        .map(|p| (header_date(&p).unwrap_or(i64::MAX), p))
-        .collect();
+    let mut keyed: Vec<(i64, PathBuf)> = files.drain(..).map(|p| (header_date(&p).unwrap_or(i64::MAX), p)).collect();
     keyed.sort();
     files.extend(keyed.into_iter().map(|(_, p)| p));
 }

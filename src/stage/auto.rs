@@ -44,11 +44,9 @@ pub fn ticket_on_customer_message(
             _ => TicketReaction::Move(T::WorkInProgress),
         },
         T::Accepted | T::Canceled => TicketReaction::NewRelated,
-        T::Queued
-        | T::WorkInProgress
-        | T::AwaitingProductAssist
-        | T::AwaitingDevelopment
-        | T::InDevelopment => TicketReaction::Stay,
+        T::Queued | T::WorkInProgress | T::AwaitingProductAssist | T::AwaitingDevelopment | T::InDevelopment => {
+            TicketReaction::Stay
+        }
     }
 }
 
@@ -62,9 +60,7 @@ pub fn ticket_on_issue_started(s: T) -> Option<T> {
 
 /// The linked issues' stages changed: when all are closed and at least one completed, the fix is validated.
 pub fn ticket_on_issues_changed(s: T, linked: &[IssueStage]) -> Option<T> {
-    let done = !linked.is_empty()
-        && linked.iter().all(|i| i.is_closed())
-        && linked.contains(&IssueStage::Completed);
+    let done = !linked.is_empty() && linked.iter().all(|i| i.is_closed()) && linked.contains(&IssueStage::Completed);
     match s {
         T::InDevelopment if done => Some(T::AwaitingCustomerResponse),
         _ => None,
@@ -86,11 +82,7 @@ mod tests {
                 assert_eq!(got.is_ok(), want, "{from:?} -> {to:?}");
                 if let Err(e) = got {
                     for legal in from.next() {
-                        assert!(
-                            e.to_string().contains(legal.as_str()),
-                            "{e} lacks {}",
-                            legal.as_str()
-                        );
+                        assert!(e.to_string().contains(legal.as_str()), "{e} lacks {}", legal.as_str());
                     }
                 }
             }
@@ -148,16 +140,7 @@ mod tests {
     #[test]
     fn issue_table_is_the_spec() {
         use IssueStage::*;
-        let line = [
-            Triage,
-            Backlog,
-            Prioritized,
-            InDevelopment,
-            InReview,
-            InTesting,
-            InDeployment,
-            Completed,
-        ];
+        let line = [Triage, Backlog, Prioritized, InDevelopment, InReview, InTesting, InDeployment, Completed];
         let mut edges: Vec<_> = line.windows(2).map(|w| (w[0], w[1])).collect();
         for s in &line[..7] {
             edges.push((*s, WontFix));
@@ -175,13 +158,8 @@ mod tests {
     #[test]
     fn illegal_move_names_legal_ones() {
         let e = T::Queued.check(T::Resolved).unwrap_err().to_string();
-        assert!(
-            e.contains("work-in-progress") && e.contains("canceled"),
-            "{e}"
-        );
-        let e = AnyStage::parse(Kind::Ticket, "nope")
-            .unwrap_err()
-            .to_string();
+        assert!(e.contains("work-in-progress") && e.contains("canceled"), "{e}");
+        let e = AnyStage::parse(Kind::Ticket, "nope").unwrap_err().to_string();
         assert!(e.contains("awaiting-customer-response"), "{e}");
     }
 
@@ -212,61 +190,22 @@ mod tests {
     #[test]
     fn conversation_automation_every_stage() {
         use C::*;
-        let cust: Vec<_> = C::ALL
-            .iter()
-            .map(|s| conversation_on_customer_message(*s))
-            .collect();
-        assert_eq!(
-            cust,
-            vec![
-                None,
-                None,
-                None,
-                Some(NeedsResponse),
-                Some(NeedsResponse),
-                None,
-                None
-            ]
-        );
-        let reply: Vec<_> = C::ALL
-            .iter()
-            .map(|s| conversation_on_member_reply(*s))
-            .collect();
-        assert_eq!(
-            reply,
-            vec![
-                Some(WaitingOnUser),
-                Some(WaitingOnUser),
-                Some(WaitingOnUser),
-                None,
-                None,
-                None,
-                None
-            ]
-        );
+        let cust: Vec<_> = C::ALL.iter().map(|s| conversation_on_customer_message(*s)).collect();
+        assert_eq!(cust, vec![None, None, None, Some(NeedsResponse), Some(NeedsResponse), None, None]);
+        let reply: Vec<_> = C::ALL.iter().map(|s| conversation_on_member_reply(*s)).collect();
+        assert_eq!(reply, vec![Some(WaitingOnUser), Some(WaitingOnUser), Some(WaitingOnUser), None, None, None, None]);
     }
 
     #[test]
     fn ticket_reopen_window() {
         let now = Utc::now();
-        let r = |s, days| {
-            ticket_on_customer_message(s, Some(now - Duration::days(days)), now, REOPEN_WINDOW_DAYS)
-        };
+        let r = |s, days| ticket_on_customer_message(s, Some(now - Duration::days(days)), now, REOPEN_WINDOW_DAYS);
         assert_eq!(r(T::Resolved, 3), TicketReaction::Move(T::WorkInProgress));
         assert_eq!(r(T::Resolved, 15), TicketReaction::NewRelated);
-        assert_eq!(
-            r(T::AwaitingCustomerResponse, 0),
-            TicketReaction::Move(T::WorkInProgress)
-        );
+        assert_eq!(r(T::AwaitingCustomerResponse, 0), TicketReaction::Move(T::WorkInProgress));
         assert_eq!(r(T::Canceled, 0), TicketReaction::NewRelated);
         assert_eq!(r(T::Accepted, 0), TicketReaction::NewRelated);
-        for s in [
-            T::Queued,
-            T::WorkInProgress,
-            T::AwaitingProductAssist,
-            T::AwaitingDevelopment,
-            T::InDevelopment,
-        ] {
+        for s in [T::Queued, T::WorkInProgress, T::AwaitingProductAssist, T::AwaitingDevelopment, T::InDevelopment] {
             assert_eq!(r(s, 0), TicketReaction::Stay);
         }
     }
@@ -282,15 +221,9 @@ mod tests {
             ticket_on_issues_changed(T::InDevelopment, &[Completed, WontFix]),
             Some(T::AwaitingCustomerResponse)
         );
-        assert_eq!(
-            ticket_on_issues_changed(T::InDevelopment, &[Completed, InReview]),
-            None
-        );
+        assert_eq!(ticket_on_issues_changed(T::InDevelopment, &[Completed, InReview]), None);
         assert_eq!(ticket_on_issues_changed(T::InDevelopment, &[WontFix]), None);
         assert_eq!(ticket_on_issues_changed(T::InDevelopment, &[]), None);
-        assert_eq!(
-            ticket_on_issues_changed(T::WorkInProgress, &[Completed]),
-            None
-        );
+        assert_eq!(ticket_on_issues_changed(T::WorkInProgress, &[Completed]), None);
     }
 }

@@ -60,9 +60,7 @@ impl Stage for ConversationStage {
     fn category(self) -> Category {
         match self {
             Self::New => Category::Open,
-            Self::NeedsResponse | Self::Hold | Self::WaitingOnUser | Self::Suspended => {
-                Category::InProgress
-            }
+            Self::NeedsResponse | Self::Hold | Self::WaitingOnUser | Self::Suspended => Category::InProgress,
             Self::Resolved | Self::Archived => Category::Closed,
         }
     }
@@ -217,9 +215,7 @@ impl Stage for IssueStage {
     fn category(self) -> Category {
         match self {
             Self::Triage | Self::Backlog | Self::Prioritized => Category::Open,
-            Self::InDevelopment | Self::InReview | Self::InTesting | Self::InDeployment => {
-                Category::InProgress
-            }
+            Self::InDevelopment | Self::InReview | Self::InTesting | Self::InDeployment => Category::InProgress,
             Self::Completed | Self::WontFix | Self::Duplicate => Category::Closed,
         }
     }

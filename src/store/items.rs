@@ -162,9 +162,7 @@ impl Reader<'_> {
             .optional()?
             .ok_or_else(|| Error::not_found(format!("item row {row}")))?;
         item.tags = self.tags_of("item", row)?;
-        item.stage_label = AnyStage::parse(item.kind, &item.stage)
-            .map(|s| s.label().to_string())
-            .unwrap_or_default();
+        item.stage_label = AnyStage::parse(item.kind, &item.stage).map(|s| s.label().to_string()).unwrap_or_default();
         item.parent = match self
             .c
             .prepare_cached("SELECT parent_id FROM items WHERE id = ?1")?
@@ -199,11 +197,7 @@ impl Reader<'_> {
         let rows = st.query_map([row], |r| {
             Ok(ItemLink {
                 rel: r.get(0)?,
-                direction: if r.get::<_, String>(1)? == "out" {
-                    "out"
-                } else {
-                    "in"
-                },
+                direction: if r.get::<_, String>(1)? == "out" { "out" } else { "in" },
                 id: item_ref(&r.get::<_, String>(2)?, r.get(3)?)?,
                 title: r.get(4)?,
                 stage: r.get(5)?,
@@ -213,17 +207,11 @@ impl Reader<'_> {
     }
 
     pub fn history(&self, row: i64) -> Result<Vec<StageChange>> {
-        let mut st = self.c.prepare_cached(
-            "SELECT from_stage, to_stage, by, at FROM stage_history WHERE item_id = ?1 ORDER BY id",
-        )?;
-        let rows = st.query_map([row], |r| {
-            Ok(StageChange {
-                from: r.get(0)?,
-                to: r.get(1)?,
-                by: r.get(2)?,
-                at: r.get(3)?,
-            })
-        })?;
+        let mut st = self
+            .c
+            .prepare_cached("SELECT from_stage, to_stage, by, at FROM stage_history WHERE item_id = ?1 ORDER BY id")?;
+        let rows =
+            st.query_map([row], |r| Ok(StageChange { from: r.get(0)?, to: r.get(1)?, by: r.get(2)?, at: r.get(3)? }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -281,16 +269,10 @@ impl Writer<'_> {
     pub fn create_item(&self, n: &NewItem, by: &By) -> Result<ItemRef> {
         let title = n.title.trim();
         if title.is_empty() {
-            return Err(Error::invalid(format!(
-                "a {} needs a title",
-                n.kind.as_str()
-            )));
+            return Err(Error::invalid(format!("a {} needs a title", n.kind.as_str())));
         }
         if matches!(n.kind, Kind::Ticket | Kind::Issue) && n.part_row.is_none() {
-            return Err(Error::invalid(format!(
-                "a {} needs a part (--part)",
-                n.kind.as_str()
-            )));
+            return Err(Error::invalid(format!("a {} needs a part (--part)", n.kind.as_str())));
         }
         let parent = match (n.kind, n.parent) {
             (Kind::Task, Some(p)) if p.kind == Kind::Issue => Some(self.item_row(p)?),
@@ -337,11 +319,7 @@ impl Writer<'_> {
                 crate::domain::normalise_subject(title),
             ])?;
         let row = self.c.last_insert_rowid();
-        self.queue_fts(super::Fts::Item(
-            row,
-            title.to_string(),
-            n.description.clone(),
-        ));
+        self.queue_fts(super::Fts::Item(row, title.to_string(), n.description.clone()));
         self.record_stage(row, None, stage.as_str(), by)?;
         for c in &n.reported_by {
             self.add_item_contact(row, *c, "reported_by")?;
@@ -356,24 +334,18 @@ impl Writer<'_> {
         Ok(())
     }
 
-    pub(super) fn record_stage(
-        &self,
-        row: i64,
-        from: Option<&str>,
-        to: &str,
-        by: &By,
-    ) -> Result<()> {
+    pub(super) fn record_stage(&self, row: i64, from: Option<&str>, to: &str, by: &By) -> Result<()> {
         self.c
-            .prepare_cached("INSERT INTO stage_history(item_id, from_stage, to_stage, by, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .prepare_cached(
+                "INSERT INTO stage_history(item_id, from_stage, to_stage, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
             .execute(params![row, from, to, by.who, by.at])?;
         Ok(())
     }
 
     pub(super) fn touch(&self, row: i64, by: &By) -> Result<()> {
         self.c
-            .prepare_cached(
-                "UPDATE items SET updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1",
-            )?
+            .prepare_cached("UPDATE items SET updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1")?
             .execute(params![row, by.who, by.at])?;
         Ok(())
     }

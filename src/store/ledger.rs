@@ -58,9 +58,7 @@ fn closed_stage_names() -> Vec<&'static str> {
     fn closed<S: Stage>() -> impl Iterator<Item = &'static str> {
         S::ALL.iter().filter(|s| s.is_closed()).map(|s| s.as_str())
     }
-    let mut v: Vec<&str> = closed::<ConversationStage>()
-        .chain(closed::<TicketStage>())
-        .collect();
+    let mut v: Vec<&str> = closed::<ConversationStage>().chain(closed::<TicketStage>()).collect();
     v.extend(closed::<IssueStage>().chain(closed::<TaskStage>()));
     v.push(AnyStage::Conversation(ConversationStage::Suspended).as_str());
     v.sort();
@@ -73,7 +71,9 @@ impl Reader<'_> {
     pub fn ledger_knows(&self, source: &str, sha256: &str) -> Result<bool> {
         Ok(self
             .c
-            .prepare_cached("SELECT 1 FROM ledger WHERE source_key = ?1 UNION ALL SELECT 1 FROM ledger WHERE sha256 = ?2 LIMIT 1")?
+            .prepare_cached(
+                "SELECT 1 FROM ledger WHERE source_key = ?1 UNION ALL SELECT 1 FROM ledger WHERE sha256 = ?2 LIMIT 1",
+            )?
             .query_row(params![source, sha256], |_| Ok(()))
             .optional()?
             .is_some())
@@ -101,12 +101,7 @@ impl Reader<'_> {
     }
 
     /// An open item of `kind` whose normalised title is `norm` and whose participants include `contact`.
-    pub fn open_item_by_subject(
-        &self,
-        kind: &str,
-        norm: &str,
-        contact: i64,
-    ) -> Result<Option<i64>> {
+    pub fn open_item_by_subject(&self, kind: &str, norm: &str, contact: i64) -> Result<Option<i64>> {
         let closed = closed_stage_names().join(",");
         Ok(self
             .c
@@ -146,10 +141,7 @@ impl Reader<'_> {
                 sha256: r.get(3)?,
                 outcome: r.get(4)?,
                 reason: r.get(5)?,
-                item: k
-                    .zip(n)
-                    .and_then(|(k, n)| super::items::item_ref(&k, n).ok())
-                    .map(|i| i.to_string()),
+                item: k.zip(n).and_then(|(k, n)| super::items::item_ref(&k, n).ok()).map(|i| i.to_string()),
                 at: r.get(8)?,
             })
         })?;
@@ -162,13 +154,7 @@ impl Reader<'_> {
              ORDER BY q.ledger_id LIMIT ?1",
         )?;
         let rows = st.query_map([limit as i64], |r| {
-            Ok(QuarantineEntry {
-                id: r.get(0)?,
-                source: r.get(1)?,
-                reason: r.get(2)?,
-                size: r.get(3)?,
-                at: r.get(4)?,
-            })
+            Ok(QuarantineEntry { id: r.get(0)?, source: r.get(1)?, reason: r.get(2)?, size: r.get(3)?, at: r.get(4)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -229,19 +215,14 @@ impl Writer<'_> {
 
     /// Take a message out of quarantine (after a successful retry): its ledger record is replaced by the new one.
     pub fn release_quarantine(&self, ledger_id: i64) -> Result<()> {
-        self.c
-            .prepare_cached("DELETE FROM quarantine WHERE ledger_id = ?1")?
-            .execute([ledger_id])?;
-        self.c
-            .prepare_cached("DELETE FROM ledger WHERE id = ?1")?
-            .execute([ledger_id])?;
+        self.c.prepare_cached("DELETE FROM quarantine WHERE ledger_id = ?1")?.execute([ledger_id])?;
+        self.c.prepare_cached("DELETE FROM ledger WHERE id = ?1")?.execute([ledger_id])?;
         Ok(())
     }
 
     pub fn add_message_refs(&self, msg_row: i64, refs: &[String]) -> Result<()> {
-        let mut st = self.c.prepare_cached(
-            "INSERT OR IGNORE INTO message_refs(message_row, ref_id) VALUES (?1, ?2)",
-        )?;
+        let mut st =
+            self.c.prepare_cached("INSERT OR IGNORE INTO message_refs(message_row, ref_id) VALUES (?1, ?2)")?;
         for r in refs {
             st.execute(params![msg_row, r])?;
         }
@@ -260,9 +241,7 @@ impl Writer<'_> {
 impl Reader<'_> {
     /// Every stored Message-ID with the item holding it (None: machine lane), for thread-agreement checks.
     pub fn message_threads(&self) -> Result<Vec<(String, Option<i64>)>> {
-        let mut st = self.c.prepare_cached(
-            "SELECT message_id, item_id FROM messages WHERE message_id IS NOT NULL",
-        )?;
+        let mut st = self.c.prepare_cached("SELECT message_id, item_id FROM messages WHERE message_id IS NOT NULL")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -280,17 +259,12 @@ impl Reader<'_> {
             ("stage_history", "SELECT COUNT(*) FROM stage_history"),
             ("item_contacts", "SELECT COUNT(*) FROM item_contacts"),
         ];
-        TABLES
-            .iter()
-            .map(|(n, sql)| Ok((*n, self.c.prepare_cached(sql)?.query_row([], |r| r.get(0))?)))
-            .collect()
+        TABLES.iter().map(|(n, sql)| Ok((*n, self.c.prepare_cached(sql)?.query_row([], |r| r.get(0))?))).collect()
     }
 
     /// Ledger outcome and reason per source key, for checking that nothing was dropped silently.
     pub fn ledger_by_source(&self) -> Result<std::collections::HashMap<String, (String, String)>> {
-        let mut st = self
-            .c
-            .prepare_cached("SELECT source_key, outcome, reason FROM ledger")?;
+        let mut st = self.c.prepare_cached("SELECT source_key, outcome, reason FROM ledger")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

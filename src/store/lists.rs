@@ -66,14 +66,7 @@ pub struct ItemRow {
 impl ItemRow {
     /// The keyset cursor that continues after this row.
     pub fn cursor(&self) -> Page {
-        Page {
-            after: Some((
-                self.needs_response as i64,
-                self.known as i64,
-                self.updated_at,
-                self.num(),
-            )),
-        }
+        Page { after: Some((self.needs_response as i64, self.known as i64, self.updated_at, self.num())) }
     }
     fn num(&self) -> i64 {
         self.id.num
@@ -115,14 +108,8 @@ fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
     eq(" AND i.severity = ?", f.severity.clone().map(Value::Text));
     eq(" AND i.part_id = ?", f.part_row.map(Value::Integer));
     eq(" AND i.account_id = ?", f.account_row.map(Value::Integer));
-    eq(
-        " AND i.needs_response = ?",
-        f.needs_response.map(|b| Value::Integer(b as i64)),
-    );
-    eq(
-        " AND i.id IN (SELECT target_id FROM tags WHERE target = 'item' AND tag = ?)",
-        f.tag.clone().map(Value::Text),
-    );
+    eq(" AND i.needs_response = ?", f.needs_response.map(|b| Value::Integer(b as i64)));
+    eq(" AND i.id IN (SELECT target_id FROM tags WHERE target = 'item' AND tag = ?)", f.tag.clone().map(Value::Text));
     if let Some(c) = f.contact_row {
         sql.push_str(" AND (i.contact_id = ? OR i.id IN (SELECT item_id FROM item_contacts WHERE contact_id = ?))");
         args.push(Value::Integer(c));
@@ -136,13 +123,14 @@ fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
         Some(true) => sql.push_str(
             " AND (i.kind = 'issue' OR EXISTS (SELECT 1 FROM links l WHERE l.from_id = i.id AND l.rel = 'issue'))",
         ),
-        Some(false) => sql.push_str(" AND NOT EXISTS (SELECT 1 FROM links l WHERE l.from_id = i.id AND l.rel = 'issue')"),
+        Some(false) => {
+            sql.push_str(" AND NOT EXISTS (SELECT 1 FROM links l WHERE l.from_id = i.id AND l.rel = 'issue')")
+        }
         None => {}
     }
 }
 
-const SELECT_ROW: &str =
-    "SELECT i.id, i.kind, i.num, i.title, i.stage, i.severity, p.kind, p.num, a.name, m.login,
+const SELECT_ROW: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, i.severity, p.kind, p.num, a.name, m.login,
     i.needs_response, i.created_at, i.updated_at, i.known,
     (SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id)
     FROM items i LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
@@ -165,9 +153,7 @@ fn list_sql(f: &ItemFilter, page: Page, limit: usize) -> (String, Vec<Value>) {
     }
     sql.push_str(match f.sort {
         SortOrder::Newest => " ORDER BY i.num DESC",
-        SortOrder::Inbox => {
-            " ORDER BY i.needs_response DESC, i.known DESC, i.updated_at DESC, i.num DESC"
-        }
+        SortOrder::Inbox => " ORDER BY i.needs_response DESC, i.known DESC, i.updated_at DESC, i.num DESC",
     });
     sql.push_str(" LIMIT ?");
     args.push(Value::Integer(limit as i64));
@@ -196,9 +182,7 @@ impl Reader<'_> {
                 created_at: r.get(11)?,
                 updated_at: r.get(12)?,
                 known: r.get(13)?,
-                tags: tags
-                    .map(|t| t.split(' ').map(String::from).collect())
-                    .unwrap_or_default(),
+                tags: tags.map(|t| t.split(' ').map(String::from).collect()).unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -225,10 +209,7 @@ impl Reader<'_> {
         let mut sql = String::from("SELECT COUNT(*) FROM items i");
         let mut args = vec![];
         where_clause(f, &mut sql, &mut args);
-        Ok(self
-            .c
-            .prepare_cached(&sql)?
-            .query_row(params_from_iter(args), |r| r.get(0))?)
+        Ok(self.c.prepare_cached(&sql)?.query_row(params_from_iter(args), |r| r.get(0))?)
     }
 }
 

@@ -87,10 +87,7 @@ pub struct Message {
 }
 
 fn split_list(s: String) -> Vec<String> {
-    s.split(['\n', ' '])
-        .filter(|x| !x.is_empty())
-        .map(String::from)
-        .collect()
+    s.split(['\n', ' ']).filter(|x| !x.is_empty()).map(String::from).collect()
 }
 
 impl Reader<'_> {
@@ -137,12 +134,7 @@ impl Reader<'_> {
              WHERE ma.message_id = ?1 ORDER BY ma.name",
         )?;
         let rows = st.query_map([msg_row], |r| {
-            Ok(Attachment {
-                name: r.get(0)?,
-                mime: r.get(1)?,
-                size: r.get(2)?,
-                sha256: r.get(3)?,
-            })
+            Ok(Attachment { name: r.get(0)?, mime: r.get(1)?, size: r.get(2)?, sha256: r.get(3)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -168,7 +160,9 @@ impl Reader<'_> {
     pub(super) fn first_message_body(&self, item_row: i64) -> Result<String> {
         Ok(self
             .c
-            .prepare_cached("SELECT body FROM messages WHERE item_id = ?1 AND channel = 'customer' ORDER BY sent_at, id LIMIT 1")?
+            .prepare_cached(
+                "SELECT body FROM messages WHERE item_id = ?1 AND channel = 'customer' ORDER BY sent_at, id LIMIT 1",
+            )?
             .query_row([item_row], |r| r.get(0))
             .optional()?
             .unwrap_or_default())
@@ -209,13 +203,7 @@ impl Writer<'_> {
     }
 
     /// Store an attachment's bytes once and attach them to a message.
-    pub fn add_attachment(
-        &self,
-        msg_row: i64,
-        name: &str,
-        mime: &str,
-        data: &[u8],
-    ) -> Result<String> {
+    pub fn add_attachment(&self, msg_row: i64, name: &str, mime: &str, data: &[u8]) -> Result<String> {
         use sha2::Digest;
         let sha = hex(&sha2::Sha256::digest(data));
         self.c
@@ -227,16 +215,9 @@ impl Writer<'_> {
         Ok(sha)
     }
 
-    pub fn set_delivery(
-        &self,
-        msg_row: i64,
-        state: DeliveryState,
-        detail: Option<&str>,
-    ) -> Result<()> {
+    pub fn set_delivery(&self, msg_row: i64, state: DeliveryState, detail: Option<&str>) -> Result<()> {
         self.c
-            .prepare_cached(
-                "UPDATE messages SET delivery_state = ?2, delivery_detail = ?3 WHERE id = ?1",
-            )?
+            .prepare_cached("UPDATE messages SET delivery_state = ?2, delivery_detail = ?3 WHERE id = ?1")?
             .execute(params![msg_row, state.as_str(), detail])?;
         Ok(())
     }
@@ -259,8 +240,8 @@ impl Reader<'_> {
             Some(i) => self.messages(i, None)?,
             None => vec![],
         };
-        all.into_iter().find(|m| m.id == msg_row).ok_or_else(|| {
-            crate::Error::not_found(format!("message {msg_row} (in the machine lane)"))
-        })
+        all.into_iter()
+            .find(|m| m.id == msg_row)
+            .ok_or_else(|| crate::Error::not_found(format!("message {msg_row} (in the machine lane)")))
     }
 }

@@ -41,10 +41,7 @@ impl Writer<'_> {
 
     /// Tickets linked to an issue follow it: start → In development; all complete → Awaiting customer response.
     fn follow_issue(&self, issue_row: i64, s: IssueStage, by: &By) -> Result<()> {
-        let tickets = self.ids(
-            "SELECT from_id FROM links WHERE to_id = ?1 AND rel = 'issue'",
-            issue_row,
-        )?;
+        let tickets = self.ids("SELECT from_id FROM links WHERE to_id = ?1 AND rel = 'issue'", issue_row)?;
         let auto = By::at(format!("auto ({})", by.who), by.at);
         for t in tickets {
             let (_, AnyStage::Ticket(ts)) = self.stage_of(t)? else {
@@ -67,19 +64,12 @@ impl Writer<'_> {
         let mut st = self.c.prepare_cached(
             "SELECT i.stage FROM links l JOIN items i ON i.id = l.to_id WHERE l.from_id = ?1 AND l.rel = 'issue'",
         )?;
-        let names: Vec<String> = st
-            .query_map([ticket_row], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let names: Vec<String> = st.query_map([ticket_row], |r| r.get(0))?.collect::<Result<_, _>>()?;
         names.iter().map(|n| IssueStage::parse(n)).collect()
     }
 
     /// A valid customer message arrived on an item: needs response, and the automatic stage moves.
-    pub fn apply_customer_message(
-        &self,
-        row: i64,
-        by: &By,
-        reopen_days: i64,
-    ) -> Result<CustomerEffect> {
+    pub fn apply_customer_message(&self, row: i64, by: &By, reopen_days: i64) -> Result<CustomerEffect> {
         let (_, s) = self.stage_of(row)?;
         let auto = By::at(format!("auto ({})", by.who), by.at);
         match s {
@@ -97,16 +87,16 @@ impl Writer<'_> {
                 let now = chrono::DateTime::from_timestamp(by.at, 0).unwrap_or_default();
                 match stage::ticket_on_customer_message(t, closed, now, reopen_days) {
                     TicketReaction::Stay => {}
-                    TicketReaction::Move(n) => {
-                        self.move_stage(row, s, AnyStage::Ticket(n), &auto)?
-                    }
+                    TicketReaction::Move(n) => self.move_stage(row, s, AnyStage::Ticket(n), &auto)?,
                     TicketReaction::NewRelated => return Ok(CustomerEffect::NeedsNewTicket),
                 }
             }
             AnyStage::Issue(_) | AnyStage::Task(_) => {}
         }
         self.c
-            .prepare_cached("UPDATE items SET needs_response = 1, updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1")?
+            .prepare_cached(
+                "UPDATE items SET needs_response = 1, updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1",
+            )?
             .execute(params![row, by.who, by.at])?;
         Ok(CustomerEffect::Applied)
     }
@@ -120,7 +110,9 @@ impl Writer<'_> {
             self.move_stage(row, s, AnyStage::Conversation(n), by)?;
         }
         self.c
-            .prepare_cached("UPDATE items SET needs_response = 0, updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1")?
+            .prepare_cached(
+                "UPDATE items SET needs_response = 0, updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1",
+            )?
             .execute(params![row, by.who, by.at])?;
         Ok(())
     }
@@ -132,14 +124,11 @@ impl Writer<'_> {
         let to = AnyStage::parse(kind, to)?;
         let closed_at = to.is_closed().then_some(by.at);
         self.c
-            .prepare_cached("UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = ?5 WHERE id = ?1")?
+            .prepare_cached(
+                "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = ?5 WHERE id = ?1",
+            )?
             .execute(params![row, to.as_str(), closed_at, by.who, by.at])?;
-        self.record_stage(
-            row,
-            Some(from.as_str()),
-            to.as_str(),
-            &By::at(format!("undo ({})", by.who), by.at),
-        )
+        self.record_stage(row, Some(from.as_str()), to.as_str(), &By::at(format!("undo ({})", by.who), by.at))
     }
 
     /// Set or clear the owner. Returns the previous owner's login.
@@ -147,19 +136,12 @@ impl Writer<'_> {
         let row = self.item_row(r)?;
         let prev = self.item_by_row(row)?.owner;
         let owner = member.map(|m| self.member_row(m)).transpose()?;
-        self.c
-            .prepare_cached("UPDATE items SET owner_id = ?2 WHERE id = ?1")?
-            .execute(params![row, owner])?;
+        self.c.prepare_cached("UPDATE items SET owner_id = ?2 WHERE id = ?1")?.execute(params![row, owner])?;
         self.touch(row, by)?;
         Ok(prev)
     }
 
-    pub fn set_severity(
-        &self,
-        r: ItemRef,
-        sev: Option<Severity>,
-        by: &By,
-    ) -> Result<Option<String>> {
+    pub fn set_severity(&self, r: ItemRef, sev: Option<Severity>, by: &By) -> Result<Option<String>> {
         let row = self.item_row(r)?;
         let prev = self.item_by_row(row)?.severity;
         self.c
@@ -171,9 +153,7 @@ impl Writer<'_> {
 
     pub fn set_part(&self, r: ItemRef, part_row: i64, by: &By) -> Result<()> {
         let row = self.item_row(r)?;
-        self.c
-            .prepare_cached("UPDATE items SET part_id = ?2 WHERE id = ?1")?
-            .execute(params![row, part_row])?;
+        self.c.prepare_cached("UPDATE items SET part_id = ?2 WHERE id = ?1")?.execute(params![row, part_row])?;
         self.touch(row, by)
     }
 
@@ -184,20 +164,16 @@ impl Writer<'_> {
         let row = self.item_row(r)?;
         let old = self.item_by_row(row)?;
         self.c
-            .prepare_cached("INSERT INTO items_fts(items_fts, rowid, title, description) VALUES ('delete', ?1, ?2, ?3)")?
+            .prepare_cached(
+                "INSERT INTO items_fts(items_fts, rowid, title, description) VALUES ('delete', ?1, ?2, ?3)",
+            )?
             .execute(params![row, old.title, old.description])?;
-        self.c
-            .prepare_cached("UPDATE items SET title = ?2, norm_title = ?3 WHERE id = ?1")?
-            .execute(params![
-                row,
-                title.trim(),
-                crate::domain::normalise_subject(title)
-            ])?;
-        self.queue_fts(super::Fts::Item(
+        self.c.prepare_cached("UPDATE items SET title = ?2, norm_title = ?3 WHERE id = ?1")?.execute(params![
             row,
-            title.trim().to_string(),
-            old.description,
-        ));
+            title.trim(),
+            crate::domain::normalise_subject(title)
+        ])?;
+        self.queue_fts(super::Fts::Item(row, title.trim().to_string(), old.description));
         self.touch(row, by)
     }
 
@@ -230,7 +206,9 @@ impl Writer<'_> {
         let (a, b) = (self.item_row(from)?, self.item_row(to)?);
         let n = self
             .c
-            .prepare_cached("INSERT OR IGNORE INTO links(from_id, to_id, rel, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .prepare_cached(
+                "INSERT OR IGNORE INTO links(from_id, to_id, rel, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
             .execute(params![a, b, rel.as_str(), by.who, by.at])?;
         self.touch(a, by)?;
         Ok(n > 0)
@@ -247,35 +225,17 @@ impl Writer<'_> {
     }
 
     /// Create a ticket from a conversation: title and description copied, both linked.
-    pub fn ticket_from_conversation(
-        &self,
-        conv: ItemRef,
-        part_row: i64,
-        by: &By,
-    ) -> Result<ItemRef> {
+    pub fn ticket_from_conversation(&self, conv: ItemRef, part_row: i64, by: &By) -> Result<ItemRef> {
         if conv.kind != Kind::Conversation {
             return Err(Error::invalid(format!("{conv} is not a conversation")));
         }
         let c = self.item(conv)?;
-        let mut n = super::NewItem::new(
-            Kind::Ticket,
-            c.title.clone(),
-            crate::domain::SourceChannel::Tui,
-        );
-        n.description = if c.description.is_empty() {
-            self.first_message_body(c.row)?
-        } else {
-            c.description.clone()
-        };
+        let mut n = super::NewItem::new(Kind::Ticket, c.title.clone(), crate::domain::SourceChannel::Tui);
+        n.description = if c.description.is_empty() { self.first_message_body(c.row)? } else { c.description.clone() };
         n.part_row = Some(part_row);
-        n.account_row = c
-            .account
-            .as_deref()
-            .and_then(|a| a.trim_start_matches("ACC-").parse().ok());
-        n.reported_by = self.ids(
-            "SELECT contact_id FROM item_contacts WHERE item_id = ?1 AND role = 'reported_by'",
-            c.row,
-        )?;
+        n.account_row = c.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse().ok());
+        n.reported_by =
+            self.ids("SELECT contact_id FROM item_contacts WHERE item_id = ?1 AND role = 'reported_by'", c.row)?;
         n.owner = c.owner.clone();
         let t = self.create_item(&n, by)?;
         self.link(conv, t, LinkRel::Ticket, by)?;

@@ -79,24 +79,14 @@ pub struct NewContact {
 }
 
 pub fn part_display(kind: &str, num: i64) -> String {
-    let prefix = PartKind::parse(kind)
-        .map(|k| k.record().prefix())
-        .unwrap_or("PART");
+    let prefix = PartKind::parse(kind).map(|k| k.record().prefix()).unwrap_or("PART");
     format!("{prefix}-{num}")
 }
 
 impl Reader<'_> {
     pub fn members(&self) -> Result<Vec<Member>> {
-        let mut st = self
-            .c
-            .prepare_cached("SELECT login, name, email FROM members ORDER BY login")?;
-        let rows = st.query_map([], |r| {
-            Ok(Member {
-                login: r.get(0)?,
-                name: r.get(1)?,
-                email: r.get(2)?,
-            })
-        })?;
+        let mut st = self.c.prepare_cached("SELECT login, name, email FROM members ORDER BY login")?;
+        let rows = st.query_map([], |r| Ok(Member { login: r.get(0)?, name: r.get(1)?, email: r.get(2)? }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -130,26 +120,16 @@ impl Reader<'_> {
 
     /// A part by display id (`FEAT-3`) or exact name (case-insensitive).
     pub fn part_row(&self, s: &str) -> Result<i64> {
-        let kinds = [
-            RecordKind::Product,
-            RecordKind::Capability,
-            RecordKind::Feature,
-        ];
+        let kinds = [RecordKind::Product, RecordKind::Capability, RecordKind::Feature];
         let found = if let Ok((rk, num)) = parse_record_id(s, &kinds) {
-            let kind = PartKind::ALL
-                .iter()
-                .find(|k| k.record() == rk)
-                .map(|k| k.as_str())
-                .unwrap_or_default();
+            let kind = PartKind::ALL.iter().find(|k| k.record() == rk).map(|k| k.as_str()).unwrap_or_default();
             self.c
                 .prepare_cached("SELECT id FROM parts WHERE kind = ?1 AND num = ?2")?
                 .query_row(params![kind, num], |r| r.get(0))
                 .optional()?
         } else {
             self.c
-                .prepare_cached(
-                    "SELECT id FROM parts WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1",
-                )?
+                .prepare_cached("SELECT id FROM parts WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1")?
                 .query_row([s.trim()], |r| r.get(0))
                 .optional()?
         };
@@ -179,19 +159,13 @@ impl Reader<'_> {
             })
             .optional()?
             .ok_or_else(|| Error::not_found(format!("account ACC-{row}")))?;
-        a.domains = self.strings(
-            "SELECT domain FROM account_domains WHERE account_id = ?1 ORDER BY domain",
-            row,
-        )?;
+        a.domains = self.strings("SELECT domain FROM account_domains WHERE account_id = ?1 ORDER BY domain", row)?;
         a.tags = self.tags_of("account", row)?;
         Ok(a)
     }
 
     pub fn accounts(&self, limit: usize) -> Result<Vec<Account>> {
-        let rows = self.ids(
-            "SELECT id FROM accounts ORDER BY name COLLATE NOCASE, id LIMIT ?1",
-            limit as i64,
-        )?;
+        let rows = self.ids("SELECT id FROM accounts ORDER BY name COLLATE NOCASE, id LIMIT ?1", limit as i64)?;
         rows.into_iter().map(|r| self.account(r)).collect()
     }
 
@@ -252,10 +226,8 @@ impl Reader<'_> {
             })
             .optional()?
             .ok_or_else(|| Error::not_found(format!("contact CONT-{row}")))?;
-        c.emails = self.strings(
-            "SELECT email FROM contact_emails WHERE contact_id = ?1 ORDER BY position, email",
-            row,
-        )?;
+        c.emails =
+            self.strings("SELECT email FROM contact_emails WHERE contact_id = ?1 ORDER BY position, email", row)?;
         c.tags = self.tags_of("contact", row)?;
         Ok(c)
     }
@@ -265,9 +237,8 @@ impl Reader<'_> {
         let mut st = self.c.prepare_cached(
             "SELECT id FROM contacts WHERE id > ?1 AND (?2 IS NULL OR account_id = ?2) ORDER BY id LIMIT ?3",
         )?;
-        let ids: Vec<i64> = st
-            .query_map(params![after, account, limit as i64], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let ids: Vec<i64> =
+            st.query_map(params![after, account, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
         ids.into_iter().map(|r| self.contact(r)).collect()
     }
 
@@ -282,15 +253,10 @@ impl Reader<'_> {
                 .optional()?;
             return hit.ok_or_else(|| Error::not_found(format!("contact '{s}'")));
         }
-        self.contact_by_ref_or_email(Some(s), Some(s))?
-            .ok_or_else(|| Error::not_found(format!("contact '{s}'")))
+        self.contact_by_ref_or_email(Some(s), Some(s))?.ok_or_else(|| Error::not_found(format!("contact '{s}'")))
     }
 
-    pub fn contact_by_ref_or_email(
-        &self,
-        ext: Option<&str>,
-        email: Option<&str>,
-    ) -> Result<Option<i64>> {
+    pub fn contact_by_ref_or_email(&self, ext: Option<&str>, email: Option<&str>) -> Result<Option<i64>> {
         if let Some(e) = ext.filter(|e| !e.is_empty()) {
             let hit: Option<i64> = self
                 .c
@@ -312,9 +278,7 @@ impl Reader<'_> {
     }
 
     pub fn tags_of(&self, target: &str, id: i64) -> Result<Vec<String>> {
-        let mut st = self.c.prepare_cached(
-            "SELECT tag FROM tags WHERE target = ?1 AND target_id = ?2 ORDER BY tag",
-        )?;
+        let mut st = self.c.prepare_cached("SELECT tag FROM tags WHERE target = ?1 AND target_id = ?2 ORDER BY tag")?;
         let rows = st.query_map(params![target, id], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -349,9 +313,11 @@ impl Writer<'_> {
         if self.member_row(login).is_ok() {
             return Err(Error::invalid(format!("member '{login}' exists already")));
         }
-        self.c
-            .prepare_cached("INSERT INTO members(login, name, email) VALUES (?1, ?2, ?3)")?
-            .execute(params![login.trim(), name, email])?;
+        self.c.prepare_cached("INSERT INTO members(login, name, email) VALUES (?1, ?2, ?3)")?.execute(params![
+            login.trim(),
+            name,
+            email
+        ])?;
         Ok(())
     }
 
@@ -360,11 +326,9 @@ impl Writer<'_> {
             return Err(Error::invalid("a part needs a name"));
         }
         let parent_kind: Option<String> = match parent {
-            Some(p) => Some(
-                self.c
-                    .prepare_cached("SELECT kind FROM parts WHERE id = ?1")?
-                    .query_row([p], |r| r.get(0))?,
-            ),
+            Some(p) => {
+                Some(self.c.prepare_cached("SELECT kind FROM parts WHERE id = ?1")?.query_row([p], |r| r.get(0))?)
+            }
             None => None,
         };
         let want_parent = match kind {
@@ -383,9 +347,7 @@ impl Writer<'_> {
             .prepare_cached("SELECT COALESCE(MAX(num), 0) + 1 FROM parts WHERE kind = ?1")?
             .query_row([kind.as_str()], |r| r.get(0))?;
         self.c
-            .prepare_cached(
-                "INSERT INTO parts(kind, num, name, parent_id) VALUES (?1, ?2, ?3, ?4)",
-            )?
+            .prepare_cached("INSERT INTO parts(kind, num, name, parent_id) VALUES (?1, ?2, ?3, ?4)")?
             .execute(params![kind.as_str(), num, name.trim(), parent])?;
         Ok(part_display(kind.as_str(), num))
     }
@@ -420,9 +382,7 @@ impl Writer<'_> {
         self.c
             .prepare_cached("INSERT INTO account_domains(domain, account_id) VALUES (?1, ?2)")?
             .execute(params![d, account])
-            .map_err(|e| {
-                unique_err(e, &format!("domain {d} belongs to another account already"))
-            })?;
+            .map_err(|e| unique_err(e, &format!("domain {d} belongs to another account already")))?;
         Ok(())
     }
 
@@ -440,16 +400,9 @@ impl Writer<'_> {
         let row = self.c.last_insert_rowid();
         for (i, e) in c.emails.iter().enumerate() {
             self.c
-                .prepare_cached(
-                    "INSERT INTO contact_emails(email, contact_id, position) VALUES (?1, ?2, ?3)",
-                )?
+                .prepare_cached("INSERT INTO contact_emails(email, contact_id, position) VALUES (?1, ?2, ?3)")?
                 .execute(params![e.trim().to_lowercase(), row, i as i64])
-                .map_err(|err| {
-                    unique_err(
-                        err,
-                        &format!("email {e} belongs to another contact already"),
-                    )
-                })?;
+                .map_err(|err| unique_err(err, &format!("email {e} belongs to another contact already")))?;
         }
         for t in &c.tags {
             self.tag("contact", row, t)?;
@@ -461,9 +414,7 @@ impl Writer<'_> {
         let tag = crate::domain::normalise_tag(tag)?;
         let n = self
             .c
-            .prepare_cached(
-                "INSERT OR IGNORE INTO tags(target, target_id, tag) VALUES (?1, ?2, ?3)",
-            )?
+            .prepare_cached("INSERT OR IGNORE INTO tags(target, target_id, tag) VALUES (?1, ?2, ?3)")?
             .execute(params![target, id, tag])?;
         Ok(n > 0)
     }
@@ -479,14 +430,10 @@ impl Writer<'_> {
 
 pub(super) fn unique_err(e: rusqlite::Error, msg: &str) -> Error {
     match &e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
-        {
+        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
             Error::invalid(msg)
         }
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
-        {
+        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
             Error::invalid(msg)
         }
         _ => Error::Db(e),
