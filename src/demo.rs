@@ -203,6 +203,7 @@ impl Gen<'_, '_> {
         n.account_row = contact.account;
         n.contact_row = Some(contact.row);
         n.reported_by = vec![contact.row];
+        n.mailbox = Some("support@helpdesk.example".into());
         n.owner = (self.rng.below(10) > 0).then(|| owner.to_string());
         let by = By::at(owner, t);
         let id = self.w.create_item(&n, &By::at(&contact.email, t))?;

@@ -4,9 +4,11 @@
 
 pub mod config;
 pub mod demo;
+pub mod io;
 pub mod domain;
 pub mod mail;
 pub mod sanitize;
+pub mod similar;
 pub mod stage;
 pub mod store;
 

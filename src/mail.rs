@@ -3,6 +3,7 @@
 pub mod classify;
 pub mod identity;
 pub mod ingest;
+pub mod outbox;
 pub mod parse;
 pub mod source;
 

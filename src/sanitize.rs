@@ -49,6 +49,18 @@ pub fn is_clean(s: &str) -> bool {
     })
 }
 
+/// Like [`text`] but for data files: control characters become visible marks, line breaks stay as they are.
+pub fn line_keep_newlines(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(c),
+            c => push_safe(&mut out, c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,11 @@ mod ledger;
 mod lists;
 mod messages;
 mod moves;
+mod outbox;
 mod records;
 mod schema;
+mod similar;
+mod views;
 
 pub use items::{Item, ItemLink, NewItem, StageChange};
 
@@ -15,6 +18,8 @@ pub use ledger::{LaneEntry, LedgerEntry, NewLedger, QuarantineEntry};
 pub use lists::{ItemFilter, ItemRow, Page, SortOrder};
 pub use messages::{Attachment, Message, NewMessage, hex};
 pub use moves::CustomerEffect;
+pub use outbox::Outgoing;
+pub use similar::Candidate;
 pub use records::{Account, Contact, Member, NewAccount, NewContact, Part};
 
 use crate::Result;

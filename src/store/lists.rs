@@ -8,7 +8,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub enum SortOrder {
     /// Newest first (by number).
     #[default]
@@ -18,7 +18,8 @@ pub enum SortOrder {
 }
 
 /// Filters of a list view. Rows are resolved ids; `text` is matched with full-text search (prefix per word).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ItemFilter {
     pub kind: Option<Kind>,
     pub stages: Vec<String>,
@@ -35,10 +36,19 @@ pub struct ItemFilter {
     pub sort: SortOrder,
 }
 
-/// Where a page starts: the sort key of the last row of the previous page.
+/// Where a page starts: the sort key of a boundary row. With `before`, the page holds the rows just before that row
+/// (still returned in list order), for scrolling up and for the last page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Page {
     pub after: Option<(i64, i64, i64, i64)>,
+    pub before: bool,
+}
+
+impl Page {
+    /// The last page of the list.
+    pub fn last() -> Page {
+        Page { after: None, before: true }
+    }
 }
 
 /// One row of a list view.
@@ -66,7 +76,14 @@ pub struct ItemRow {
 impl ItemRow {
     /// The keyset cursor that continues after this row.
     pub fn cursor(&self) -> Page {
-        Page { after: Some((self.needs_response as i64, self.known as i64, self.updated_at, self.num())) }
+        Page { after: Some(self.key()), before: false }
+    }
+    /// The page of rows just before this one.
+    pub fn cursor_before(&self) -> Page {
+        Page { after: Some(self.key()), before: true }
+    }
+    fn key(&self) -> (i64, i64, i64, i64) {
+        (self.needs_response as i64, self.known as i64, self.updated_at, self.num())
     }
     fn num(&self) -> i64 {
         self.id.num
@@ -140,20 +157,27 @@ fn list_sql(f: &ItemFilter, page: Page, limit: usize) -> (String, Vec<Value>) {
     let mut sql = String::from(SELECT_ROW);
     let mut args = vec![];
     where_clause(f, &mut sql, &mut args);
+    let cmp = if page.before { ">" } else { "<" };
     match (f.sort, page.after) {
         (SortOrder::Newest, Some((_, _, _, num))) => {
-            sql.push_str(" AND i.num < ?");
+            sql.push_str(" AND i.num ");
+            sql.push_str(cmp);
+            sql.push_str(" ?");
             args.push(Value::Integer(num));
         }
         (SortOrder::Inbox, Some((nr, known, upd, num))) => {
-            sql.push_str(" AND (i.needs_response, i.known, i.updated_at, i.num) < (?, ?, ?, ?)");
+            sql.push_str(" AND (i.needs_response, i.known, i.updated_at, i.num) ");
+            sql.push_str(cmp);
+            sql.push_str(" (?, ?, ?, ?)");
             args.extend([nr, known, upd, num].map(Value::Integer));
         }
         (_, None) => {}
     }
-    sql.push_str(match f.sort {
-        SortOrder::Newest => " ORDER BY i.num DESC",
-        SortOrder::Inbox => " ORDER BY i.needs_response DESC, i.known DESC, i.updated_at DESC, i.num DESC",
+    sql.push_str(match (f.sort, page.before) {
+        (SortOrder::Newest, false) => " ORDER BY i.num DESC",
+        (SortOrder::Newest, true) => " ORDER BY i.num ASC",
+        (SortOrder::Inbox, false) => " ORDER BY i.needs_response DESC, i.known DESC, i.updated_at DESC, i.num DESC",
+        (SortOrder::Inbox, true) => " ORDER BY i.needs_response ASC, i.known ASC, i.updated_at ASC, i.num ASC",
     });
     sql.push_str(" LIMIT ?");
     args.push(Value::Integer(limit as i64));
@@ -185,7 +209,11 @@ impl Reader<'_> {
                 tags: tags.map(|t| t.split(' ').map(String::from).collect()).unwrap_or_default(),
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut out: Vec<ItemRow> = rows.collect::<Result<_, _>>()?;
+        if page.before {
+            out.reverse();
+        }
+        Ok(out)
     }
 
     /// Every row of a list, page by page.

@@ -105,6 +105,14 @@ CREATE INDEX ledger_outcome ON ledger(outcome);
 CREATE TABLE quarantine(
   ledger_id INTEGER PRIMARY KEY REFERENCES ledger(id), raw BLOB NOT NULL, reason TEXT NOT NULL
 );
+CREATE TABLE outbox(
+  msg_row INTEGER PRIMARY KEY REFERENCES messages(id), mailbox TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  next_try_at INTEGER NOT NULL, last_error TEXT
+);
+CREATE TABLE mail_cursor(
+  mailbox TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL,
+  PRIMARY KEY(mailbox, folder)
+);
 CREATE TABLE saved_views(name TEXT PRIMARY KEY, kind TEXT NOT NULL, filter TEXT NOT NULL);
 CREATE TABLE similar_feedback(
   a INTEGER NOT NULL, b INTEGER NOT NULL, verdict INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(a, b)
@@ -116,6 +124,7 @@ CREATE TABLE audit(id INTEGER PRIMARY KEY, who TEXT NOT NULL, what TEXT NOT NULL
 CREATE VIRTUAL TABLE items_fts USING fts5(
   title, description, content='items', content_rowid='id', tokenize='porter unicode61'
 );
+CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
 CREATE VIRTUAL TABLE messages_fts USING fts5(
   subject, body, content='messages', content_rowid='id', tokenize='porter unicode61'
 );

@@ -1,0 +1,163 @@
+//! Similar work: rank existing items for a query by full-text relevance (bm25), repaired typos, title overlap and
+//! context (same customer, part, recency, open), with per-pair feedback. Each result says why it matched.
+
+mod eval;
+mod text;
+
+pub use eval::{EvalReport, evaluate};
+pub use text::{terms, words};
+
+use crate::Result;
+use crate::domain::{ItemRef, Kind};
+use crate::store::{Candidate, Reader};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub title: String,
+    /// Description and/or first customer message.
+    pub body: String,
+    pub kinds: Vec<Kind>,
+    pub account_row: Option<i64>,
+    pub contact_row: Option<i64>,
+    pub part_row: Option<i64>,
+    /// The item the query is about (excluded, and the key for feedback).
+    pub item_row: Option<i64>,
+    /// Only items created before this time (evaluation).
+    pub before: Option<i64>,
+    /// The last word is still being typed: match it as a prefix.
+    pub typing: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    pub id: ItemRef,
+    #[serde(skip)]
+    pub row: i64,
+    pub kind: Kind,
+    pub stage: String,
+    pub title: String,
+    pub score: f64,
+    pub reason: String,
+}
+
+/// Weights of the ranking, fixed for all data (not tuned per query).
+const TITLE_WEIGHT: f64 = 3.0;
+const POOL: usize = 60;
+
+/// Rank items similar to the query, best first.
+pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> {
+    let title_words = words(&q.title);
+    if title_words.is_empty() && q.body.trim().is_empty() {
+        return Ok(vec![]);
+    }
+    let (title_terms, repaired) = repair(r, &terms(&q.title, 16))?;
+    let body_terms = terms(&q.body, 40);
+    let expr = match text::fts_expr(&title_terms, &body_terms, q.typing) {
+        Some(e) => e,
+        None => return Ok(vec![]),
+    };
+    let cands = r.fts_candidates(&expr, TITLE_WEIGHT, &q.kinds, q.before, POOL)?;
+    let title_only = match text::fts_expr(&title_terms, &[], q.typing) {
+        Some(e) if !body_terms.is_empty() => r.fts_candidates(&format!("{{title}} : ({e})"), 1.0, &q.kinds, q.before, POOL)?,
+        _ => vec![],
+    };
+    let best = cands.iter().map(|c| -c.bm25).fold(f64::MIN_POSITIVE, f64::max);
+    let best_t = title_only.iter().map(|c| -c.bm25).fold(f64::MIN_POSITIVE, f64::max);
+    let mut pool: Vec<(Candidate, f64, f64)> = cands.into_iter().map(|c| {
+        let s = -c.bm25 / best;
+        (c, s, 0.0)
+    }).collect();
+    for c in title_only {
+        let s = -c.bm25 / best_t;
+        match pool.iter_mut().find(|(p, _, _)| p.row == c.row) {
+            Some(p) => p.2 = s,
+            None => pool.push((c, 0.0, s)),
+        }
+    }
+    let query_set: std::collections::HashSet<String> = title_terms.iter().cloned().collect();
+    let mut out = vec![];
+    for (c, text_score, title_score) in pool {
+        if Some(c.row) == q.item_row {
+            continue;
+        }
+        let fb = match q.item_row {
+            Some(me) => r.feedback(me, c.row)?,
+            None => None,
+        };
+        if fb == Some(false) {
+            continue;
+        }
+        let cand_terms = terms(&c.title, 32);
+        let shared: Vec<&String> = cand_terms.iter().filter(|t| query_set.contains(*t)).collect();
+        let overlap = if query_set.is_empty() { 0.0 } else { shared.len() as f64 / query_set.len().max(cand_terms.len()).max(1) as f64 };
+        let mut score = 0.55 * text_score + 0.25 * title_score + 0.2 * overlap;
+        let mut why: Vec<String> = vec![];
+        if !shared.is_empty() {
+            let ws: Vec<&str> = shared.iter().take(5).map(|s| s.as_str()).collect();
+            why.push(format!("title ~ '{}'", ws.join(" ")));
+        } else {
+            why.push("text matches".into());
+        }
+        if !repaired.is_empty() && shared.iter().any(|s| repaired.iter().any(|(_, to)| to == *s)) {
+            let fixes: Vec<String> = repaired.iter().map(|(a, b)| format!("{a}→{b}")).collect();
+            why.push(format!("typo {}", fixes.join(", ")));
+        }
+        let same = |a: Option<i64>, b: Option<i64>| a.is_some() && a == b;
+        if same(q.contact_row, c.contact_row) {
+            score += 0.12;
+            why.push("same contact".into());
+        } else if same(q.account_row, c.account_row) {
+            score += 0.08;
+            why.push("same account".into());
+        }
+        if same(q.part_row, c.part_row) {
+            score += 0.05;
+            why.push("same part".into());
+        }
+        let reference = q.before.unwrap_or_else(crate::now);
+        let age_days = (reference - c.created_at).max(0) as f64 / 86_400.0;
+        score += 0.08 * (-age_days / 45.0).exp();
+        if !c.closed {
+            score += 0.02;
+        }
+        if fb == Some(true) {
+            score += 0.5;
+            why.push("👍 before".into());
+        }
+        out.push(Suggestion { id: c.id, row: c.row, kind: c.id.kind, stage: c.stage, title: c.title, score, reason: why.join(", ") });
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// Replace query terms that no item contains by the closest indexed term (one or two edits away).
+fn repair(r: &Reader<'_>, ts: &[String]) -> Result<(Vec<String>, Vec<(String, String)>)> {
+    let mut out = vec![];
+    let mut fixed = vec![];
+    for t in ts {
+        if t.chars().count() < 4 || t.chars().any(|c| c.is_ascii_digit()) || r.term_exists(t)? {
+            out.push(t.clone());
+            continue;
+        }
+        let prefix: String = t.chars().take(1).collect();
+        let max = if t.chars().count() <= 5 { 1 } else { 2 };
+        let best = r
+            .terms_with_prefix(&prefix, 4000)?
+            .into_iter()
+            .filter_map(|(term, docs)| {
+                let d = text::edit_distance(t, &term);
+                (d <= max).then_some((d, -docs, term))
+            })
+            .min();
+        match best {
+            Some((_, _, term)) => {
+                fixed.push((t.clone(), term.clone()));
+                out.push(term);
+            }
+            None => out.push(t.clone()),
+        }
+    }
+    Ok((out, fixed))
+}

@@ -1,0 +1,112 @@
+//! The outbox: replies waiting to be sent, with attempts and backoff; and the IMAP cursors of the sync worker.
+
+use super::{Reader, Writer};
+use crate::Result;
+use crate::domain::DeliveryState;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// A queued reply as the worker and `outbox list` see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outgoing {
+    pub message: i64,
+    pub item: Option<String>,
+    pub mailbox: String,
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub body: String,
+    pub from_name: String,
+    pub state: String,
+    pub attempts: i64,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub next_try_at: i64,
+    pub last_error: Option<String>,
+}
+
+impl Reader<'_> {
+    /// Outbox rows: all (for listing), or only those due to be sent at `due`.
+    pub fn outbox(&self, due: Option<i64>) -> Result<Vec<Outgoing>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT o.msg_row, i.kind, i.num, o.mailbox, m.message_id, m.in_reply_to, m.refs, m.to_addrs, m.subject, m.body,
+                    m.from_name, m.delivery_state, o.attempts, o.next_try_at, o.last_error
+             FROM outbox o JOIN messages m ON m.id = o.msg_row LEFT JOIN items i ON i.id = m.item_id
+             WHERE ?1 IS NULL OR (m.delivery_state = 'in-transit' AND o.next_try_at <= ?1) ORDER BY o.msg_row",
+        )?;
+        let rows = st.query_map([due], |r| {
+            let k: Option<String> = r.get(1)?;
+            let n: Option<i64> = r.get(2)?;
+            let split = |s: Option<String>| s.unwrap_or_default().split(['\n', ' ']).filter(|x| !x.is_empty()).map(String::from).collect();
+            Ok(Outgoing {
+                message: r.get(0)?,
+                item: k.zip(n).and_then(|(k, n)| super::items::item_ref(&k, n).ok()).map(|i| i.to_string()),
+                mailbox: r.get(3)?,
+                message_id: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                in_reply_to: r.get(5)?,
+                references: split(r.get(6)?),
+                to: split(r.get(7)?),
+                subject: r.get(8)?,
+                body: r.get(9)?,
+                from_name: r.get(10)?,
+                state: r.get::<_, Option<String>>(11)?.unwrap_or_default(),
+                attempts: r.get(12)?,
+                next_try_at: r.get(13)?,
+                last_error: r.get(14)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn outbox_pending(&self) -> Result<i64> {
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT COUNT(*) FROM outbox o JOIN messages m ON m.id = o.msg_row WHERE m.delivery_state = 'in-transit'",
+            )?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    pub fn cursor(&self, mailbox: &str, folder: &str) -> Result<Option<(u32, u32)>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT uidvalidity, last_uid FROM mail_cursor WHERE mailbox = ?1 AND folder = ?2")?
+            .query_row(params![mailbox, folder], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+}
+
+impl Writer<'_> {
+    pub fn enqueue(&self, msg_row: i64, mailbox: &str, at: i64) -> Result<()> {
+        self.c
+            .prepare_cached("INSERT INTO outbox(msg_row, mailbox, next_try_at) VALUES (?1, ?2, ?3)")?
+            .execute(params![msg_row, mailbox, at])?;
+        Ok(())
+    }
+
+    /// The server accepted the message.
+    pub fn mark_sent(&self, msg_row: i64) -> Result<()> {
+        self.set_delivery(msg_row, DeliveryState::Sent, None)?;
+        self.c.prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = NULL WHERE msg_row = ?1")?.execute([msg_row])?;
+        Ok(())
+    }
+
+    /// A send failed: try again at `next_try_at`.
+    pub fn mark_failed(&self, msg_row: i64, error: &str, next_try_at: i64) -> Result<()> {
+        self.c
+            .prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_try_at = ?3 WHERE msg_row = ?1")?
+            .execute(params![msg_row, error, next_try_at])?;
+        Ok(())
+    }
+
+    pub fn set_cursor(&self, mailbox: &str, folder: &str, uidvalidity: u32, last_uid: u32) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO mail_cursor(mailbox, folder, uidvalidity, last_uid) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(mailbox, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
+            )?
+            .execute(params![mailbox, folder, uidvalidity, last_uid])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,100 @@
+//! Queries for similar-work search: FTS5 candidates with bm25, the term vocabulary for typo repair, feedback pairs.
+
+use super::items::item_ref;
+use super::{Reader, Writer};
+use crate::Result;
+use crate::domain::{ItemRef, Kind};
+use rusqlite::{OptionalExtension, params};
+
+/// A candidate with what the ranker needs to know about it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub row: i64,
+    pub id: ItemRef,
+    pub title: String,
+    pub stage: String,
+    pub bm25: f64,
+    pub account_row: Option<i64>,
+    pub contact_row: Option<i64>,
+    pub part_row: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub closed: bool,
+}
+
+impl Reader<'_> {
+    /// Items matching an FTS5 expression, best bm25 first (title weighted `title_w`, description 1), optionally only of
+    /// some kinds and created before a time.
+    pub fn fts_candidates(&self, expr: &str, title_w: f64, kinds: &[Kind], before: Option<i64>, limit: usize) -> Result<Vec<Candidate>> {
+        let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        let kinds = kinds.join(",");
+        let mut st = self.c.prepare_cached(
+            "SELECT i.id, i.kind, i.num, i.title, i.stage, bm25(items_fts, ?2, 1.0) AS score, i.account_id, i.contact_id,
+                    i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL
+             FROM items_fts JOIN items i ON i.id = items_fts.rowid
+             WHERE items_fts MATCH ?1 AND (?3 = '' OR instr(',' || ?3 || ',', ',' || i.kind || ',') > 0)
+               AND (?4 IS NULL OR i.created_at < ?4)
+             ORDER BY score LIMIT ?5",
+        )?;
+        let rows = st.query_map(params![expr, title_w, kinds, before, limit as i64], |r| {
+            Ok(Candidate {
+                row: r.get(0)?,
+                id: item_ref(&r.get::<_, String>(1)?, r.get(2)?)?,
+                title: r.get(3)?,
+                stage: r.get(4)?,
+                bm25: r.get(5)?,
+                account_row: r.get(6)?,
+                contact_row: r.get(7)?,
+                part_row: r.get(8)?,
+                created_at: r.get(9)?,
+                updated_at: r.get(10)?,
+                closed: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Does any item contain this term (after stemming)?
+    pub fn term_exists(&self, term: &str) -> Result<bool> {
+        let expr = format!("\"{}\"", term.replace('"', ""));
+        Ok(self
+            .c
+            .prepare_cached("SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT 1")?
+            .query_row([expr], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Indexed terms that start with `prefix`, with their document counts.
+    pub fn terms_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<(String, i64)>> {
+        let upper = format!("{prefix}\u{10ffff}");
+        let mut st =
+            self.c.prepare_cached("SELECT term, doc FROM items_vocab WHERE term >= ?1 AND term < ?2 ORDER BY doc DESC LIMIT ?3")?;
+        let rows = st.query_map(params![prefix, upper, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Feedback on a pair of items: Some(true) accepted, Some(false) rejected.
+    pub fn feedback(&self, a: i64, b: i64) -> Result<Option<bool>> {
+        let (a, b) = (a.min(b), a.max(b));
+        Ok(self
+            .c
+            .prepare_cached("SELECT verdict FROM similar_feedback WHERE a = ?1 AND b = ?2")?
+            .query_row(params![a, b], |r| r.get::<_, i64>(0))
+            .optional()?
+            .map(|v| v > 0))
+    }
+}
+
+impl Writer<'_> {
+    pub fn set_feedback(&self, a: i64, b: i64, good: bool, at: i64) -> Result<()> {
+        let (a, b) = (a.min(b), a.max(b));
+        self.c
+            .prepare_cached(
+                "INSERT INTO similar_feedback(a, b, verdict, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(a, b) DO UPDATE SET verdict = excluded.verdict, at = excluded.at",
+            )?
+            .execute(params![a, b, if good { 1 } else { -1 }, at])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,45 @@
+//! Saved views: a list filter stored under a name.
+
+use super::{ItemFilter, Reader, Writer};
+use crate::{Error, Result};
+use rusqlite::{OptionalExtension, params};
+
+impl Reader<'_> {
+    pub fn views(&self) -> Result<Vec<(String, ItemFilter)>> {
+        let mut st = self.c.prepare_cached("SELECT name, filter FROM saved_views ORDER BY name")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = vec![];
+        for row in rows {
+            let (name, json) = row?;
+            let f = serde_json::from_str(&json).map_err(|e| Error::invalid(format!("view {name}: {e}")))?;
+            out.push((name, f));
+        }
+        Ok(out)
+    }
+
+    pub fn view(&self, name: &str) -> Result<ItemFilter> {
+        let json: String = self
+            .c
+            .prepare_cached("SELECT filter FROM saved_views WHERE name = ?1")?
+            .query_row([name], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::not_found(format!("view '{name}'")))?;
+        serde_json::from_str(&json).map_err(|e| Error::invalid(format!("view {name}: {e}")))
+    }
+}
+
+impl Writer<'_> {
+    /// Save (or replace) a named view.
+    pub fn save_view(&self, name: &str, f: &ItemFilter) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid("a view needs a name"));
+        }
+        let json = serde_json::to_string(f).map_err(|e| Error::invalid(e.to_string()))?;
+        let kind = f.kind.map(|k| k.as_str()).unwrap_or("any");
+        self.c
+            .prepare_cached("INSERT INTO saved_views(name, kind, filter) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, filter = excluded.filter")?
+            .execute(params![name, kind, json])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,60 @@
+//! Every user action, with the name the palette matches and the description help shows.
+
+macro_rules! actions {
+    ($($v:ident = $name:literal, $desc:literal;)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action { $($v),+ }
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$v),+];
+            pub fn name(self) -> &'static str { match self { $(Action::$v => $name),+ } }
+            pub fn description(self) -> &'static str { match self { $(Action::$v => $desc),+ } }
+            pub fn from_name(s: &str) -> Option<Action> { Self::ALL.iter().copied().find(|a| a.name() == s) }
+        }
+    };
+}
+
+actions! {
+    Quit = "quit", "Quit helpdesk";
+    Back = "back", "Close what is open";
+    Help = "help", "Show the key bindings";
+    Palette = "palette", "Run any action by name";
+    NextPane = "next-pane", "Next pane";
+    PrevPane = "prev-pane", "Previous pane";
+    PaneInbox = "pane-inbox", "Go to the inbox";
+    PaneTickets = "pane-tickets", "Go to tickets";
+    PaneIssues = "pane-issues", "Go to issues";
+    PaneContacts = "pane-contacts", "Go to contacts and accounts";
+    PaneDashboard = "pane-dashboard", "Go to the dashboard";
+    Up = "up", "Move up";
+    Down = "down", "Move down";
+    Top = "top", "Go to the first row";
+    Bottom = "bottom", "Go to the last row";
+    PageUp = "page-up", "One screen up";
+    PageDown = "page-down", "One screen down";
+    Open = "open", "Open the selected row";
+    Filter = "filter", "Filter the list as you type";
+    Refresh = "refresh", "Reload from the database";
+    Stage = "stage", "Move to a legal next stage";
+    Assign = "assign", "Set the owner";
+    Tag = "tag", "Add a tag";
+    Severity = "severity", "Set the severity";
+    Part = "part", "Set the part";
+    Link = "link", "Link to another item";
+    TicketFromConversation = "ticket-from-conversation", "Create a ticket from this conversation";
+    NewItem = "new", "Create an item of this pane's kind";
+    NewIssue = "new-issue", "Create an issue linked to this ticket";
+    NewTask = "new-task", "Create a task for this issue";
+    Reply = "reply", "Reply to the customer (inline editor)";
+    Note = "note", "Write an internal note (inline editor)";
+    EditorReply = "reply-in-editor", "Reply to the customer in $EDITOR";
+    Snippet = "snippet", "Reply with a canned response";
+    NextTab = "next-tab", "Next message tab";
+    PrevTab = "prev-tab", "Previous message tab";
+    ToggleAccounts = "toggle-accounts", "Switch between contacts and accounts";
+    Undo = "undo", "Undo the last change";
+    Export = "export", "Export the current view to CSV or JSON";
+    SaveView = "save-view", "Save the current filter as a named view";
+    OpenView = "open-view", "Open a saved view";
+    ThumbUp = "similar-good", "Mark the selected similar item as a good match";
+    ThumbDown = "similar-bad", "Mark the selected similar item as a wrong match";
+}

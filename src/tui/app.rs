@@ -1,0 +1,266 @@
+//! The state of the terminal UI: panes with their lists, the open detail view, the modal, toasts, undo history.
+
+use super::keymap::Keymap;
+use super::list::{ListState, Source};
+use helpdesk::Store;
+use helpdesk::domain::{ItemRef, Kind};
+use helpdesk::store::{ItemFilter, SortOrder};
+use ratatui::text::Line;
+use ratatui_textarea::TextArea;
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Instant;
+use tui_input::Input;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Inbox,
+    Tickets,
+    Issues,
+    Contacts,
+    Dashboard,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [Pane::Inbox, Pane::Tickets, Pane::Issues, Pane::Contacts, Pane::Dashboard];
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Inbox => "Inbox",
+            Pane::Tickets => "Tickets",
+            Pane::Issues => "Issues",
+            Pane::Contacts => "Contacts",
+            Pane::Dashboard => "Dashboard",
+        }
+    }
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+    pub fn kind(self) -> Option<Kind> {
+        match self {
+            Pane::Inbox => Some(Kind::Conversation),
+            Pane::Tickets => Some(Kind::Ticket),
+            Pane::Issues => Some(Kind::Issue),
+            _ => None,
+        }
+    }
+}
+
+/// What a detail view shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Item(ItemRef),
+    Contact(i64),
+    Account(i64),
+}
+
+/// Message tabs of an item's timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MsgTab {
+    Customer,
+    Internal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub target: Target,
+    pub title: String,
+    /// Sanitised, styled lines built once when the view opens or its data changes.
+    pub lines: Vec<Line<'static>>,
+    pub scroll: usize,
+    pub tab: MsgTab,
+    /// Items listed in the view that Enter opens (linked items, a customer's items, similar work), by line.
+    pub links: Vec<(usize, Target)>,
+    /// Similar items shown in the view, for 👍/👎.
+    pub similar: Vec<ItemRef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MenuItem {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuPurpose {
+    Stage(ItemRef),
+    Severity(ItemRef),
+    Part(ItemRef),
+    Assign(ItemRef),
+    Snippet(ItemRef),
+    LinkRel(ItemRef, ItemRef),
+    NewItemPart(Kind, String, Option<ItemRef>),
+    ExportFormat,
+    OpenView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromptPurpose {
+    Tag(ItemRef),
+    LinkTarget(ItemRef),
+    /// Title of a new item; the parent is the issue of a task, or the ticket an issue is created from.
+    NewTitle(Kind, Option<ItemRef>),
+    ExportPath(String),
+    SaveView,
+}
+
+/// A change waiting for confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    Stage(ItemRef, String),
+}
+
+pub enum Modal {
+    Help { scroll: usize },
+    Palette { input: Input, selected: usize },
+    Menu { title: String, items: Vec<MenuItem>, selected: usize, purpose: MenuPurpose },
+    Prompt { title: String, input: Input, purpose: PromptPurpose },
+    Confirm { message: String, then: Pending },
+    Compose { target: ItemRef, internal: bool, area: Box<TextArea<'static>>, discard: bool },
+}
+
+/// How to undo one change.
+#[derive(Debug, Clone)]
+pub enum Undo {
+    Stage { item: ItemRef, from: String },
+    Assign { item: ItemRef, prev: Option<String> },
+    Severity { item: ItemRef, prev: Option<String> },
+    Part { item: ItemRef, prev: Option<String> },
+    Tag { item: ItemRef, tag: String },
+    Link { from: ItemRef, to: ItemRef, rel: helpdesk::domain::LinkRel },
+}
+
+#[derive(Debug, Clone)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub at: Instant,
+}
+
+/// A request the event loop carries out outside `update`: the terminal must be suspended for `$EDITOR`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditorRequest {
+    pub target: ItemRef,
+    pub internal: bool,
+    pub initial: String,
+}
+
+/// Mail worker state shown in the status bar.
+#[derive(Debug, Clone, Default)]
+pub struct MailStatus {
+    pub state: String,
+    pub last_sync: Option<i64>,
+    pub new_mail: usize,
+    pub outbox: usize,
+}
+
+pub struct App {
+    pub store: Store,
+    pub user: String,
+    pub pane: Pane,
+    pub lists: Vec<ListState>,
+    pub detail: Vec<Detail>,
+    pub modal: Option<Modal>,
+    /// Set while the list filter is being typed.
+    pub filtering: Option<Input>,
+    pub toasts: VecDeque<Toast>,
+    pub undo: Vec<Undo>,
+    pub keymap: Keymap,
+    pub snippets: BTreeMap<String, String>,
+    pub reopen_days: i64,
+    pub size: (u16, u16),
+    pub quit: bool,
+    pub editor: Option<EditorRequest>,
+    pub mail: MailStatus,
+    /// The Contacts pane shows accounts instead of contacts.
+    pub accounts: bool,
+    /// The mailbox address replies are sent from when the item has none.
+    pub from: Option<String>,
+}
+
+impl App {
+    pub fn new(store: Store, user: String, keymap: Keymap, snippets: BTreeMap<String, String>, size: (u16, u16)) -> App {
+        let items = |kind, sort| Source::Items(ItemFilter { kind: Some(kind), sort, ..Default::default() });
+        let lists = vec![
+            ListState::new(items(Kind::Conversation, SortOrder::Inbox)),
+            ListState::new(items(Kind::Ticket, SortOrder::Newest)),
+            ListState::new(items(Kind::Issue, SortOrder::Newest)),
+            ListState::new(Source::Contacts),
+            ListState::new(Source::Accounts),
+        ];
+        App {
+            store,
+            user,
+            pane: Pane::Inbox,
+            lists,
+            detail: vec![],
+            modal: None,
+            filtering: None,
+            toasts: VecDeque::new(),
+            undo: vec![],
+            keymap,
+            snippets,
+            reopen_days: helpdesk::stage::REOPEN_WINDOW_DAYS,
+            size,
+            quit: false,
+            editor: None,
+            mail: MailStatus::default(),
+            accounts: false,
+            from: None,
+        }
+    }
+
+    /// Index of the list the current pane shows (the Contacts pane shows contacts or accounts).
+    pub fn list_index(&self) -> usize {
+        match self.pane {
+            Pane::Contacts if self.show_accounts() => 4,
+            p => p.index().min(3),
+        }
+    }
+
+    pub fn show_accounts(&self) -> bool {
+        self.accounts
+    }
+
+    pub fn list(&self) -> &ListState {
+        &self.lists[self.list_index()]
+    }
+
+    pub fn list_mut(&mut self) -> &mut ListState {
+        let i = self.list_index();
+        &mut self.lists[i]
+    }
+
+    /// Rows of the list viewport: the screen minus tab bar, header, status bar and borders.
+    pub fn list_height(&self) -> usize {
+        (self.size.1 as usize).saturating_sub(5).max(1)
+    }
+
+    pub fn toast(&mut self, text: impl Into<String>) {
+        self.push_toast(text.into(), false);
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.push_toast(text.into(), true);
+    }
+
+    fn push_toast(&mut self, text: String, error: bool) {
+        tracing::info!(error, "{text}");
+        self.toasts.push_back(Toast { text: helpdesk::sanitize::line(&text), error, at: Instant::now() });
+        while self.toasts.len() > 3 {
+            self.toasts.pop_front();
+        }
+    }
+
+    /// The item the item actions apply to: the open detail's, else the selected row's.
+    pub fn current_item(&self) -> Option<ItemRef> {
+        if let Some(d) = self.detail.last() {
+            return match d.target {
+                Target::Item(r) => Some(r),
+                _ => None,
+            };
+        }
+        match self.list().selected()? {
+            super::list::Row::Item(i) => Some(i.id),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Build the lines of a detail view once, from the store, sanitised: attributes, links, history, attachments, messages.
+
+use super::app::{Detail, MsgTab, Target};
+use anyhow::Result;
+use helpdesk::Store;
+use helpdesk::domain::{Kind, MsgChannel, fmt_ts};
+use helpdesk::sanitize::{line, text};
+use helpdesk::store::{ItemFilter, Page};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use std::collections::BTreeMap;
+
+struct Builder {
+    lines: Vec<Line<'static>>,
+    links: Vec<(usize, Target)>,
+}
+
+impl Builder {
+    fn push(&mut self, l: Line<'static>) {
+        self.lines.push(l);
+    }
+    fn blank(&mut self) {
+        self.lines.push(Line::default());
+    }
+    fn heading(&mut self, s: &str) {
+        self.blank();
+        self.push(Line::styled(s.to_string(), Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)));
+    }
+    fn field(&mut self, k: &str, v: impl AsRef<str>) {
+        let v = v.as_ref();
+        if !v.is_empty() {
+            self.push(Line::from(vec![Span::styled(format!("  {k:<15}"), Style::new().fg(Color::DarkGray)), Span::raw(line(v))]));
+        }
+    }
+    fn link(&mut self, t: Target, l: Line<'static>) {
+        self.links.push((self.lines.len(), t));
+        self.lines.push(l);
+    }
+    fn body(&mut self, s: &str) {
+        for l in text(s).lines() {
+            self.push(Line::raw(format!("    {l}")));
+        }
+    }
+}
+
+fn stage_style(stage: &str) -> Style {
+    match stage {
+        "new" | "queued" | "triage" | "open" | "needs-response" => Style::new().fg(Color::Yellow),
+        "resolved" | "completed" | "done" | "accepted" | "archived" => Style::new().fg(Color::Green),
+        "canceled" | "wont-fix" | "duplicate" | "wont-do" | "suspended" => Style::new().fg(Color::DarkGray),
+        _ => Style::new().fg(Color::Blue),
+    }
+}
+
+fn item_line(id: &str, stage: &str, title: &str, extra: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::raw("  "),
+        Span::styled(format!("{id:<10}"), Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(format!("{stage:<27}"), stage_style(stage)),
+        Span::raw(line(title)),
+        Span::styled(extra.to_string(), Style::new().fg(Color::DarkGray)),
+    ])
+}
+
+pub fn build(store: &Store, t: Target, tab: MsgTab, _snippets: &BTreeMap<String, String>) -> Result<Detail> {
+    let mut b = Builder { lines: vec![], links: vec![] };
+    let title = match t {
+        Target::Item(r) => item(store, r, tab, &mut b)?,
+        Target::Contact(c) => contact(store, c, &mut b)?,
+        Target::Account(a) => account(store, a, &mut b)?,
+    };
+    Ok(Detail { target: t, title, lines: b.lines, scroll: 0, tab, links: b.links, similar: vec![] })
+}
+
+fn item(store: &Store, r: helpdesk::domain::ItemRef, tab: MsgTab, b: &mut Builder) -> Result<String> {
+    let rd = store.read();
+    let i = rd.item(r)?;
+    b.push(Line::from(vec![
+        Span::styled(format!("{r}  "), Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(line(&i.title), Style::new().add_modifier(Modifier::BOLD)),
+    ]));
+    b.push(Line::from(vec![Span::raw("  stage          "), Span::styled(i.stage_label.clone(), stage_style(&i.stage))]));
+    b.field("severity", i.severity.clone().unwrap_or_default());
+    b.field("subtype", i.subtype.clone().unwrap_or_default());
+    b.field("part", i.part.as_ref().map(|p| format!("{p} {}", i.part_name.clone().unwrap_or_default())).unwrap_or_default());
+    b.field("account", i.account_name.clone().unwrap_or_default());
+    b.field("owner", i.owner.clone().unwrap_or_default());
+    b.field("group", i.group.clone().unwrap_or_default());
+    b.field("reported by", i.reported_by.join(", "));
+    b.field("tags", i.tags.join(" "));
+    b.field("needs response", if i.needs_response { "yes" } else { "no" });
+    b.field("channel", &i.source_channel);
+    b.field("created", format!("{} by {}", fmt_ts(i.created_at), i.created_by));
+    b.field("updated", format!("{} by {}", fmt_ts(i.updated_at), i.updated_by));
+    if let Some(p) = i.parent {
+        b.link(Target::Item(p), item_line(&p.to_string(), "", "(parent issue)", ""));
+    }
+    if !i.description.is_empty() && r.kind != Kind::Conversation {
+        b.heading("Description");
+        b.body(&i.description.chars().take(2000).collect::<String>());
+    }
+    if !i.links.is_empty() {
+        b.heading("Links");
+        for l in &i.links {
+            let rel = if l.direction == "in" { format!(" ← {}", l.rel) } else { format!(" → {}", l.rel) };
+            b.link(Target::Item(l.id), item_line(&l.id.to_string(), &l.stage, &l.title, &rel));
+        }
+    }
+    b.heading("Stage history");
+    for h in &i.history {
+        b.push(Line::raw(format!(
+            "  {}  {:>26} → {:<26} {}",
+            fmt_ts(h.at),
+            h.from.as_deref().unwrap_or("(created)"),
+            h.to,
+            line(&h.by)
+        )));
+    }
+    let all = rd.messages(i.row, None)?;
+    let attachments: Vec<_> = all.iter().flat_map(|m| m.attachments.iter()).collect();
+    if !attachments.is_empty() {
+        b.heading("Attachments");
+        for a in attachments {
+            b.push(Line::raw(format!("  {}  {}  {} bytes", line(&a.name), a.mime, a.size)));
+        }
+    }
+    let channel = match tab {
+        MsgTab::Customer => MsgChannel::Customer,
+        MsgTab::Internal => MsgChannel::Internal,
+    };
+    let customer = all.iter().filter(|m| m.channel == "customer").count();
+    let internal = all.len() - customer;
+    b.blank();
+    let on = Style::new().fg(Color::Black).bg(Color::Cyan);
+    let off = Style::new().fg(Color::Cyan);
+    b.push(Line::from(vec![
+        Span::styled(format!(" Customer messages ({customer}) "), if tab == MsgTab::Customer { on } else { off }),
+        Span::raw(" "),
+        Span::styled(format!(" Internal discussion ({internal}) "), if tab == MsgTab::Internal { on } else { off }),
+        Span::styled("   [ ] switch", Style::new().fg(Color::DarkGray)),
+    ]));
+    for m in all.iter().filter(|m| m.channel == channel.as_str()) {
+        let who = if m.from_name.is_empty() { m.from.clone() } else { format!("{} <{}>", m.from_name, m.from) };
+        let arrow = if m.direction == "in" { "←" } else { "→" };
+        let state = m.delivery_state.as_deref().map(|s| format!("  [{s}]")).unwrap_or_default();
+        b.blank();
+        b.push(Line::from(vec![
+            Span::styled(format!("{arrow} {} ", fmt_ts(m.sent_at)), Style::new().fg(Color::DarkGray)),
+            Span::styled(line(&who), Style::new().add_modifier(Modifier::BOLD)),
+            Span::styled(state, Style::new().fg(if m.delivery_state.as_deref() == Some("bounced") { Color::Red } else { Color::DarkGray })),
+        ]));
+        if !m.thread_reason.is_empty() && m.direction == "in" {
+            b.push(Line::styled(format!("  threaded: {}", line(&m.thread_reason)), Style::new().fg(Color::DarkGray)));
+        }
+        if let Some(d) = m.delivery_detail.as_deref() {
+            b.push(Line::styled(format!("  delivery: {}", line(d)), Style::new().fg(Color::Red)));
+        }
+        b.body(&m.body.chars().take(4000).collect::<String>());
+    }
+    Ok(format!("{r} {}", line(&i.title)))
+}
+
+fn items_of(store: &Store, f: ItemFilter, b: &mut Builder) -> Result<()> {
+    let rows = store.read().list(&f, Page::default(), 200)?;
+    let (open, closed): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| {
+        !matches!(r.stage.as_str(), "resolved" | "archived" | "canceled" | "accepted" | "completed" | "wont-fix" | "duplicate")
+    });
+    for r in open.iter().chain(closed.iter()) {
+        b.link(Target::Item(r.id), item_line(&r.id.to_string(), &r.stage, &r.title, ""));
+    }
+    Ok(())
+}
+
+fn contact(store: &Store, row: i64, b: &mut Builder) -> Result<String> {
+    let c = store.read().contact(row)?;
+    b.push(Line::styled(format!("{}  {}", c.id, line(&c.name)), Style::new().add_modifier(Modifier::BOLD)));
+    b.field("emails", c.emails.join(", "));
+    b.field("phones", c.phones.join(", "));
+    b.field("account", c.account_name.clone().unwrap_or_default());
+    b.field("external ref", c.external_ref.clone().unwrap_or_default());
+    b.field("verified", if c.verified { "yes" } else { "no" });
+    b.field("tags", c.tags.join(" "));
+    if let Some(a) = c.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse::<i64>().ok()) {
+        b.link(Target::Account(a), item_line(&format!("ACC-{a}"), "", &c.account_name.clone().unwrap_or_default(), "  (account)"));
+    }
+    for kind in [Kind::Conversation, Kind::Ticket] {
+        b.heading(if kind == Kind::Conversation { "Conversations (open first)" } else { "Tickets (open first)" });
+        items_of(store, ItemFilter { kind: Some(kind), contact_row: Some(row), ..Default::default() }, b)?;
+    }
+    notes(store, ItemFilter { contact_row: Some(row), ..Default::default() }, b)?;
+    Ok(format!("{} {}", c.id, line(&c.name)))
+}
+
+fn account(store: &Store, row: i64, b: &mut Builder) -> Result<String> {
+    let a = store.read().account(row)?;
+    b.push(Line::styled(format!("{}  {}", a.id, line(&a.name)), Style::new().add_modifier(Modifier::BOLD)));
+    b.field("domains", a.domains.join(", "));
+    b.field("tier", a.tier.clone().unwrap_or_default());
+    b.field("owner", a.owner.clone().unwrap_or_default());
+    b.field("external ref", a.external_ref.clone().unwrap_or_default());
+    b.field("tags", a.tags.join(" "));
+    b.field("description", &a.description);
+    b.heading("Contacts");
+    for c in store.read().contacts(Some(row), 0, 100)? {
+        b.link(Target::Contact(c.row), item_line(&c.id, "", &c.name, &format!("  {}", c.emails.join(", "))));
+    }
+    for kind in [Kind::Conversation, Kind::Ticket] {
+        b.heading(if kind == Kind::Conversation { "Conversations (open first)" } else { "Tickets (open first)" });
+        items_of(store, ItemFilter { kind: Some(kind), account_row: Some(row), ..Default::default() }, b)?;
+    }
+    notes(store, ItemFilter { account_row: Some(row), ..Default::default() }, b)?;
+    Ok(format!("{} {}", a.id, line(&a.name)))
+}
+
+/// Internal notes on the customer's items, newest first.
+fn notes(store: &Store, f: ItemFilter, b: &mut Builder) -> Result<()> {
+    let rd = store.read();
+    let mut notes = vec![];
+    for r in rd.list(&f, Page::default(), 100)? {
+        for m in rd.messages(r.row, Some(MsgChannel::Internal))? {
+            notes.push((m.sent_at, r.id, m));
+        }
+    }
+    notes.sort_by(|a, b| b.0.cmp(&a.0));
+    b.heading("Internal notes");
+    for (at, id, m) in notes.into_iter().take(20) {
+        b.link(Target::Item(id), Line::styled(format!("  {} {id} {}", fmt_ts(at), line(m.author.as_deref().unwrap_or(""))), Style::new().fg(Color::DarkGray)));
+        b.body(&m.body);
+    }
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! A virtualised list: a window of rows around the cursor, paged from the store by keyset, never the whole list.
+
+use helpdesk::Result;
+use helpdesk::store::{Account, Contact, ItemFilter, ItemRow, Page, Reader};
+
+const PAGE: usize = 200;
+const KEEP: usize = 1200;
+
+/// What a list shows.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Items(ItemFilter),
+    Contacts,
+    Accounts,
+}
+
+#[derive(Debug, Clone)]
+pub enum Row {
+    Item(ItemRow),
+    Contact(Contact),
+    Account(Account),
+}
+
+#[derive(Debug, Clone)]
+pub struct ListState {
+    pub source: Source,
+    /// Free text typed after `/`.
+    pub text: String,
+    /// Rows `start .. start + rows.len()` of the list.
+    pub rows: Vec<Row>,
+    pub start: usize,
+    pub total: usize,
+    pub cursor: usize,
+    /// First row on screen.
+    pub offset: usize,
+    /// False until loaded, and again after a write elsewhere made it stale.
+    pub loaded: bool,
+}
+
+impl ListState {
+    pub fn new(source: Source) -> ListState {
+        ListState { source, text: String::new(), rows: vec![], start: 0, total: 0, cursor: 0, offset: 0, loaded: false }
+    }
+
+    pub fn selected(&self) -> Option<&Row> {
+        self.cursor.checked_sub(self.start).and_then(|i| self.rows.get(i))
+    }
+
+    /// Rows visible in a viewport of `height` lines starting at `offset`.
+    pub fn visible(&self, height: usize) -> impl Iterator<Item = (usize, &Row)> {
+        let from = self.offset.saturating_sub(self.start);
+        self.rows.iter().enumerate().skip(from).take(height).map(move |(i, r)| (self.start + i, r))
+    }
+
+    fn text(&self) -> Option<&str> {
+        (!self.text.trim().is_empty()).then_some(self.text.as_str())
+    }
+
+    fn filter(&self) -> Option<ItemFilter> {
+        match &self.source {
+            Source::Items(f) => Some(ItemFilter { text: self.text().map(String::from), ..f.clone() }),
+            _ => None,
+        }
+    }
+
+    /// Count and load the first page again (after a filter change or a write), keeping the cursor where it can.
+    pub fn reload(&mut self, r: &Reader<'_>, height: usize) -> Result<()> {
+        let keep = self.cursor;
+        self.loaded = true;
+        self.total = match (&self.source, self.filter()) {
+            (_, Some(f)) => r.count(&f)? as usize,
+            (Source::Contacts, _) => r.contact_count(self.text())? as usize,
+            _ => r.account_count(self.text())? as usize,
+        };
+        self.rows = self.fetch(r, None, false)?;
+        self.start = 0;
+        self.cursor = 0;
+        self.offset = 0;
+        if keep > 0 && self.total > 0 {
+            self.move_to(r, keep.min(self.total - 1), height)?;
+        }
+        Ok(())
+    }
+
+    fn fetch(&self, r: &Reader<'_>, edge: Option<&Row>, before: bool) -> Result<Vec<Row>> {
+        Ok(match &self.source {
+            Source::Items(_) => {
+                let f = self.filter().unwrap_or_default();
+                let page = match edge {
+                    Some(Row::Item(i)) if before => i.cursor_before(),
+                    Some(Row::Item(i)) => i.cursor(),
+                    _ if before => Page::last(),
+                    _ => Page::default(),
+                };
+                r.list(&f, page, PAGE)?.into_iter().map(Row::Item).collect()
+            }
+            Source::Contacts => {
+                let id = match edge {
+                    Some(Row::Contact(c)) => Some(c.row),
+                    _ => None,
+                };
+                r.contact_page(self.text(), id, before, PAGE)?.into_iter().map(Row::Contact).collect()
+            }
+            Source::Accounts => {
+                let id = match edge {
+                    Some(Row::Account(a)) => Some(a.row),
+                    _ => None,
+                };
+                r.account_page(self.text(), id, before, PAGE)?.into_iter().map(Row::Account).collect()
+            }
+        })
+    }
+
+    /// Put the cursor on row `to`, loading pages as needed, and scroll so that it is visible.
+    pub fn move_to(&mut self, r: &Reader<'_>, to: usize, height: usize) -> Result<()> {
+        if self.total == 0 {
+            self.cursor = 0;
+            self.offset = 0;
+            return Ok(());
+        }
+        let to = to.min(self.total - 1);
+        if to + PAGE / 2 >= self.total && to >= self.start + self.rows.len() + PAGE {
+            // Far below the window and near the end: load the last page directly.
+            let rows = self.fetch(r, None, true)?;
+            self.start = self.total.saturating_sub(rows.len());
+            self.rows = rows;
+        }
+        if to < PAGE && to < self.start {
+            self.rows = self.fetch(r, None, false)?;
+            self.start = 0;
+        }
+        while to >= self.start + self.rows.len() {
+            let more = self.fetch(r, self.rows.last(), false)?;
+            if more.is_empty() {
+                break;
+            }
+            self.rows.extend(more);
+            if self.rows.len() > KEEP {
+                let cut = self.rows.len() - KEEP;
+                self.rows.drain(..cut);
+                self.start += cut;
+            }
+        }
+        while to < self.start {
+            let mut more = self.fetch(r, self.rows.first(), true)?;
+            if more.is_empty() {
+                break;
+            }
+            self.start = self.start.saturating_sub(more.len());
+            more.extend(self.rows.drain(..));
+            more.truncate(KEEP);
+            self.rows = more;
+        }
+        self.cursor = to.min(self.start + self.rows.len().saturating_sub(1));
+        let height = height.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + height {
+            self.offset = self.cursor + 1 - height;
+        }
+        Ok(())
+    }
+
+    pub fn move_by(&mut self, r: &Reader<'_>, delta: isize, height: usize) -> Result<()> {
+        let to = if delta < 0 { self.cursor.saturating_sub(delta.unsigned_abs()) } else { self.cursor + delta as usize };
+        self.move_to(r, to, height)
+    }
+}
