@@ -4,12 +4,13 @@
 
 pub mod config;
 pub mod demo;
-pub mod io;
 pub mod domain;
+pub mod io;
 pub mod mail;
 pub mod sanitize;
 pub mod similar;
 pub mod stage;
+pub mod stats;
 pub mod store;
 
 pub use store::Store;

@@ -3,9 +3,12 @@
 pub mod classify;
 pub mod identity;
 pub mod ingest;
+pub mod net;
 pub mod outbox;
 pub mod parse;
 pub mod source;
+pub mod sync;
+pub mod worker;
 
 pub use classify::{Class, Delivery};
 pub use ingest::{IngestOptions, Mode, Outcome, Summary, ingest, ingest_batch};

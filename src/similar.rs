@@ -59,15 +59,20 @@ pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> 
     };
     let cands = r.fts_candidates(&expr, TITLE_WEIGHT, &q.kinds, q.before, POOL)?;
     let title_only = match text::fts_expr(&title_terms, &[], q.typing) {
-        Some(e) if !body_terms.is_empty() => r.fts_candidates(&format!("{{title}} : ({e})"), 1.0, &q.kinds, q.before, POOL)?,
+        Some(e) if !body_terms.is_empty() => {
+            r.fts_candidates(&format!("{{title}} : ({e})"), 1.0, &q.kinds, q.before, POOL)?
+        }
         _ => vec![],
     };
     let best = cands.iter().map(|c| -c.bm25).fold(f64::MIN_POSITIVE, f64::max);
     let best_t = title_only.iter().map(|c| -c.bm25).fold(f64::MIN_POSITIVE, f64::max);
-    let mut pool: Vec<(Candidate, f64, f64)> = cands.into_iter().map(|c| {
-        let s = -c.bm25 / best;
-        (c, s, 0.0)
-    }).collect();
+    let mut pool: Vec<(Candidate, f64, f64)> = cands
+        .into_iter()
+        .map(|c| {
+            let s = -c.bm25 / best;
+            (c, s, 0.0)
+        })
+        .collect();
     for c in title_only {
         let s = -c.bm25 / best_t;
         match pool.iter_mut().find(|(p, _, _)| p.row == c.row) {
@@ -90,7 +95,11 @@ pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> 
         }
         let cand_terms = terms(&c.title, 32);
         let shared: Vec<&String> = cand_terms.iter().filter(|t| query_set.contains(*t)).collect();
-        let overlap = if query_set.is_empty() { 0.0 } else { shared.len() as f64 / query_set.len().max(cand_terms.len()).max(1) as f64 };
+        let overlap = if query_set.is_empty() {
+            0.0
+        } else {
+            shared.len() as f64 / query_set.len().max(cand_terms.len()).max(1) as f64
+        };
         let mut score = 0.55 * text_score + 0.25 * title_score + 0.2 * overlap;
         let mut why: Vec<String> = vec![];
         if !shared.is_empty() {
@@ -125,7 +134,15 @@ pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> 
             score += 0.5;
             why.push("👍 before".into());
         }
-        out.push(Suggestion { id: c.id, row: c.row, kind: c.id.kind, stage: c.stage, title: c.title, score, reason: why.join(", ") });
+        out.push(Suggestion {
+            id: c.id,
+            row: c.row,
+            kind: c.id.kind,
+            stage: c.stage,
+            title: c.title,
+            score,
+            reason: why.join(", "),
+        });
     }
     out.sort_by(|a, b| b.score.total_cmp(&a.score));
     out.truncate(limit);
@@ -133,7 +150,10 @@ pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> 
 }
 
 /// Replace query terms that no item contains by the closest indexed term (one or two edits away).
-fn repair(r: &Reader<'_>, ts: &[String]) -> Result<(Vec<String>, Vec<(String, String)>)> {
+/// Query terms after repair, and the (typed, indexed) pairs that were repaired.
+type Repaired = (Vec<String>, Vec<(String, String)>);
+
+fn repair(r: &Reader<'_>, ts: &[String]) -> Result<Repaired> {
     let mut out = vec![];
     let mut fixed = vec![];
     for t in ts {

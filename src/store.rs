@@ -10,6 +10,7 @@ mod outbox;
 mod records;
 mod schema;
 mod similar;
+mod stats;
 mod views;
 
 pub use items::{Item, ItemLink, NewItem, StageChange};
@@ -19,8 +20,8 @@ pub use lists::{ItemFilter, ItemRow, Page, SortOrder};
 pub use messages::{Attachment, Message, NewMessage, hex};
 pub use moves::CustomerEffect;
 pub use outbox::Outgoing;
-pub use similar::Candidate;
 pub use records::{Account, Contact, Member, NewAccount, NewContact, Part};
+pub use similar::Candidate;
 
 use crate::Result;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

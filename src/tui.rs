@@ -1,7 +1,180 @@
-//! Terminal UI.
+//! Terminal UI: one event channel (keys, mouse, ticks, mail), `update` mutates the state, one pure `draw`.
 
+pub mod action;
+pub mod app;
+mod detail;
+mod extra;
+pub mod keymap;
+pub mod list;
+mod similar;
+pub mod ui;
+pub mod update;
+
+use anyhow::{Context, Result};
+use app::{App, Pane};
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event as CEvent, KeyEvent, MouseEvent};
+use ratatui::crossterm::execute;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
 
-pub fn run(_db: &Path, _config: Option<&Path>) -> anyhow::Result<()> {
-    anyhow::bail!("the terminal UI is not built yet")
+/// Everything the loop reacts to.
+pub enum Event {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Tick,
+    Mail(helpdesk::mail::worker::Notice),
 }
+
+/// Build the app on a store: config keys, snippets, user and first pane loaded.
+pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u16, u16)) -> Result<App> {
+    let keymap = keymap::Keymap::new(&cfg.keys).map_err(|e| anyhow::anyhow!(e))?;
+    let user = cfg
+        .user
+        .clone()
+        .or_else(|| std::env::var("HELPDESK_USER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "me".into());
+    let mut app = App::new(store, user, keymap, cfg.snippets.clone(), size);
+    app.reopen_days = cfg.reopen_days;
+    app.from = cfg.mailbox.first().map(|m| m.address.clone());
+    update::switch(&mut app, Pane::Inbox)?;
+    Ok(app)
+}
+
+pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
+    let cfg = crate::cli::config(&config.map(Path::to_path_buf))?;
+    let store = helpdesk::Store::open(db).with_context(|| format!("cannot open {}", db.display()))?;
+    let mut terminal = ratatui::init();
+    let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    let size = terminal.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
+    let result = (|| -> Result<()> {
+        let mut app = new_app(store, &cfg, size)?;
+        let (tx, rx) = mpsc::channel::<Event>();
+        let paused = Arc::new(AtomicBool::new(false));
+        let (ack_tx, ack_rx) = mpsc::channel::<()>();
+        spawn_input(tx.clone(), paused.clone(), ack_tx);
+        spawn_ticker(tx.clone());
+        let worker = helpdesk::mail::worker::spawn_if_configured(db, &cfg, move |n| tx.send(Event::Mail(n)).is_ok());
+        loop {
+            terminal.draw(|f| ui::draw(f, &app))?;
+            let first = rx.recv().context("event channel closed")?;
+            handle(&mut app, first);
+            while let Ok(ev) = rx.try_recv() {
+                handle(&mut app, ev);
+            }
+            if app.quit {
+                break;
+            }
+            if let Some(req) = app.editor.take() {
+                paused.store(true, Ordering::SeqCst);
+                let _ = ack_rx.recv_timeout(Duration::from_millis(500));
+                let _ = execute!(std::io::stdout(), DisableMouseCapture);
+                ratatui::restore();
+                let text = edit(&req.initial);
+                terminal = ratatui::init();
+                let _ = execute!(std::io::stdout(), EnableMouseCapture);
+                paused.store(false, Ordering::SeqCst);
+                match text {
+                    Ok(t) if !t.trim().is_empty() => {
+                        if let Err(e) = update::compose_from_editor(&mut app, req.target, req.internal, &t) {
+                            app.error(format!("{e:#}"));
+                        }
+                    }
+                    Ok(_) => app.toast("empty message: nothing sent"),
+                    Err(e) => app.error(format!("editor: {e:#}")),
+                }
+                terminal.clear()?;
+            }
+        }
+        drop(worker);
+        Ok(())
+    })();
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+fn handle(app: &mut App, ev: Event) {
+    match ev {
+        Event::Key(k) => update::on_key(app, k),
+        Event::Mouse(m) => update::on_mouse(app, m),
+        Event::Resize(w, h) => {
+            app.size = (w, h);
+            let _ = update::reload(app);
+        }
+        Event::Tick => {
+            while app.toasts.front().is_some_and(|t| t.at.elapsed().as_secs() > 6) {
+                app.toasts.pop_front();
+            }
+        }
+        Event::Mail(n) => update::on_mail(app, n),
+    }
+}
+
+/// Read terminal input on its own thread; while `paused` (an editor owns the terminal) it reads nothing.
+fn spawn_input(tx: mpsc::Sender<Event>, paused: Arc<AtomicBool>, ack: mpsc::Sender<()>) {
+    std::thread::spawn(move || {
+        loop {
+            if paused.load(Ordering::SeqCst) {
+                let _ = ack.send(());
+                while paused.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                continue;
+            }
+            match event::poll(Duration::from_millis(50)) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(_) => break,
+            }
+            if paused.load(Ordering::SeqCst) {
+                continue;
+            }
+            let ev = match event::read() {
+                Ok(CEvent::Key(k)) => Event::Key(k),
+                Ok(CEvent::Mouse(m)) => Event::Mouse(m),
+                Ok(CEvent::Resize(w, h)) => Event::Resize(w, h),
+                Ok(_) => continue,
+                Err(_) => break,
+            };
+            if tx.send(ev).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn spawn_ticker(tx: mpsc::Sender<Event>) {
+    std::thread::spawn(move || {
+        while tx.send(Event::Tick).is_ok() {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+}
+
+/// Run `$VISUAL`/`$EDITOR` (as git does) on a temporary file; lines starting with `#` are dropped.
+fn edit(initial: &str) -> Result<String> {
+    let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into());
+    let path = std::env::temp_dir().join(format!("helpdesk-reply-{}.txt", std::process::id()));
+    std::fs::write(
+        &path,
+        format!(
+            "{initial}\n# Write the reply above. Lines starting with # are removed.\n# An empty message sends nothing.\n"
+        ),
+    )?;
+    let status =
+        std::process::Command::new("sh").arg("-c").arg(format!("{editor} \"$1\"")).arg("sh").arg(&path).status()?;
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let _ = std::fs::remove_file(&path);
+    if !status.success() {
+        anyhow::bail!("{editor} exited with {status}");
+    }
+    Ok(text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n").trim().to_string())
+}
+
+#[cfg(test)]
+mod tests;

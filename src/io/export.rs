@@ -35,7 +35,13 @@ fn csv_err(e: csv::Error) -> Error {
 }
 
 /// Export the items a filter selects. Returns how many were written.
-pub fn items(r: &Reader<'_>, f: &ItemFilter, format: Format, with_messages: bool, out: &mut dyn Write) -> Result<usize> {
+pub fn items(
+    r: &Reader<'_>,
+    f: &ItemFilter,
+    format: Format,
+    with_messages: bool,
+    out: &mut dyn Write,
+) -> Result<usize> {
     let rows = r.list_all(f, usize::MAX >> 1)?;
     match format {
         Format::Json => {
@@ -56,7 +62,19 @@ pub fn items(r: &Reader<'_>, f: &ItemFilter, format: Format, with_messages: bool
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record([
-                "id", "kind", "title", "stage", "severity", "part", "account", "owner", "needs_response", "tags", "created_at", "updated_at", "messages",
+                "id",
+                "kind",
+                "title",
+                "stage",
+                "severity",
+                "part",
+                "account",
+                "owner",
+                "needs_response",
+                "tags",
+                "created_at",
+                "updated_at",
+                "messages",
             ])
             .map_err(csv_err)?;
             for row in &rows {
@@ -86,7 +104,8 @@ pub fn items(r: &Reader<'_>, f: &ItemFilter, format: Format, with_messages: bool
 
 /// The CSV header of contacts, shared with import so that export → import round-trips.
 pub const CONTACT_COLUMNS: [&str; 7] = ["Name", "Email", "Phone", "External reference", "Verified", "Account", "Tags"];
-pub const ACCOUNT_COLUMNS: [&str; 7] = ["Name", "Domains", "Tier", "Description", "Owner", "External reference", "Tags"];
+pub const ACCOUNT_COLUMNS: [&str; 7] =
+    ["Name", "Domains", "Tier", "Description", "Owner", "External reference", "Tags"];
 
 pub fn contacts(r: &Reader<'_>, format: Format, out: &mut dyn Write) -> Result<usize> {
     let mut all: Vec<Contact> = vec![];
@@ -103,7 +122,8 @@ pub fn contacts(r: &Reader<'_>, format: Format, out: &mut dyn Write) -> Result<u
             let mut w = csv::Writer::from_writer(out);
             w.write_record(CONTACT_COLUMNS).map_err(csv_err)?;
             for c in &all {
-                let account = match c.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse::<i64>().ok()) {
+                let account = match c.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse::<i64>().ok())
+                {
                     Some(a) => {
                         let acc = r.account(a)?;
                         acc.external_ref.unwrap_or(acc.name)

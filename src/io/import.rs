@@ -43,7 +43,19 @@ fn aliases(t: Target) -> &'static [(&'static str, &'static [&'static str])] {
             ("last", &["lastname", "surname", "familyname"]),
             ("email", &["email", "emailaddress", "emails", "mail", "primaryemail", "workemail", "emailaddresses"]),
             ("phone", &["phone", "phones", "phonenumber", "mobile", "mobilephone", "telephone", "workphone"]),
-            ("external_ref", &["externalreference", "externalref", "externalid", "customerid", "contactid", "reference", "ref", "uniqueexternalid"]),
+            (
+                "external_ref",
+                &[
+                    "externalreference",
+                    "externalref",
+                    "externalid",
+                    "customerid",
+                    "contactid",
+                    "reference",
+                    "ref",
+                    "uniqueexternalid",
+                ],
+            ),
             ("verified", &["verified", "isverified", "emailverified"]),
             ("account", &["account", "company", "companyname", "organization", "organisation", "accountname", "org"]),
             ("tags", &["tags", "labels", "tag"]),
@@ -73,7 +85,9 @@ pub fn sample(t: Target) -> String {
     let marks: Vec<&str> = cols.iter().map(|c| if *c == mandatory { "mandatory" } else { "optional" }).collect();
     let example = match t {
         Target::Contacts => "Ada Lovelace,ada@example.org,+44 20 7946 0000,crm-0001,true,Acme Ltd,power-user",
-        Target::Accounts => "Acme Ltd,acme.example; acme.test,premium,Pays by invoice,alice,acc-0001,priority/escalated",
+        Target::Accounts => {
+            "Acme Ltd,acme.example; acme.test,premium,Pays by invoice,alice,acc-0001,priority/escalated"
+        }
     };
     format!("{}\n{}\n{}\n", cols.join(","), marks.join(","), example)
 }
@@ -96,7 +110,10 @@ pub fn import(store: &mut Store, bytes: &[u8], t: Target, dry_run: bool) -> Resu
     let mut col: HashMap<&str, usize> = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         let n = norm(h);
-        if let Some((ours, _)) = aliases(t).iter().find(|(ours, al)| !col.contains_key(ours) && (norm(ours) == n || al.contains(&n.as_str()))) {
+        if let Some((ours, _)) = aliases(t)
+            .iter()
+            .find(|(ours, al)| !col.contains_key(ours) && (norm(ours) == n || al.contains(&n.as_str())))
+        {
             col.insert(ours, i);
         }
     }
@@ -120,13 +137,24 @@ pub fn import(store: &mut Store, bytes: &[u8], t: Target, dry_run: bool) -> Resu
                 let fields: std::result::Result<Vec<String>, usize> = r
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| String::from_utf8(f.to_vec()).map(|s| csv_unsafe(s.trim()).to_string()).map_err(|_| i))
+                    .map(|(i, f)| {
+                        String::from_utf8(f.to_vec()).map(|s| csv_unsafe(s.trim()).to_string()).map_err(|_| i)
+                    })
                     .collect();
                 match fields {
                     Ok(f) => (line, f),
                     Err(i) => {
                         let raw: Vec<String> = r.iter().map(|f| String::from_utf8_lossy(f).to_string()).collect();
-                        reject(&mut report, line, format!("column {} ({}) is not valid UTF-8", i + 1, header.get(i).map(String::as_str).unwrap_or("?")), raw);
+                        reject(
+                            &mut report,
+                            line,
+                            format!(
+                                "column {} ({}) is not valid UTF-8",
+                                i + 1,
+                                header.get(i).map(String::as_str).unwrap_or("?")
+                            ),
+                            raw,
+                        );
                         rows += 1;
                         continue;
                     }
@@ -244,7 +272,8 @@ fn validate(t: Target, row: &Fields<'_>) -> std::result::Result<(), String> {
             if !get("tier").is_empty() {
                 Tier::parse(get("tier")).map_err(|e| e.to_string())?;
             }
-            if let Some(bad) = list(get("domains")).iter().find(|d| !d.contains('.') || d.contains(char::is_whitespace)) {
+            if let Some(bad) = list(get("domains")).iter().find(|d| !d.contains('.') || d.contains(char::is_whitespace))
+            {
                 return Err(format!("'{bad}' is not a domain"));
             }
         }
@@ -281,7 +310,10 @@ fn apply_row(w: &Writer<'_>, t: Target, row: &Fields<'_>, now: i64) -> Result<bo
                 Some(row) => w.update_contact(row, &c, now).map(|_| false),
                 None => {
                     if let Some(other) = w.contact_by_ref_or_email(None, Some(&emails[0]))? {
-                        return Err(Error::invalid(format!("email {} belongs to CONT-{other}, which has another external reference", emails[0])));
+                        return Err(Error::invalid(format!(
+                            "email {} belongs to CONT-{other}, which has another external reference",
+                            emails[0]
+                        )));
                     }
                     w.add_contact(&c, now).map(|_| true)
                 }
@@ -294,7 +326,16 @@ fn apply_row(w: &Writer<'_>, t: Target, row: &Fields<'_>, now: i64) -> Result<bo
             }
             let a = NewAccount {
                 name: get("name").to_string(),
-                domains: list(get("domains")).iter().map(|d| d.trim_start_matches("https://").trim_start_matches("http://").trim_start_matches("www.").trim_end_matches('/').to_lowercase()).collect(),
+                domains: list(get("domains"))
+                    .iter()
+                    .map(|d| {
+                        d.trim_start_matches("https://")
+                            .trim_start_matches("http://")
+                            .trim_start_matches("www.")
+                            .trim_end_matches('/')
+                            .to_lowercase()
+                    })
+                    .collect(),
                 tier: Some(get("tier")).filter(|x| !x.is_empty()).map(Tier::parse).transpose()?,
                 description: get("description").to_string(),
                 owner,

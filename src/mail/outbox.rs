@@ -8,7 +8,8 @@ use crate::{Error, Result};
 /// A Message-ID unique to this reply, in the sender's domain.
 pub fn new_message_id(from: &str, seed: &str) -> String {
     use sha2::Digest;
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     let h = crate::store::hex(&sha2::Sha256::digest(format!("{nanos}/{seed}/{}", std::process::id())));
     let domain = from.rsplit_once('@').map(|(_, d)| d).unwrap_or("helpdesk.invalid");
     format!("{}.{}@{domain}", &h[..20], nanos % 1_000_000)
@@ -28,7 +29,12 @@ pub fn queue_reply(w: &Writer<'_>, r: ItemRef, body: &str, by: &By, default_from
     let to = match last_in {
         Some(m) if !m.from.is_empty() => m.from.clone(),
         _ => match item.contact.as_deref().and_then(|c| c.trim_start_matches("CONT-").parse::<i64>().ok()) {
-            Some(c) => w.contact(c)?.emails.first().cloned().ok_or_else(|| Error::invalid(format!("{r}: the customer has no email address")))?,
+            Some(c) => w
+                .contact(c)?
+                .emails
+                .first()
+                .cloned()
+                .ok_or_else(|| Error::invalid(format!("{r}: the customer has no email address")))?,
             None => return Err(Error::invalid(format!("{r}: no customer address to reply to"))),
         },
     };

@@ -26,12 +26,22 @@ pub fn parse_created(s: &str) -> Option<i64> {
     if let Ok(d) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(d.timestamp());
     }
-    for f in ["%d/%b/%y %H:%M", "%d/%b/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for f in [
+        "%d/%b/%y %H:%M",
+        "%d/%b/%Y %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(d) = chrono::NaiveDateTime::parse_from_str(s, f) {
             return Some(d.and_utc().timestamp());
         }
     }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc().timestamp())
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc().timestamp())
 }
 
 struct Report {
@@ -45,14 +55,18 @@ fn read_reports(bytes: &[u8]) -> Result<Vec<Report>> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = rdr.headers().map_err(|e| Error::invalid(format!("reports: {e}")))?.clone();
     let col = |name: &str| {
-        headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name)).ok_or_else(|| Error::invalid(format!("reports: no '{name}' column")))
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+            .ok_or_else(|| Error::invalid(format!("reports: no '{name}' column")))
     };
     let (s, i, c, d) = (col("Summary")?, col("Issue id")?, col("Created")?, col("Description")?);
     let mut out = vec![];
     for (n, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| Error::invalid(format!("reports row {}: {e}", n + 2)))?;
         let get = |k: usize| rec.get(k).unwrap_or("").to_string();
-        let created = parse_created(&get(c)).ok_or_else(|| Error::invalid(format!("reports row {}: cannot read Created '{}'", n + 2, get(c))))?;
+        let created = parse_created(&get(c))
+            .ok_or_else(|| Error::invalid(format!("reports row {}: cannot read Created '{}'", n + 2, get(c))))?;
         out.push(Report { id: get(i).trim().to_string(), summary: get(s), description: get(d), created });
     }
     Ok(out)
@@ -104,7 +118,11 @@ pub fn evaluate(reports: &[u8], pairs: &[u8]) -> Result<EvalReport> {
         let part = w.part_row(&p)?;
         let mut rows = vec![];
         for r in &reps {
-            let mut n = NewItem::new(Kind::Issue, if r.summary.trim().is_empty() { "(no summary)" } else { r.summary.as_str() }, SourceChannel::Import);
+            let mut n = NewItem::new(
+                Kind::Issue,
+                if r.summary.trim().is_empty() { "(no summary)" } else { r.summary.as_str() },
+                SourceChannel::Import,
+            );
             n.description = r.description.chars().take(8000).collect();
             n.part_row = Some(part);
             let id = w.create_item(&n, &By::at("eval", r.created))?;
@@ -116,7 +134,8 @@ pub fn evaluate(reports: &[u8], pairs: &[u8]) -> Result<EvalReport> {
     let (mut queries, mut h1, mut h5, mut h10, mut ap_sum) = (0usize, 0usize, 0usize, 0usize, 0.0);
     for cluster in &clusters {
         for &q in cluster {
-            let relevant: Vec<usize> = cluster.iter().copied().filter(|&o| o != q && reps[o].created < reps[q].created).collect();
+            let relevant: Vec<usize> =
+                cluster.iter().copied().filter(|&o| o != q && reps[o].created < reps[q].created).collect();
             if relevant.is_empty() {
                 continue;
             }
@@ -140,7 +159,8 @@ pub fn evaluate(reports: &[u8], pairs: &[u8]) -> Result<EvalReport> {
             h1 += usize::from(first <= 1);
             h5 += usize::from(first <= 5);
             h10 += usize::from(first <= 10);
-            ap_sum += ranks.iter().enumerate().map(|(k, &rank)| (k + 1) as f64 / rank as f64).sum::<f64>() / relevant.len() as f64;
+            ap_sum += ranks.iter().enumerate().map(|(k, &rank)| (k + 1) as f64 / rank as f64).sum::<f64>()
+                / relevant.len() as f64;
         }
     }
     let q = queries.max(1) as f64;

@@ -1,12 +1,13 @@
 //! Text for similar-work search: words, query terms without stop words, FTS5 expressions, edit distance.
 
 const STOP: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did", "do", "does", "for", "from", "get",
-    "got", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on",
-    "or", "our", "so", "some", "than", "that", "the", "their", "them", "then", "there", "these", "this", "to", "was", "we",
-    "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would", "you", "your", "should",
-    "after", "before", "also", "all", "any", "just", "only", "more", "most", "other", "such", "via", "up", "out", "use",
-    "used", "using", "one", "two", "new", "need", "needs", "there", "here", "hello", "hi", "thanks", "please",
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did", "do", "does", "for", "from",
+    "get", "got", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not",
+    "of", "on", "or", "our", "so", "some", "than", "that", "the", "their", "them", "then", "there", "these", "this",
+    "to", "was", "we", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would", "you",
+    "your", "should", "after", "before", "also", "all", "any", "just", "only", "more", "most", "other", "such", "via",
+    "up", "out", "use", "used", "using", "one", "two", "new", "need", "needs", "there", "here", "hello", "hi",
+    "thanks", "please",
 ];
 
 /// Lower-case words of a text; identifiers split at camelCase and dots as well as kept whole.
@@ -36,7 +37,8 @@ fn split_camel(w: &str) -> Vec<String> {
     for (i, &c) in chars.iter().enumerate() {
         let boundary = i > 0
             && c.is_uppercase()
-            && (chars[i - 1].is_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && chars[i - 1].is_uppercase());
+            && (chars[i - 1].is_lowercase()
+                || chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && chars[i - 1].is_uppercase());
         if boundary && !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
         }
@@ -85,8 +87,8 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -106,7 +108,10 @@ mod tests {
 
     #[test]
     fn identifiers_split() {
-        assert_eq!(words("FSNamesystem.getBlocks fails"), vec!["fsnamesystem", "fs", "namesystem", "getblocks", "get", "blocks", "fails"]);
+        assert_eq!(
+            words("FSNamesystem.getBlocks fails"),
+            vec!["fsnamesystem", "fs", "namesystem", "getblocks", "get", "blocks", "fails"]
+        );
         assert_eq!(terms("The login fails after the reset", 10), vec!["login", "fails", "reset"]);
     }
 

@@ -38,7 +38,9 @@ impl Reader<'_> {
         let rows = st.query_map([due], |r| {
             let k: Option<String> = r.get(1)?;
             let n: Option<i64> = r.get(2)?;
-            let split = |s: Option<String>| s.unwrap_or_default().split(['\n', ' ']).filter(|x| !x.is_empty()).map(String::from).collect();
+            let split = |s: Option<String>| {
+                s.unwrap_or_default().split(['\n', ' ']).filter(|x| !x.is_empty()).map(String::from).collect()
+            };
             Ok(Outgoing {
                 message: r.get(0)?,
                 item: k.zip(n).and_then(|(k, n)| super::items::item_ref(&k, n).ok()).map(|i| i.to_string()),
@@ -88,14 +90,18 @@ impl Writer<'_> {
     /// The server accepted the message.
     pub fn mark_sent(&self, msg_row: i64) -> Result<()> {
         self.set_delivery(msg_row, DeliveryState::Sent, None)?;
-        self.c.prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = NULL WHERE msg_row = ?1")?.execute([msg_row])?;
+        self.c
+            .prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = NULL WHERE msg_row = ?1")?
+            .execute([msg_row])?;
         Ok(())
     }
 
     /// A send failed: try again at `next_try_at`.
     pub fn mark_failed(&self, msg_row: i64, error: &str, next_try_at: i64) -> Result<()> {
         self.c
-            .prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_try_at = ?3 WHERE msg_row = ?1")?
+            .prepare_cached(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_try_at = ?3 WHERE msg_row = ?1",
+            )?
             .execute(params![msg_row, error, next_try_at])?;
         Ok(())
     }

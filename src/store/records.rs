@@ -244,7 +244,13 @@ impl Reader<'_> {
 
     /// A page of contacts in id order for a list view: after `after`, or with `before` the page ending before it
     /// (`after = None, before = true` is the last page). `text` matches name, email or external reference.
-    pub fn contact_page(&self, text: Option<&str>, after: Option<i64>, before: bool, limit: usize) -> Result<Vec<Contact>> {
+    pub fn contact_page(
+        &self,
+        text: Option<&str>,
+        after: Option<i64>,
+        before: bool,
+        limit: usize,
+    ) -> Result<Vec<Contact>> {
         let like = text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()));
         let sql = if before {
             "SELECT c.id FROM contacts c WHERE (?1 IS NULL OR c.id < ?1) AND (?2 IS NULL OR lower(c.name) LIKE ?2
@@ -256,7 +262,8 @@ impl Reader<'_> {
              ORDER BY c.id ASC LIMIT ?3"
         };
         let mut st = self.c.prepare_cached(sql)?;
-        let mut ids: Vec<i64> = st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut ids: Vec<i64> =
+            st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
         if before {
             ids.reverse();
         }
@@ -275,7 +282,13 @@ impl Reader<'_> {
     }
 
     /// A page of accounts in id order, as [`Reader::contact_page`].
-    pub fn account_page(&self, text: Option<&str>, after: Option<i64>, before: bool, limit: usize) -> Result<Vec<Account>> {
+    pub fn account_page(
+        &self,
+        text: Option<&str>,
+        after: Option<i64>,
+        before: bool,
+        limit: usize,
+    ) -> Result<Vec<Account>> {
         let like = text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()));
         let sql = if before {
             "SELECT a.id FROM accounts a WHERE (?1 IS NULL OR a.id < ?1) AND (?2 IS NULL OR lower(a.name) LIKE ?2
@@ -287,7 +300,8 @@ impl Reader<'_> {
              ORDER BY a.id ASC LIMIT ?3"
         };
         let mut st = self.c.prepare_cached(sql)?;
-        let mut ids: Vec<i64> = st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut ids: Vec<i64> =
+            st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
         if before {
             ids.reverse();
         }

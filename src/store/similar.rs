@@ -25,7 +25,14 @@ pub struct Candidate {
 impl Reader<'_> {
     /// Items matching an FTS5 expression, best bm25 first (title weighted `title_w`, description 1), optionally only of
     /// some kinds and created before a time.
-    pub fn fts_candidates(&self, expr: &str, title_w: f64, kinds: &[Kind], before: Option<i64>, limit: usize) -> Result<Vec<Candidate>> {
+    pub fn fts_candidates(
+        &self,
+        expr: &str,
+        title_w: f64,
+        kinds: &[Kind],
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Candidate>> {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         let kinds = kinds.join(",");
         let mut st = self.c.prepare_cached(
@@ -68,8 +75,9 @@ impl Reader<'_> {
     /// Indexed terms that start with `prefix`, with their document counts.
     pub fn terms_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<(String, i64)>> {
         let upper = format!("{prefix}\u{10ffff}");
-        let mut st =
-            self.c.prepare_cached("SELECT term, doc FROM items_vocab WHERE term >= ?1 AND term < ?2 ORDER BY doc DESC LIMIT ?3")?;
+        let mut st = self.c.prepare_cached(
+            "SELECT term, doc FROM items_vocab WHERE term >= ?1 AND term < ?2 ORDER BY doc DESC LIMIT ?3",
+        )?;
         let rows = st.query_map(params![prefix, upper, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

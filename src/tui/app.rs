@@ -34,14 +34,6 @@ impl Pane {
     pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
-    pub fn kind(self) -> Option<Kind> {
-        match self {
-            Pane::Inbox => Some(Kind::Conversation),
-            Pane::Tickets => Some(Kind::Ticket),
-            Pane::Issues => Some(Kind::Issue),
-            _ => None,
-        }
-    }
 }
 
 /// What a detail view shows.
@@ -69,8 +61,8 @@ pub struct Detail {
     pub tab: MsgTab,
     /// Items listed in the view that Enter opens (linked items, a customer's items, similar work), by line.
     pub links: Vec<(usize, Target)>,
-    /// Similar items shown in the view, for 👍/👎.
-    pub similar: Vec<ItemRef>,
+    /// Similar items shown in the view, by line, for 👍/👎: (line, row, id).
+    pub similar: Vec<(usize, i64, ItemRef)>,
 }
 
 #[derive(Debug, Clone)]
@@ -109,12 +101,36 @@ pub enum Pending {
 }
 
 pub enum Modal {
-    Help { scroll: usize },
-    Palette { input: Input, selected: usize },
-    Menu { title: String, items: Vec<MenuItem>, selected: usize, purpose: MenuPurpose },
-    Prompt { title: String, input: Input, purpose: PromptPurpose },
-    Confirm { message: String, then: Pending },
-    Compose { target: ItemRef, internal: bool, area: Box<TextArea<'static>>, discard: bool },
+    Help {
+        scroll: usize,
+    },
+    Palette {
+        input: Input,
+        selected: usize,
+    },
+    Menu {
+        title: String,
+        items: Vec<MenuItem>,
+        selected: usize,
+        purpose: MenuPurpose,
+    },
+    Prompt {
+        title: String,
+        input: Input,
+        purpose: PromptPurpose,
+        similar: Vec<helpdesk::similar::Suggestion>,
+        pick: Option<usize>,
+    },
+    Confirm {
+        message: String,
+        then: Pending,
+    },
+    Compose {
+        target: ItemRef,
+        internal: bool,
+        area: Box<TextArea<'static>>,
+        discard: bool,
+    },
 }
 
 /// How to undo one change.
@@ -174,10 +190,18 @@ pub struct App {
     pub accounts: bool,
     /// The mailbox address replies are sent from when the item has none.
     pub from: Option<String>,
+    /// Dashboard figures, computed when the pane opens or is refreshed.
+    pub stats: Option<helpdesk::stats::Stats>,
 }
 
 impl App {
-    pub fn new(store: Store, user: String, keymap: Keymap, snippets: BTreeMap<String, String>, size: (u16, u16)) -> App {
+    pub fn new(
+        store: Store,
+        user: String,
+        keymap: Keymap,
+        snippets: BTreeMap<String, String>,
+        size: (u16, u16),
+    ) -> App {
         let items = |kind, sort| Source::Items(ItemFilter { kind: Some(kind), sort, ..Default::default() });
         let lists = vec![
             ListState::new(items(Kind::Conversation, SortOrder::Inbox)),
@@ -205,6 +229,7 @@ impl App {
             mail: MailStatus::default(),
             accounts: false,
             from: None,
+            stats: None,
         }
     }
 

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 struct Builder {
     lines: Vec<Line<'static>>,
     links: Vec<(usize, Target)>,
+    similar: Vec<(usize, i64, helpdesk::domain::ItemRef)>,
 }
 
 impl Builder {
@@ -29,7 +30,10 @@ impl Builder {
     fn field(&mut self, k: &str, v: impl AsRef<str>) {
         let v = v.as_ref();
         if !v.is_empty() {
-            self.push(Line::from(vec![Span::styled(format!("  {k:<15}"), Style::new().fg(Color::DarkGray)), Span::raw(line(v))]));
+            self.push(Line::from(vec![
+                Span::styled(format!("  {k:<15}"), Style::new().fg(Color::DarkGray)),
+                Span::raw(line(v)),
+            ]));
         }
     }
     fn link(&mut self, t: Target, l: Line<'static>) {
@@ -38,9 +42,33 @@ impl Builder {
     }
     fn body(&mut self, s: &str) {
         for l in text(s).lines() {
-            self.push(Line::raw(format!("    {l}")));
+            for part in wrap(l, 100) {
+                self.push(Line::raw(format!("    {part}")));
+            }
         }
     }
+}
+
+/// Break a line at spaces so that no piece is longer than `width` characters (long words are cut).
+fn wrap(l: &str, width: usize) -> Vec<String> {
+    let mut out = vec![];
+    let mut cur = String::new();
+    for w in l.split(' ') {
+        if !cur.is_empty() && cur.chars().count() + 1 + w.chars().count() > width {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(w);
+        while cur.chars().count() > width {
+            let head: String = cur.chars().take(width).collect();
+            cur = cur.chars().skip(width).collect();
+            out.push(head);
+        }
+    }
+    out.push(cur);
+    out
 }
 
 fn stage_style(stage: &str) -> Style {
@@ -63,13 +91,13 @@ fn item_line(id: &str, stage: &str, title: &str, extra: &str) -> Line<'static> {
 }
 
 pub fn build(store: &Store, t: Target, tab: MsgTab, _snippets: &BTreeMap<String, String>) -> Result<Detail> {
-    let mut b = Builder { lines: vec![], links: vec![] };
+    let mut b = Builder { lines: vec![], links: vec![], similar: vec![] };
     let title = match t {
         Target::Item(r) => item(store, r, tab, &mut b)?,
         Target::Contact(c) => contact(store, c, &mut b)?,
         Target::Account(a) => account(store, a, &mut b)?,
     };
-    Ok(Detail { target: t, title, lines: b.lines, scroll: 0, tab, links: b.links, similar: vec![] })
+    Ok(Detail { target: t, title, lines: b.lines, scroll: 0, tab, links: b.links, similar: b.similar })
 }
 
 fn item(store: &Store, r: helpdesk::domain::ItemRef, tab: MsgTab, b: &mut Builder) -> Result<String> {
@@ -79,10 +107,16 @@ fn item(store: &Store, r: helpdesk::domain::ItemRef, tab: MsgTab, b: &mut Builde
         Span::styled(format!("{r}  "), Style::new().add_modifier(Modifier::BOLD)),
         Span::styled(line(&i.title), Style::new().add_modifier(Modifier::BOLD)),
     ]));
-    b.push(Line::from(vec![Span::raw("  stage          "), Span::styled(i.stage_label.clone(), stage_style(&i.stage))]));
+    b.push(Line::from(vec![
+        Span::raw("  stage          "),
+        Span::styled(i.stage_label.clone(), stage_style(&i.stage)),
+    ]));
     b.field("severity", i.severity.clone().unwrap_or_default());
     b.field("subtype", i.subtype.clone().unwrap_or_default());
-    b.field("part", i.part.as_ref().map(|p| format!("{p} {}", i.part_name.clone().unwrap_or_default())).unwrap_or_default());
+    b.field(
+        "part",
+        i.part.as_ref().map(|p| format!("{p} {}", i.part_name.clone().unwrap_or_default())).unwrap_or_default(),
+    );
     b.field("account", i.account_name.clone().unwrap_or_default());
     b.field("owner", i.owner.clone().unwrap_or_default());
     b.field("group", i.group.clone().unwrap_or_default());
@@ -104,6 +138,33 @@ fn item(store: &Store, r: helpdesk::domain::ItemRef, tab: MsgTab, b: &mut Builde
         for l in &i.links {
             let rel = if l.direction == "in" { format!(" ← {}", l.rel) } else { format!(" → {}", l.rel) };
             b.link(Target::Item(l.id), item_line(&l.id.to_string(), &l.stage, &l.title, &rel));
+        }
+    }
+    if matches!(r.kind, Kind::Ticket | Kind::Issue) {
+        let q = helpdesk::similar::Query {
+            title: i.title.clone(),
+            body: i.description.chars().take(2000).collect(),
+            kinds: vec![r.kind],
+            item_row: Some(i.row),
+            account_row: i.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse().ok()),
+            part_row: i.part.as_deref().and_then(|p| rd.part_row(p).ok()),
+            ..Default::default()
+        };
+        let found = helpdesk::similar::find(&rd, &q, 5)?;
+        b.heading(if r.kind == Kind::Ticket {
+            "Similar tickets   (+ good match, - wrong match)"
+        } else {
+            "Similar issues   (+ good match, - wrong match)"
+        });
+        if found.is_empty() {
+            b.push(Line::styled("  (none found)", Style::new().fg(Color::DarkGray)));
+        }
+        for s in found {
+            b.similar.push((b.lines.len(), s.row, s.id));
+            b.link(
+                Target::Item(s.id),
+                item_line(&s.id.to_string(), &s.stage, &s.title, &format!("  {}", line(&s.reason))),
+            );
         }
     }
     b.heading("Stage history");
@@ -147,7 +208,14 @@ fn item(store: &Store, r: helpdesk::domain::ItemRef, tab: MsgTab, b: &mut Builde
         b.push(Line::from(vec![
             Span::styled(format!("{arrow} {} ", fmt_ts(m.sent_at)), Style::new().fg(Color::DarkGray)),
             Span::styled(line(&who), Style::new().add_modifier(Modifier::BOLD)),
-            Span::styled(state, Style::new().fg(if m.delivery_state.as_deref() == Some("bounced") { Color::Red } else { Color::DarkGray })),
+            Span::styled(
+                state,
+                Style::new().fg(if m.delivery_state.as_deref() == Some("bounced") {
+                    Color::Red
+                } else {
+                    Color::DarkGray
+                }),
+            ),
         ]));
         if !m.thread_reason.is_empty() && m.direction == "in" {
             b.push(Line::styled(format!("  threaded: {}", line(&m.thread_reason)), Style::new().fg(Color::DarkGray)));
@@ -163,7 +231,10 @@ fn item(store: &Store, r: helpdesk::domain::ItemRef, tab: MsgTab, b: &mut Builde
 fn items_of(store: &Store, f: ItemFilter, b: &mut Builder) -> Result<()> {
     let rows = store.read().list(&f, Page::default(), 200)?;
     let (open, closed): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| {
-        !matches!(r.stage.as_str(), "resolved" | "archived" | "canceled" | "accepted" | "completed" | "wont-fix" | "duplicate")
+        !matches!(
+            r.stage.as_str(),
+            "resolved" | "archived" | "canceled" | "accepted" | "completed" | "wont-fix" | "duplicate"
+        )
     });
     for r in open.iter().chain(closed.iter()) {
         b.link(Target::Item(r.id), item_line(&r.id.to_string(), &r.stage, &r.title, ""));
@@ -181,7 +252,10 @@ fn contact(store: &Store, row: i64, b: &mut Builder) -> Result<String> {
     b.field("verified", if c.verified { "yes" } else { "no" });
     b.field("tags", c.tags.join(" "));
     if let Some(a) = c.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse::<i64>().ok()) {
-        b.link(Target::Account(a), item_line(&format!("ACC-{a}"), "", &c.account_name.clone().unwrap_or_default(), "  (account)"));
+        b.link(
+            Target::Account(a),
+            item_line(&format!("ACC-{a}"), "", &c.account_name.clone().unwrap_or_default(), "  (account)"),
+        );
     }
     for kind in [Kind::Conversation, Kind::Ticket] {
         b.heading(if kind == Kind::Conversation { "Conversations (open first)" } else { "Tickets (open first)" });
@@ -221,10 +295,16 @@ fn notes(store: &Store, f: ItemFilter, b: &mut Builder) -> Result<()> {
             notes.push((m.sent_at, r.id, m));
         }
     }
-    notes.sort_by(|a, b| b.0.cmp(&a.0));
+    notes.sort_by_key(|n| std::cmp::Reverse(n.0));
     b.heading("Internal notes");
     for (at, id, m) in notes.into_iter().take(20) {
-        b.link(Target::Item(id), Line::styled(format!("  {} {id} {}", fmt_ts(at), line(m.author.as_deref().unwrap_or(""))), Style::new().fg(Color::DarkGray)));
+        b.link(
+            Target::Item(id),
+            Line::styled(
+                format!("  {} {id} {}", fmt_ts(at), line(m.author.as_deref().unwrap_or(""))),
+                Style::new().fg(Color::DarkGray),
+            ),
+        );
         b.body(&m.body);
     }
     Ok(())

@@ -15,14 +15,26 @@ pub fn act(app: &mut App, a: Action) -> Result<()> {
             if app.pane == Pane::Dashboard {
                 bail!("the dashboard has no rows to export; `helpdesk stats --json` prints its figures");
             }
-            let items = ["csv", "json"].iter().map(|f| MenuItem { label: f.to_uppercase(), value: f.to_string() }).collect();
-            app.modal = Some(Modal::Menu { title: "Export the current view as".into(), items, selected: 0, purpose: MenuPurpose::ExportFormat });
+            let items =
+                ["csv", "json"].iter().map(|f| MenuItem { label: f.to_uppercase(), value: f.to_string() }).collect();
+            app.modal = Some(Modal::Menu {
+                title: "Export the current view as".into(),
+                items,
+                selected: 0,
+                purpose: MenuPurpose::ExportFormat,
+            });
         }
         Action::SaveView => {
             if !matches!(app.list().source, Source::Items(_)) || app.pane == Pane::Dashboard {
                 bail!("views are saved from the Inbox, Tickets and Issues panes");
             }
-            app.modal = Some(Modal::Prompt { title: "Save this view as".into(), input: Input::default(), purpose: PromptPurpose::SaveView });
+            app.modal = Some(Modal::Prompt {
+                title: "Save this view as".into(),
+                input: Input::default(),
+                purpose: PromptPurpose::SaveView,
+                similar: vec![],
+                pick: None,
+            });
         }
         Action::OpenView => {
             let views = app.store.read().views()?;
@@ -31,7 +43,8 @@ pub fn act(app: &mut App, a: Action) -> Result<()> {
                 MenuItem { label: "Product assist (tickets with issues, and issues)".into(), value: "@assist".into() },
             ];
             items.extend(views.into_iter().map(|(n, _)| MenuItem { label: n.clone(), value: n }));
-            app.modal = Some(Modal::Menu { title: "Open view".into(), items, selected: 0, purpose: MenuPurpose::OpenView });
+            app.modal =
+                Some(Modal::Menu { title: "Open view".into(), items, selected: 0, purpose: MenuPurpose::OpenView });
         }
         Action::ThumbUp | Action::ThumbDown => super::similar::feedback(app, a == Action::ThumbUp)?,
         other => bail!("'{}' does nothing here", other.name()),
@@ -54,6 +67,8 @@ pub fn chosen(app: &mut App, purpose: MenuPurpose, value: String) -> Result<()> 
                 title: format!("Export {value} to"),
                 input: Input::new(path),
                 purpose: PromptPurpose::ExportPath(value),
+                similar: vec![],
+                pick: None,
             });
         }
         MenuPurpose::OpenView => open_view(app, &value)?,
@@ -94,7 +109,9 @@ pub fn submit(app: &mut App, purpose: PromptPurpose, text: String) -> Result<()>
 /// Show a saved view (or one of the two standing trackers) in its pane.
 pub fn open_view(app: &mut App, name: &str) -> Result<()> {
     let filter = match name {
-        "@active" => helpdesk::store::ItemFilter { kind: Some(Kind::Ticket), has_issue: Some(false), ..Default::default() },
+        "@active" => {
+            helpdesk::store::ItemFilter { kind: Some(Kind::Ticket), has_issue: Some(false), ..Default::default() }
+        }
         "@assist" => helpdesk::store::ItemFilter { has_issue: Some(true), ..Default::default() },
         n => app.store.read().view(n)?,
     };

@@ -203,7 +203,9 @@ impl Keymap {
             let scopes: Vec<Scope> = bindings.iter().filter(|b| b.action == action).map(|b| b.scope).collect();
             bindings.retain(|b| b.action != action);
             for scope in if scopes.is_empty() { vec![Scope::Global] } else { scopes } {
-                bindings.retain(|b| !(b.key == key && (b.scope == scope || b.scope == Scope::Global || scope == Scope::Global)));
+                bindings.retain(|b| {
+                    !(b.key == key && (b.scope == scope || b.scope == Scope::Global || scope == Scope::Global))
+                });
                 bindings.insert(0, Binding { scope, key, action });
             }
         }

@@ -147,7 +147,7 @@ impl ListState {
                 break;
             }
             self.start = self.start.saturating_sub(more.len());
-            more.extend(self.rows.drain(..));
+            more.append(&mut self.rows);
             more.truncate(KEEP);
             self.rows = more;
         }
@@ -162,7 +162,8 @@ impl ListState {
     }
 
     pub fn move_by(&mut self, r: &Reader<'_>, delta: isize, height: usize) -> Result<()> {
-        let to = if delta < 0 { self.cursor.saturating_sub(delta.unsigned_abs()) } else { self.cursor + delta as usize };
+        let to =
+            if delta < 0 { self.cursor.saturating_sub(delta.unsigned_abs()) } else { self.cursor + delta as usize };
         self.move_to(r, to, height)
     }
 }

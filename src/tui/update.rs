@@ -3,6 +3,9 @@
 mod items;
 mod modal;
 
+pub use items::by as items_by;
+pub use modal::palette_matches;
+
 use super::action::Action;
 use super::app::{App, Detail, Modal, Pane, Target};
 use super::detail;
@@ -121,7 +124,9 @@ pub fn refresh_all(app: &mut App) -> Result<()> {
     for l in &mut app.lists {
         l.loaded = false;
     }
-    if app.pane != Pane::Dashboard {
+    if app.pane == Pane::Dashboard {
+        app.stats = Some(helpdesk::stats::compute(&app.store.read(), helpdesk::now(), 30)?);
+    } else {
         reload(app)?;
     }
     rebuild_detail(app)
@@ -140,7 +145,9 @@ pub fn switch(app: &mut App, p: Pane) -> Result<()> {
     app.pane = p;
     app.detail.clear();
     app.filtering = None;
-    if p != Pane::Dashboard && !app.list().loaded {
+    if p == Pane::Dashboard {
+        app.stats = Some(helpdesk::stats::compute(&app.store.read(), helpdesk::now(), 30)?);
+    } else if !app.list().loaded {
         reload(app)?;
     }
     Ok(())
@@ -267,4 +274,35 @@ impl Detail {
     pub fn link_at(&self, line: usize) -> Option<Target> {
         self.links.iter().find(|(l, _)| *l == line).map(|(_, t)| *t)
     }
+}
+
+/// Text written in `$EDITOR` opens in the composer, to be read once more and sent with ctrl-s.
+pub fn compose_from_editor(app: &mut App, target: helpdesk::domain::ItemRef, internal: bool, text: &str) -> Result<()> {
+    items::compose(app, target, internal, text)
+}
+
+/// The mail worker reported something: the status bar changes, the lists re-read the store.
+pub fn on_mail(app: &mut App, n: helpdesk::mail::worker::Notice) {
+    use helpdesk::mail::worker::Notice;
+    match n {
+        Notice::State(s) => app.mail.state = s,
+        Notice::Synced { new, at } => {
+            app.mail.last_sync = Some(at);
+            app.mail.new_mail += new;
+            if new > 0 {
+                app.toast(format!("{new} new message(s)"));
+                let _ = refresh_all(app);
+            }
+        }
+        Notice::Sent { count } => {
+            app.toast(format!("{count} reply(ies) sent"));
+            let _ = refresh_all(app);
+        }
+        Notice::Bounced { item, detail } => {
+            app.error(format!("bounce on {}: {detail}", item.unwrap_or_else(|| "an outbound message".into())));
+            let _ = refresh_all(app);
+        }
+        Notice::Failed(e) => app.mail.state = format!("error: {e}"),
+    }
+    app.mail.outbox = app.store.read().outbox_pending().unwrap_or(0) as usize;
 }

@@ -22,7 +22,11 @@ fn menu(app: &mut App, title: impl Into<String>, items: Vec<MenuItem>, purpose: 
 }
 
 fn prompt(app: &mut App, title: impl Into<String>, purpose: PromptPurpose) {
-    app.modal = Some(Modal::Prompt { title: title.into(), input: Input::default(), purpose });
+    app.modal =
+        Some(Modal::Prompt { title: title.into(), input: Input::default(), purpose, similar: vec![], pick: None });
+    if let Err(e) = super::super::similar::refresh_prompt(app) {
+        app.error(format!("{e:#}"));
+    }
 }
 
 fn item(label: impl Into<String>, value: impl Into<String>) -> MenuItem {
@@ -43,22 +47,26 @@ pub fn act(app: &mut App, a: Action) -> Result<()> {
             if next.is_empty() {
                 bail!("{r} is {}: a final stage with no moves", i.stage);
             }
-            let items = next
-                .iter()
-                .map(|n| item(AnyStage::parse(r.kind, n).map(|s| s.label()).unwrap_or(n), *n))
-                .collect();
+            let items =
+                next.iter().map(|n| item(AnyStage::parse(r.kind, n).map(|s| s.label()).unwrap_or(n), *n)).collect();
             menu(app, format!("Move {r} from {} to", s.label()), items, MenuPurpose::Stage(r));
         }
         Action::Assign => {
             let r = need_item(app)?;
-            let mut items: Vec<MenuItem> =
-                app.store.read().members()?.into_iter().map(|m| item(format!("{} ({})", m.name, m.login), m.login)).collect();
+            let mut items: Vec<MenuItem> = app
+                .store
+                .read()
+                .members()?
+                .into_iter()
+                .map(|m| item(format!("{} ({})", m.name, m.login), m.login))
+                .collect();
             items.push(item("(nobody)", "-"));
             menu(app, format!("Owner of {r}"), items, MenuPurpose::Assign(r));
         }
         Action::Severity => {
             let r = need_item(app)?;
-            let items = Severity::ALL.iter().map(|s| item(s.as_str(), s.as_str())).chain([item("(none)", "-")]).collect();
+            let items =
+                Severity::ALL.iter().map(|s| item(s.as_str(), s.as_str())).chain([item("(none)", "-")]).collect();
             menu(app, format!("Severity of {r}"), items, MenuPurpose::Severity(r));
         }
         Action::Part => {
@@ -79,7 +87,14 @@ pub fn act(app: &mut App, a: Action) -> Result<()> {
                 bail!("{r} is not a conversation");
             }
             let title = app.store.read().item(r)?.title;
-            menu(app, "Part of the new ticket", part_menu(app)?, MenuPurpose::NewItemPart(Kind::Ticket, title, Some(r)));
+            app.modal = Some(Modal::Prompt {
+                title: format!("Title of the ticket from {r}"),
+                input: Input::new(title),
+                purpose: PromptPurpose::NewTitle(Kind::Ticket, Some(r)),
+                similar: vec![],
+                pick: None,
+            });
+            super::super::similar::refresh_prompt(app)?;
         }
         Action::NewItem => match app.pane {
             Pane::Tickets => prompt(app, "Title of the new ticket", PromptPurpose::NewTitle(Kind::Ticket, None)),
@@ -221,7 +236,8 @@ pub fn chosen(app: &mut App, purpose: MenuPurpose, value: String) -> Result<()> 
 
 pub fn stage(app: &mut App, r: ItemRef, to: &str) -> Result<()> {
     let from = app.store.read().item(r)?.stage;
-    app.store.write(|w| w.set_stage(r, to, &by(app)))?;
+    let b = by(app);
+    app.store.write(|w| w.set_stage(r, to, &b))?;
     app.undo.push(Undo::Stage { item: r, from });
     app.toast(format!("{r} → {to}"));
     Ok(())
@@ -233,7 +249,11 @@ pub fn create(app: &mut App, kind: Kind, title: &str, part: Option<&str>, parent
     let id = app.store.write(|w| {
         if let (Kind::Ticket, Some(conv)) = (kind, parent) {
             let p = w.part_row(part.unwrap_or_default())?;
-            return w.ticket_from_conversation(conv, p, &b);
+            let t = w.ticket_from_conversation(conv, p, &b)?;
+            if w.item(t)?.title != title.trim() {
+                w.set_title(t, title, &b)?;
+            }
+            return Ok(t);
         }
         let mut n = helpdesk::store::NewItem::new(kind, title, helpdesk::domain::SourceChannel::Tui);
         n.part_row = part.map(|p| w.part_row(p)).transpose()?;
@@ -258,7 +278,14 @@ pub fn render_snippet(app: &App, r: ItemRef, text: String) -> Result<String> {
         Some(c) => app.store.read().contact(c)?.name,
         None => "there".into(),
     };
-    let member = app.store.read().members()?.into_iter().find(|m| m.login == app.user).map(|m| m.name).unwrap_or(app.user.clone());
+    let member = app
+        .store
+        .read()
+        .members()?
+        .into_iter()
+        .find(|m| m.login == app.user)
+        .map(|m| m.name)
+        .unwrap_or(app.user.clone());
     let first = contact.split_whitespace().next().unwrap_or("there").to_string();
     Ok(text
         .replace("{{contact.name}}", &contact)

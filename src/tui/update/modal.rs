@@ -24,7 +24,7 @@ pub fn palette_matches(query: &str) -> Vec<Action> {
             m.fuzzy_match(&hay, query.trim()).map(|s| (s, *a))
         })
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     scored.into_iter().map(|(_, a)| a).collect()
 }
 
@@ -73,15 +73,34 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<()> {
             }
             _ => {}
         },
-        Modal::Prompt { input, purpose, .. } => {
+        Modal::Prompt { input, purpose, similar, pick, .. } => {
             if esc {
                 return Ok(());
             }
-            if enter {
+            let creating = matches!(purpose, PromptPurpose::NewTitle(..));
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            if creating && ctrl && matches!(key.code, KeyCode::Char('o' | 'd' | 'r')) {
+                let rel = match key.code {
+                    KeyCode::Char('d') => Some(LinkRel::DuplicateOf),
+                    KeyCode::Char('r') => Some(LinkRel::Related),
+                    _ => None,
+                };
+                app.modal = Some(modal);
+                return super::super::similar::use_pick(app, rel);
+            }
+            if creating && key.code == KeyCode::Down {
+                *pick = Some(pick.map_or(0, |p| (p + 1).min(similar.len().saturating_sub(1))))
+                    .filter(|_| !similar.is_empty());
+            } else if creating && key.code == KeyCode::Up {
+                *pick = pick.and_then(|p| p.checked_sub(1));
+            } else if enter {
                 let text = input.value().trim().to_string();
                 return submit(app, purpose.clone(), text);
+            } else {
+                input.handle_event(&Event::Key(key));
+                app.modal = Some(modal);
+                return if creating { super::super::similar::refresh_prompt(app) } else { Ok(()) };
             }
-            input.handle_event(&Event::Key(key));
         }
         Modal::Confirm { then, .. } => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
@@ -140,7 +159,8 @@ fn submit(app: &mut App, purpose: PromptPurpose, text: String) -> Result<()> {
             if text.is_empty() {
                 return Ok(());
             }
-            let added = app.store.write(|w| w.tag_item(r, std::slice::from_ref(&text), &by(app)))?;
+            let b = by(app);
+            let added = app.store.write(|w| w.tag_item(r, std::slice::from_ref(&text), &b))?;
             for t in added {
                 app.undo.push(Undo::Tag { item: r, tag: t });
             }
@@ -156,7 +176,12 @@ fn submit(app: &mut App, purpose: PromptPurpose, text: String) -> Result<()> {
                 .filter(|rel| rel.check_kinds(from.kind, to.kind).is_ok())
                 .map(|rel| MenuItem { label: format!("{from} {rel} {to}"), value: rel.as_str().into() })
                 .collect();
-            app.modal = Some(Modal::Menu { title: "Link as".into(), items, selected: 0, purpose: MenuPurpose::LinkRel(from, to) });
+            app.modal = Some(Modal::Menu {
+                title: "Link as".into(),
+                items,
+                selected: 0,
+                purpose: MenuPurpose::LinkRel(from, to),
+            });
             Ok(())
         }
         PromptPurpose::NewTitle(kind, parent) => {

@@ -1,0 +1,193 @@
+//! Connections to mail servers: passwords from a command or the environment, TLS with rustls (system roots or a
+//! configured CA, always verified), IMAP sessions and SMTP transports, and errors that say which step failed.
+
+use crate::config::Server;
+use async_imap::{Client, Session};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+/// Which step of talking to a server failed, for messages a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetError {
+    Password(String),
+    Dns(String),
+    Refused(String),
+    Tls(String),
+    Auth(String),
+    Folder(String),
+    Protocol(String),
+}
+
+impl fmt::Display for NetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetError::Password(e) => write!(f, "password: {e}"),
+            NetError::Dns(e) => write!(f, "cannot resolve the host: {e}"),
+            NetError::Refused(e) => write!(f, "cannot connect: {e}"),
+            NetError::Tls(e) => write!(f, "TLS: {e}"),
+            NetError::Auth(e) => write!(f, "login refused: {e}"),
+            NetError::Folder(e) => write!(f, "folder: {e}"),
+            NetError::Protocol(e) => write!(f, "server: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for NetError {}
+
+/// The password of a server: `password_command` (run with `sh -c`, trailing newline trimmed) or `password_env`.
+pub fn password(s: &Server) -> Result<String, NetError> {
+    if let Some(cmd) = &s.password_command {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .output()
+            .map_err(|e| NetError::Password(format!("cannot run password_command: {e}")))?;
+        if !out.status.success() {
+            return Err(NetError::Password(format!("password_command exited with {}", out.status)));
+        }
+        let s = String::from_utf8(out.stdout)
+            .map_err(|_| NetError::Password("password_command printed non-UTF-8".into()))?;
+        return Ok(s.trim_end_matches(['\n', '\r']).to_string());
+    }
+    if let Some(var) = &s.password_env {
+        return std::env::var(var).map_err(|_| NetError::Password(format!("environment variable {var} is not set")));
+    }
+    Err(NetError::Password("set password_command or password_env".into()))
+}
+
+/// A rustls client config trusting the system roots, or only the configured CA file.
+pub fn tls_config(s: &Server) -> Result<Arc<rustls::ClientConfig>, NetError> {
+    let mut roots = rustls::RootCertStore::empty();
+    match &s.ca_file {
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| NetError::Tls(format!("cannot read ca_file {path}: {e}")))?;
+            for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+                let cert = cert.map_err(|e| NetError::Tls(format!("ca_file {path}: {e}")))?;
+                roots.add(cert).map_err(|e| NetError::Tls(format!("ca_file {path}: {e}")))?;
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| NetError::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(cfg))
+}
+
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug> Io for T {}
+
+/// The stream under an IMAP session: plain TCP or TLS.
+pub type Stream = Box<dyn Io>;
+
+async fn tcp(s: &Server) -> Result<TcpStream, NetError> {
+    let addrs = tokio::net::lookup_host((s.host.as_str(), s.port))
+        .await
+        .map_err(|e| NetError::Dns(format!("{}: {e}", s.host)))?;
+    let mut last = NetError::Dns(format!("{}: no address", s.host));
+    for a in addrs {
+        match tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(a)).await {
+            Ok(Ok(t)) => return Ok(t),
+            Ok(Err(e)) => last = NetError::Refused(format!("{a}: {e}")),
+            Err(_) => last = NetError::Refused(format!("{a}: timed out")),
+        }
+    }
+    Err(last)
+}
+
+async fn tls<T: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug + 'static>(
+    s: &Server,
+    io: T,
+) -> Result<Stream, NetError> {
+    let cfg = tls_config(s)?;
+    let name = rustls::pki_types::ServerName::try_from(s.host.clone())
+        .map_err(|e| NetError::Tls(format!("{}: {e}", s.host)))?;
+    let t = tokio_rustls::TlsConnector::from(cfg).connect(name, io).await.map_err(|e| NetError::Tls(e.to_string()))?;
+    Ok(Box::new(t))
+}
+
+fn proto(e: impl fmt::Display) -> NetError {
+    NetError::Protocol(e.to_string())
+}
+
+/// Connect and log in to IMAP (`tls`, `starttls`, or `plain` on loopback).
+pub async fn imap_login(s: &Server) -> Result<Session<Stream>, NetError> {
+    let pw = password(s)?;
+    let t = tcp(s).await?;
+    let mut client = match s.security.as_str() {
+        "tls" => {
+            let mut c = Client::new(tls(s, t).await?);
+            c.read_response().await.map_err(proto)?;
+            c
+        }
+        "starttls" => {
+            let mut c = Client::new(t);
+            c.read_response().await.map_err(proto)?;
+            c.run_command_and_check_ok("STARTTLS", None)
+                .await
+                .map_err(|e| NetError::Tls(format!("STARTTLS refused: {e}")))?;
+            Client::new(tls(s, c.into_inner()).await?)
+        }
+        _ => {
+            let stream: Stream = Box::new(t);
+            let mut c = Client::new(stream);
+            c.read_response().await.map_err(proto)?;
+            c
+        }
+    };
+    let _ = &mut client;
+    client.login(&s.user, &pw).await.map_err(|(e, _)| NetError::Auth(e.to_string()))
+}
+
+/// An SMTP transport for a server (`starttls` required, `tls` wrapped, `plain` only on loopback).
+pub fn smtp(s: &Server) -> Result<lettre::SmtpTransport, NetError> {
+    use lettre::transport::smtp::authentication::Credentials;
+    use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+    let pw = password(s)?;
+    let params = || -> Result<TlsParameters, NetError> {
+        let mut b = TlsParameters::builder(s.host.clone());
+        if let Some(path) = &s.ca_file {
+            let pem = std::fs::read(path).map_err(|e| NetError::Tls(format!("cannot read ca_file {path}: {e}")))?;
+            b = b.add_root_certificate(Certificate::from_pem(&pem).map_err(|e| NetError::Tls(e.to_string()))?);
+        }
+        b.build_rustls().map_err(|e| NetError::Tls(e.to_string()))
+    };
+    let tls = match s.security.as_str() {
+        "tls" => Tls::Wrapper(params()?),
+        "starttls" => Tls::Required(params()?),
+        _ => Tls::None,
+    };
+    Ok(lettre::SmtpTransport::builder_dangerous(s.host.clone())
+        .port(s.port)
+        .tls(tls)
+        .credentials(Credentials::new(s.user.clone(), pw))
+        .timeout(Some(Duration::from_secs(20)))
+        .build())
+}
+
+/// Sort an SMTP error into the step that failed.
+pub fn smtp_error(e: &lettre::transport::smtp::Error) -> NetError {
+    let text = e.to_string();
+    let lower = text.to_lowercase();
+    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        NetError::Tls(text)
+    } else if lower.contains("535") || lower.contains("authentication") || lower.contains("credentials") {
+        NetError::Auth(text)
+    } else if lower.contains("refused") || lower.contains("connection") || lower.contains("timed out") {
+        NetError::Refused(text)
+    } else if lower.contains("lookup") || lower.contains("resolve") {
+        NetError::Dns(text)
+    } else {
+        NetError::Protocol(text)
+    }
+}

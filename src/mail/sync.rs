@@ -1,0 +1,199 @@
+//! One sync pass: fetch new mail from every watched folder into the pipeline (cursor advanced in the same
+//! transaction as the ingest), then send what the outbox holds.
+
+use super::ingest::{IngestOptions, Mode, Summary, ingest};
+use super::net::{NetError, Stream, imap_login, smtp};
+use crate::Store;
+use crate::config::{Config, Mailbox};
+use crate::store::Outgoing;
+use async_imap::Session;
+use futures_util::TryStreamExt;
+use serde::Serialize;
+
+/// UIDs fetched per round trip and per transaction.
+pub const BATCH: u32 = 200;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    pub fetched: usize,
+    pub ingest: Summary,
+    pub sent: usize,
+    pub send_failed: usize,
+    pub errors: Vec<String>,
+    /// Items of delivery reports that bounced a reply, with the reason.
+    pub bounces: Vec<(Option<String>, String)>,
+}
+
+pub fn options(cfg: &Config, m: &Mailbox) -> IngestOptions {
+    IngestOptions {
+        mode: if m.mode == "tickets" { Mode::Tickets } else { Mode::Conversations },
+        mailbox: Some(m.address.to_lowercase()),
+        limits: cfg.limits.clone(),
+        routing: cfg.routing.clone(),
+        reopen_days: cfg.reopen_days,
+        part: m.part.clone(),
+    }
+}
+
+fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> NetError + '_ {
+    move |e| NetError::Protocol(format!("{what}: {e}"))
+}
+
+/// Fetch new messages of one folder. `BODY.PEEK[]` never sets `\Seen`; the folder is opened read-only (EXAMINE).
+pub async fn fetch_folder(
+    session: &mut Session<Stream>,
+    store: &mut Store,
+    m: &Mailbox,
+    folder: &str,
+    o: &IngestOptions,
+    report: &mut SyncReport,
+) -> Result<(), NetError> {
+    let mb = session.examine(folder).await.map_err(|e| NetError::Folder(format!("{folder}: {e}")))?;
+    let validity = mb.uid_validity.unwrap_or(0);
+    let uid_next = mb.uid_next.unwrap_or(u32::MAX);
+    let last = match store.read().cursor(&m.address, folder).map_err(err("cursor"))? {
+        Some((v, last)) if v == validity => last,
+        Some((v, _)) => {
+            tracing::warn!(
+                folder,
+                old = v,
+                new = validity,
+                "UIDVALIDITY changed: re-scanning (the ledger skips what is stored)"
+            );
+            0
+        }
+        None => 0,
+    };
+    if mb.exists == 0 || last + 1 >= uid_next {
+        return Ok(());
+    }
+    let mut from = last + 1;
+    while from < uid_next {
+        let to = from.saturating_add(BATCH - 1).min(uid_next.saturating_sub(1));
+        let range = format!("{from}:{to}");
+        let mut got: Vec<(u32, Vec<u8>)> = session
+            .uid_fetch(&range, "(UID BODY.PEEK[])")
+            .await
+            .map_err(err("UID FETCH"))?
+            .try_filter_map(|f| async move {
+                Ok(f.uid.filter(|u| *u >= from).map(|u| (u, f.body().unwrap_or_default().to_vec())))
+            })
+            .try_collect()
+            .await
+            .map_err(err("UID FETCH"))?;
+        got.sort_by_key(|g| g.0);
+        let now = crate::now();
+        let part = store
+            .write(|w| {
+                let mut s = Summary::default();
+                for (uid, raw) in &got {
+                    let key = format!("imap:{}/{folder}/{validity}/{uid}", m.address);
+                    s.add(&ingest(w, raw, &key, o, now)?);
+                }
+                w.set_cursor(&m.address, folder, validity, to)?;
+                Ok(s)
+            })
+            .map_err(err("store"))?;
+        report.fetched += got.len();
+        add(&mut report.ingest, part);
+        from = to + 1;
+    }
+    Ok(())
+}
+
+fn add(a: &mut Summary, b: Summary) {
+    a.messages += b.messages;
+    a.new_items += b.new_items;
+    a.follow_ups += b.follow_ups;
+    a.duplicates += b.duplicates;
+    a.auto_replies += b.auto_replies;
+    a.bounces += b.bounces;
+    a.abuse_reports += b.abuse_reports;
+    a.rate_limited += b.rate_limited;
+    a.quarantined += b.quarantined;
+}
+
+/// Fetch every watched folder of every mailbox with IMAP settings.
+pub async fn fetch_all(store: &mut Store, cfg: &Config, report: &mut SyncReport) {
+    for m in &cfg.mailbox {
+        let Some(imap) = &m.imap else { continue };
+        let o = options(cfg, m);
+        let result = async {
+            let mut s = imap_login(imap).await?;
+            for folder in &imap.folders {
+                fetch_folder(&mut s, store, m, folder, &o, report).await?;
+            }
+            let _ = s.logout().await;
+            Ok::<(), NetError>(())
+        }
+        .await;
+        if let Err(e) = result {
+            report.errors.push(format!("{} IMAP: {e}", m.address));
+        }
+    }
+}
+
+/// Build the RFC 5322 message of an outbox row.
+pub fn build_message(o: &Outgoing, display: &str) -> Result<lettre::Message, String> {
+    use lettre::message::header::ContentType;
+    let from: lettre::message::Mailbox =
+        format!("{} <{}>", if display.is_empty() { "Support" } else { display }, o.mailbox)
+            .parse()
+            .map_err(|e| format!("From: {e}"))?;
+    let mut b = lettre::Message::builder()
+        .from(from)
+        .subject(o.subject.clone())
+        .message_id(Some(format!("<{}>", o.message_id)))
+        .date_now();
+    for to in &o.to {
+        b = b.to(to.parse().map_err(|e| format!("To {to}: {e}"))?);
+    }
+    if let Some(r) = &o.in_reply_to {
+        b = b.in_reply_to(format!("<{r}>"));
+    }
+    if !o.references.is_empty() {
+        b = b.references(o.references.iter().map(|r| format!("<{r}>")).collect::<Vec<_>>().join(" "));
+    }
+    b.header(ContentType::TEXT_PLAIN).body(o.body.clone()).map_err(|e| e.to_string())
+}
+
+/// Send every due outbox message; failures are retried later with exponential backoff.
+pub fn send_outbox(store: &mut Store, cfg: &Config, report: &mut SyncReport) {
+    let now = crate::now();
+    let due = match store.read().outbox(Some(now)) {
+        Ok(d) => d,
+        Err(e) => {
+            report.errors.push(format!("outbox: {e}"));
+            return;
+        }
+    };
+    for o in due {
+        let Some(mb) = cfg.mailbox.iter().find(|m| m.address.eq_ignore_ascii_case(&o.mailbox)) else {
+            report.errors.push(format!("outbox message {}: no mailbox {} in the config", o.message, o.mailbox));
+            continue;
+        };
+        let Some(server) = &mb.smtp else {
+            report.errors.push(format!("outbox message {}: mailbox {} has no [mailbox.smtp]", o.message, o.mailbox));
+            continue;
+        };
+        let result = build_message(&o, &mb.name).and_then(|msg| {
+            let t = smtp(server).map_err(|e| e.to_string())?;
+            lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| super::net::smtp_error(&e).to_string())
+        });
+        let outcome = match &result {
+            Ok(()) => store.write(|w| w.mark_sent(o.message)),
+            Err(e) => {
+                let backoff = (30i64 << o.attempts.clamp(0, 7)).min(3600);
+                store.write(|w| w.mark_failed(o.message, e, now + backoff))
+            }
+        };
+        match (result, outcome) {
+            (Ok(()), Ok(())) => report.sent += 1,
+            (Err(e), _) => {
+                report.send_failed += 1;
+                report.errors.push(format!("send {}: {e}", o.message_id));
+            }
+            (_, Err(e)) => report.errors.push(format!("outbox: {e}")),
+        }
+    }
+}

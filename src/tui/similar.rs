@@ -1,0 +1,80 @@
+//! Similar work in the TUI: the panel under a create form, updated on every keystroke, and 👍/👎 in detail views.
+
+use super::app::{App, Modal, PromptPurpose, Target};
+use super::update::{open, rebuild_detail, refresh_all};
+use anyhow::{Result, bail};
+use helpdesk::domain::{ItemRef, Kind, LinkRel};
+use helpdesk::similar::{Query, find};
+
+/// Recompute the suggestions of an open create prompt from its current title.
+pub fn refresh_prompt(app: &mut App) -> Result<()> {
+    let Some(Modal::Prompt { input, purpose: PromptPurpose::NewTitle(kind, parent), similar, pick, .. }) =
+        &mut app.modal
+    else {
+        return Ok(());
+    };
+    let kinds = match kind {
+        Kind::Ticket => vec![Kind::Ticket, Kind::Conversation],
+        Kind::Issue => vec![Kind::Issue, Kind::Ticket],
+        k => vec![*k],
+    };
+    let mut q = Query { title: input.value().to_string(), kinds, typing: true, ..Default::default() };
+    if let Some(p) = parent {
+        let i = app.store.read().item(*p)?;
+        q.item_row = Some(i.row);
+        q.account_row = i.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse().ok());
+        q.contact_row = i.contact.as_deref().and_then(|c| c.trim_start_matches("CONT-").parse().ok());
+    }
+    *similar = find(&app.store.read(), &q, 5)?;
+    *pick = pick.filter(|p| *p < similar.len());
+    Ok(())
+}
+
+/// Act on the picked suggestion of a create prompt instead of creating: open it, or link the source item to it.
+pub fn use_pick(app: &mut App, rel: Option<LinkRel>) -> Result<()> {
+    let Some(Modal::Prompt { purpose: PromptPurpose::NewTitle(_, parent), similar, pick, .. }) = &app.modal else {
+        return Ok(());
+    };
+    let Some(s) = pick.and_then(|p| similar.get(p)).cloned() else { bail!("pick a suggestion first (↓)") };
+    let parent = *parent;
+    app.modal = None;
+    match (rel, parent) {
+        (Some(rel), Some(src)) => {
+            let rel = natural_rel(src, s.id, rel);
+            let b = super::update::items_by(app);
+            app.store.write(|w| w.link(src, s.id, rel, &b))?;
+            app.toast(format!("not created: {src} {rel} {}", s.id));
+            refresh_all(app)?;
+        }
+        (Some(_), None) => app.toast(format!("not created: {} covers it", s.id)),
+        (None, _) => {}
+    }
+    open(app, Target::Item(s.id))
+}
+
+/// A conversation is linked to an existing ticket, and a ticket to an existing issue, by their own link kinds.
+fn natural_rel(src: ItemRef, to: ItemRef, asked: LinkRel) -> LinkRel {
+    match (src.kind, to.kind, asked) {
+        (Kind::Conversation, Kind::Ticket, LinkRel::DuplicateOf) => LinkRel::Ticket,
+        (Kind::Ticket, Kind::Issue, LinkRel::DuplicateOf) => LinkRel::Issue,
+        _ => asked,
+    }
+}
+
+/// 👍 / 👎 on the similar item under the cursor of a detail view.
+pub fn feedback(app: &mut App, good: bool) -> Result<()> {
+    let Some(d) = app.detail.last() else { bail!("open an item to rate its similar work") };
+    let Target::Item(me) = d.target else { bail!("similar work is shown for items") };
+    let Some(&(_, row, id)) = d.similar.iter().find(|(l, _, _)| *l == d.scroll) else {
+        bail!("move the cursor onto a similar item first")
+    };
+    let me_row = app.store.read().item_row(me)?;
+    let at = helpdesk::now();
+    app.store.write(|w| w.set_feedback(me_row, row, good, at))?;
+    app.toast(if good {
+        format!("👍 {id} is similar to {me}")
+    } else {
+        format!("👎 {id} will not be suggested for {me} again")
+    });
+    rebuild_detail(app)
+}

@@ -1,0 +1,156 @@
+//! The one pure `draw`: tab bar, the pane (list, detail or dashboard), status bar, modal and toasts.
+
+mod dashboard;
+mod lists;
+mod modal;
+
+use super::app::{App, Pane};
+use super::list::Source;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+pub fn tab_label(p: Pane) -> String {
+    format!(" {} {} ", p.index() + 1, p.title())
+}
+
+/// Width of a tab on the tab bar, separator included (for mouse clicks).
+pub fn tab_width(p: Pane) -> u16 {
+    tab_label(p).chars().count() as u16 + 1
+}
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let [tabs, main, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(f.area());
+    draw_tabs(f, app, tabs);
+    if let Some(d) = app.detail.last() {
+        lists::detail(f, app, d, main);
+    } else if app.pane == Pane::Dashboard {
+        dashboard::draw(f, app, main);
+    } else {
+        lists::list(f, app, main);
+    }
+    draw_status(f, app, status);
+    if let Some(m) = &app.modal {
+        modal::draw(f, app, m);
+    }
+    draw_toasts(f, app, main);
+}
+
+fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
+    let mut spans = vec![];
+    for p in Pane::ALL {
+        let style = if p == app.pane {
+            Style::new().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().fg(Color::Gray)
+        };
+        spans.push(Span::styled(tab_label(p), style));
+        spans.push(Span::raw("│"));
+    }
+    let me = format!(" {} ", helpdesk::sanitize::line(&app.user));
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    let w = me.chars().count() as u16;
+    if area.width > w + 60 {
+        f.render_widget(
+            Paragraph::new(Span::styled(me, Style::new().fg(Color::DarkGray))),
+            Rect { x: area.x + area.width - w, width: w, ..area },
+        );
+    }
+}
+
+fn draw_status(f: &mut Frame, app: &App, area: Rect) {
+    let mut left: Vec<Span> = vec![];
+    if let Some(input) = &app.filtering {
+        left.push(Span::styled(" / ", Style::new().fg(Color::Black).bg(Color::Yellow)));
+        left.push(Span::raw(format!("{}▏", input.value())));
+        left.push(Span::styled("  enter keep · esc clear", Style::new().fg(Color::DarkGray)));
+    } else {
+        let l = app.list();
+        if app.detail.is_empty() && app.pane != Pane::Dashboard {
+            let what = match l.source {
+                Source::Contacts => "contacts",
+                Source::Accounts => "accounts",
+                Source::Items(_) => "items",
+            };
+            let pos = if l.total == 0 { 0 } else { l.cursor + 1 };
+            left.push(Span::styled(
+                format!(" {pos}/{} {what} ", l.total),
+                Style::new().fg(Color::Black).bg(Color::Gray),
+            ));
+            if !l.text.is_empty() {
+                left.push(Span::styled(
+                    format!(" filter: {} ", helpdesk::sanitize::line(&l.text)),
+                    Style::new().fg(Color::Yellow),
+                ));
+            }
+        }
+        let hints: &[super::action::Action] = if app.detail.is_empty() {
+            &[
+                super::action::Action::Open,
+                super::action::Action::Filter,
+                super::action::Action::Stage,
+                super::action::Action::Palette,
+                super::action::Action::Help,
+                super::action::Action::Quit,
+            ]
+        } else {
+            &[
+                super::action::Action::Reply,
+                super::action::Action::Note,
+                super::action::Action::Stage,
+                super::action::Action::NextTab,
+                super::action::Action::Back,
+                super::action::Action::Help,
+            ]
+        };
+        for a in hints {
+            if let Some(k) = app.keymap.key_for(*a) {
+                left.push(Span::styled(format!(" {k}"), Style::new().fg(Color::Cyan)));
+                left.push(Span::styled(format!(" {}", a.name()), Style::new().fg(Color::DarkGray)));
+            }
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(left)), area);
+    let m = &app.mail;
+    if !m.state.is_empty() {
+        let last = m.last_sync.map(|t| helpdesk::domain::fmt_ts(t)[11..16].to_string()).unwrap_or_else(|| "–".into());
+        let right = format!(" mail: {} · synced {last} · new {} · outbox {} ", m.state, m.new_mail, m.outbox);
+        let w = (right.chars().count() as u16).min(area.width);
+        if area.width > w + 40 {
+            let color = if m.state.starts_with("online") { Color::Green } else { Color::Yellow };
+            f.render_widget(
+                Paragraph::new(Span::styled(right, Style::new().fg(color))),
+                Rect { x: area.x + area.width - w, width: w, ..area },
+            );
+        }
+    }
+}
+
+fn draw_toasts(f: &mut Frame, app: &App, area: Rect) {
+    let mut y = area.y + area.height;
+    for t in app.toasts.iter().rev() {
+        if t.at.elapsed().as_secs() > 6 || y <= area.y + 3 {
+            continue;
+        }
+        let w = (t.text.chars().count() as u16 + 4).min(area.width.saturating_sub(2)).max(10);
+        y -= 3;
+        let r = Rect { x: area.x + area.width.saturating_sub(w + 1), y, width: w.min(area.width), height: 3 };
+        let color = if t.error { Color::Red } else { Color::Green };
+        f.render_widget(Clear, r);
+        f.render_widget(
+            Paragraph::new(t.text.clone())
+                .block(Block::default().borders(Borders::ALL).border_style(Style::new().fg(color))),
+            r,
+        );
+    }
+}
+
+/// A centred rectangle of at most `w`×`h` inside `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}

@@ -1,0 +1,97 @@
+//! The dashboard: incoming volume sparkline, open tickets by stage and severity, first-response times, oldest waiting.
+
+use super::super::app::App;
+use helpdesk::sanitize::line;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Sparkline};
+
+fn bars(data: &[(String, i64)], color: Color) -> BarGroup<'static> {
+    let bars: Vec<Bar> = data
+        .iter()
+        .map(|(k, v)| {
+            let label: String =
+                k.split('-').map(|w| w.chars().next().unwrap_or(' ')).collect::<String>().to_uppercase();
+            let label = if k.contains('-') { label } else { k.chars().take(7).collect() };
+            Bar::default().value((*v).max(0) as u64).label(Line::from(label)).style(Style::new().fg(color))
+        })
+        .collect();
+    BarGroup::default().bars(&bars)
+}
+
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let Some(s) = &app.stats else {
+        f.render_widget(Paragraph::new("computing…"), area);
+        return;
+    };
+    let [top, mid, bottom] =
+        Layout::vertical([Constraint::Length(7), Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
+    let total: i64 = s.incoming_per_day.iter().map(|d| d.1).sum();
+    let data: Vec<u64> = s.incoming_per_day.iter().map(|d| d.1.max(0) as u64).collect();
+    let first = s.incoming_per_day.first().map(|d| d.0.clone()).unwrap_or_default();
+    let last = s.incoming_per_day.last().map(|d| d.0.clone()).unwrap_or_default();
+    f.render_widget(
+        Sparkline::default().data(&data).style(Style::new().fg(Color::Cyan)).block(
+            Block::default().borders(Borders::ALL).title(format!(" Incoming per day, {first} … {last}: {total} ")),
+        ),
+        top,
+    );
+    let [stage, sev, frt] =
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(25), Constraint::Percentage(30)])
+            .areas(mid);
+    let bw = |n: usize, w: u16| ((w.saturating_sub(2) as usize / n.max(1)).saturating_sub(1)).clamp(1, 9) as u16;
+    f.render_widget(
+        BarChart::default()
+            .data(bars(&s.open_tickets_by_stage, Color::Blue))
+            .bar_width(bw(s.open_tickets_by_stage.len(), stage.width))
+            .bar_gap(1)
+            .block(Block::default().borders(Borders::ALL).title(" Open tickets by stage ")),
+        stage,
+    );
+    f.render_widget(
+        BarChart::default()
+            .data(bars(&s.open_tickets_by_severity, Color::Red))
+            .bar_width(bw(s.open_tickets_by_severity.len(), sev.width))
+            .bar_gap(1)
+            .block(Block::default().borders(Borders::ALL).title(" …by severity ")),
+        sev,
+    );
+    let fr = &s.first_response;
+    let hist: Vec<(String, i64)> = fr.histogram.iter().map(|(k, v)| (k.clone(), *v as i64)).collect();
+    let fmt = |h: Option<f64>| h.map(|h| format!("{h} h")).unwrap_or_else(|| "–".into());
+    f.render_widget(
+        BarChart::default()
+            .data(
+                BarGroup::default().bars(
+                    &hist
+                        .iter()
+                        .map(|(k, v)| {
+                            Bar::default()
+                                .value(*v as u64)
+                                .label(Line::from(k.clone()))
+                                .style(Style::new().fg(Color::Green))
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+            )
+            .bar_width(bw(hist.len(), frt.width))
+            .bar_gap(1)
+            .block(Block::default().borders(Borders::ALL).title(format!(
+                " First response: median {} · p90 {} ",
+                fmt(fr.median_hours),
+                fmt(fr.p90_hours)
+            ))),
+        frt,
+    );
+    let lines: Vec<Line> = s
+        .oldest_waiting
+        .iter()
+        .map(|w| Line::raw(format!("{:<10} {:>8.1} h  {:<16} {}", w.id.to_string(), w.hours, w.stage, line(&w.title))))
+        .collect();
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Oldest waiting on us ")),
+        bottom,
+    );
+}

@@ -1,0 +1,164 @@
+//! List panes and the detail view: only the rows on screen are built.
+
+use super::super::app::{App, Detail, Pane};
+use super::super::list::Row;
+use helpdesk::domain::fmt_ts;
+use helpdesk::sanitize::line;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table};
+
+fn date(t: i64) -> String {
+    fmt_ts(t).get(..10).unwrap_or("").to_string()
+}
+
+fn stage_color(stage: &str) -> Color {
+    match stage {
+        "new" | "queued" | "triage" | "open" | "needs-response" => Color::Yellow,
+        "resolved" | "completed" | "done" | "accepted" | "archived" => Color::Green,
+        "canceled" | "wont-fix" | "duplicate" | "wont-do" | "suspended" => Color::DarkGray,
+        _ => Color::Blue,
+    }
+}
+
+pub fn list(f: &mut Frame, app: &App, area: Rect) {
+    let l = app.list();
+    let h = area.height.saturating_sub(3) as usize;
+    let title = match app.pane {
+        Pane::Contacts if app.accounts => " Accounts  (A: contacts) ".to_string(),
+        Pane::Contacts => " Contacts  (A: accounts) ".to_string(),
+        p => format!(" {} ", p.title()),
+    };
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let narrow = area.width < 80;
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = match (app.pane, app.accounts, narrow) {
+        (Pane::Contacts, false, _) => (
+            vec!["ID", "Name", "Email", "Account"],
+            vec![Constraint::Length(10), Constraint::Percentage(30), Constraint::Percentage(40), Constraint::Fill(1)],
+        ),
+        (Pane::Contacts, true, _) => (
+            vec!["ID", "Name", "Tier", "Domains"],
+            vec![Constraint::Length(9), Constraint::Percentage(40), Constraint::Length(11), Constraint::Fill(1)],
+        ),
+        (Pane::Inbox, _, false) => (
+            vec!["", "ID", "Stage", "Account", "Owner", "Updated", "Subject"],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(10),
+                Constraint::Length(16),
+                Constraint::Length(22),
+                Constraint::Length(7),
+                Constraint::Length(10),
+                Constraint::Fill(1),
+            ],
+        ),
+        (_, _, false) => (
+            vec!["", "ID", "Stage", "Sev", "Owner", "Part", "Updated", "Title"],
+            vec![
+                Constraint::Length(1),
+                Constraint::Length(10),
+                Constraint::Length(24),
+                Constraint::Length(8),
+                Constraint::Length(7),
+                Constraint::Length(8),
+                Constraint::Length(10),
+                Constraint::Fill(1),
+            ],
+        ),
+        (_, _, true) => (
+            vec!["", "ID", "Stage", "Title"],
+            vec![Constraint::Length(1), Constraint::Length(9), Constraint::Length(12), Constraint::Fill(1)],
+        ),
+    };
+    let rows: Vec<TRow> = l
+        .visible(h)
+        .map(|(i, r)| {
+            let cells: Vec<Cell> = match r {
+                Row::Item(it) => {
+                    let dot =
+                        Cell::from(if it.needs_response { "●" } else { " " }).style(Style::new().fg(Color::Yellow));
+                    let stage = Cell::from(it.stage.clone()).style(Style::new().fg(stage_color(&it.stage)));
+                    let title = line(&it.title);
+                    match (app.pane, narrow) {
+                        (_, true) => vec![dot, Cell::from(it.id.to_string()), stage, Cell::from(title)],
+                        (Pane::Inbox, _) => vec![
+                            dot,
+                            Cell::from(it.id.to_string()),
+                            stage,
+                            Cell::from(it.account.as_deref().map(line).unwrap_or_else(|| "(unknown)".into())),
+                            Cell::from(it.owner.clone().unwrap_or_default()),
+                            Cell::from(date(it.updated_at)),
+                            Cell::from(title),
+                        ],
+                        _ => vec![
+                            dot,
+                            Cell::from(it.id.to_string()),
+                            stage,
+                            Cell::from(it.severity.clone().unwrap_or_default()),
+                            Cell::from(it.owner.clone().unwrap_or_default()),
+                            Cell::from(it.part.clone().unwrap_or_default()),
+                            Cell::from(date(it.updated_at)),
+                            Cell::from(title),
+                        ],
+                    }
+                }
+                Row::Contact(c) => vec![
+                    Cell::from(c.id.clone()),
+                    Cell::from(line(&c.name)),
+                    Cell::from(line(&c.emails.join(", "))),
+                    Cell::from(line(c.account_name.as_deref().unwrap_or(""))),
+                ],
+                Row::Account(a) => vec![
+                    Cell::from(a.id.clone()),
+                    Cell::from(line(&a.name)),
+                    Cell::from(a.tier.clone().unwrap_or_default()),
+                    Cell::from(line(&a.domains.join(", "))),
+                ],
+            };
+            let style = if i == l.cursor {
+                Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD)
+            } else {
+                Style::new()
+            };
+            TRow::new(cells).style(style)
+        })
+        .collect();
+    let empty = rows.is_empty();
+    let table = Table::new(rows, widths)
+        .header(
+            TRow::new(header.into_iter().map(Cell::from).collect::<Vec<_>>())
+                .style(Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)),
+        )
+        .block(block);
+    f.render_widget(table, area);
+    if empty {
+        let msg = if l.text.is_empty() { "Nothing here yet." } else { "No rows match the filter (esc clears it)." };
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: 1.min(area.height.saturating_sub(2)),
+        };
+        f.render_widget(Paragraph::new(msg).style(Style::new().fg(Color::DarkGray)), inner);
+    }
+}
+
+pub fn detail(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
+    let h = area.height.saturating_sub(2) as usize;
+    let top = d.top(h);
+    let lines: Vec<Line> = d
+        .lines
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(h)
+        .map(|(i, l)| if i == d.scroll { l.clone().patch_style(Style::new().bg(Color::DarkGray)) } else { l.clone() })
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", d.title))
+        .title_bottom(Line::from(format!(" {}/{} ", d.scroll + 1, d.lines.len())).right_aligned());
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,145 @@
+//! Modals: help (from the keymap), palette, menus, prompts with the similar-work panel, confirmations, composer.
+
+use super::super::app::{App, Modal, PromptPurpose};
+use super::super::keymap::Scope;
+use super::super::update::palette_matches;
+use super::centered;
+use helpdesk::sanitize::line;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+fn frame(f: &mut Frame, area: Rect, title: &str) -> Rect {
+    f.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::new().fg(Color::Cyan))
+        .title(format!(" {} ", line(title)));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}
+
+fn selectable(items: impl Iterator<Item = String>, selected: Option<usize>, height: usize) -> Vec<Line<'static>> {
+    let items: Vec<String> = items.collect();
+    let sel = selected.unwrap_or(0);
+    let start = if sel >= height { sel + 1 - height } else { 0 };
+    items
+        .into_iter()
+        .enumerate()
+        .skip(start)
+        .take(height)
+        .map(|(i, s)| {
+            if Some(i) == selected {
+                Line::styled(format!("▸ {s}"), Style::new().fg(Color::Black).bg(Color::Cyan))
+            } else {
+                Line::raw(format!("  {s}"))
+            }
+        })
+        .collect()
+}
+
+pub fn draw(f: &mut Frame, app: &App, m: &Modal) {
+    let screen = f.area();
+    match m {
+        Modal::Help { scroll } => {
+            let area = centered(screen, 76, screen.height.saturating_sub(2));
+            let inner = frame(f, area, "Keys (esc closes)");
+            let mut lines = vec![];
+            for scope in [Scope::Global, Scope::List, Scope::Detail] {
+                lines.push(Line::styled(
+                    format!("In {}", scope.name()),
+                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+                ));
+                for b in app.keymap.bindings.iter().filter(|b| b.scope == scope) {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {:<10}", b.key.label()), Style::new().fg(Color::Yellow)),
+                        Span::raw(format!("{:<26}", b.action.name())),
+                        Span::styled(b.action.description(), Style::new().fg(Color::Gray)),
+                    ]));
+                }
+                lines.push(Line::default());
+            }
+            lines.push(Line::styled(
+                "In forms: ↓/↑ pick a similar item · ctrl-o open it · ctrl-d duplicate · ctrl-r related",
+                Style::new().fg(Color::Gray),
+            ));
+            lines.push(Line::styled(
+                "In the composer: ctrl-s send · esc esc discard · mouse: click selects, wheel scrolls",
+                Style::new().fg(Color::Gray),
+            ));
+            let skip = (*scroll).min(lines.len().saturating_sub(inner.height as usize));
+            f.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()), inner);
+        }
+        Modal::Palette { input, selected } => {
+            let area = centered(screen, 70, 18);
+            let inner = frame(f, area, "Command palette");
+            let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+            f.render_widget(Paragraph::new(format!(": {}▏", input.value())), top);
+            let matches = palette_matches(input.value());
+            let lines = selectable(
+                matches.iter().map(|a| format!("{:<26} {}", a.name(), a.description())),
+                Some(*selected),
+                rest.height as usize,
+            );
+            f.render_widget(Paragraph::new(lines), rest);
+        }
+        Modal::Menu { title, items, selected, .. } => {
+            let w =
+                items.iter().map(|i| i.label.chars().count()).max().unwrap_or(10).max(title.chars().count()) as u16 + 8;
+            let area = centered(screen, w.max(30), items.len() as u16 + 2);
+            let inner = frame(f, area, title);
+            let lines = selectable(items.iter().map(|i| line(&i.label)), Some(*selected), inner.height as usize);
+            f.render_widget(Paragraph::new(lines), inner);
+        }
+        Modal::Prompt { title, input, purpose, similar, pick } => {
+            let creating = matches!(purpose, PromptPurpose::NewTitle(..));
+            let h = if creating { 12 } else { 3 };
+            let area = centered(screen, 96, h);
+            let inner = frame(f, area, title);
+            let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+            f.render_widget(Paragraph::new(format!("{}▏", line(input.value()))), top);
+            if creating && rest.height > 1 {
+                let mut lines = vec![Line::styled(
+                    "Similar work (↓ pick · ctrl-o open · ctrl-d duplicate-of · ctrl-r related · enter create anyway)",
+                    Style::new().fg(Color::Cyan),
+                )];
+                if similar.is_empty() {
+                    lines.push(Line::styled("  nothing similar yet", Style::new().fg(Color::DarkGray)));
+                }
+                for (i, s) in similar.iter().enumerate() {
+                    let text =
+                        format!("{:<9} {:<16} {}  — {}", s.id.to_string(), s.stage, line(&s.title), line(&s.reason));
+                    lines.push(if Some(i) == *pick {
+                        Line::styled(format!("▸ {text}"), Style::new().fg(Color::Black).bg(Color::Cyan))
+                    } else {
+                        Line::raw(format!("  {text}"))
+                    });
+                }
+                f.render_widget(Paragraph::new(lines), rest);
+            }
+        }
+        Modal::Confirm { message, .. } => {
+            let area = centered(screen, (message.chars().count() as u16 + 6).max(30), 5);
+            let inner = frame(f, area, "Confirm");
+            let lines = vec![
+                Line::raw(line(message)),
+                Line::default(),
+                Line::styled("[y] yes   [n] no", Style::new().fg(Color::Yellow)),
+            ];
+            f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+        }
+        Modal::Compose { target, internal, area: ta, .. } => {
+            let area = centered(screen, 100, screen.height.saturating_sub(4).max(8));
+            let title = if *internal {
+                format!("Internal note on {target} — ctrl-s save · esc discard")
+            } else {
+                format!("Reply on {target} — ctrl-s send · esc discard")
+            };
+            let inner = frame(f, area, &title);
+            f.render_widget(&**ta, inner);
+        }
+    }
+}
