@@ -1,14 +1,18 @@
 //! Command-line interface: argument parsing and dispatch to one module per noun.
 
 mod args;
+mod bench;
+mod io;
 mod items;
+mod live;
 mod mail;
 mod out;
 mod records;
+mod similar;
 mod util;
 
 use anyhow::{Context, Result};
-use args::{Cli, Cmd};
+use args::{Cli, Cmd, EvalCmd, ImportCmd, OutboxCmd};
 use clap::{CommandFactory, Parser};
 use helpdesk::Store;
 use helpdesk::domain::Kind;
@@ -48,15 +52,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Demo { tickets, force, json } => records::demo(&db, tickets, force, json),
-        Cmd::Ticket(c) => items::run(&mut open(&db)?, Kind::Ticket, c),
-        Cmd::Conversation(c) => items::run(&mut open(&db)?, Kind::Conversation, c),
-        Cmd::Issue(c) => items::run(&mut open(&db)?, Kind::Issue, c),
-        Cmd::Task(c) => items::run(&mut open(&db)?, Kind::Task, c),
+        Cmd::Ticket(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Ticket, c),
+        Cmd::Conversation(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Conversation, c),
+        Cmd::Issue(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Issue, c),
+        Cmd::Task(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Task, c),
         Cmd::Part(c) => records::part(&mut open(&db)?, c),
         Cmd::Contact(c) => records::contact(&mut open(&db)?, c),
         Cmd::Account(c) => records::account(&mut open(&db)?, c),
         Cmd::Member(c) => records::member(&mut open(&db)?, c),
+        Cmd::Import(ImportCmd::Contacts(a)) => io::import(&db, a, helpdesk::io::import::Target::Contacts),
+        Cmd::Import(ImportCmd::Accounts(a)) => io::import(&db, a, helpdesk::io::import::Target::Accounts),
         Cmd::Import(c) => mail::import(&mut open(&db)?, &config(&cli_config)?, c),
+        Cmd::Similar { text, kind, limit, json } => similar::similar(&open(&db)?, &text, kind.as_deref(), limit, json),
+        Cmd::Eval(EvalCmd::Similar { reports, pairs, json }) => similar::eval(&reports, &pairs, json),
+        Cmd::Export(a) => io::export(&open(&db)?, a),
+        Cmd::View(c) => io::view(&mut open(&db)?, c),
+        Cmd::Stats { days, json } => io::stats(&open(&db)?, days, json),
+        Cmd::Sync { watch, json } => live::sync(&db, &config(&cli_config)?, watch, json),
+        Cmd::Outbox(OutboxCmd::List { json }) => live::outbox(&open(&db)?, json),
+        Cmd::Config(c) => live::config(&cli_config, c),
+        Cmd::Bench(a) => bench::run(&db, a),
         Cmd::Quarantine(c) => mail::quarantine(&mut open(&db)?, &config(&cli_config)?, c),
         Cmd::Message(c) => mail::message(&mut open(&db)?, c),
         Cmd::Lane { limit, json } => mail::lane(&open(&db)?, limit, json),

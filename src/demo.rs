@@ -1,5 +1,6 @@
 //! Demo data: a realistic help desk generated from templates and BANKING77 customer queries (see assets/).
 
+pub mod maildir;
 mod text;
 
 use crate::domain::{

@@ -6,13 +6,16 @@ cd "$(dirname "$0")/.."
 need=()
 command -v tmux >/dev/null || need+=(tmux)
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+[ -x /usr/lib/dovecot/lmtp ] || need+=(dovecot-lmtpd)
+command -v openssl >/dev/null || need+=(openssl)
 [ -x /usr/sbin/postfix ] || need+=(postfix)
 command -v notmuch >/dev/null || need+=(notmuch)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 cargo fmt --all -- --check

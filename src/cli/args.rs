@@ -72,6 +72,47 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Similar existing work for a text, best first, with why it matched
+    Similar {
+        text: String,
+        /// ticket, issue or conversation (default: all three)
+        #[arg(long = "type")]
+        kind: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluations
+    #[command(subcommand)]
+    Eval(EvalCmd),
+    /// Export a list as CSV or JSON
+    Export(ExportArgs),
+    /// Saved views
+    #[command(subcommand)]
+    View(ViewCmd),
+    /// Dashboard figures: volume, open tickets by stage and severity, first response, oldest waiting
+    Stats {
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch new mail and send the outbox, once (or keep going with --watch)
+    Sync {
+        #[arg(long)]
+        watch: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replies waiting to be sent and their delivery state
+    #[command(subcommand)]
+    Outbox(OutboxCmd),
+    /// The config file
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Measure performance on a generated 100k-ticket help desk
+    Bench(BenchArgs),
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
     /// Print the man page
@@ -106,6 +147,15 @@ pub enum ItemCmd {
         other: String,
         #[arg(long = "as", value_name = "duplicate-of|related|blocks|issue|ticket")]
         rel: String,
+    },
+    /// Reply to the customer (queued in the outbox; `helpdesk sync` sends it)
+    Reply {
+        id: String,
+        #[arg(long, conflicts_with = "body_file")]
+        body: Option<String>,
+        /// Read the reply from a file (`-` for stdin); without --body or --body-file, $EDITOR opens
+        #[arg(long)]
+        body_file: Option<PathBuf>,
     },
     /// Add an internal note (never emailed)
     Note {
@@ -148,6 +198,15 @@ pub struct NewArgs {
 
 #[derive(Args, Debug, Default)]
 pub struct ListArgs {
+    /// Start from a saved view (other filters narrow it)
+    #[arg(long)]
+    pub view: Option<String>,
+    /// Tickets without a linked issue (the Active tickets tracker)
+    #[arg(long, conflicts_with = "with_issue")]
+    pub active: bool,
+    /// Tickets with a linked issue (the Product assist tracker)
+    #[arg(long)]
+    pub with_issue: bool,
     #[arg(long)]
     pub stage: Vec<String>,
     #[arg(long)]
@@ -225,6 +284,24 @@ pub enum ContactCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Change a contact; emails, phones and tags are added
+    Edit {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Vec<String>,
+        #[arg(long)]
+        phone: Vec<String>,
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long = "external-ref")]
+        external_ref: Option<String>,
+        #[arg(long)]
+        verified: Option<bool>,
+        #[arg(long)]
+        tag: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -258,6 +335,24 @@ pub enum AccountCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Change an account; domains and tags are added
+    Edit {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        domain: Vec<String>,
+        #[arg(long)]
+        tier: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long = "external-ref")]
+        external_ref: Option<String>,
+        #[arg(long)]
+        tag: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -277,6 +372,10 @@ pub enum MemberCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCmd {
+    /// Contacts from CSV: bad rows are reported by line and skipped, good rows import, known ones update
+    Contacts(CsvImportArgs),
+    /// Accounts from CSV, as contacts
+    Accounts(CsvImportArgs),
     /// Maildir folders, mbox files, .eml files and directories of them
     Mail {
         #[arg(required = true)]
@@ -293,6 +392,88 @@ pub enum ImportCmd {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EvalCmd {
+    /// Duplicate-detection protocol on a GitBugs-style data set: recall-rate@1/5/10 and MAP
+    Similar {
+        #[arg(long)]
+        reports: PathBuf,
+        #[arg(long)]
+        pairs: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// tickets, conversations, issues, tasks, contacts or accounts
+    pub what: String,
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// JSON includes each item's whole thread; CSV adds a message count
+    #[arg(long)]
+    pub with_messages: bool,
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub filter: ListArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ViewCmd {
+    /// Save the given filters under a name
+    Save {
+        name: String,
+        /// ticket, conversation, issue or task
+        #[arg(long = "type", default_value = "ticket")]
+        kind: String,
+        #[command(flatten)]
+        filter: Box<ListArgs>,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxCmd {
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCmd {
+    /// Validate the config and try every IMAP and SMTP connection
+    Check,
+    /// Print the path of the config file in use
+    Path,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Tickets in the generated help desk (about ten messages each)
+    #[arg(long, default_value_t = 100_000)]
+    pub scale: usize,
+    /// Messages in the generated Maildir for the ingest comparison
+    #[arg(long, default_value_t = 100_000)]
+    pub maildir: usize,
+    /// Where to keep the generated data between runs (default: a directory in the XDG cache dir)
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Only these rows: demo, list, tui, search, similar, ingest, imap (comma-separated)
+    #[arg(long)]
+    pub only: Option<String>,
+    /// Kill-and-resume soak for IMAP sync crash safety: this many SIGKILLs
+    #[arg(long)]
+    pub kills: Option<usize>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -322,4 +503,20 @@ pub enum MessageCmd {
         #[arg(long)]
         to: String,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct CsvImportArgs {
+    #[arg(required_unless_present = "sample")]
+    pub file: Option<PathBuf>,
+    /// Print a sample CSV: the header, and a row marking each column mandatory or optional
+    #[arg(long)]
+    pub sample: bool,
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write rejected rows, with a reason column, to this file
+    #[arg(long)]
+    pub errors_out: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
 }

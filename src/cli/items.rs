@@ -3,7 +3,7 @@
 use super::args::{ItemCmd, ListArgs, NewArgs};
 use super::out;
 use super::util::me;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use helpdesk::Store;
 use helpdesk::domain::{ItemRef, Kind, LinkRel, Severity, SourceChannel, Subtype};
 use helpdesk::stage::AnyStage;
@@ -11,7 +11,7 @@ use helpdesk::store::{By, Item, ItemFilter, Message, NewItem, NewMessage, Reader
 use serde::Serialize;
 use std::process::ExitCode;
 
-pub fn run(store: &mut Store, kind: Kind, cmd: ItemCmd) -> Result<ExitCode> {
+pub fn run(store: &mut Store, cfg: &helpdesk::config::Config, kind: Kind, cmd: ItemCmd) -> Result<ExitCode> {
     match cmd {
         ItemCmd::New(a) => new(store, kind, a)?,
         ItemCmd::List(a) => {
@@ -47,6 +47,30 @@ pub fn run(store: &mut Store, kind: Kind, cmd: ItemCmd) -> Result<ExitCode> {
             let rel = LinkRel::parse(&rel)?;
             let new = store.write(|w| w.link(a, b, rel, &By::now(me())))?;
             println!("{a} {rel} {b}{}", if new { "" } else { " (already linked)" });
+        }
+        ItemCmd::Reply { id, body, body_file } => {
+            let r = parse_id(kind, &id)?;
+            let text = match (body, body_file) {
+                (Some(b), _) => b,
+                (None, Some(f)) if f.as_os_str() == "-" => std::io::read_to_string(std::io::stdin())?,
+                (None, Some(f)) => {
+                    std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?
+                }
+                (None, None) => super::util::editor("")?,
+            };
+            if text.trim().is_empty() {
+                bail!("empty reply: nothing queued");
+            }
+            let from = cfg.mailbox.first().map(|m| m.address.clone());
+            let row =
+                store.write(|w| helpdesk::mail::outbox::queue_reply(w, r, &text, &By::now(me()), from.as_deref()))?;
+            let out = store.read().outbox(None)?.into_iter().find(|o| o.message == row);
+            match out {
+                Some(o) => {
+                    println!("{r}: reply to {} queued as <{}>; `helpdesk sync` sends it", o.to.join(", "), o.message_id)
+                }
+                None => println!("{r}: reply queued"),
+            }
         }
         ItemCmd::Note { id, body, author } => {
             let r = parse_id(kind, &id)?;
@@ -115,9 +139,34 @@ fn new(store: &mut Store, kind: Kind, a: NewArgs) -> Result<()> {
 }
 
 pub fn filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
-    for s in &a.stage {
-        AnyStage::parse(kind, s)?;
-    }
+    let base = match &a.view {
+        Some(v) => {
+            let f = r.view(v)?;
+            if f.kind.is_some_and(|k| k != kind) {
+                bail!("view '{v}' lists {}s, not {}s", f.kind.map(|k| k.as_str()).unwrap_or("item"), kind.as_str());
+            }
+            f
+        }
+        None => ItemFilter::default(),
+    };
+    let own = own_filter(r, kind, a)?;
+    Ok(ItemFilter {
+        kind: Some(kind),
+        stages: if own.stages.is_empty() { base.stages } else { own.stages },
+        owner_row: own.owner_row.or(base.owner_row),
+        severity: own.severity.or(base.severity),
+        part_row: own.part_row.or(base.part_row),
+        account_row: own.account_row.or(base.account_row),
+        contact_row: own.contact_row.or(base.contact_row),
+        tag: own.tag.or(base.tag),
+        needs_response: own.needs_response.or(base.needs_response),
+        text: own.text.or(base.text),
+        has_issue: own.has_issue.or(base.has_issue),
+        sort: own.sort,
+    })
+}
+
+fn own_filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
     Ok(ItemFilter {
         kind: Some(kind),
         stages: a
@@ -133,7 +182,13 @@ pub fn filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
         tag: a.tag.as_deref().map(helpdesk::domain::normalise_tag).transpose()?,
         needs_response: a.needs_response.then_some(true),
         text: a.text.clone(),
-        has_issue: None,
+        has_issue: if a.active {
+            Some(false)
+        } else if a.with_issue {
+            Some(true)
+        } else {
+            None
+        },
         sort: if kind == Kind::Conversation { SortOrder::Inbox } else { SortOrder::Newest },
     })
 }

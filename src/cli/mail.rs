@@ -32,7 +32,9 @@ pub fn options(cfg: &Config, mode: Option<&str>, mailbox: Option<String>) -> Res
 }
 
 pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd) -> Result<ExitCode> {
-    let ImportCmd::Mail { paths, mode, mailbox, dry_run, json } = c;
+    let ImportCmd::Mail { paths, mode, mailbox, dry_run, json } = c else {
+        bail!("contacts and accounts are imported by `helpdesk import contacts|accounts`");
+    };
     let o = options(cfg, mode.as_deref(), mailbox)?;
     let (mut files, skipped) = source::files(&paths)?;
     source::sort_by_date(&mut files);

@@ -75,6 +75,27 @@ pub fn contact(store: &mut Store, c: ContactCmd) -> Result<ExitCode> {
                 }
             }
         }
+        ContactCmd::Edit { id, name, email, phone, account, external_ref, verified, tag } => {
+            for e in &email {
+                if !helpdesk::domain::valid_email(e) {
+                    bail!("'{e}' is not an email address");
+                }
+            }
+            let row = store.read().contact_row(&id)?;
+            let cur = store.read().contact(row)?;
+            let account_row = account.as_deref().map(|a| store.read().account_row(a)).transpose()?;
+            let n = NewContact {
+                name: name.unwrap_or_default(),
+                emails: email,
+                phones: if phone.is_empty() { vec![] } else { cur.phones.iter().cloned().chain(phone).collect() },
+                external_ref,
+                verified: verified.unwrap_or(cur.verified),
+                account_row,
+                tags: tag,
+            };
+            store.write(|w| w.update_contact(row, &n, helpdesk::now()))?;
+            println!("{} updated", cur.id);
+        }
         ContactCmd::Show { id, json } => {
             let row = store.read().contact_row(&id)?;
             let c = store.read().contact(row)?;
@@ -118,6 +139,21 @@ pub fn account(store: &mut Store, c: AccountCmd) -> Result<ExitCode> {
                     );
                 }
             }
+        }
+        AccountCmd::Edit { id, name, domain, tier, description, owner, external_ref, tag } => {
+            let row = store.read().account_row(&id)?;
+            let cur = store.read().account(row)?;
+            let n = NewAccount {
+                name: name.unwrap_or(cur.name.clone()),
+                domains: domain,
+                tier: tier.as_deref().map(Tier::parse).transpose()?,
+                description: description.unwrap_or_default(),
+                owner,
+                tags: tag,
+                external_ref,
+            };
+            store.write(|w| w.update_account(row, &n, helpdesk::now()))?;
+            println!("{} updated", cur.id);
         }
         AccountCmd::Show { id, json } => {
             let row = store.read().account_row(&id)?;

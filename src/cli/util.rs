@@ -28,3 +28,21 @@ pub fn one_line(e: &anyhow::Error) -> String {
     let parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
     helpdesk::sanitize::line(&parts.join(": "))
 }
+
+/// Write text in `$VISUAL`/`$EDITOR` (as git does); lines starting with `#` are dropped.
+pub fn editor(initial: &str) -> Result<String> {
+    let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into());
+    let path = std::env::temp_dir().join(format!("helpdesk-{}.txt", std::process::id()));
+    std::fs::write(
+        &path,
+        format!("{initial}\n# Write above. Lines starting with # are removed; an empty text sends nothing.\n"),
+    )?;
+    let status =
+        std::process::Command::new("sh").arg("-c").arg(format!("{editor} \"$1\"")).arg("sh").arg(&path).status()?;
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let _ = std::fs::remove_file(&path);
+    if !status.success() {
+        anyhow::bail!("{editor} exited with {status}");
+    }
+    Ok(text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n").trim().to_string())
+}

@@ -130,10 +130,11 @@ pub fn import(store: &mut Store, bytes: &[u8], t: Target, dry_run: bool) -> Resu
     let mut seen_ref: HashMap<String, u64> = HashMap::new();
     let mut seen_key: HashMap<String, u64> = HashMap::new();
     let mut rows = 0;
+    let mut lines = LineCounter { bytes, at: 0, line: 1 };
     for rec in records {
         let (line, fields) = match rec {
             Ok(r) => {
-                let line = r.position().map(|p| p.line()).unwrap_or(0);
+                let line = r.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
                 let fields: std::result::Result<Vec<String>, usize> = r
                     .iter()
                     .enumerate()
@@ -161,7 +162,7 @@ pub fn import(store: &mut Store, bytes: &[u8], t: Target, dry_run: bool) -> Resu
                 }
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
                 reject(&mut report, line, format!("unreadable CSV: {e}"), vec![]);
                 rows += 1;
                 continue;
@@ -221,6 +222,27 @@ pub fn import(store: &mut Store, bytes: &[u8], t: Target, dry_run: bool) -> Resu
     }
     report.errors.sort_by_key(|e| e.line);
     Ok(report)
+}
+
+/// Line numbers from byte offsets (csv's own line count drifts on CRLF files); offsets only grow.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut off = (offset as usize).min(self.bytes.len());
+        while off < self.bytes.len() && matches!(self.bytes[off], b'\r' | b'\n') {
+            off += 1;
+        }
+        if off >= self.at {
+            self.line += self.bytes[self.at..off].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.at = off;
+        }
+        self.line
+    }
 }
 
 /// One row's fields, looked up by our column names.

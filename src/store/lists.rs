@@ -247,3 +247,15 @@ pub(super) fn explain(c: &Connection, f: &ItemFilter) -> Result<Vec<String>> {
     let rows = st.query_map(params_from_iter(args), |r| r.get::<_, String>(3))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+impl Reader<'_> {
+    /// Full-text search over message subjects and bodies: matching message rows, best first.
+    pub fn search_messages(&self, text: &str, limit: usize) -> Result<Vec<i64>> {
+        let Some(q) = fts_prefix_query(text) else { return Ok(vec![]) };
+        let mut st = self
+            .c
+            .prepare_cached("SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rank LIMIT ?2")?;
+        let rows = st.query_map(rusqlite::params![q, limit as i64], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
