@@ -52,9 +52,18 @@ const TICKET_PATHS: &[(u32, &[TicketStage])] = {
 
 /// Fill the store with `tickets` tickets (about ten messages each, counting conversations) and everything around them.
 pub fn generate(store: &mut Store, tickets: usize, progress: &mut dyn FnMut(usize, usize)) -> Result<DemoSummary> {
+    generate_at(store, tickets, crate::now(), progress)
+}
+
+/// As [`generate`], with the clock fixed at `now` (the same data every time: for tests and snapshots).
+pub fn generate_at(
+    store: &mut Store,
+    tickets: usize,
+    now: i64,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<DemoSummary> {
     let seeds = Seeds::load();
     let mut rng = Rng::new(0x5eed_1234);
-    let now = crate::now();
     let start = now - 120 * 86_400;
     let mut sum = DemoSummary::default();
     let (features, contacts) = store.write(|w| setup(w, &mut rng, tickets, start, &mut sum))?;
@@ -315,7 +324,7 @@ impl Gen<'_, '_> {
             author: None,
             contact_row: Some(contact.row),
             delivery: None,
-            thread_reason: "demo".into(),
+            thread_reason: String::new(),
             class: "normal".into(),
         }
     }
@@ -341,22 +350,24 @@ impl Gen<'_, '_> {
         self.w.add_message(&first)?;
         sum.messages += 1;
         let owner = n.owner.clone().unwrap_or_default();
+        // First responses spread from minutes to a day and a half, skewed short.
+        let wait = 300 + (self.rng.unit().powi(3) * 36.0 * 3600.0) as i64;
         match self.rng.below(6) {
             0 | 1 => {}
             2 | 3 => {
-                self.message(row, &contact, &owner, false, &intent, t + 1800, sum)?;
-                self.w.apply_member_reply(row, &By::at(&owner, t + 1800))?;
+                self.message(row, &contact, &owner, false, &intent, t + wait, sum)?;
+                self.w.apply_member_reply(row, &By::at(&owner, t + wait))?;
             }
             4 => {
-                self.message(row, &contact, &owner, false, &intent, t + 1800, sum)?;
-                self.w.apply_member_reply(row, &By::at(&owner, t + 1800))?;
-                self.message(row, &contact, &owner, true, &intent, t + 7200, sum)?;
-                self.w.apply_customer_message(row, &By::at(&contact.email, t + 7200), 14)?;
+                self.message(row, &contact, &owner, false, &intent, t + wait, sum)?;
+                self.w.apply_member_reply(row, &By::at(&owner, t + wait))?;
+                self.message(row, &contact, &owner, true, &intent, t + wait + 5400, sum)?;
+                self.w.apply_customer_message(row, &By::at(&contact.email, t + wait + 5400), 14)?;
             }
             _ => {
-                self.message(row, &contact, &owner, false, &intent, t + 1800, sum)?;
-                self.w.apply_member_reply(row, &By::at(&owner, t + 1800))?;
-                self.w.set_stage(id, "resolved", &By::at(&owner, t + 86_400))?;
+                self.message(row, &contact, &owner, false, &intent, t + wait, sum)?;
+                self.w.apply_member_reply(row, &By::at(&owner, t + wait))?;
+                self.w.set_stage(id, "resolved", &By::at(&owner, t + wait + 86_400))?;
             }
         }
         sum.conversations += 1;

@@ -27,6 +27,8 @@ pub struct Query {
     pub before: Option<i64>,
     /// The last word is still being typed: match it as a prefix.
     pub typing: bool,
+    /// The time recency is measured from (default: `before`, else now).
+    pub now: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,7 +126,7 @@ pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> 
             score += 0.05;
             why.push("same part".into());
         }
-        let reference = q.before.unwrap_or_else(crate::now);
+        let reference = q.now.or(q.before).unwrap_or_else(crate::now);
         let age_days = (reference - c.created_at).max(0) as f64 / 86_400.0;
         score += 0.08 * (-age_days / 45.0).exp();
         if !c.closed {

@@ -192,6 +192,8 @@ pub struct App {
     pub from: Option<String>,
     /// Dashboard figures, computed when the pane opens or is refreshed.
     pub stats: Option<helpdesk::stats::Stats>,
+    /// A fixed clock (tests and snapshots); None is the real time.
+    pub clock: Option<i64>,
 }
 
 impl App {
@@ -230,6 +232,7 @@ impl App {
             accounts: false,
             from: None,
             stats: None,
+            clock: None,
         }
     }
 
@@ -273,6 +276,10 @@ impl App {
         while self.toasts.len() > 3 {
             self.toasts.pop_front();
         }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.unwrap_or_else(helpdesk::now)
     }
 
     /// The item the item actions apply to: the open detail's, else the selected row's.

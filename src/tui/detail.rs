@@ -8,7 +8,6 @@ use helpdesk::sanitize::{line, text};
 use helpdesk::store::{ItemFilter, Page};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use std::collections::BTreeMap;
 
 struct Builder {
     lines: Vec<Line<'static>>,
@@ -90,17 +89,23 @@ fn item_line(id: &str, stage: &str, title: &str, extra: &str) -> Line<'static> {
     ])
 }
 
-pub fn build(store: &Store, t: Target, tab: MsgTab, _snippets: &BTreeMap<String, String>) -> Result<Detail> {
+pub fn build(store: &Store, t: Target, tab: MsgTab, clock: Option<i64>) -> Result<Detail> {
     let mut b = Builder { lines: vec![], links: vec![], similar: vec![] };
     let title = match t {
-        Target::Item(r) => item(store, r, tab, &mut b)?,
+        Target::Item(r) => item(store, r, tab, clock, &mut b)?,
         Target::Contact(c) => contact(store, c, &mut b)?,
         Target::Account(a) => account(store, a, &mut b)?,
     };
     Ok(Detail { target: t, title, lines: b.lines, scroll: 0, tab, links: b.links, similar: b.similar })
 }
 
-fn item(store: &Store, r: helpdesk::domain::ItemRef, tab: MsgTab, b: &mut Builder) -> Result<String> {
+fn item(
+    store: &Store,
+    r: helpdesk::domain::ItemRef,
+    tab: MsgTab,
+    clock: Option<i64>,
+    b: &mut Builder,
+) -> Result<String> {
     let rd = store.read();
     let i = rd.item(r)?;
     b.push(Line::from(vec![
@@ -148,6 +153,7 @@ fn item(store: &Store, r: helpdesk::domain::ItemRef, tab: MsgTab, b: &mut Builde
             item_row: Some(i.row),
             account_row: i.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse().ok()),
             part_row: i.part.as_deref().and_then(|p| rd.part_row(p).ok()),
+            now: clock,
             ..Default::default()
         };
         let found = helpdesk::similar::find(&rd, &q, 5)?;

@@ -18,7 +18,7 @@ pub fn refresh_prompt(app: &mut App) -> Result<()> {
         Kind::Issue => vec![Kind::Issue, Kind::Ticket],
         k => vec![*k],
     };
-    let mut q = Query { title: input.value().to_string(), kinds, typing: true, ..Default::default() };
+    let mut q = Query { title: input.value().to_string(), kinds, typing: true, now: app.clock, ..Default::default() };
     if let Some(p) = parent {
         let i = app.store.read().item(*p)?;
         q.item_row = Some(i.row);
@@ -69,7 +69,7 @@ pub fn feedback(app: &mut App, good: bool) -> Result<()> {
         bail!("move the cursor onto a similar item first")
     };
     let me_row = app.store.read().item_row(me)?;
-    let at = helpdesk::now();
+    let at = app.now();
     app.store.write(|w| w.set_feedback(me_row, row, good, at))?;
     app.toast(if good {
         format!("👍 {id} is similar to {me}")

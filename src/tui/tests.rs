@@ -1,15 +1,31 @@
-//! State tests: drive `update` with keys and actions on a demo store, and snapshot the screens.
+//! State tests drive `update` with keys; snapshots render every pane, detail view, menu and dialog at 100×30.
 
-use super::app::{App, Modal, Pane};
+mod screens;
+mod state;
+
+use super::app::App;
 use super::update::on_key;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// 2026-01-01T00:00:00Z: the fixed clock of every test app.
+pub const NOW: i64 = 1_767_225_600;
 
 pub fn app(tickets: usize) -> App {
     let mut store = helpdesk::Store::open_in_memory().unwrap();
-    helpdesk::demo::generate(&mut store, tickets, &mut |_, _| {}).unwrap();
-    let cfg = helpdesk::config::Config { reopen_days: 14, ..Default::default() };
+    helpdesk::demo::generate_at(&mut store, tickets, NOW, &mut |_, _| {}).unwrap();
+    app_on(store)
+}
+
+pub fn app_on(store: helpdesk::Store) -> App {
+    let mut cfg = helpdesk::config::Config { reopen_days: 14, user: Some("alice".into()), ..Default::default() };
+    cfg.snippets.insert(
+        "thanks".into(),
+        "Hi {{contact.first_name}},\n\nthanks for reporting {{ticket.id}}.\n\n{{member.name}}".into(),
+    );
     let mut app = super::new_app(store, &cfg, (100, 30)).unwrap();
-    app.user = "alice".into();
+    app.clock = Some(NOW);
     app
 }
 
@@ -27,35 +43,15 @@ pub fn ctrl(app: &mut App, c: char) {
     on_key(app, KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }
 
-fn errors(app: &App) -> Vec<String> {
+pub fn errors(app: &App) -> Vec<String> {
     app.toasts.iter().filter(|t| t.error).map(|t| t.text.clone()).collect()
 }
 
-#[test]
-fn reply_opens_composer_and_queues() {
-    let mut a = app(60);
-    key(&mut a, KeyCode::Enter);
-    keys(&mut a, "r");
-    assert!(matches!(a.modal, Some(Modal::Compose { .. })), "{:?}", errors(&a));
-    keys(&mut a, "Thanks!");
-    ctrl(&mut a, 's');
-    assert!(a.modal.is_none(), "{:?}", errors(&a));
-    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
-    let d = a.detail.last().unwrap();
-    assert!(d.lines.iter().any(|l| l.to_string().contains("Thanks!")));
-    assert!(d.lines.iter().any(|l| l.to_string().contains("Waiting on user")));
-}
-
-#[test]
-fn panes_switch_with_numbers_and_tab() {
-    let mut a = app(30);
-    keys(&mut a, "2");
-    assert_eq!(a.pane, Pane::Tickets);
-    key(&mut a, KeyCode::Tab);
-    assert_eq!(a.pane, Pane::Issues);
-    keys(&mut a, "4");
-    assert_eq!(a.pane, Pane::Contacts);
-    assert!(a.list().total > 0);
-    keys(&mut a, "5");
-    assert!(a.stats.is_some());
+/// Render at a size; toasts are cleared first so that snapshots do not depend on timing.
+pub fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    app.toasts.clear();
+    app.size = (w, h);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| super::ui::draw(f, app)).unwrap();
+    t
 }

@@ -1,7 +1,7 @@
 //! The one pure `draw`: tab bar, the pane (list, detail or dashboard), status bar, modal and toasts.
 
 mod dashboard;
-mod lists;
+pub mod lists;
 mod modal;
 
 use super::app::{App, Pane};

@@ -125,7 +125,7 @@ pub fn refresh_all(app: &mut App) -> Result<()> {
         l.loaded = false;
     }
     if app.pane == Pane::Dashboard {
-        app.stats = Some(helpdesk::stats::compute(&app.store.read(), helpdesk::now(), 30)?);
+        app.stats = Some(helpdesk::stats::compute(&app.store.read(), app.now(), 30)?);
     } else {
         reload(app)?;
     }
@@ -134,7 +134,7 @@ pub fn refresh_all(app: &mut App) -> Result<()> {
 
 pub fn rebuild_detail(app: &mut App) -> Result<()> {
     if let Some(d) = app.detail.pop() {
-        let mut fresh = detail::build(&app.store, d.target, d.tab, &app.snippets)?;
+        let mut fresh = detail::build(&app.store, d.target, d.tab, app.clock)?;
         fresh.scroll = d.scroll.min(fresh.lines.len().saturating_sub(1));
         app.detail.push(fresh);
     }
@@ -146,7 +146,7 @@ pub fn switch(app: &mut App, p: Pane) -> Result<()> {
     app.detail.clear();
     app.filtering = None;
     if p == Pane::Dashboard {
-        app.stats = Some(helpdesk::stats::compute(&app.store.read(), helpdesk::now(), 30)?);
+        app.stats = Some(helpdesk::stats::compute(&app.store.read(), app.now(), 30)?);
     } else if !app.list().loaded {
         reload(app)?;
     }
@@ -154,7 +154,7 @@ pub fn switch(app: &mut App, p: Pane) -> Result<()> {
 }
 
 pub fn open(app: &mut App, t: Target) -> Result<()> {
-    let d = detail::build(&app.store, t, super::app::MsgTab::Customer, &app.snippets)?;
+    let d = detail::build(&app.store, t, super::app::MsgTab::Customer, app.clock)?;
     app.detail.push(d);
     Ok(())
 }

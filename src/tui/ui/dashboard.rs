@@ -12,13 +12,23 @@ fn bars(data: &[(String, i64)], color: Color) -> BarGroup<'static> {
     let bars: Vec<Bar> = data
         .iter()
         .map(|(k, v)| {
-            let label: String =
-                k.split('-').map(|w| w.chars().next().unwrap_or(' ')).collect::<String>().to_uppercase();
-            let label = if k.contains('-') { label } else { k.chars().take(7).collect() };
-            Bar::default().value((*v).max(0) as u64).label(Line::from(label)).style(Style::new().fg(color))
+            let label = match k.as_str() {
+                "work-in-progress" => "in prog",
+                "awaiting-product-assist" => "assist",
+                "awaiting-development" => "aw dev",
+                "in-development" => "in dev",
+                "awaiting-customer-response" => "aw cust",
+                other => other,
+            };
+            Bar::default().value((*v).max(0) as u64).label(Line::from(label.to_string())).style(Style::new().fg(color))
         })
         .collect();
     BarGroup::default().bars(&bars)
+}
+
+/// Hours as hours, or as days past two days.
+fn age(h: f64) -> String {
+    if h > 48.0 { format!("{:.1} d", h / 24.0) } else { format!("{h:.1} h") }
 }
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
@@ -29,7 +39,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let [top, mid, bottom] =
         Layout::vertical([Constraint::Length(7), Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
     let total: i64 = s.incoming_per_day.iter().map(|d| d.1).sum();
-    let data: Vec<u64> = s.incoming_per_day.iter().map(|d| d.1.max(0) as u64).collect();
+    let per = (top.width.saturating_sub(2) as usize / s.incoming_per_day.len().max(1)).max(1);
+    let data: Vec<u64> = s.incoming_per_day.iter().flat_map(|d| std::iter::repeat_n(d.1.max(0) as u64, per)).collect();
     let first = s.incoming_per_day.first().map(|d| d.0.clone()).unwrap_or_default();
     let last = s.incoming_per_day.last().map(|d| d.0.clone()).unwrap_or_default();
     f.render_widget(
@@ -61,34 +72,33 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let fr = &s.first_response;
     let hist: Vec<(String, i64)> = fr.histogram.iter().map(|(k, v)| (k.clone(), *v as i64)).collect();
     let fmt = |h: Option<f64>| h.map(|h| format!("{h} h")).unwrap_or_else(|| "–".into());
+    let block = Block::default().borders(Borders::ALL).title(" Time to first response ");
+    let inner = block.inner(frt);
+    f.render_widget(block, frt);
+    let [head, chart] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    let summary = format!("median {} · p90 {} · n {}", fmt(fr.median_hours), fmt(fr.p90_hours), fr.count);
+    f.render_widget(Paragraph::new(summary).style(Style::new().fg(Color::Green)), head);
+    let hist_bars: Vec<Bar> = hist
+        .iter()
+        .map(|(k, v)| Bar::default().value(*v as u64).label(Line::from(k.clone())).style(Style::new().fg(Color::Green)))
+        .collect();
+    let chart_w = bw(hist.len(), inner.width + 2);
     f.render_widget(
-        BarChart::default()
-            .data(
-                BarGroup::default().bars(
-                    &hist
-                        .iter()
-                        .map(|(k, v)| {
-                            Bar::default()
-                                .value(*v as u64)
-                                .label(Line::from(k.clone()))
-                                .style(Style::new().fg(Color::Green))
-                        })
-                        .collect::<Vec<_>>(),
-                ),
-            )
-            .bar_width(bw(hist.len(), frt.width))
-            .bar_gap(1)
-            .block(Block::default().borders(Borders::ALL).title(format!(
-                " First response: median {} · p90 {} ",
-                fmt(fr.median_hours),
-                fmt(fr.p90_hours)
-            ))),
-        frt,
+        BarChart::default().data(BarGroup::default().bars(&hist_bars)).bar_width(chart_w).bar_gap(1),
+        chart,
     );
     let lines: Vec<Line> = s
         .oldest_waiting
         .iter()
-        .map(|w| Line::raw(format!("{:<10} {:>8.1} h  {:<16} {}", w.id.to_string(), w.hours, w.stage, line(&w.title))))
+        .map(|w| {
+            Line::raw(format!(
+                "{:<10} {:>8}  {:<17} {}",
+                w.id.to_string(),
+                age(w.hours),
+                super::lists::short_stage(&w.stage),
+                line(&w.title)
+            ))
+        })
         .collect();
     f.render_widget(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Oldest waiting on us ")),

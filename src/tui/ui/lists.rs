@@ -2,7 +2,6 @@
 
 use super::super::app::{App, Detail, Pane};
 use super::super::list::Row;
-use helpdesk::domain::fmt_ts;
 use helpdesk::sanitize::line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -10,8 +9,22 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table};
 
+/// `Dec 31` within the clock's year window, `2025-12-31` otherwise: dates are compact in lists.
 fn date(t: i64) -> String {
-    fmt_ts(t).get(..10).unwrap_or("").to_string()
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%b %d").to_string()).unwrap_or_default()
+}
+
+/// Stage names short enough for a list column.
+pub fn short_stage(stage: &str) -> &str {
+    match stage {
+        "work-in-progress" => "in progress",
+        "awaiting-product-assist" => "product assist",
+        "awaiting-development" => "awaiting dev",
+        "awaiting-customer-response" => "awaiting customer",
+        "waiting-on-user" => "waiting on user",
+        "needs-response" => "needs response",
+        s => s,
+    }
 }
 
 fn stage_color(stage: &str) -> Color {
@@ -44,28 +57,11 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
         ),
         (Pane::Inbox, _, false) => (
             vec!["", "ID", "Stage", "Account", "Owner", "Updated", "Subject"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(10),
-                Constraint::Length(16),
-                Constraint::Length(22),
-                Constraint::Length(7),
-                Constraint::Length(10),
-                Constraint::Fill(1),
-            ],
+            [1, 9, 15, 20, 6, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
         ),
         (_, _, false) => (
-            vec!["", "ID", "Stage", "Sev", "Owner", "Part", "Updated", "Title"],
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(10),
-                Constraint::Length(24),
-                Constraint::Length(8),
-                Constraint::Length(7),
-                Constraint::Length(8),
-                Constraint::Length(10),
-                Constraint::Fill(1),
-            ],
+            vec!["", "ID", "Stage", "Sev", "Owner", "Updated", "Title"],
+            [1, 9, 17, 7, 6, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
         ),
         (_, _, true) => (
             vec!["", "ID", "Stage", "Title"],
@@ -79,7 +75,8 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                 Row::Item(it) => {
                     let dot =
                         Cell::from(if it.needs_response { "●" } else { " " }).style(Style::new().fg(Color::Yellow));
-                    let stage = Cell::from(it.stage.clone()).style(Style::new().fg(stage_color(&it.stage)));
+                    let stage =
+                        Cell::from(short_stage(&it.stage).to_string()).style(Style::new().fg(stage_color(&it.stage)));
                     let title = line(&it.title);
                     match (app.pane, narrow) {
                         (_, true) => vec![dot, Cell::from(it.id.to_string()), stage, Cell::from(title)],
@@ -98,7 +95,6 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                             stage,
                             Cell::from(it.severity.clone().unwrap_or_default()),
                             Cell::from(it.owner.clone().unwrap_or_default()),
-                            Cell::from(it.part.clone().unwrap_or_default()),
                             Cell::from(date(it.updated_at)),
                             Cell::from(title),
                         ],

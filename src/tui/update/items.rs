@@ -34,7 +34,7 @@ fn item(label: impl Into<String>, value: impl Into<String>) -> MenuItem {
 }
 
 pub fn by(app: &App) -> By {
-    By::now(app.user.clone())
+    By::at(app.user.clone(), app.now())
 }
 
 pub fn act(app: &mut App, a: Action) -> Result<()> {

@@ -1,0 +1,175 @@
+//! Snapshots of every pane, detail view, menu and dialog at 100×30, and rendering edge cases.
+
+use super::super::app::{Modal, Pane};
+use super::*;
+use insta::assert_snapshot;
+
+fn snap(app: &mut App) -> String {
+    format!("{}", render(app, 100, 30).backend())
+}
+
+#[test]
+fn panes() {
+    let mut a = app(120);
+    assert_snapshot!("inbox", snap(&mut a));
+    keys(&mut a, "2");
+    assert_snapshot!("tickets", snap(&mut a));
+    keys(&mut a, "3");
+    assert_snapshot!("issues", snap(&mut a));
+    keys(&mut a, "4");
+    assert_snapshot!("contacts", snap(&mut a));
+    keys(&mut a, "A");
+    assert_snapshot!("accounts", snap(&mut a));
+    keys(&mut a, "5");
+    assert_snapshot!("dashboard", snap(&mut a));
+}
+
+#[test]
+fn detail_views() {
+    let mut a = app(120);
+    key(&mut a, KeyCode::Enter);
+    assert_snapshot!("conversation_detail", snap(&mut a));
+    keys(&mut a, "2");
+    key(&mut a, KeyCode::Enter);
+    assert_snapshot!("ticket_detail_customer", snap(&mut a));
+    keys(&mut a, "]");
+    assert_snapshot!("ticket_detail_internal", snap(&mut a));
+    keys(&mut a, "G");
+    assert_snapshot!("ticket_detail_end", snap(&mut a));
+    keys(&mut a, "3");
+    key(&mut a, KeyCode::Enter);
+    assert_snapshot!("issue_detail", snap(&mut a));
+    keys(&mut a, "4");
+    key(&mut a, KeyCode::Enter);
+    assert_snapshot!("contact_customer_view", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "A");
+    key(&mut a, KeyCode::Enter);
+    assert_snapshot!("account_customer_view", snap(&mut a));
+}
+
+#[test]
+fn menus_and_dialogs() {
+    let mut a = app(120);
+    keys(&mut a, "2");
+    keys(&mut a, "s");
+    assert_snapshot!("stage_menu", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "a");
+    assert_snapshot!("assign_menu", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "v");
+    assert_snapshot!("severity_menu", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "p");
+    assert_snapshot!("part_menu", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "t");
+    keys(&mut a, "stalled");
+    assert_snapshot!("tag_prompt", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "l");
+    assert_snapshot!("link_prompt", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "n");
+    keys(&mut a, "card declined at shop");
+    assert_snapshot!("new_ticket_with_similar_work", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "?");
+    assert_snapshot!("help", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, ":");
+    keys(&mut a, "stag");
+    assert_snapshot!("palette", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "/");
+    keys(&mut a, "card");
+    assert_snapshot!("filter", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "e");
+    assert_snapshot!("export_menu", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "V");
+    assert_snapshot!("open_view_menu", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "r");
+    keys(&mut a, "We are on it.");
+    assert_snapshot!("reply_composer", snap(&mut a));
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "S");
+    assert_snapshot!("snippet_menu", snap(&mut a));
+    key(&mut a, KeyCode::Enter);
+    assert_snapshot!("snippet_in_composer", snap(&mut a));
+    a.modal = None;
+    a.modal = Some(Modal::Confirm {
+        message: "Move TKT-120 to canceled? It closes the item.".into(),
+        then: super::super::app::Pending::Stage(a.current_item().unwrap(), "canceled".into()),
+    });
+    assert_snapshot!("confirm", snap(&mut a));
+}
+
+#[test]
+fn escape_bytes_never_reach_the_terminal() {
+    let mut store = helpdesk::Store::open_in_memory().unwrap();
+    let raw = b"From: Mallory \x1b[31mEvil\x1b[0m <m@evil.test>\r\nSubject: Hi \x1b[2J\x1b]0;pwned\x07 \xe2\x80\xae gnp.exe\r\nMessage-ID: <x@evil.test>\r\n\r\nBody \x1b[5m blink \x9b31m\r\n";
+    store.write(|w| helpdesk::mail::ingest(w, raw, "test", &Default::default(), NOW)).unwrap();
+    let mut a = app_on(store);
+    for step in 0..2 {
+        let t = render(&mut a, 100, 30);
+        let buf = t.backend().buffer();
+        for cell in buf.content() {
+            let s = cell.symbol();
+            assert!(
+                !s.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c) || c == '\u{9b}'),
+                "step {step}: cell {s:?}"
+            );
+        }
+        let text = format!("{}", t.backend());
+        assert!(text.contains("␛"), "escape shown as a visible mark:\n{text}");
+        key(&mut a, KeyCode::Enter);
+    }
+}
+
+#[test]
+fn tiny_and_resized_terminals_render() {
+    let mut a = app(40);
+    for (w, h) in [(40, 12), (20, 5), (1, 1), (100, 30), (250, 80)] {
+        for setup in 0..8 {
+            a.modal = None;
+            a.detail.clear();
+            match setup {
+                0 => keys(&mut a, "1"),
+                1 => keys(&mut a, "2"),
+                2 => keys(&mut a, "5"),
+                3 => {
+                    keys(&mut a, "2");
+                    key(&mut a, KeyCode::Enter);
+                }
+                4 => keys(&mut a, "?"),
+                5 => keys(&mut a, "s"),
+                6 => {
+                    keys(&mut a, "2n");
+                    keys(&mut a, "card");
+                }
+                _ => {
+                    keys(&mut a, "4");
+                    key(&mut a, KeyCode::Enter);
+                }
+            }
+            render(&mut a, w, h);
+            super::super::update::on_mouse(
+                &mut a,
+                ratatui::crossterm::event::MouseEvent {
+                    kind: ratatui::crossterm::event::MouseEventKind::Down(ratatui::crossterm::event::MouseButton::Left),
+                    column: w / 2,
+                    row: h / 2,
+                    modifiers: KeyModifiers::NONE,
+                },
+            );
+            render(&mut a, w, h);
+        }
+    }
+    assert_eq!(a.pane, Pane::Contacts);
+}

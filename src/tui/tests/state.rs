@@ -1,0 +1,302 @@
+//! State tests: key sequences and actions through `update`, checked against the store.
+
+use super::super::app::{Modal, Pane, Target};
+use super::*;
+use helpdesk::domain::{ItemRef, Kind};
+
+fn selected_ticket(a: &App) -> ItemRef {
+    a.current_item().unwrap()
+}
+
+#[test]
+fn reply_opens_composer_and_queues() {
+    let mut a = app(60);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "r");
+    assert!(matches!(a.modal, Some(Modal::Compose { .. })), "{:?}", errors(&a));
+    keys(&mut a, "Thanks!");
+    ctrl(&mut a, 's');
+    assert!(a.modal.is_none(), "{:?}", errors(&a));
+    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
+    let d = a.detail.last().unwrap();
+    assert!(d.lines.iter().any(|l| l.to_string().contains("Thanks!")));
+    assert!(d.lines.iter().any(|l| l.to_string().contains("Waiting on user")));
+    assert_eq!(a.store.read().outbox_pending().unwrap(), 1);
+}
+
+#[test]
+fn panes_switch_with_numbers_tab_and_clicks() {
+    let mut a = app(30);
+    keys(&mut a, "2");
+    assert_eq!(a.pane, Pane::Tickets);
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.pane, Pane::Issues);
+    key(&mut a, KeyCode::BackTab);
+    assert_eq!(a.pane, Pane::Tickets);
+    keys(&mut a, "4");
+    assert_eq!(a.pane, Pane::Contacts);
+    assert!(a.list().total > 0);
+    keys(&mut a, "5");
+    assert!(a.stats.is_some());
+    let click = |a: &mut App, column, row| {
+        super::super::update::on_mouse(
+            a,
+            ratatui::crossterm::event::MouseEvent {
+                kind: ratatui::crossterm::event::MouseEventKind::Down(ratatui::crossterm::event::MouseButton::Left),
+                column,
+                row,
+                modifiers: KeyModifiers::NONE,
+            },
+        )
+    };
+    click(&mut a, 14, 0);
+    assert_eq!(a.pane, Pane::Tickets);
+    click(&mut a, 10, 7);
+    assert_eq!(a.list().cursor, 4);
+    super::super::update::on_mouse(
+        &mut a,
+        ratatui::crossterm::event::MouseEvent {
+            kind: ratatui::crossterm::event::MouseEventKind::ScrollDown,
+            column: 5,
+            row: 5,
+            modifiers: KeyModifiers::NONE,
+        },
+    );
+    assert_eq!(a.list().cursor, 6);
+}
+
+#[test]
+fn stage_menu_offers_only_legal_moves_and_undo_restores() {
+    let mut a = app(40);
+    keys(&mut a, "2");
+    let mut guard = 0;
+    while a.store.read().item(selected_ticket(&a)).unwrap().stage != "queued" {
+        keys(&mut a, "j");
+        guard += 1;
+        assert!(guard < 40, "no queued ticket");
+    }
+    let t = selected_ticket(&a);
+    keys(&mut a, "s");
+    let Some(Modal::Menu { items, .. }) = &a.modal else { panic!("no menu") };
+    let values: Vec<&str> = items.iter().map(|i| i.value.as_str()).collect();
+    assert_eq!(values, vec!["work-in-progress", "canceled"]);
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.store.read().item(t).unwrap().stage, "work-in-progress");
+    keys(&mut a, "u");
+    assert_eq!(a.store.read().item(t).unwrap().stage, "queued");
+    keys(&mut a, "s");
+    keys(&mut a, "j");
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.modal, Some(Modal::Confirm { .. })), "canceling asks first");
+    keys(&mut a, "n");
+    assert_eq!(a.store.read().item(t).unwrap().stage, "queued");
+}
+
+#[test]
+fn filter_as_you_type_and_clear() {
+    let mut a = app(200);
+    keys(&mut a, "2");
+    let all = a.list().total;
+    keys(&mut a, "/card");
+    let some = a.list().total;
+    assert!(some > 0 && some < all, "{some} of {all}");
+    for (_, row) in a.list().visible(20) {
+        let super::super::list::Row::Item(i) = row else { panic!() };
+        let item = a.store.read().item(i.id).unwrap();
+        assert!(format!("{} {}", item.title, item.description).to_lowercase().contains("card"), "{}", item.title);
+    }
+    key(&mut a, KeyCode::Enter);
+    assert!(a.filtering.is_none());
+    assert_eq!(a.list().total, some);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.list().total, all);
+}
+
+#[test]
+fn tag_assign_severity_link_and_undo() {
+    let mut a = app(40);
+    keys(&mut a, "2");
+    let t = selected_ticket(&a);
+    keys(&mut a, "t");
+    keys(&mut a, "stalled");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.store.read().item(t).unwrap().tags.contains(&"stalled".to_string()));
+    keys(&mut a, "a");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.store.read().item(t).unwrap().owner.as_deref(), Some("alice"));
+    let prev_sev = a.store.read().item(t).unwrap().severity;
+    let (pick, want) = if prev_sev.as_deref() == Some("blocker") { ("1", "low") } else { ("4", "blocker") };
+    keys(&mut a, "v");
+    keys(&mut a, pick);
+    assert_eq!(a.store.read().item(t).unwrap().severity.as_deref(), Some(want));
+    keys(&mut a, "l");
+    keys(&mut a, "TKT-1");
+    key(&mut a, KeyCode::Enter);
+    let Some(Modal::Menu { items, .. }) = &a.modal else { panic!("{:?}", errors(&a)) };
+    assert_eq!(items.len(), 3, "duplicate-of, related, blocks");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.store.read().item(t).unwrap().links.iter().any(|l| l.rel == "duplicate-of" && l.id.num == 1));
+    for _ in 0..4 {
+        keys(&mut a, "u");
+    }
+    let i = a.store.read().item(t).unwrap();
+    assert!(!i.tags.contains(&"stalled".to_string()));
+    assert!(i.links.iter().all(|l| l.rel != "duplicate-of"));
+    assert_eq!(i.severity, prev_sev);
+}
+
+#[test]
+fn ticket_from_conversation_copies_and_links() {
+    let mut a = app(40);
+    let conv = selected_ticket(&a);
+    assert_eq!(conv.kind, Kind::Conversation);
+    let title = a.store.read().item(conv).unwrap().title;
+    keys(&mut a, "c");
+    assert!(matches!(a.modal, Some(Modal::Prompt { .. })));
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    let Some(d) = a.detail.last() else { panic!("{:?}", errors(&a)) };
+    let Target::Item(t) = d.target else { panic!() };
+    let ticket = a.store.read().item(t).unwrap();
+    assert_eq!((t.kind, ticket.title.as_str()), (Kind::Ticket, title.as_str()));
+    assert!(ticket.links.iter().any(|l| l.id == conv));
+}
+
+#[test]
+fn create_form_suggests_and_links_instead_of_creating() {
+    let mut a = app(200);
+    let conv = selected_ticket(&a);
+    let before =
+        a.store.read().count(&helpdesk::store::ItemFilter { kind: Some(Kind::Ticket), ..Default::default() }).unwrap();
+    keys(&mut a, "c");
+    let Some(Modal::Prompt { similar, .. }) = &a.modal else { panic!() };
+    assert!(!similar.is_empty(), "suggestions for the conversation's own title");
+    let target = similar.iter().find(|s| s.kind == Kind::Ticket).map(|s| s.id);
+    let Some(target) = target else { return };
+    while let Some(Modal::Prompt { similar, pick, .. }) = &a.modal {
+        if pick.and_then(|p| similar.get(p)).map(|s| s.id) == Some(target) {
+            break;
+        }
+        key(&mut a, KeyCode::Down);
+    }
+    ctrl(&mut a, 'd');
+    let after =
+        a.store.read().count(&helpdesk::store::ItemFilter { kind: Some(Kind::Ticket), ..Default::default() }).unwrap();
+    assert_eq!(before, after, "nothing created");
+    assert!(a.store.read().item(conv).unwrap().links.iter().any(|l| l.id == target && l.rel == "ticket"));
+}
+
+#[test]
+fn similar_feedback_changes_the_detail_view() {
+    let mut a = app(300);
+    keys(&mut a, "2");
+    key(&mut a, KeyCode::Enter);
+    let (line, _, first) = a.detail.last().unwrap().similar[0];
+    a.detail.last_mut().unwrap().scroll = line;
+    keys(&mut a, "-");
+    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
+    assert!(a.detail.last().unwrap().similar.iter().all(|s| s.2 != first), "rejected suggestion is gone");
+    let (line, _, second) = a.detail.last().unwrap().similar[2];
+    a.detail.last_mut().unwrap().scroll = line;
+    keys(&mut a, "+");
+    assert_eq!(a.detail.last().unwrap().similar[0].2, second, "accepted suggestion ranks first");
+}
+
+#[test]
+fn palette_runs_actions_by_name() {
+    let mut a = app(30);
+    keys(&mut a, ":");
+    keys(&mut a, "dashbo");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.pane, Pane::Dashboard);
+    keys(&mut a, ":");
+    keys(&mut a, "quit");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.quit);
+}
+
+#[test]
+fn esc_closes_the_open_thing_first_and_q_quits() {
+    let mut a = app(30);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "?");
+    key(&mut a, KeyCode::Esc);
+    assert!(a.modal.is_none() && !a.detail.is_empty());
+    key(&mut a, KeyCode::Esc);
+    assert!(a.detail.is_empty());
+    keys(&mut a, "q");
+    assert!(a.quit);
+}
+
+#[test]
+fn views_save_and_open_and_trackers() {
+    let mut a = app(80);
+    keys(&mut a, "2/card");
+    key(&mut a, KeyCode::Enter);
+    let n = a.list().total;
+    keys(&mut a, "W");
+    keys(&mut a, "cards");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "1V");
+    let Some(Modal::Menu { items, .. }) = &a.modal else { panic!() };
+    let idx = items.iter().position(|i| i.value == "cards").unwrap();
+    for _ in 0..idx {
+        keys(&mut a, "j");
+    }
+    key(&mut a, KeyCode::Enter);
+    assert_eq!((a.pane, a.list().total), (Pane::Tickets, n));
+    keys(&mut a, "V");
+    key(&mut a, KeyCode::Enter);
+    let active = a.list().total;
+    let all =
+        a.store.read().count(&helpdesk::store::ItemFilter { kind: Some(Kind::Ticket), ..Default::default() }).unwrap()
+            as usize;
+    assert!(active > 0 && active < all);
+}
+
+#[test]
+fn export_writes_the_current_view() {
+    let mut a = app(40);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    keys(&mut a, "2e");
+    key(&mut a, KeyCode::Enter);
+    if let Some(Modal::Prompt { input, .. }) = &mut a.modal {
+        *input = tui_input::Input::new(path.display().to_string());
+    }
+    key(&mut a, KeyCode::Enter);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 41, "header + 40 tickets");
+}
+
+#[test]
+fn key_overrides_from_config() {
+    let mut store = helpdesk::Store::open_in_memory().unwrap();
+    helpdesk::demo::generate_at(&mut store, 20, NOW, &mut |_, _| {}).unwrap();
+    let mut cfg = helpdesk::config::Config::default();
+    cfg.keys.insert("quit".into(), "x".into());
+    let mut a = super::super::new_app(store, &cfg, (100, 30)).unwrap();
+    keys(&mut a, "q");
+    assert!(!a.quit);
+    keys(&mut a, "x");
+    assert!(a.quit);
+}
+
+#[test]
+fn scrolling_100k_style_windows() {
+    let mut a = app(1500);
+    keys(&mut a, "2G");
+    assert_eq!(a.list().cursor, a.list().total - 1);
+    let last = selected_ticket(&a);
+    assert_eq!(last.num, 1, "oldest ticket last");
+    keys(&mut a, "k");
+    assert_eq!(selected_ticket(&a).num, 2);
+    keys(&mut a, "g");
+    assert_eq!(selected_ticket(&a).num, 1500);
+    for _ in 0..30 {
+        ctrl(&mut a, 'd');
+    }
+    let c = a.list().cursor;
+    assert_eq!(selected_ticket(&a).num as usize, 1500 - c);
+}
