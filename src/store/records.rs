@@ -169,9 +169,21 @@ impl Reader<'_> {
         rows.into_iter().map(|r| self.account(r)).collect()
     }
 
-    /// An account by `ACC-n`, external reference, domain or exact name.
+    /// An account by external reference, domain, `ACC-n` or exact name (in that order: an external reference may
+    /// look like a display id).
     pub fn account_row(&self, s: &str) -> Result<i64> {
         let s = s.trim();
+        let by_ref: Option<i64> = self
+            .c
+            .prepare_cached(
+                "SELECT id FROM accounts WHERE external_ref = ?1
+                 UNION ALL SELECT account_id FROM account_domains WHERE domain = lower(?1) LIMIT 1",
+            )?
+            .query_row([s], |r| r.get(0))
+            .optional()?;
+        if let Some(id) = by_ref {
+            return Ok(id);
+        }
         if let Ok((_, n)) = parse_record_id(s, &[RecordKind::Account]) {
             let hit: Option<i64> = self
                 .c
@@ -182,12 +194,7 @@ impl Reader<'_> {
         }
         let hit: Option<i64> = self
             .c
-            .prepare_cached(
-                "SELECT id FROM accounts WHERE external_ref = ?1
-                 UNION ALL SELECT account_id FROM account_domains WHERE domain = lower(?1)
-                 UNION ALL SELECT id FROM (SELECT id FROM accounts WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1)
-                 LIMIT 1",
-            )?
+            .prepare_cached("SELECT id FROM accounts WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1")?
             .query_row([s], |r| r.get(0))
             .optional()?;
         hit.ok_or_else(|| Error::not_found(format!("account '{s}'")))
@@ -319,18 +326,17 @@ impl Reader<'_> {
             .query_row([like], |r| r.get(0))?)
     }
 
-    /// A contact by `CONT-n`, email or external reference.
+    /// A contact by external reference, email or `CONT-n`.
     pub fn contact_row(&self, s: &str) -> Result<i64> {
         let s = s.trim();
-        if let Ok((_, n)) = parse_record_id(s, &[RecordKind::Contact]) {
-            let hit: Option<i64> = self
-                .c
-                .prepare_cached("SELECT id FROM contacts WHERE id = ?1")?
-                .query_row([n], |r| r.get(0))
-                .optional()?;
-            return hit.ok_or_else(|| Error::not_found(format!("contact '{s}'")));
+        if let Some(c) = self.contact_by_ref_or_email(Some(s), Some(s))? {
+            return Ok(c);
         }
-        self.contact_by_ref_or_email(Some(s), Some(s))?.ok_or_else(|| Error::not_found(format!("contact '{s}'")))
+        let (_, n) =
+            parse_record_id(s, &[RecordKind::Contact]).map_err(|_| Error::not_found(format!("contact '{s}'")))?;
+        let hit: Option<i64> =
+            self.c.prepare_cached("SELECT id FROM contacts WHERE id = ?1")?.query_row([n], |r| r.get(0)).optional()?;
+        hit.ok_or_else(|| Error::not_found(format!("contact '{s}'")))
     }
 
     pub fn contact_by_ref_or_email(&self, ext: Option<&str>, email: Option<&str>) -> Result<Option<i64>> {

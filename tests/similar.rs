@@ -1,0 +1,164 @@
+//! Similar work: ranking with typos and partial words, the feedback rule, and the evaluation protocol.
+#![allow(clippy::unwrap_used)]
+
+use helpdesk::Store;
+use helpdesk::domain::{ItemRef, Kind, PartKind, SourceChannel};
+use helpdesk::similar::{Query, evaluate, find};
+use helpdesk::store::{By, NewItem};
+
+fn fixture() -> (Store, Vec<ItemRef>) {
+    let mut s = Store::open_in_memory().unwrap();
+    let titles = [
+        "Login fails after password reset",
+        "Export to CSV times out for large accounts",
+        "Invoice shows the wrong VAT number",
+        "Dark mode for the dashboard",
+        "App crashes when uploading a PNG",
+        "Password reset email never arrives",
+        "Cannot change the billing address",
+        "Password field accepts spaces",
+        "Reset button does nothing on the settings page",
+    ];
+    let ids = s
+        .write(|w| {
+            let p = w.add_part(PartKind::Product, "App", None)?;
+            let part = w.part_row(&p)?;
+            let mut ids = vec![];
+            for (i, t) in titles.iter().enumerate() {
+                let mut n = NewItem::new(Kind::Ticket, *t, SourceChannel::Cli);
+                n.part_row = Some(part);
+                n.description = format!("Customer report number {i}: {t}.");
+                ids.push(w.create_item(&n, &By::at("t", 1_700_000_000 + i as i64 * 3600))?);
+            }
+            Ok(ids)
+        })
+        .unwrap();
+    (s, ids)
+}
+
+fn q(title: &str) -> Query {
+    Query { title: title.into(), kinds: vec![Kind::Ticket], now: Some(1_700_100_000), ..Default::default() }
+}
+
+#[test]
+fn exact_duplicate_with_typos_ranks_first() {
+    let (s, ids) = fixture();
+    let r = find(&s.read(), &q("Login fials after pasword reset"), 5).unwrap();
+    assert_eq!(r[0].id, ids[0], "{r:#?}");
+    assert!(r[0].reason.contains("title ~"), "{}", r[0].reason);
+    assert!(r[0].reason.contains("typo"), "{}", r[0].reason);
+}
+
+#[test]
+fn partial_words_match_while_typing() {
+    let (s, ids) = fixture();
+    let r = find(&s.read(), &Query { typing: true, ..q("csv expo") }, 5).unwrap();
+    assert_eq!(r[0].id, ids[1], "{r:#?}");
+    let r = find(&s.read(), &Query { typing: true, ..q("invo") }, 5).unwrap();
+    assert_eq!(r[0].id, ids[2], "{r:#?}");
+}
+
+#[test]
+fn feedback_changes_later_ranking() {
+    let (mut s, ids) = fixture();
+    let me = s.read().item_row(ids[0]).unwrap();
+    let query = Query { item_row: Some(me), ..q("Login fails after password reset") };
+    let before = find(&s.read(), &query, 5).unwrap();
+    assert!(before.iter().all(|x| x.id != ids[0]), "the item itself is not suggested");
+    assert_eq!(before[0].id, ids[5], "the other password-reset ticket is the best match");
+    let first = s.read().item_row(ids[5]).unwrap();
+    let last = before.last().unwrap().clone();
+    s.write(|w| w.set_feedback(me, first, false, 0)).unwrap();
+    s.write(|w| w.set_feedback(me, last.row, true, 0)).unwrap();
+    let after = find(&s.read(), &query, 5).unwrap();
+    assert!(after.iter().all(|x| x.id != ids[5]), "a rejected pair does not come back");
+    assert_eq!(after[0].id, last.id, "an accepted pair ranks higher");
+    assert!(after[0].reason.contains("👍"));
+}
+
+#[test]
+fn context_signals_break_ties() {
+    let (mut s, ids) = fixture();
+    let acc = s
+        .write(|w| w.add_account(&helpdesk::store::NewAccount { name: "Acme".into(), ..Default::default() }, 0))
+        .unwrap();
+    let mut n = NewItem::new(Kind::Ticket, "Password reset email never arrives", SourceChannel::Cli);
+    n.part_row = Some(s.read().part_row("App").unwrap());
+    n.account_row = Some(acc);
+    let twin = s.write(|w| w.create_item(&n, &By::at("t", 1_600_000_000))).unwrap();
+    let r = find(&s.read(), &Query { account_row: Some(acc), ..q("password reset email") }, 5).unwrap();
+    assert_eq!(r[0].id, twin, "{r:#?}");
+    assert!(r[0].reason.contains("same account"));
+    assert!(r.iter().any(|x| x.id == ids[5]));
+}
+
+const REPORTS: &str = "Summary,Issue id,Status,Created,Description
+NameNode crashes on startup with NPE,1,Open,01/Jan/21 10:00,Stack trace in FSNamesystem when loading the edit log
+Balancer is slow on large clusters,2,Open,2021-01-02T10:00:00Z,The balancer moves one block at a time
+NPE in NameNode startup while loading edits,3,Open,03/Jan/21 10:00,FSNamesystem throws NullPointerException loading the edit log
+Add metrics for the balancer,4,Open,2021-01-04 10:00,Expose bytes moved per iteration
+DataNode heartbeat logs are too verbose,5,Open,05/Jan/21 10:00,Every heartbeat is logged at INFO
+NameNode startup fails: NullPointerException in edit log loading,6,Open,06/Jan/21 10:00,Same crash as before during edit log replay
+";
+const PAIRS: &str = "Issue id,Duplicate id\n3,1\n\"6\",\"1,3\"\n";
+
+#[test]
+fn evaluation_protocol_on_a_tiny_set() {
+    let e = evaluate(REPORTS.as_bytes(), PAIRS.as_bytes()).unwrap();
+    assert_eq!((e.reports, e.clusters, e.queries), (6, 1, 2), "reports 3 and 6 query the ones before them");
+    assert_eq!((e.rr1, e.rr5, e.rr10), (1.0, 1.0, 1.0));
+    assert!(e.map > 0.9, "{}", e.map);
+}
+
+#[test]
+fn eval_and_similar_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.csv"), REPORTS).unwrap();
+    std::fs::write(dir.path().join("p.csv"), PAIRS).unwrap();
+    let bin = env!("CARGO_BIN_EXE_helpdesk");
+    let o = std::process::Command::new(bin)
+        .args(["--db"])
+        .arg(dir.path().join("x.db"))
+        .args(["eval", "similar", "--json", "--reports"])
+        .arg(dir.path().join("r.csv"))
+        .arg("--pairs")
+        .arg(dir.path().join("p.csv"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["queries"], 2);
+    assert_eq!(v["rr5"], 1.0);
+    let db = dir.path().join("d.db");
+    let run = |args: &[&str]| std::process::Command::new(bin).arg("--db").arg(&db).args(args).output().unwrap();
+    assert!(run(&["demo", "--tickets", "200"]).status.success());
+    let o = run(&["similar", "my card was declined in a shop", "--type", "ticket", "--limit", "3", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let a = v.as_array().unwrap();
+    assert_eq!(a.len(), 3);
+    for s in a {
+        assert!(s["id"].as_str().unwrap().starts_with("TKT-"));
+        assert!(s["reason"].as_str().unwrap().len() > 3);
+    }
+}
+
+#[test]
+fn hadoop_duplicates_meet_the_goal() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/gitbugs-dups/hadoop");
+    if !dir.is_dir() {
+        assert!(std::env::var("CI").is_err(), "../shared/corpora is missing: CI needs it beside the project");
+        return;
+    }
+    let e = evaluate(
+        &std::fs::read(dir.join("hadoop_bugs.csv")).unwrap(),
+        &std::fs::read(dir.join("hadoop_bugs-combined.csv")).unwrap(),
+    )
+    .unwrap();
+    println!(
+        "Hadoop: {} queries, RR@1 {:.3}, RR@5 {:.3}, RR@10 {:.3}, MAP {:.3}",
+        e.queries, e.rr1, e.rr5, e.rr10, e.map
+    );
+    assert_eq!(e.queries, 66);
+    assert!(e.rr5 >= 0.85 && e.rr1 >= 0.65, "{e:?}");
+}
