@@ -65,7 +65,7 @@ fn import_reports_every_bad_row_exactly() {
     write_errors(&r, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
-    assert_eq!(rdr.headers().unwrap().iter().last(), Some("reason"));
+    assert_eq!(rdr.headers().unwrap().iter().next_back(), Some("reason"));
     let rows: Vec<csv::StringRecord> = rdr.records().map(|x| x.unwrap()).collect();
     assert_eq!(rows.len(), 6);
     assert_eq!(&rows[0][1], "not-an-email");
