@@ -92,6 +92,8 @@ pub struct Limits {
     pub spam_window_hours: i64,
     /// Larger messages are quarantined.
     pub max_message_bytes: usize,
+    /// A failed send is retried after this many seconds, doubling with each attempt (at most an hour).
+    pub retry_seconds: i64,
 }
 
 impl Default for Limits {
@@ -102,6 +104,7 @@ impl Default for Limits {
             spam_cap: 100,
             spam_window_hours: 24,
             max_message_bytes: 50 << 20,
+            retry_seconds: 30,
         }
     }
 }

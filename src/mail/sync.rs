@@ -183,7 +183,7 @@ pub fn send_outbox(store: &mut Store, cfg: &Config, report: &mut SyncReport) {
         let outcome = match &result {
             Ok(()) => store.write(|w| w.mark_sent(o.message)),
             Err(e) => {
-                let backoff = (30i64 << o.attempts.clamp(0, 7)).min(3600);
+                let backoff = (cfg.limits.retry_seconds << o.attempts.clamp(0, 7)).min(3600);
                 store.write(|w| w.mark_failed(o.message, e, now + backoff))
             }
         };

@@ -1,0 +1,498 @@
+//! Live mail against real servers: Dovecot and Postfix from Debian, started on loopback by tests/mail/servers.sh
+//! with configs in a temp dir and stopped by PID. Mail in → items; replies out with threading headers; answers thread
+//! back; \Seen untouched; UIDVALIDITY change; SIGKILL crash safety; SMTP outage; bounces; the background worker.
+#![allow(clippy::unwrap_used)]
+
+use helpdesk::Store;
+use helpdesk::config::Server;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+use std::time::Duration;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Servers {
+    dir: tempfile::TempDir,
+    imap: u16,
+    smtp: u16,
+    submission: u16,
+    env: Vec<(&'static str, String)>,
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail/servers.sh")
+}
+
+impl Servers {
+    fn start() -> Option<Servers> {
+        let have = Path::new("/usr/sbin/dovecot").exists() && Path::new("/usr/sbin/postfix").exists();
+        if !have {
+            assert!(std::env::var("CI").is_err(), "dovecot and postfix are needed: tests/run-all.sh installs them");
+            eprintln!("skipping: dovecot/postfix not installed (tests/run-all.sh installs them)");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        // Postfix runs as its own user and must reach its files under the temp dir.
+        std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let (imap, smtp, submission) = (free_port(), free_port(), free_port());
+        let env = vec![
+            ("MT_DIR", dir.path().join("mt").display().to_string()),
+            ("IMAP_PORT", imap.to_string()),
+            ("SMTP_PORT", smtp.to_string()),
+            ("SUBMISSION_PORT", submission.to_string()),
+            ("LMTP_PORT", free_port().to_string()),
+            ("SASL_PORT", free_port().to_string()),
+        ];
+        let s = Servers { dir, imap, smtp, submission, env };
+        let o = s.script("start");
+        assert!(o.status.success(), "servers did not start: {}", String::from_utf8_lossy(&o.stderr));
+        Some(s)
+    }
+
+    fn script(&self, cmd: &str) -> Output {
+        Command::new("bash")
+            .arg(script())
+            .arg(cmd)
+            .envs(self.env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .unwrap()
+    }
+
+    fn ca(&self) -> PathBuf {
+        self.dir.path().join("mt/tls/ca.crt")
+    }
+
+    fn config(&self, extra: &str) -> PathBuf {
+        self.config_with(extra, "password_env = \"SUPPORT_PW\"")
+    }
+
+    fn config_with(&self, extra: &str, imap_password: &str) -> PathBuf {
+        let p = self.dir.path().join("config.toml");
+        std::fs::write(
+            &p,
+            format!(
+                r#"{extra}
+[[mailbox]]
+address = "support@example.test"
+name = "Example Support"
+mode = "conversations"
+[mailbox.imap]
+host = "127.0.0.1"
+port = {imap}
+security = "starttls"
+user = "support@example.test"
+{imap_password}
+ca_file = "{ca}"
+[mailbox.smtp]
+host = "127.0.0.1"
+port = {sub}
+security = "starttls"
+user = "support@example.test"
+password_command = "printf %s supportpw"
+ca_file = "{ca}"
+"#,
+                imap = self.imap,
+                sub = self.submission,
+                ca = self.ca().display()
+            ),
+        )
+        .unwrap();
+        p
+    }
+
+    fn hd(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_helpdesk"))
+            .arg("--db")
+            .arg(self.dir.path().join("h.db"))
+            .arg("--config")
+            .arg(self.dir.path().join("config.toml"))
+            .args(args)
+            .env("SUPPORT_PW", "supportpw")
+            .env("HELPDESK_USER", "alice")
+            .env("XDG_STATE_HOME", self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.hd(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    fn send(&self, from: &str, to: &str, subject: &str, body: &str, headers: &[(&str, String)]) -> String {
+        use lettre::Transport;
+        let id = format!("{}.{}@example.org", subject.len(), rand_id());
+        let mut raw = format!(
+            "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\nDate: {}\r\n",
+            chrono::Utc::now().to_rfc2822()
+        );
+        for (k, v) in headers {
+            raw.push_str(&format!("{k}: {v}\r\n"));
+        }
+        raw.push_str(&format!("\r\n{body}\r\n"));
+        let t = lettre::SmtpTransport::builder_dangerous("127.0.0.1").port(self.smtp).build();
+        let env =
+            lettre::address::Envelope::new(Some(from_addr(from).parse().unwrap()), vec![to.parse().unwrap()]).unwrap();
+        t.send_raw(&env, raw.as_bytes()).unwrap();
+        id
+    }
+
+    fn user(&self, user: &str, pw: &str) -> Server {
+        Server {
+            host: "127.0.0.1".into(),
+            port: self.imap,
+            security: "starttls".into(),
+            user: user.into(),
+            password_env: None,
+            password_command: Some(format!("printf %s {pw}")),
+            ca_file: Some(self.ca().display().to_string()),
+            folders: vec!["INBOX".into()],
+        }
+    }
+
+    /// Raw messages in a user's INBOX, read without touching flags, and the number flagged \Seen.
+    fn inbox(&self, user: &str, pw: &str) -> (Vec<Vec<u8>>, usize) {
+        let server = self.user(user, pw);
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            use futures_util::TryStreamExt;
+            let mut s = helpdesk::mail::net::imap_login(&server).await.unwrap();
+            let mb = s.examine("INBOX").await.unwrap();
+            if mb.exists == 0 {
+                return (vec![], 0);
+            }
+            let msgs: Vec<Vec<u8>> = s
+                .fetch("1:*", "BODY.PEEK[]")
+                .await
+                .unwrap()
+                .map_ok(|f| f.body().unwrap_or_default().to_vec())
+                .try_collect()
+                .await
+                .unwrap();
+            let seen = s.search("SEEN").await.unwrap().len();
+            (msgs, seen)
+        })
+    }
+
+    /// Wait until a user's INBOX holds at least `n` messages.
+    fn wait_inbox(&self, user: &str, pw: &str, n: usize) -> Vec<Vec<u8>> {
+        for _ in 0..100 {
+            let (m, _) = self.inbox(user, pw);
+            if m.len() >= n {
+                return m;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("{user} never got {n} messages");
+    }
+
+    fn maildir(&self, user: &str) -> PathBuf {
+        let (local, domain) = user.split_once('@').unwrap();
+        self.dir.path().join("mt/mail").join(domain).join(local).join("Maildir")
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        self.script("stop");
+    }
+}
+
+fn from_addr(from: &str) -> String {
+    from.rsplit('<').next().unwrap().trim_end_matches('>').to_string()
+}
+
+fn rand_id() -> String {
+    format!(
+        "{}{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    )
+}
+
+fn header(raw: &[u8], name: &str) -> Option<String> {
+    let p = helpdesk::mail::parse(raw, 1 << 24).unwrap();
+    match name {
+        "subject" => Some(p.subject),
+        "message-id" => p.message_id,
+        "in-reply-to" => p.in_reply_to.first().cloned(),
+        "references" => Some(p.references.join(" ")),
+        "from" => p.from.map(|f| f.0),
+        _ => None,
+    }
+}
+
+#[test]
+fn mail_in_reply_out_answer_back_and_seen_untouched() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = Servers::start() else { return };
+    s.config("");
+    let subjects = [
+        "Cannot log in after password reset",
+        "Invoice shows the wrong VAT number",
+        "Export to CSV times out",
+        "Feature request: dark mode",
+        "App crashes when uploading a PNG",
+    ];
+    for subj in subjects {
+        s.send(
+            "Carol Customer <customer@example.org>",
+            "support@example.test",
+            subj,
+            &format!("Hello,\n\n{subj}. Please help.\n\nCarol"),
+            &[],
+        );
+    }
+    s.wait_inbox("support@example.test", "supportpw", 5);
+    s.ok(&["sync"]);
+    let convs = s.json(&["conversation", "list", "--json"]);
+    assert_eq!(convs.as_array().unwrap().len(), 5);
+    let cid = convs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["title"].as_str().unwrap().contains("password reset"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first = s.json(&["conversation", "show", &cid, "--json"]);
+    let original_id = first["messages"][0]["message_id"].as_str().unwrap().to_string();
+    assert_eq!(first["account"], "ACC-1", "customer@example.org gets an account for example.org");
+
+    s.ok(&["conversation", "reply", &cid, "--body", "Please try the reset link again; it now works."]);
+    let queued = s.json(&["outbox", "list", "--json"]);
+    assert_eq!(queued[0]["state"], "in-transit");
+    assert_eq!(
+        s.json(&["conversation", "show", &cid, "--json"])["stage"],
+        "waiting-on-user",
+        "a reply moves the stage"
+    );
+    s.ok(&["sync"]);
+    assert_eq!(s.json(&["outbox", "list", "--json"])[0]["state"], "sent");
+    let got = s.wait_inbox("customer@example.org", "customerpw", 1);
+    let reply = got.last().unwrap();
+    assert_eq!(header(reply, "in-reply-to").as_deref(), Some(original_id.as_str()));
+    assert!(header(reply, "references").unwrap().contains(&original_id));
+    assert_eq!(header(reply, "from").as_deref(), Some("support@example.test"));
+    assert_eq!(header(reply, "subject").as_deref(), Some("Re: Cannot log in after password reset"));
+    let reply_id = header(reply, "message-id").unwrap();
+
+    s.send(
+        "customer@example.org",
+        "support@example.test",
+        "Re: Cannot log in after password reset",
+        "Thanks, that worked.",
+        &[("In-Reply-To", format!("<{reply_id}>")), ("References", format!("<{original_id}> <{reply_id}>"))],
+    );
+    s.wait_inbox("support@example.test", "supportpw", 6);
+    s.ok(&["sync"]);
+    assert_eq!(s.json(&["conversation", "list", "--json"]).as_array().unwrap().len(), 5, "the answer threads back");
+    let conv = s.json(&["conversation", "show", &cid, "--json"]);
+    let last = conv["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["body"].as_str().unwrap().trim(), "Thanks, that worked.");
+    assert!(last["thread_reason"].as_str().unwrap().contains(&reply_id), "{}", last["thread_reason"]);
+    assert_eq!(conv["stage"], "needs-response");
+
+    let (msgs, seen) = s.inbox("support@example.test", "supportpw");
+    assert_eq!((msgs.len(), seen), (6, 0), "\\Seen flags on the server are unchanged");
+
+    // UIDVALIDITY changes (the server lost its UID list): a re-scan stores nothing twice.
+    let before = s.json(&["conversation", "show", &cid, "--json"])["messages"].as_array().unwrap().len();
+    s.script("stop");
+    for e in std::fs::read_dir(s.maildir("support@example.test")).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name().unwrap().to_str().unwrap().starts_with("dovecot") {
+            let _ = std::fs::remove_file(&p);
+        }
+    }
+    assert!(s.script("start").status.success());
+    let out = s.ok(&["sync", "--json"]);
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["fetched"], 6, "everything is fetched again under the new UIDVALIDITY");
+    assert_eq!(r["ingest"]["new_items"], 0);
+    assert_eq!(s.json(&["conversation", "list", "--json"]).as_array().unwrap().len(), 5);
+    assert_eq!(s.json(&["conversation", "show", &cid, "--json"])["messages"].as_array().unwrap().len(), before);
+}
+
+#[test]
+fn smtp_outage_keeps_replies_and_sends_each_once() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = Servers::start() else { return };
+    s.config("[limits]\nretry_seconds = 0\n");
+    for i in 0..3 {
+        s.send("Dan <customer@example.org>", "support@example.test", &format!("Question {i}"), "Hi", &[]);
+    }
+    s.wait_inbox("support@example.test", "supportpw", 3);
+    s.ok(&["sync"]);
+    assert!(s.script("stop-postfix").status.success());
+    for c in ["CONV-1", "CONV-2", "CONV-3"] {
+        s.ok(&["conversation", "reply", c, "--body", &format!("Answer for {c}")]);
+    }
+    let o = s.hd(&["sync"]);
+    assert!(!o.status.success(), "sync reports the failed sends");
+    let out = s.json(&["outbox", "list", "--json"]);
+    for r in out.as_array().unwrap() {
+        assert_eq!(r["state"], "in-transit");
+        assert_eq!(r["attempts"], 1);
+        assert!(r["last_error"].as_str().unwrap().contains("connect"), "{}", r["last_error"]);
+    }
+    assert!(s.script("start-postfix").status.success());
+    s.ok(&["sync"]);
+    s.ok(&["sync"]);
+    let out = s.json(&["outbox", "list", "--json"]);
+    assert!(out.as_array().unwrap().iter().all(|r| r["state"] == "sent"));
+    let got = s.wait_inbox("customer@example.org", "customerpw", 3);
+    std::thread::sleep(Duration::from_millis(500));
+    let (got2, _) = s.inbox("customer@example.org", "customerpw");
+    assert_eq!(got.len(), 3);
+    assert_eq!(got2.len(), 3, "none sent twice");
+    let ids: std::collections::HashSet<String> = got2.iter().map(|m| header(m, "message-id").unwrap()).collect();
+    assert_eq!(ids.len(), 3);
+}
+
+#[test]
+fn bounce_is_matched_to_the_reply() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = Servers::start() else { return };
+    s.config("");
+    s.send("Eve <eve@example.org>", "support@example.test", "Where is my card", "Hi", &[]);
+    s.wait_inbox("support@example.test", "supportpw", 1);
+    s.ok(&["sync"]);
+    s.ok(&["conversation", "reply", "CONV-1", "--body", "It is on its way."]);
+    s.ok(&["sync"]);
+    let mid = s.json(&["outbox", "list", "--json"])[0]["message_id"].as_str().unwrap().to_string();
+    let dsn = format!(
+        "--b\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; eve@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 mailbox unavailable\r\n--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{mid}>\r\nSubject: Re: Where is my card\r\n--b--"
+    );
+    s.send(
+        "Mail Delivery System <MAILER-DAEMON@mx.example.org>",
+        "support@example.test",
+        "Undelivered Mail Returned to Sender",
+        &dsn,
+        &[
+            ("MIME-Version", "1.0".into()),
+            ("Content-Type", "multipart/report; report-type=delivery-status; boundary=\"b\"".into()),
+        ],
+    );
+    s.wait_inbox("support@example.test", "supportpw", 2);
+    s.ok(&["sync"]);
+    let conv = s.json(&["conversation", "show", "CONV-1", "--json"]);
+    let reply = conv["messages"].as_array().unwrap().iter().find(|m| m["message_id"] == mid.as_str()).unwrap().clone();
+    assert_eq!(reply["delivery_state"], "bounced");
+    assert!(reply["delivery_detail"].as_str().unwrap().contains("5.1.1"));
+    assert_eq!(conv["stage"], "waiting-on-user", "machine mail moves no stage");
+    assert_eq!(s.json(&["conversation", "list", "--json"]).as_array().unwrap().len(), 1, "a bounce creates nothing");
+}
+
+#[test]
+fn sync_survives_sigkill_while_500_messages_arrive() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = Servers::start() else { return };
+    s.config("");
+    s.send("Setup <setup@example.org>", "support@example.test", "setup", "creates the Maildir", &[]);
+    s.wait_inbox("support@example.test", "supportpw", 1);
+    let md = s.maildir("support@example.test");
+    let writer = {
+        let md = md.clone();
+        std::thread::spawn(move || {
+            for i in 0..500 {
+                let from = format!("sender{}@example.org", i % 50);
+                let raw = format!(
+                    "From: {from}\r\nTo: support@example.test\r\nSubject: Crash test {i}\r\nMessage-ID: <crash-{i}@example.org>\r\nDate: Mon, 2 Jun 2025 10:{:02}:00 +0000\r\n\r\nMessage {i}\r\n",
+                    i % 60
+                );
+                let tmp = md.join("tmp").join(format!("crash{i}"));
+                std::fs::write(&tmp, raw).unwrap();
+                let _ = Command::new("chown").arg("mail:mail").arg(&tmp).status();
+                std::fs::rename(&tmp, md.join("new").join(format!("{}.crash{i}.test", 1_700_000_000 + i))).unwrap();
+                if i % 25 == 0 {
+                    std::thread::sleep(Duration::from_millis(60));
+                }
+            }
+        })
+    };
+    let kills: usize = std::env::var("HELPDESK_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(24);
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..kills {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_helpdesk"))
+            .arg("--db")
+            .arg(s.dir.path().join("h.db"))
+            .arg("--config")
+            .arg(s.dir.path().join("config.toml"))
+            .arg("sync")
+            .env("SUPPORT_PW", "supportpw")
+            .env("XDG_STATE_HOME", s.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(20 + seed % 250));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    writer.join().unwrap();
+    s.ok(&["sync"]);
+    s.ok(&["sync"]);
+    let store = Store::open(&s.dir.path().join("h.db")).unwrap();
+    let ids = store.read().message_threads().unwrap();
+    let crash: Vec<&String> = ids.iter().map(|(m, _)| m).filter(|m| m.starts_with("crash-")).collect();
+    let distinct: std::collections::HashSet<&&String> = crash.iter().collect();
+    assert_eq!((crash.len(), distinct.len()), (500, 500), "every message present exactly once after {kills} kills");
+    let convs = s.json(&["conversation", "list", "--json", "--limit", "10000"]);
+    assert_eq!(convs.as_array().unwrap().len(), 501);
+}
+
+#[test]
+fn background_worker_reports_new_mail_without_a_keypress() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = Servers::start() else { return };
+    let cfg_path = s.config_with("", "password_command = \"printf %s supportpw\"");
+    let cfg = helpdesk::config::Config::load(&cfg_path, true).unwrap();
+    let db = s.dir.path().join("w.db");
+    Store::open(&db).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = helpdesk::mail::worker::spawn_if_configured(&db, &cfg, move |n| tx.send(n).is_ok()).unwrap();
+    let first = wait_notice(&rx, |n| matches!(n, helpdesk::mail::worker::Notice::State(s) if s == "online"));
+    assert!(first, "worker came online");
+    s.send("Fay <fay@example.org>", "support@example.test", "Pushed by IDLE", "Hi", &[]);
+    let got = wait_notice(&rx, |n| matches!(n, helpdesk::mail::worker::Notice::Synced { new, .. } if *new > 0));
+    assert!(got, "new mail reported");
+    drop(handle);
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.read().count(&helpdesk::store::ItemFilter::default()).unwrap(), 1);
+}
+
+fn wait_notice(
+    rx: &std::sync::mpsc::Receiver<helpdesk::mail::worker::Notice>,
+    want: impl Fn(&helpdesk::mail::worker::Notice) -> bool,
+) -> bool {
+    let end = std::time::Instant::now() + Duration::from_secs(20);
+    while let Some(left) = end.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(n) if want(&n) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
