@@ -73,6 +73,24 @@ impl Writer<'_> {
         self.fts.borrow_mut().push(row);
     }
 
+    /// Run `f` in a savepoint: if it fails, everything it wrote (and queued for the index) is undone and the
+    /// transaction goes on. One bad message must not cost a whole import batch.
+    pub fn attempt<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        let queued = self.fts.borrow().len();
+        self.c.execute_batch("SAVEPOINT attempt")?;
+        match f(self) {
+            Ok(v) => {
+                self.c.execute_batch("RELEASE attempt")?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.c.execute_batch("ROLLBACK TO attempt; RELEASE attempt")?;
+                self.fts.borrow_mut().truncate(queued);
+                Err(e)
+            }
+        }
+    }
+
     /// Index the queued rows. Done last, because FTS5 flushes its buffer at every statement savepoint after its first write.
     fn flush_fts(&self) -> Result<()> {
         let mut items =

@@ -20,7 +20,8 @@ impl Tmux {
         assert!(st.success());
     }
     fn screen(&self) -> String {
-        String::from_utf8(Command::new("tmux").args(["capture-pane", "-t", &self.name, "-p"]).output().unwrap().stdout).unwrap()
+        String::from_utf8(Command::new("tmux").args(["capture-pane", "-t", &self.name, "-p"]).output().unwrap().stdout)
+            .unwrap()
     }
     fn wait_for(&self, what: &str) -> String {
         let t0 = Instant::now();
@@ -56,12 +57,29 @@ fn drive_the_real_binary_in_tmux() {
         String::from_utf8(o.stdout).unwrap()
     };
     hd(&["demo", "--tickets", "500"]);
-    let made: serde_json::Value = serde_json::from_str(&hd(&["ticket", "new", "--title", "Zebra printer jams on page two", "--part", "PROD-1", "--json"])).unwrap();
+    let made: serde_json::Value = serde_json::from_str(&hd(&[
+        "ticket",
+        "new",
+        "--title",
+        "Zebra printer jams on page two",
+        "--part",
+        "PROD-1",
+        "--json",
+    ]))
+    .unwrap();
     let id = made["id"].as_str().unwrap().to_string();
     let t = Tmux { name: format!("helpdesk-test-{}", std::process::id()) };
     let exit = dir.path().join("exit");
-    let cmd = format!("HELPDESK_USER=tmux-user XDG_STATE_HOME={} '{bin}' --db '{}'; echo EXIT=$? > '{}'; sleep 5", dir.path().display(), db.display(), exit.display());
-    let st = Command::new("tmux").args(["new-session", "-d", "-s", &t.name, "-x", "120", "-y", "40", &cmd]).status().unwrap();
+    let cmd = format!(
+        "HELPDESK_USER=tmux-user XDG_STATE_HOME={} '{bin}' --db '{}'; echo EXIT=$? > '{}'; sleep 5",
+        dir.path().display(),
+        db.display(),
+        exit.display()
+    );
+    let st = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &t.name, "-x", "120", "-y", "40", &cmd])
+        .status()
+        .unwrap();
     assert!(st.success());
     let first = t.wait_for("CONV-");
     for pane in ["Inbox", "Tickets", "Issues", "Contacts", "Dashboard"] {

@@ -110,12 +110,39 @@ fn sha256(raw: &[u8]) -> String {
     hex(&sha2::Sha256::digest(raw))
 }
 
-/// Ingest one raw message inside the caller's transaction.
+/// Ingest one raw message inside the caller's transaction. A message that cannot be stored for a reason in its
+/// data is quarantined with that reason; only database failures are errors.
 pub fn ingest(w: &Writer<'_>, raw: &[u8], source: &str, o: &IngestOptions, now: i64) -> Result<Outcome> {
     let sha = sha256(raw);
-    if w.ledger_knows(source, &sha)? {
+    if w.ledger_knows(&sha)? {
         return Ok(Outcome::Duplicate("already imported".into()));
     }
+    match w.attempt(|w| pipeline(w, raw, source, &sha, o, now)) {
+        Err(crate::Error::Db(e)) if e.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation) => {
+            Err(crate::Error::Db(e))
+        }
+        Err(e) => {
+            let reason = format!("could not be stored: {e}");
+            let out = Outcome::Quarantined(reason.clone());
+            let id = w.add_ledger(&NewLedger {
+                source,
+                message_id: None,
+                sha256: &sha,
+                outcome: out.name(),
+                reason: &reason,
+                item_row: None,
+                msg_row: None,
+                at: now,
+            })?;
+            w.add_quarantine(id, raw, &reason)?;
+            tracing::warn!(source, "{reason}");
+            Ok(out)
+        }
+        ok => ok,
+    }
+}
+
+fn pipeline(w: &Writer<'_>, raw: &[u8], source: &str, sha: &str, o: &IngestOptions, now: i64) -> Result<Outcome> {
     let ledger = |mid: Option<&str>, outcome: &Outcome, reason: &str, item: Option<i64>, msg: Option<i64>| {
         w.add_ledger(&NewLedger {
             source,

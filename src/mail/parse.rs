@@ -48,6 +48,7 @@ pub enum ParseError {
     Empty,
     TooLarge(usize),
     NotMail,
+    ParserFailed,
 }
 
 impl std::fmt::Display for ParseError {
@@ -56,6 +57,7 @@ impl std::fmt::Display for ParseError {
             ParseError::Empty => f.write_str("empty message"),
             ParseError::TooLarge(n) => write!(f, "message of {n} bytes is over the size limit"),
             ParseError::NotMail => f.write_str("no mail headers (From, Date, Subject, Message-ID) found"),
+            ParseError::ParserFailed => f.write_str("the MIME parser failed on this message"),
         }
     }
 }
@@ -79,8 +81,9 @@ fn addrs(a: Option<&Address<'_>>) -> Vec<(String, String)> {
     a.map(|a| {
         a.iter()
             .filter_map(|x| {
-                let email = x.address.as_deref()?.trim().to_lowercase();
-                email.contains('@').then(|| (email, x.name.as_deref().unwrap_or("").trim().to_string()))
+                let email: String =
+                    x.address.as_deref()?.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+                crate::domain::valid_email(&email).then(|| (email, x.name.as_deref().unwrap_or("").trim().to_string()))
             })
             .collect()
     })
@@ -103,7 +106,9 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
     if raw.len() > max_size {
         return Err(ParseError::TooLarge(raw.len()));
     }
-    let msg = MessageParser::default().parse(raw).ok_or(ParseError::NotMail)?;
+    // A parser bug must cost one message (quarantined), not the import or the sync worker.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| MessageParser::default().parse(raw)));
+    let msg = parsed.map_err(|_| ParseError::ParserFailed)?.ok_or(ParseError::NotMail)?;
     let has_headers =
         msg.from().is_some() || msg.date().is_some() || msg.subject().is_some() || msg.message_id().is_some();
     if !has_headers {

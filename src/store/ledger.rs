@@ -67,14 +67,13 @@ fn closed_stage_names() -> Vec<&'static str> {
 }
 
 impl Reader<'_> {
-    /// Is this raw message known, by its source or its content hash?
-    pub fn ledger_knows(&self, source: &str, sha256: &str) -> Result<bool> {
+    /// Are these exact bytes known? (A source key is where bytes came from, not what they are: an mbox rewritten
+    /// in place can hold other bytes under the same key.)
+    pub fn ledger_knows(&self, sha256: &str) -> Result<bool> {
         Ok(self
             .c
-            .prepare_cached(
-                "SELECT 1 FROM ledger WHERE source_key = ?1 UNION ALL SELECT 1 FROM ledger WHERE sha256 = ?2 LIMIT 1",
-            )?
-            .query_row(params![source, sha256], |_| Ok(()))
+            .prepare_cached("SELECT 1 FROM ledger WHERE sha256 = ?1 LIMIT 1")?
+            .query_row([sha256], |_| Ok(()))
             .optional()?
             .is_some())
     }

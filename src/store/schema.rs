@@ -96,10 +96,11 @@ CREATE TABLE stage_history(
 CREATE INDEX stage_history_item ON stage_history(item_id, at);
 CREATE INDEX stage_history_at ON stage_history(at);
 CREATE TABLE ledger(
-  id INTEGER PRIMARY KEY, source_key TEXT NOT NULL UNIQUE, message_id TEXT, sha256 TEXT NOT NULL,
+  id INTEGER PRIMARY KEY, source_key TEXT NOT NULL, message_id TEXT, sha256 TEXT NOT NULL,
   outcome TEXT NOT NULL, reason TEXT NOT NULL, item_id INTEGER REFERENCES items(id), msg_row INTEGER, at INTEGER NOT NULL
 );
 CREATE INDEX ledger_sha ON ledger(sha256);
+CREATE INDEX ledger_source ON ledger(source_key);
 CREATE INDEX ledger_message_id ON ledger(message_id);
 CREATE INDEX ledger_outcome ON ledger(outcome);
 CREATE TABLE quarantine(
