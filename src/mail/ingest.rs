@@ -147,7 +147,7 @@ fn pipeline(w: &Writer<'_>, raw: &[u8], source: &str, sha: &str, o: &IngestOptio
         w.add_ledger(&NewLedger {
             source,
             message_id: mid,
-            sha256: &sha,
+            sha256: sha,
             outcome: outcome.name(),
             reason,
             item_row: item,
