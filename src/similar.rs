@@ -46,6 +46,8 @@ pub struct Suggestion {
 /// Weights of the ranking, fixed for all data (not tuned per query).
 const TITLE_WEIGHT: f64 = 3.0;
 const POOL: usize = 60;
+/// A term in this many items or more is too common to find candidates with.
+const COMMON: usize = 2000;
 
 /// Rank items similar to the query, best first.
 pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> {
@@ -53,14 +55,35 @@ pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> 
     if title_words.is_empty() && q.body.trim().is_empty() {
         return Ok(vec![]);
     }
-    let (title_terms, repaired) = repair(r, &terms(&q.title, 16))?;
+    let typed = terms(&q.title, 16);
+    // The word being typed is matched as a prefix, not repaired.
+    let (whole, partial) = match (q.typing, typed.split_last()) {
+        (true, Some((last, rest))) if !q.title.ends_with(' ') => (rest.to_vec(), Some(last.clone())),
+        _ => (typed, None),
+    };
+    let (mut title_terms, repaired) = repair(r, &whole)?;
+    let typing = partial.is_some();
+    title_terms.extend(partial);
     let body_terms = terms(&q.body, 40);
-    let expr = match text::fts_expr(&title_terms, &body_terms, q.typing) {
+    // Words in very many items cost much to score and say little: they find no candidates (they still count in
+    // the title overlap), unless nothing else is left.
+    let rare = |ts: &[String], keep_last: bool| -> Result<Vec<String>> {
+        let mut out = vec![];
+        for (i, t) in ts.iter().enumerate() {
+            if (keep_last && i + 1 == ts.len()) || r.term_docs(t, COMMON)? < COMMON {
+                out.push(t.clone());
+            }
+        }
+        Ok(if out.is_empty() { ts.iter().take(2).cloned().collect() } else { out })
+    };
+    let cand_title = rare(&title_terms, typing)?;
+    let cand_body = rare(&body_terms, false)?;
+    let expr = match text::fts_expr(&cand_title, &cand_body, typing) {
         Some(e) => e,
         None => return Ok(vec![]),
     };
     let cands = r.fts_candidates(&expr, TITLE_WEIGHT, &q.kinds, q.before, POOL)?;
-    let title_only = match text::fts_expr(&title_terms, &[], q.typing) {
+    let title_only = match text::fts_expr(&cand_title, &[], typing) {
         Some(e) if !body_terms.is_empty() => {
             r.fts_candidates(&format!("{{title}} : ({e})"), 1.0, &q.kinds, q.before, POOL)?
         }

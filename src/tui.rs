@@ -6,6 +6,7 @@ mod detail;
 mod extra;
 pub mod keymap;
 pub mod list;
+mod records;
 mod similar;
 pub mod ui;
 pub mod update;

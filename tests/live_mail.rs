@@ -313,6 +313,22 @@ fn mail_in_reply_out_answer_back_and_seen_untouched() {
     let (msgs, seen) = s.inbox("support@example.test", "supportpw");
     assert_eq!((msgs.len(), seen), (6, 0), "\\Seen flags on the server are unchanged");
 
+    // config check: both connections work; then each failure says which step failed.
+    let out = s.ok(&["config", "check"]);
+    assert_eq!(out.matches("ok     support@example.test").count(), 2, "{out}");
+    let good = std::fs::read_to_string(s.dir.path().join("config.toml")).unwrap();
+    for (from, to, want) in [
+        ("printf %s supportpw", "printf %s wrong", "login refused"),
+        (&format!("port = {}", s.submission), "port = 1", "cannot connect"),
+        (&format!("ca_file = \"{}\"", s.ca().display()), "ca_file = \"/etc/ssl/certs/ca-certificates.crt\"", "TLS"),
+    ] {
+        std::fs::write(s.dir.path().join("config.toml"), good.replacen(from, to, 1)).unwrap();
+        let o = s.hd(&["config", "check"]);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(!o.status.success() && text.contains("FAILED") && text.contains(want), "{want}: {text}");
+    }
+    std::fs::write(s.dir.path().join("config.toml"), good).unwrap();
+
     // UIDVALIDITY changes (the server lost its UID list): a re-scan stores nothing twice.
     let before = s.json(&["conversation", "show", &cid, "--json"])["messages"].as_array().unwrap().len();
     s.script("stop");
@@ -392,7 +408,9 @@ fn bounce_is_matched_to_the_reply() {
         ],
     );
     s.wait_inbox("support@example.test", "supportpw", 2);
-    s.ok(&["sync"]);
+    let r: Value = serde_json::from_str(&s.ok(&["sync", "--json"])).unwrap();
+    assert_eq!(r["bounces"][0][0], "CONV-1", "the worker reports the bounce for a toast: {r}");
+    assert!(r["bounces"][0][1].as_str().unwrap().contains("5.1.1"));
     let conv = s.json(&["conversation", "show", "CONV-1", "--json"]);
     let reply = conv["messages"].as_array().unwrap().iter().find(|m| m["message_id"] == mid.as_str()).unwrap().clone();
     assert_eq!(reply["delivery_state"], "bounced");

@@ -50,7 +50,8 @@ pub enum Outcome {
     FollowUp(ItemRef),
     Duplicate(String),
     AutoReply(Option<ItemRef>),
-    Bounce(Option<ItemRef>),
+    /// A delivery report; with the item of the reply it bounced, when it reports a failure.
+    Bounce(Option<ItemRef>, Option<String>),
     Abuse,
     Spam(ItemRef),
     Dropped,
@@ -64,7 +65,7 @@ impl Outcome {
             Outcome::FollowUp(_) => "follow-up",
             Outcome::Duplicate(_) => "duplicate",
             Outcome::AutoReply(_) => "auto-reply",
-            Outcome::Bounce(_) => "bounce",
+            Outcome::Bounce(..) => "bounce",
             Outcome::Abuse => "abuse",
             Outcome::Spam(_) => "spam",
             Outcome::Dropped => "dropped",
@@ -97,7 +98,7 @@ impl Summary {
             Outcome::FollowUp(_) => self.follow_ups += 1,
             Outcome::Duplicate(_) => self.duplicates += 1,
             Outcome::AutoReply(_) => self.auto_replies += 1,
-            Outcome::Bounce(_) => self.bounces += 1,
+            Outcome::Bounce(..) => self.bounces += 1,
             Outcome::Abuse => self.abuse_reports += 1,
             Outcome::Spam(_) | Outcome::Dropped => self.rate_limited += 1,
             Outcome::Quarantined(_) => self.quarantined += 1,
@@ -194,7 +195,9 @@ fn pipeline(w: &Writer<'_>, raw: &[u8], source: &str, sha: &str, o: &IngestOptio
             _ => format!("unmatched delivery report: {}", d.detail()),
         };
         let msg = store_message(w, &p, item, None, "dsn", &reason, at)?;
-        let out = Outcome::Bounce(item.map(|i| w.item_ref(i)).transpose()?);
+        let failed =
+            (d.state() == Some(crate::domain::DeliveryState::Bounced) && original.is_some()).then(|| d.detail());
+        let out = Outcome::Bounce(item.map(|i| w.item_ref(i)).transpose()?, failed);
         ledger(mid, &out, &reason, item, Some(msg))?;
         return Ok(out);
     }

@@ -83,17 +83,23 @@ pub async fn fetch_folder(
             .map_err(err("UID FETCH"))?;
         got.sort_by_key(|g| g.0);
         let now = crate::now();
-        let part = store
+        let (part, bounces) = store
             .write(|w| {
                 let mut s = Summary::default();
+                let mut bounces = vec![];
                 for (uid, raw) in &got {
                     let key = format!("imap:{}/{folder}/{validity}/{uid}", m.address);
-                    s.add(&ingest(w, raw, &key, o, now)?);
+                    let out = ingest(w, raw, &key, o, now)?;
+                    if let super::Outcome::Bounce(item, Some(detail)) = &out {
+                        bounces.push((item.map(|i| i.to_string()), detail.clone()));
+                    }
+                    s.add(&out);
                 }
                 w.set_cursor(&m.address, folder, validity, to)?;
-                Ok(s)
+                Ok((s, bounces))
             })
             .map_err(err("store"))?;
+        report.bounces.extend(bounces);
         report.fetched += got.len();
         add(&mut report.ingest, part);
         from = to + 1;

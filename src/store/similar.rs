@@ -72,6 +72,15 @@ impl Reader<'_> {
             .is_some())
     }
 
+    /// How many items contain a term, counted up to `cap` (so a common word costs at most `cap` steps).
+    pub fn term_docs(&self, term: &str, cap: usize) -> Result<usize> {
+        let expr = format!("\"{}\"", term.replace('"', ""));
+        Ok(self
+            .c
+            .prepare_cached("SELECT COUNT(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2)")?
+            .query_row(params![expr, cap as i64], |r| r.get::<_, i64>(0))? as usize)
+    }
+
     /// Indexed terms that start with `prefix`, with their document counts.
     pub fn terms_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<(String, i64)>> {
         let upper = format!("{prefix}\u{10ffff}");

@@ -57,4 +57,5 @@ actions! {
     OpenView = "open-view", "Open a saved view";
     ThumbUp = "similar-good", "Mark the selected similar item as a good match";
     ThumbDown = "similar-bad", "Mark the selected similar item as a wrong match";
+    EditRecord = "edit-record", "Edit a contact or account field (field=value)";
 }

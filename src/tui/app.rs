@@ -92,6 +92,9 @@ pub enum PromptPurpose {
     NewTitle(Kind, Option<ItemRef>),
     ExportPath(String),
     SaveView,
+    NewContact,
+    NewAccount,
+    EditRecord(Target),
 }
 
 /// A change waiting for confirmation.

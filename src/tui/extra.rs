@@ -47,6 +47,7 @@ pub fn act(app: &mut App, a: Action) -> Result<()> {
                 Some(Modal::Menu { title: "Open view".into(), items, selected: 0, purpose: MenuPurpose::OpenView });
         }
         Action::ThumbUp | Action::ThumbDown => super::similar::feedback(app, a == Action::ThumbUp)?,
+        Action::EditRecord => super::records::edit(app)?,
         other => bail!("'{}' does nothing here", other.name()),
     }
     Ok(())

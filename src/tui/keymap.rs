@@ -187,6 +187,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = {
         (Global, "c", TicketFromConversation),
         (Global, "i", NewIssue),
         (Global, "x", NewTask),
+        (Global, "=", EditRecord),
     ]
 };
 

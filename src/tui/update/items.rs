@@ -99,7 +99,9 @@ pub fn act(app: &mut App, a: Action) -> Result<()> {
         Action::NewItem => match app.pane {
             Pane::Tickets => prompt(app, "Title of the new ticket", PromptPurpose::NewTitle(Kind::Ticket, None)),
             Pane::Issues => prompt(app, "Title of the new issue", PromptPurpose::NewTitle(Kind::Issue, None)),
-            _ => bail!("new items are made in the Tickets and Issues panes; conversations arrive by mail"),
+            Pane::Contacts if app.accounts => prompt(app, "New account: Name, domain, …", PromptPurpose::NewAccount),
+            Pane::Contacts => prompt(app, "New contact: Name <email>", PromptPurpose::NewContact),
+            _ => bail!("new items are made in the Tickets, Issues and Contacts panes; conversations arrive by mail"),
         },
         Action::NewIssue => {
             let r = need_item(app)?;

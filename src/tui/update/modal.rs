@@ -203,5 +203,8 @@ fn submit(app: &mut App, purpose: PromptPurpose, text: String) -> Result<()> {
             Ok(())
         }
         PromptPurpose::ExportPath(_) | PromptPurpose::SaveView => super::super::extra::submit(app, purpose, text),
+        PromptPurpose::NewContact | PromptPurpose::NewAccount | PromptPurpose::EditRecord(_) => {
+            super::super::records::submit(app, purpose, text)
+        }
     }
 }
