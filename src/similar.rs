@@ -47,7 +47,7 @@ pub struct Suggestion {
 const TITLE_WEIGHT: f64 = 3.0;
 const POOL: usize = 60;
 /// A term in this many items or more is too common to find candidates with.
-const COMMON: usize = 2000;
+const COMMON: usize = 1000;
 
 /// Rank items similar to the query, best first.
 pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> {
@@ -61,34 +61,57 @@ pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> 
         (true, Some((last, rest))) if !q.title.ends_with(' ') => (rest.to_vec(), Some(last.clone())),
         _ => (typed, None),
     };
-    let (mut title_terms, repaired) = repair(r, &whole)?;
-    let typing = partial.is_some();
-    title_terms.extend(partial);
+    let (title_terms, repaired) = repair(r, &whole)?;
     let body_terms = terms(&q.body, 40);
-    // Words in very many items cost much to score and say little: they find no candidates (they still count in
-    // the title overlap), unless nothing else is left.
-    let rare = |ts: &[String], keep_last: bool| -> Result<Vec<String>> {
-        let mut out = vec![];
-        for (i, t) in ts.iter().enumerate() {
-            if (keep_last && i + 1 == ts.len()) || r.term_docs(t, COMMON)? < COMMON {
-                out.push(t.clone());
-            }
+    // Words in very many items cost much to score and say little: they find no candidates on their own (they
+    // still count in the title overlap). When every title word is common, items whose titles hold all of them do.
+    let split = |ts: &[String]| -> Result<(Vec<String>, Vec<String>)> {
+        let (mut rare, mut common) = (vec![], vec![]);
+        for t in ts {
+            if r.term_docs(t, COMMON)? < COMMON { rare.push(t.clone()) } else { common.push(t.clone()) }
         }
-        Ok(if out.is_empty() { ts.iter().take(2).cloned().collect() } else { out })
+        Ok((rare, common))
     };
-    let cand_title = rare(&title_terms, typing)?;
-    let cand_body = rare(&body_terms, false)?;
-    let expr = match text::fts_expr(&cand_title, &cand_body, typing) {
+    let (mut cand_title, common_title) = split(&title_terms)?;
+    let mut title_terms = title_terms;
+    // The word being typed stands for its likeliest completions that are not common.
+    if let Some(p) = partial.filter(|p| p.chars().count() >= 3) {
+        let completions: Vec<String> = r
+            .terms_with_prefix(&p, 200)?
+            .into_iter()
+            .filter(|(_, docs)| (*docs as usize) < COMMON)
+            .take(4)
+            .map(|(t, _)| t)
+            .collect();
+        title_terms.extend(completions.iter().cloned());
+        cand_title.extend(completions);
+    }
+    let (cand_body, _) = split(&body_terms)?;
+    let all_common = (cand_title.is_empty() && !common_title.is_empty()).then(|| {
+        format!(
+            "({{title}} : ({}))",
+            common_title.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" AND ")
+        )
+    });
+    let join = |parts: Vec<Option<String>>| {
+        let v: Vec<String> = parts.into_iter().flatten().collect();
+        (!v.is_empty()).then(|| v.join(" OR "))
+    };
+    let expr = match join(vec![all_common.clone(), text::fts_expr(&cand_title, &cand_body, false)]) {
         Some(e) => e,
         None => return Ok(vec![]),
     };
-    let cands = r.fts_candidates(&expr, TITLE_WEIGHT, &q.kinds, q.before, POOL)?;
-    let title_only = match text::fts_expr(&cand_title, &[], typing) {
-        Some(e) if !body_terms.is_empty() => {
-            r.fts_candidates(&format!("{{title}} : ({e})"), 1.0, &q.kinds, q.before, POOL)?
-        }
-        _ => vec![],
+    let one_common_word = cand_title.is_empty() && cand_body.is_empty() && common_title.len() == 1;
+    let cands = if one_common_word {
+        r.fts_newest(&expr, &q.kinds, q.before, POOL)?
+    } else {
+        r.fts_candidates(&expr, TITLE_WEIGHT, &q.kinds, q.before, POOL)?
     };
+    let title_only =
+        match join(vec![all_common, text::fts_expr(&cand_title, &[], false).map(|e| format!("{{title}} : ({e})"))]) {
+            Some(e) if !body_terms.is_empty() => r.fts_candidates(&e, 1.0, &q.kinds, q.before, POOL)?,
+            _ => vec![],
+        };
     let best = cands.iter().map(|c| -c.bm25).fold(f64::MIN_POSITIVE, f64::max);
     let best_t = title_only.iter().map(|c| -c.bm25).fold(f64::MIN_POSITIVE, f64::max);
     let mut pool: Vec<(Candidate, f64, f64)> = cands

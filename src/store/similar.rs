@@ -33,16 +33,41 @@ impl Reader<'_> {
         before: Option<i64>,
         limit: usize,
     ) -> Result<Vec<Candidate>> {
+        self.candidates(expr, title_w, kinds, before, limit, false)
+    }
+
+    /// As [`Reader::fts_candidates`] but the newest matches: for a query whose relevance would not tell items apart,
+    /// FTS5 then stops after `limit` rows instead of scoring every match.
+    pub fn fts_newest(&self, expr: &str, kinds: &[Kind], before: Option<i64>, limit: usize) -> Result<Vec<Candidate>> {
+        self.candidates(expr, 1.0, kinds, before, limit, true)
+    }
+
+    fn candidates(
+        &self,
+        expr: &str,
+        title_w: f64,
+        kinds: &[Kind],
+        before: Option<i64>,
+        limit: usize,
+        newest: bool,
+    ) -> Result<Vec<Candidate>> {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         let kinds = kinds.join(",");
-        let mut st = self.c.prepare_cached(
+        let mut st = self.c.prepare_cached(if newest {
             "SELECT i.id, i.kind, i.num, i.title, i.stage, bm25(items_fts, ?2, 1.0) AS score, i.account_id, i.contact_id,
                     i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL
              FROM items_fts JOIN items i ON i.id = items_fts.rowid
              WHERE items_fts MATCH ?1 AND (?3 = '' OR instr(',' || ?3 || ',', ',' || i.kind || ',') > 0)
                AND (?4 IS NULL OR i.created_at < ?4)
-             ORDER BY score LIMIT ?5",
-        )?;
+             ORDER BY items_fts.rowid DESC LIMIT ?5"
+        } else {
+            "SELECT i.id, i.kind, i.num, i.title, i.stage, bm25(items_fts, ?2, 1.0) AS score, i.account_id, i.contact_id,
+                    i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL
+             FROM items_fts JOIN items i ON i.id = items_fts.rowid
+             WHERE items_fts MATCH ?1 AND (?3 = '' OR instr(',' || ?3 || ',', ',' || i.kind || ',') > 0)
+               AND (?4 IS NULL OR i.created_at < ?4)
+             ORDER BY score LIMIT ?5"
+        })?;
         let rows = st.query_map(params![expr, title_w, kinds, before, limit as i64], |r| {
             Ok(Candidate {
                 row: r.get(0)?,
