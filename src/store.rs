@@ -77,14 +77,15 @@ impl Writer<'_> {
     /// transaction goes on. One bad message must not cost a whole import batch.
     pub fn attempt<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let queued = self.fts.borrow().len();
-        self.c.execute_batch("SAVEPOINT attempt")?;
+        self.c.prepare_cached("SAVEPOINT attempt")?.execute([])?;
         match f(self) {
             Ok(v) => {
-                self.c.execute_batch("RELEASE attempt")?;
+                self.c.prepare_cached("RELEASE attempt")?.execute([])?;
                 Ok(v)
             }
             Err(e) => {
-                self.c.execute_batch("ROLLBACK TO attempt; RELEASE attempt")?;
+                self.c.prepare_cached("ROLLBACK TO attempt")?.execute([])?;
+                self.c.prepare_cached("RELEASE attempt")?.execute([])?;
                 self.fts.borrow_mut().truncate(queued);
                 Err(e)
             }
@@ -137,6 +138,8 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "cache_size", -32000)?;
+        // Statement journals and per-message savepoints stay in memory instead of writing a temp file.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         schema::migrations().to_latest(&mut conn)?;
         Ok(Store { conn })
     }

@@ -3,7 +3,7 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 const V1: &str = r#"
@@ -129,6 +129,19 @@ CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
 CREATE VIRTUAL TABLE messages_fts USING fts5(
   subject, body, content='messages', content_rowid='id', tokenize='porter unicode61'
 );
+"#;
+
+/// Indexes for the dashboard, and prefix indexes so that filtering as you type stays fast on 100k items.
+const V2: &str = r#"
+CREATE INDEX stage_history_to ON stage_history(to_stage, item_id, at);
+CREATE INDEX items_created ON items(created_at);
+DROP TABLE items_vocab;
+DROP TABLE items_fts;
+CREATE VIRTUAL TABLE items_fts USING fts5(
+  title, description, content='items', content_rowid='id', tokenize='porter unicode61', prefix='1 2 3'
+);
+INSERT INTO items_fts(items_fts) VALUES ('rebuild');
+CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
 "#;
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ use helpdesk::store::{Account, Contact, ItemFilter, ItemRow, Page, Reader};
 
 const PAGE: usize = 200;
 const KEEP: usize = 1200;
+/// Filtered lists count at most this many rows; the status bar then says `10000+`.
+pub const CAP: usize = 10_000;
 
 /// What a list shows.
 #[derive(Debug, Clone)]
@@ -35,11 +37,23 @@ pub struct ListState {
     pub offset: usize,
     /// False until loaded, and again after a write elsewhere made it stale.
     pub loaded: bool,
+    /// The count stopped at [`CAP`]: the true end of the list is further.
+    pub capped: bool,
 }
 
 impl ListState {
     pub fn new(source: Source) -> ListState {
-        ListState { source, text: String::new(), rows: vec![], start: 0, total: 0, cursor: 0, offset: 0, loaded: false }
+        ListState {
+            source,
+            text: String::new(),
+            rows: vec![],
+            start: 0,
+            total: 0,
+            cursor: 0,
+            offset: 0,
+            loaded: false,
+            capped: false,
+        }
     }
 
     pub fn selected(&self) -> Option<&Row> {
@@ -68,10 +82,12 @@ impl ListState {
         let keep = self.cursor;
         self.loaded = true;
         self.total = match (&self.source, self.filter()) {
+            (_, Some(f)) if f.text.is_some() => r.count_upto(&f, CAP as i64)? as usize,
             (_, Some(f)) => r.count(&f)? as usize,
             (Source::Contacts, _) => r.contact_count(self.text())? as usize,
             _ => r.account_count(self.text())? as usize,
         };
+        self.capped = self.total >= CAP && !self.text.trim().is_empty();
         self.rows = self.fetch(r, None, false)?;
         self.start = 0;
         self.cursor = 0;
@@ -119,7 +135,7 @@ impl ListState {
             return Ok(());
         }
         let to = to.min(self.total - 1);
-        if to + PAGE / 2 >= self.total && to >= self.start + self.rows.len() + PAGE {
+        if !self.capped && to + PAGE / 2 >= self.total && to >= self.start + self.rows.len() + PAGE {
             // Far below the window and near the end: load the last page directly.
             let rows = self.fetch(r, None, true)?;
             self.start = self.total.saturating_sub(rows.len());
