@@ -333,7 +333,8 @@ impl Gen<'_, '_> {
         let (_, intent) = self.features[self.rng.below(self.features.len())].clone();
         let query = self.seeds.query(&intent, self.rng).to_string();
         let contact = self.contacts[self.rng.below(self.contacts.len())].clone();
-        let t = self.now - self.rng.below(30 * 86_400) as i64;
+        // Late enough that every reply below still lies in the past.
+        let t = self.now - 3 * 86_400 - self.rng.below(27 * 86_400) as i64;
         let mut n = NewItem::new(Kind::Conversation, text::title_from(&query), SourceChannel::Email);
         n.account_row = contact.account;
         n.contact_row = Some(contact.row);

@@ -82,7 +82,7 @@ fn stage_style(stage: &str) -> Style {
 fn item_line(id: &str, stage: &str, title: &str, extra: &str) -> Line<'static> {
     Line::from(vec![
         Span::raw("  "),
-        Span::styled(format!("{id:<10}"), Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled(format!("{id:<11}"), Style::new().add_modifier(Modifier::BOLD)),
         Span::styled(format!("{stage:<27}"), stage_style(stage)),
         Span::raw(line(title)),
         Span::styled(extra.to_string(), Style::new().fg(Color::DarkGray)),

@@ -75,8 +75,11 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let block = Block::default().borders(Borders::ALL).title(" Time to first response ");
     let inner = block.inner(frt);
     f.render_widget(block, frt);
-    let [head, chart] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
-    let summary = format!("median {} · p90 {} · n {}", fmt(fr.median_hours), fmt(fr.p90_hours), fr.count);
+    let [head, chart] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    let summary = vec![
+        Line::raw(format!("median {} · p90 {}", fmt(fr.median_hours), fmt(fr.p90_hours))),
+        Line::raw(format!("{} conversations answered", fr.count)),
+    ];
     f.render_widget(Paragraph::new(summary).style(Style::new().fg(Color::Green)), head);
     let hist_bars: Vec<Bar> = hist
         .iter()

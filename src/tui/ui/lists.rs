@@ -23,6 +23,7 @@ pub fn short_stage(stage: &str) -> &str {
         "awaiting-customer-response" => "awaiting customer",
         "waiting-on-user" => "waiting on user",
         "needs-response" => "needs response",
+        "in-development" => "in development",
         s => s,
     }
 }
@@ -57,11 +58,11 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
         ),
         (Pane::Inbox, _, false) => (
             vec!["", "ID", "Stage", "Account", "Owner", "Updated", "Subject"],
-            [1, 9, 15, 20, 6, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
+            [1, 10, 15, 20, 6, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
         ),
         (_, _, false) => (
             vec!["", "ID", "Stage", "Sev", "Owner", "Updated", "Title"],
-            [1, 9, 17, 7, 6, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
+            [1, 10, 17, 7, 6, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
         ),
         (_, _, true) => (
             vec!["", "ID", "Stage", "Title"],
