@@ -41,13 +41,15 @@ pub struct ItemFilter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Page {
     pub after: Option<(i64, i64, i64, i64)>,
+    /// The row id of that boundary row (text-filtered lists page by it: FTS5 then stops early).
+    pub after_row: Option<i64>,
     pub before: bool,
 }
 
 impl Page {
     /// The last page of the list.
     pub fn last() -> Page {
-        Page { after: None, before: true }
+        Page { after: None, after_row: None, before: true }
     }
 }
 
@@ -76,11 +78,11 @@ pub struct ItemRow {
 impl ItemRow {
     /// The keyset cursor that continues after this row.
     pub fn cursor(&self) -> Page {
-        Page { after: Some(self.key()), before: false }
+        Page { after: Some(self.key()), after_row: Some(self.row), before: false }
     }
     /// The page of rows just before this one.
     pub fn cursor_before(&self) -> Page {
-        Page { after: Some(self.key()), before: true }
+        Page { after: Some(self.key()), after_row: Some(self.row), before: true }
     }
     fn key(&self) -> (i64, i64, i64, i64) {
         (self.needs_response as i64, self.known as i64, self.updated_at, self.num())
@@ -99,6 +101,12 @@ pub fn fts_prefix_query(text: &str) -> Option<String> {
         .map(|w| format!("\"{}\"*", w.to_lowercase()))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Newest-first lists with a text filter are driven by the full-text index in rowid order (row ids grow with the
+/// per-kind numbers), so a page costs the same however many items match.
+fn fts_driven(f: &ItemFilter) -> Option<String> {
+    (f.sort == SortOrder::Newest).then(|| f.text.as_deref().and_then(fts_prefix_query)).flatten()
 }
 
 fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
@@ -132,7 +140,10 @@ fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
         args.push(Value::Integer(c));
         args.push(Value::Integer(c));
     }
-    if let Some(q) = f.text.as_deref().and_then(fts_prefix_query) {
+    if let Some(q) = fts_driven(f) {
+        sql.push_str(" AND items_fts MATCH ?");
+        args.push(Value::Text(q));
+    } else if let Some(q) = f.text.as_deref().and_then(fts_prefix_query) {
         sql.push_str(" AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
         args.push(Value::Text(q));
     }
@@ -149,15 +160,35 @@ fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
 
 const SELECT_ROW: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, i.severity, p.kind, p.num, a.name, m.login,
     i.needs_response, i.created_at, i.updated_at, i.known,
-    (SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id)
-    FROM items i LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
+    (SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id)";
+const FROM_ITEMS: &str = " FROM items i";
+const FROM_FTS: &str = " FROM items_fts JOIN items i ON i.id = items_fts.rowid";
+const JOINS: &str = " LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
     LEFT JOIN members m ON m.id = i.owner_id";
 
 fn list_sql(f: &ItemFilter, page: Page, limit: usize) -> (String, Vec<Value>) {
+    let fts = fts_driven(f).is_some();
     let mut sql = String::from(SELECT_ROW);
+    sql.push_str(if fts { FROM_FTS } else { FROM_ITEMS });
+    sql.push_str(JOINS);
     let mut args = vec![];
     where_clause(f, &mut sql, &mut args);
     let cmp = if page.before { ">" } else { "<" };
+    if fts {
+        if let Some(row) = page.after_row {
+            sql.push_str(" AND items_fts.rowid ");
+            sql.push_str(cmp);
+            sql.push_str(" ?");
+            args.push(Value::Integer(row));
+        }
+        sql.push_str(if page.before {
+            " ORDER BY items_fts.rowid ASC LIMIT ?"
+        } else {
+            " ORDER BY items_fts.rowid DESC LIMIT ?"
+        });
+        args.push(Value::Integer(limit as i64));
+        return (sql, args);
+    }
     match (f.sort, page.after) {
         (SortOrder::Newest, Some((_, _, _, num))) => {
             sql.push_str(" AND i.num ");
@@ -239,7 +270,8 @@ impl Reader<'_> {
 
     /// The number of rows, counting at most `cap` (a common word in a filter matches tens of thousands).
     pub fn count_upto(&self, f: &ItemFilter, cap: i64) -> Result<i64> {
-        let mut sql = String::from("SELECT COUNT(*) FROM (SELECT 1 FROM items i");
+        let mut sql = String::from("SELECT COUNT(*) FROM (SELECT 1");
+        sql.push_str(if fts_driven(f).is_some() { FROM_FTS } else { FROM_ITEMS });
         let mut args = vec![];
         where_clause(f, &mut sql, &mut args);
         sql.push_str(" LIMIT ?)");

@@ -3,7 +3,7 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 const V1: &str = r#"
@@ -142,6 +142,13 @@ CREATE VIRTUAL TABLE items_fts USING fts5(
 );
 INSERT INTO items_fts(items_fts) VALUES ('rebuild');
 CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
+"#;
+
+/// Covering and partial indexes for the dashboard at 100k items.
+const V3: &str = r#"
+CREATE INDEX items_stage_severity ON items(kind, stage, severity);
+CREATE INDEX items_waiting ON items(updated_at) WHERE needs_response = 1 AND closed_at IS NULL;
+CREATE INDEX items_kind_created ON items(kind, created_at);
 "#;
 
 #[cfg(test)]

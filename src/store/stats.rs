@@ -10,23 +10,36 @@ impl Reader<'_> {
     /// Conversations and tickets created per UTC day since `since` (day as `YYYY-MM-DD`).
     pub fn created_per_day(&self, since: i64) -> Result<Vec<(String, i64)>> {
         let mut st = self.c.prepare_cached(
-            "SELECT date(created_at, 'unixepoch') AS d, COUNT(*) FROM items
+            "SELECT created_at / 86400 AS d, COUNT(*) FROM items
              WHERE kind IN ('conversation', 'ticket') AND created_at >= ?1 GROUP BY d ORDER BY d",
         )?;
-        let rows = st.query_map([since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = st.query_map([since], |r| {
+            Ok((crate::domain::fmt_ts(r.get::<_, i64>(0)? * 86_400)[..10].to_string(), r.get(1)?))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Items of a kind in the given stages, grouped by a column: `stage` or `severity`.
     pub fn count_by(&self, kind: &str, by_severity: bool, stages: &[&str]) -> Result<Vec<(String, i64)>> {
-        let sql = if by_severity {
-            "SELECT COALESCE(severity, 'none'), COUNT(*) FROM items WHERE kind = ?1 AND instr(',' || ?2 || ',', ',' || stage || ',') > 0 GROUP BY 1"
-        } else {
-            "SELECT stage, COUNT(*) FROM items WHERE kind = ?1 AND instr(',' || ?2 || ',', ',' || stage || ',') > 0 GROUP BY 1"
-        };
-        let mut st = self.c.prepare_cached(sql)?;
-        let rows = st.query_map(params![kind, stages.join(",")], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        // One pass over the covering (kind, stage, severity) index, filtered and summed here.
+        let mut st = self.c.prepare_cached(
+            "SELECT stage, COALESCE(severity, 'none'), COUNT(*) FROM items WHERE kind = ?1 GROUP BY stage, severity",
+        )?;
+        let rows =
+            st.query_map(params![kind], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+        let mut out: Vec<(String, i64)> = vec![];
+        for row in rows {
+            let (stage, sev, n) = row?;
+            if !stages.contains(&stage.as_str()) {
+                continue;
+            }
+            let key = if by_severity { sev } else { stage };
+            match out.iter_mut().find(|(k, _)| *k == key) {
+                Some(e) => e.1 += n,
+                None => out.push((key, n)),
+            }
+        }
+        Ok(out)
     }
 
     /// Seconds from creation to the first move into `stage`, for items of a kind that made that move.
@@ -42,8 +55,8 @@ impl Reader<'_> {
     /// Open items waiting on us (needs response), the longest-waiting first: (id, title, stage, since).
     pub fn oldest_waiting(&self, limit: usize) -> Result<Vec<(ItemRef, String, String, i64)>> {
         let mut st = self.c.prepare_cached(
-            "SELECT kind, num, title, stage, updated_at FROM items
-             WHERE needs_response = 1 AND kind IN ('conversation', 'ticket') AND closed_at IS NULL AND stage != 'suspended'
+            "SELECT kind, num, title, stage, updated_at FROM items INDEXED BY items_waiting
+             WHERE needs_response = 1 AND closed_at IS NULL AND kind IN ('conversation', 'ticket') AND stage != 'suspended'
              ORDER BY updated_at LIMIT ?1",
         )?;
         let rows = st.query_map([limit as i64], |r| {

@@ -193,8 +193,9 @@ pub struct App {
     pub accounts: bool,
     /// The mailbox address replies are sent from when the item has none.
     pub from: Option<String>,
-    /// Dashboard figures, computed when the pane opens or is refreshed.
+    /// Dashboard figures, computed when the pane opens (at most once a minute) or is refreshed.
     pub stats: Option<helpdesk::stats::Stats>,
+    pub stats_at: Option<Instant>,
     /// A fixed clock (tests and snapshots); None is the real time.
     pub clock: Option<i64>,
 }
@@ -235,6 +236,7 @@ impl App {
             accounts: false,
             from: None,
             stats: None,
+            stats_at: None,
             clock: None,
         }
     }

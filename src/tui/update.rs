@@ -124,8 +124,9 @@ pub fn refresh_all(app: &mut App) -> Result<()> {
     for l in &mut app.lists {
         l.loaded = false;
     }
+    app.stats_at = None;
     if app.pane == Pane::Dashboard {
-        app.stats = Some(helpdesk::stats::compute(&app.store.read(), app.now(), 30)?);
+        compute_stats(app)?;
     } else {
         reload(app)?;
     }
@@ -141,12 +142,20 @@ pub fn rebuild_detail(app: &mut App) -> Result<()> {
     Ok(())
 }
 
+fn compute_stats(app: &mut App) -> Result<()> {
+    app.stats = Some(helpdesk::stats::compute(&app.store.read(), app.now(), 30)?);
+    app.stats_at = Some(std::time::Instant::now());
+    Ok(())
+}
+
 pub fn switch(app: &mut App, p: Pane) -> Result<()> {
     app.pane = p;
     app.detail.clear();
     app.filtering = None;
     if p == Pane::Dashboard {
-        app.stats = Some(helpdesk::stats::compute(&app.store.read(), app.now(), 30)?);
+        if app.stats_at.is_none_or(|t| t.elapsed().as_secs() >= 60) {
+            compute_stats(app)?;
+        }
     } else if !app.list().loaded {
         reload(app)?;
     }
