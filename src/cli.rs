@@ -9,7 +9,7 @@ mod mail;
 mod out;
 mod records;
 mod similar;
-mod util;
+pub mod util;
 
 use anyhow::{Context, Result};
 use args::{Cli, Cmd, EvalCmd, ImportCmd, OutboxCmd};

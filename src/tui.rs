@@ -75,7 +75,7 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
                 let _ = ack_rx.recv_timeout(Duration::from_millis(500));
                 let _ = execute!(std::io::stdout(), DisableMouseCapture);
                 ratatui::restore();
-                let text = edit(&req.initial);
+                let text = crate::cli::util::editor(&req.initial);
                 terminal = ratatui::init();
                 let _ = execute!(std::io::stdout(), EnableMouseCapture);
                 paused.store(false, Ordering::SeqCst);
@@ -155,26 +155,6 @@ fn spawn_ticker(tx: mpsc::Sender<Event>) {
             std::thread::sleep(Duration::from_secs(1));
         }
     });
-}
-
-/// Run `$VISUAL`/`$EDITOR` (as git does) on a temporary file; lines starting with `#` are dropped.
-fn edit(initial: &str) -> Result<String> {
-    let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into());
-    let path = std::env::temp_dir().join(format!("helpdesk-reply-{}.txt", std::process::id()));
-    std::fs::write(
-        &path,
-        format!(
-            "{initial}\n# Write the reply above. Lines starting with # are removed.\n# An empty message sends nothing.\n"
-        ),
-    )?;
-    let status =
-        std::process::Command::new("sh").arg("-c").arg(format!("{editor} \"$1\"")).arg("sh").arg(&path).status()?;
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let _ = std::fs::remove_file(&path);
-    if !status.success() {
-        anyhow::bail!("{editor} exited with {status}");
-    }
-    Ok(text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n").trim().to_string())
 }
 
 #[cfg(test)]

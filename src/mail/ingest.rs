@@ -91,6 +91,19 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Add the counts of another run (skipped files are listed once, by the caller).
+    pub fn merge(&mut self, b: Summary) {
+        self.messages += b.messages;
+        self.new_items += b.new_items;
+        self.follow_ups += b.follow_ups;
+        self.duplicates += b.duplicates;
+        self.auto_replies += b.auto_replies;
+        self.bounces += b.bounces;
+        self.abuse_reports += b.abuse_reports;
+        self.rate_limited += b.rate_limited;
+        self.quarantined += b.quarantined;
+    }
+
     pub fn add(&mut self, o: &Outcome) {
         self.messages += 1;
         match o {
@@ -467,20 +480,8 @@ pub fn ingest_batch(
             Ok(std::mem::take(&mut part))
         };
         let got = if dry_run { store.dry_run(run)? } else { store.write(run)? };
-        merge(&mut sum, got);
+        sum.merge(got);
         progress(&sum);
     }
     Ok(sum)
-}
-
-fn merge(a: &mut Summary, b: Summary) {
-    a.messages += b.messages;
-    a.new_items += b.new_items;
-    a.follow_ups += b.follow_ups;
-    a.duplicates += b.duplicates;
-    a.auto_replies += b.auto_replies;
-    a.bounces += b.bounces;
-    a.abuse_reports += b.abuse_reports;
-    a.rate_limited += b.rate_limited;
-    a.quarantined += b.quarantined;
 }

@@ -101,22 +101,10 @@ pub async fn fetch_folder(
             .map_err(err("store"))?;
         report.bounces.extend(bounces);
         report.fetched += got.len();
-        add(&mut report.ingest, part);
+        report.ingest.merge(part);
         from = to + 1;
     }
     Ok(())
-}
-
-fn add(a: &mut Summary, b: Summary) {
-    a.messages += b.messages;
-    a.new_items += b.new_items;
-    a.follow_ups += b.follow_ups;
-    a.duplicates += b.duplicates;
-    a.auto_replies += b.auto_replies;
-    a.bounces += b.bounces;
-    a.abuse_reports += b.abuse_reports;
-    a.rate_limited += b.rate_limited;
-    a.quarantined += b.quarantined;
 }
 
 /// Fetch every watched folder of every mailbox with IMAP settings.
