@@ -5,6 +5,7 @@ pub mod identity;
 pub mod ingest;
 pub mod net;
 pub mod outbox;
+pub mod outcome;
 pub mod parse;
 pub mod source;
 pub mod sync;

@@ -1,5 +1,6 @@
 //! The SQLite store: one connection, numbered migrations, typed queries. All SQL of the project lives here.
 
+mod customers;
 mod items;
 mod ledger;
 

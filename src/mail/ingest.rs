@@ -3,13 +3,15 @@
 use super::classify::{Class, classify};
 use super::identity::contact_for;
 use super::parse::{Parsed, parse};
-use super::source::{RawMail, Skipped};
+use super::source::RawMail;
 use crate::config::{Limits, RoutingRule};
-use crate::domain::{Direction, ItemRef, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, tags};
+use crate::domain::{Direction, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, tags};
 use crate::stage::{AnyStage, ConversationStage};
 use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Writer, hex};
 use crate::{Result, Store};
 use serde::Serialize;
+
+pub use super::outcome::{Outcome, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,82 +41,6 @@ impl Default for IngestOptions {
             routing: vec![],
             reopen_days: crate::stage::REOPEN_WINDOW_DAYS,
             part: None,
-        }
-    }
-}
-
-/// What happened to one raw message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    New(ItemRef),
-    FollowUp(ItemRef),
-    Duplicate(String),
-    AutoReply(Option<ItemRef>),
-    /// A delivery report; with the item of the reply it bounced, when it reports a failure.
-    Bounce(Option<ItemRef>, Option<String>),
-    Abuse,
-    Spam(ItemRef),
-    Dropped,
-    Quarantined(String),
-}
-
-impl Outcome {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Outcome::New(_) => "new",
-            Outcome::FollowUp(_) => "follow-up",
-            Outcome::Duplicate(_) => "duplicate",
-            Outcome::AutoReply(_) => "auto-reply",
-            Outcome::Bounce(..) => "bounce",
-            Outcome::Abuse => "abuse",
-            Outcome::Spam(_) => "spam",
-            Outcome::Dropped => "dropped",
-            Outcome::Quarantined(_) => "quarantined",
-        }
-    }
-}
-
-/// Counts of an import run.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    pub messages: usize,
-    pub new_items: usize,
-    pub follow_ups: usize,
-    pub duplicates: usize,
-    pub auto_replies: usize,
-    pub bounces: usize,
-    pub abuse_reports: usize,
-    pub rate_limited: usize,
-    pub quarantined: usize,
-    pub skipped: Vec<Skipped>,
-    pub dry_run: bool,
-}
-
-impl Summary {
-    /// Add the counts of another run (skipped files are listed once, by the caller).
-    pub fn merge(&mut self, b: Summary) {
-        self.messages += b.messages;
-        self.new_items += b.new_items;
-        self.follow_ups += b.follow_ups;
-        self.duplicates += b.duplicates;
-        self.auto_replies += b.auto_replies;
-        self.bounces += b.bounces;
-        self.abuse_reports += b.abuse_reports;
-        self.rate_limited += b.rate_limited;
-        self.quarantined += b.quarantined;
-    }
-
-    pub fn add(&mut self, o: &Outcome) {
-        self.messages += 1;
-        match o {
-            Outcome::New(_) => self.new_items += 1,
-            Outcome::FollowUp(_) => self.follow_ups += 1,
-            Outcome::Duplicate(_) => self.duplicates += 1,
-            Outcome::AutoReply(_) => self.auto_replies += 1,
-            Outcome::Bounce(..) => self.bounces += 1,
-            Outcome::Abuse => self.abuse_reports += 1,
-            Outcome::Spam(_) | Outcome::Dropped => self.rate_limited += 1,
-            Outcome::Quarantined(_) => self.quarantined += 1,
         }
     }
 }

@@ -1,0 +1,144 @@
+//! Customer records in bulk: list pages of contacts and accounts, and the updates imports and edits make.
+
+use super::records::{Account, Contact, NewAccount, NewContact};
+use super::{Reader, Writer};
+use crate::{Error, Result};
+use rusqlite::{OptionalExtension, params};
+
+impl Reader<'_> {
+    /// A page of contacts in id order for a list view: after `after`, or with `before` the page ending before it
+    /// (`after = None, before = true` is the last page). `text` matches name, email or external reference.
+    pub fn contact_page(
+        &self,
+        text: Option<&str>,
+        after: Option<i64>,
+        before: bool,
+        limit: usize,
+    ) -> Result<Vec<Contact>> {
+        let like = text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()));
+        let sql = if before {
+            "SELECT c.id FROM contacts c WHERE (?1 IS NULL OR c.id < ?1) AND (?2 IS NULL OR lower(c.name) LIKE ?2
+               OR c.external_ref LIKE ?2 OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?2))
+             ORDER BY c.id DESC LIMIT ?3"
+        } else {
+            "SELECT c.id FROM contacts c WHERE (?1 IS NULL OR c.id > ?1) AND (?2 IS NULL OR lower(c.name) LIKE ?2
+               OR c.external_ref LIKE ?2 OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?2))
+             ORDER BY c.id ASC LIMIT ?3"
+        };
+        let mut st = self.c.prepare_cached(sql)?;
+        let mut ids: Vec<i64> =
+            st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        if before {
+            ids.reverse();
+        }
+        ids.into_iter().map(|r| self.contact(r)).collect()
+    }
+
+    pub fn contact_count(&self, text: Option<&str>) -> Result<i64> {
+        let like = text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()));
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT COUNT(*) FROM contacts c WHERE ?1 IS NULL OR lower(c.name) LIKE ?1 OR c.external_ref LIKE ?1
+                   OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?1)",
+            )?
+            .query_row([like], |r| r.get(0))?)
+    }
+
+    /// A page of accounts in id order, as [`Reader::contact_page`].
+    pub fn account_page(
+        &self,
+        text: Option<&str>,
+        after: Option<i64>,
+        before: bool,
+        limit: usize,
+    ) -> Result<Vec<Account>> {
+        let like = text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()));
+        let sql = if before {
+            "SELECT a.id FROM accounts a WHERE (?1 IS NULL OR a.id < ?1) AND (?2 IS NULL OR lower(a.name) LIKE ?2
+               OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain LIKE ?2))
+             ORDER BY a.id DESC LIMIT ?3"
+        } else {
+            "SELECT a.id FROM accounts a WHERE (?1 IS NULL OR a.id > ?1) AND (?2 IS NULL OR lower(a.name) LIKE ?2
+               OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain LIKE ?2))
+             ORDER BY a.id ASC LIMIT ?3"
+        };
+        let mut st = self.c.prepare_cached(sql)?;
+        let mut ids: Vec<i64> =
+            st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        if before {
+            ids.reverse();
+        }
+        ids.into_iter().map(|r| self.account(r)).collect()
+    }
+
+    pub fn account_count(&self, text: Option<&str>) -> Result<i64> {
+        let like = text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()));
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT COUNT(*) FROM accounts a WHERE ?1 IS NULL OR lower(a.name) LIKE ?1
+                   OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain LIKE ?1)",
+            )?
+            .query_row([like], |r| r.get(0))?)
+    }
+}
+
+impl Writer<'_> {
+    /// Overwrite a contact's fields from an import row; emails and tags are added, never removed.
+    pub fn update_contact(&self, row: i64, c: &NewContact, at: i64) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "UPDATE contacts SET name = CASE WHEN ?2 = '' THEN name ELSE ?2 END, external_ref = COALESCE(?3, external_ref),
+                   verified = ?4, account_id = COALESCE(?5, account_id), phones = CASE WHEN ?6 = '' THEN phones ELSE ?6 END,
+                   updated_at = ?7 WHERE id = ?1",
+            )?
+            .execute(params![row, c.name.trim(), c.external_ref, c.verified, c.account_row, c.phones.join("\n"), at])?;
+        for e in &c.emails {
+            let e = e.trim().to_lowercase();
+            match self.contact_by_ref_or_email(None, Some(&e))? {
+                Some(other) if other != row => {
+                    return Err(Error::invalid(format!("email {e} belongs to CONT-{other} already")));
+                }
+                Some(_) => {}
+                None => {
+                    self.c
+                        .prepare_cached("INSERT INTO contact_emails(email, contact_id, position) VALUES (?1, ?2, 99)")?
+                        .execute(params![e, row])?;
+                }
+            }
+        }
+        for t in &c.tags {
+            self.tag("contact", row, t)?;
+        }
+        Ok(())
+    }
+
+    /// Overwrite an account's fields from an import row; domains and tags are added.
+    pub fn update_account(&self, row: i64, a: &NewAccount, at: i64) -> Result<()> {
+        let owner = a.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
+        self.c
+            .prepare_cached(
+                "UPDATE accounts SET name = ?2, tier = COALESCE(?3, tier), description = CASE WHEN ?4 = '' THEN description ELSE ?4 END,
+                   owner_id = COALESCE(?5, owner_id), external_ref = COALESCE(?6, external_ref), updated_at = ?7 WHERE id = ?1",
+            )?
+            .execute(params![row, a.name.trim(), a.tier.map(|t| t.as_str()), a.description, owner, a.external_ref, at])?;
+        for d in &a.domains {
+            if self.account_by_domain(d)? != Some(row) {
+                self.add_account_domain(row, d)?;
+            }
+        }
+        for t in &a.tags {
+            self.tag("account", row, t)?;
+        }
+        Ok(())
+    }
+
+    pub fn account_by_ref(&self, ext: &str) -> Result<Option<i64>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT id FROM accounts WHERE external_ref = ?1")?
+            .query_row([ext], |r| r.get(0))
+            .optional()?)
+    }
+}
