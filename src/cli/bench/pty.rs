@@ -7,6 +7,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub struct Term {
+    /// Kept open for the life of the child: closing the master hangs up its terminal.
+    _master: Box<dyn portable_pty::MasterPty + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     rx: mpsc::Receiver<Vec<u8>>,
@@ -33,8 +35,7 @@ impl Term {
                 }
             }
         });
-        std::mem::forget(pty.master);
-        Ok(Term { child, writer, rx, parser: vt100::Parser::new(rows, cols, 0) })
+        Ok(Term { _master: pty.master, child, writer, rx, parser: vt100::Parser::new(rows, cols, 0) })
     }
 
     pub fn pid(&self) -> Option<u32> {
