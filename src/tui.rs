@@ -62,6 +62,9 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
         let worker = helpdesk::mail::worker::spawn_if_configured(db, &cfg, move |n| tx.send(Event::Mail(n)).is_ok());
         loop {
             terminal.draw(|f| ui::draw(f, &app))?;
+            if update::settle(&mut app) {
+                continue;
+            }
             let first = rx.recv().context("event channel closed")?;
             handle(&mut app, first);
             while let Ok(ev) = rx.try_recv() {

@@ -63,6 +63,8 @@ pub struct Detail {
     pub links: Vec<(usize, Target)>,
     /// Similar items shown in the view, by line, for 👍/👎: (line, row, id).
     pub similar: Vec<(usize, i64, ItemRef)>,
+    /// The similar-work section is still to be filled in (see `update::settle`).
+    pub similar_pending: bool,
 }
 
 #[derive(Debug, Clone)]

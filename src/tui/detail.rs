@@ -89,14 +89,29 @@ fn item_line(id: &str, stage: &str, title: &str, extra: &str) -> Line<'static> {
     ])
 }
 
-pub fn build(store: &Store, t: Target, tab: MsgTab, clock: Option<i64>) -> Result<Detail> {
+/// Build a detail view. Without `with_similar` the similar-work section says it is looking, and the view is marked
+/// pending: the event loop fills it in after the first frame, so opening an item never waits on the search.
+pub fn build(store: &Store, t: Target, tab: MsgTab, clock: Option<i64>, with_similar: bool) -> Result<Detail> {
     let mut b = Builder { lines: vec![], links: vec![], similar: vec![] };
+    let mut pending = false;
     let title = match t {
-        Target::Item(r) => item(store, r, tab, clock, &mut b)?,
+        Target::Item(r) => {
+            pending = !with_similar && matches!(r.kind, Kind::Ticket | Kind::Issue);
+            item(store, r, tab, clock, with_similar, &mut b)?
+        }
         Target::Contact(c) => contact(store, c, &mut b)?,
         Target::Account(a) => account(store, a, &mut b)?,
     };
-    Ok(Detail { target: t, title, lines: b.lines, scroll: 0, tab, links: b.links, similar: b.similar })
+    Ok(Detail {
+        target: t,
+        title,
+        lines: b.lines,
+        scroll: 0,
+        tab,
+        links: b.links,
+        similar: b.similar,
+        similar_pending: pending,
+    })
 }
 
 fn item(
@@ -104,6 +119,7 @@ fn item(
     r: helpdesk::domain::ItemRef,
     tab: MsgTab,
     clock: Option<i64>,
+    with_similar: bool,
     b: &mut Builder,
 ) -> Result<String> {
     let rd = store.read();
@@ -145,7 +161,10 @@ fn item(
             b.link(Target::Item(l.id), item_line(&l.id.to_string(), &l.stage, &l.title, &rel));
         }
     }
-    if matches!(r.kind, Kind::Ticket | Kind::Issue) {
+    if matches!(r.kind, Kind::Ticket | Kind::Issue) && !with_similar {
+        b.heading(if r.kind == Kind::Ticket { "Similar tickets" } else { "Similar issues" });
+        b.push(Line::styled("  looking…", Style::new().fg(Color::DarkGray)));
+    } else if matches!(r.kind, Kind::Ticket | Kind::Issue) {
         let q = helpdesk::similar::Query {
             title: i.title.clone(),
             body: i.description.chars().take(2000).collect(),

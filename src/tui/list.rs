@@ -5,8 +5,8 @@ use helpdesk::store::{Account, Contact, ItemFilter, ItemRow, Page, Reader};
 
 const PAGE: usize = 200;
 const KEEP: usize = 1200;
-/// Filtered lists count at most this many rows; the status bar then says `10000+`.
-pub const CAP: usize = 10_000;
+/// Filtered lists count at most this many rows; the status bar then says `1000+`.
+pub const CAP: usize = 1_000;
 
 /// What a list shows.
 #[derive(Debug, Clone)]

@@ -29,18 +29,24 @@ pub fn app_on(store: helpdesk::Store) -> App {
     app
 }
 
+/// One key as the event loop handles it: update, then the work left for after the frame.
+fn press(app: &mut App, e: KeyEvent) {
+    on_key(app, e);
+    super::update::settle(app);
+}
+
 pub fn keys(app: &mut App, s: &str) {
     for c in s.chars() {
-        on_key(app, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        press(app, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     }
 }
 
 pub fn key(app: &mut App, code: KeyCode) {
-    on_key(app, KeyEvent::new(code, KeyModifiers::NONE));
+    press(app, KeyEvent::new(code, KeyModifiers::NONE));
 }
 
 pub fn ctrl(app: &mut App, c: char) {
-    on_key(app, KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    press(app, KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }
 
 pub fn errors(app: &App) -> Vec<String> {

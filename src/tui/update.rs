@@ -135,7 +135,7 @@ pub fn refresh_all(app: &mut App) -> Result<()> {
 
 pub fn rebuild_detail(app: &mut App) -> Result<()> {
     if let Some(d) = app.detail.pop() {
-        let mut fresh = detail::build(&app.store, d.target, d.tab, app.clock)?;
+        let mut fresh = detail::build(&app.store, d.target, d.tab, app.clock, true)?;
         fresh.scroll = d.scroll.min(fresh.lines.len().saturating_sub(1));
         app.detail.push(fresh);
     }
@@ -163,9 +163,23 @@ pub fn switch(app: &mut App, p: Pane) -> Result<()> {
 }
 
 pub fn open(app: &mut App, t: Target) -> Result<()> {
-    let d = detail::build(&app.store, t, super::app::MsgTab::Customer, app.clock)?;
+    let d = detail::build(&app.store, t, super::app::MsgTab::Customer, app.clock, false)?;
     app.detail.push(d);
     Ok(())
+}
+
+/// Finish work left for after a frame (the similar-work section of a just-opened view). True if there was some.
+pub fn settle(app: &mut App) -> bool {
+    if !app.detail.last().is_some_and(|d| d.similar_pending) {
+        return false;
+    }
+    if let Err(e) = rebuild_detail(app) {
+        if let Some(d) = app.detail.last_mut() {
+            d.similar_pending = false;
+        }
+        app.error(format!("{e:#}"));
+    }
+    true
 }
 
 pub fn update(app: &mut App, a: Action) -> Result<()> {

@@ -300,3 +300,17 @@ fn scrolling_100k_style_windows() {
     let c = a.list().cursor;
     assert_eq!(selected_ticket(&a).num as usize, 1500 - c);
 }
+
+#[test]
+fn opening_an_item_does_not_wait_for_similar_work() {
+    let mut a = app(100);
+    keys(&mut a, "2");
+    super::super::update::on_key(&mut a, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let d = a.detail.last().unwrap();
+    assert!(d.similar_pending && d.similar.is_empty());
+    assert!(d.lines.iter().any(|l| l.to_string().contains("looking…")));
+    assert!(super::super::update::settle(&mut a));
+    let d = a.detail.last().unwrap();
+    assert!(!d.similar_pending && !d.similar.is_empty());
+    assert!(!super::super::update::settle(&mut a), "nothing left to do");
+}
