@@ -49,8 +49,38 @@ const POOL: usize = 60;
 /// A term in this many items or more is too common to find candidates with.
 const COMMON: usize = 1000;
 
+/// Remembers how common each word is between searches: a form searching on every keystroke asks about the same
+/// words again and again. Counts drift as items are added, which the ranking tolerates; make a new one after imports.
+#[derive(Debug, Default)]
+pub struct Finder {
+    docs: std::cell::RefCell<std::collections::HashMap<String, usize>>,
+}
+
+impl Finder {
+    pub fn find(&self, r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> {
+        search(r, q, limit, self)
+    }
+
+    fn term_docs(&self, r: &Reader<'_>, t: &str) -> Result<usize> {
+        if let Some(n) = self.docs.borrow().get(t) {
+            return Ok(*n);
+        }
+        let n = r.term_docs(t, COMMON)?;
+        let mut docs = self.docs.borrow_mut();
+        if docs.len() > 10_000 {
+            docs.clear();
+        }
+        docs.insert(t.to_string(), n);
+        Ok(n)
+    }
+}
+
 /// Rank items similar to the query, best first.
 pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> {
+    search(r, q, limit, &Finder::default())
+}
+
+fn search(r: &Reader<'_>, q: &Query, limit: usize, finder: &Finder) -> Result<Vec<Suggestion>> {
     let title_words = words(&q.title);
     if title_words.is_empty() && q.body.trim().is_empty() {
         return Ok(vec![]);
@@ -68,7 +98,7 @@ pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> 
     let split = |ts: &[String]| -> Result<(Vec<String>, Vec<String>)> {
         let (mut rare, mut common) = (vec![], vec![]);
         for t in ts {
-            if r.term_docs(t, COMMON)? < COMMON { rare.push(t.clone()) } else { common.push(t.clone()) }
+            if finder.term_docs(r, t)? < COMMON { rare.push(t.clone()) } else { common.push(t.clone()) }
         }
         Ok((rare, common))
     };
@@ -101,8 +131,9 @@ pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> 
         Some(e) => e,
         None => return Ok(vec![]),
     };
-    let one_common_word = cand_title.is_empty() && cand_body.is_empty() && common_title.len() == 1;
-    let cands = if one_common_word {
+    // Items sharing only common words with the query are told apart by recency better than by bm25 over thousands.
+    let only_common = cand_title.is_empty() && cand_body.is_empty();
+    let cands = if only_common {
         r.fts_newest(&expr, &q.kinds, q.before, POOL)?
     } else {
         r.fts_candidates(&expr, TITLE_WEIGHT, &q.kinds, q.before, POOL)?

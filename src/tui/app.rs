@@ -200,6 +200,8 @@ pub struct App {
     pub stats_at: Option<Instant>,
     /// A fixed clock (tests and snapshots); None is the real time.
     pub clock: Option<i64>,
+    /// Similar-work search state kept across the keystrokes of create forms.
+    pub finder: helpdesk::similar::Finder,
 }
 
 impl App {
@@ -240,6 +242,7 @@ impl App {
             stats: None,
             stats_at: None,
             clock: None,
+            finder: helpdesk::similar::Finder::default(),
         }
     }
 

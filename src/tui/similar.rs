@@ -4,7 +4,7 @@ use super::app::{App, Modal, PromptPurpose, Target};
 use super::update::{open, rebuild_detail, refresh_all};
 use anyhow::{Result, bail};
 use helpdesk::domain::{ItemRef, Kind, LinkRel};
-use helpdesk::similar::{Query, find};
+use helpdesk::similar::Query;
 
 /// Recompute the suggestions of an open create prompt from its current title.
 pub fn refresh_prompt(app: &mut App) -> Result<()> {
@@ -25,7 +25,7 @@ pub fn refresh_prompt(app: &mut App) -> Result<()> {
         q.account_row = i.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse().ok());
         q.contact_row = i.contact.as_deref().and_then(|c| c.trim_start_matches("CONT-").parse().ok());
     }
-    *similar = find(&app.store.read(), &q, 5)?;
+    *similar = app.finder.find(&app.store.read(), &q, 5)?;
     *pick = pick.filter(|p| *p < similar.len());
     Ok(())
 }

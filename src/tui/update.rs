@@ -121,6 +121,7 @@ pub fn reload(app: &mut App) -> Result<()> {
 
 /// After a write: every list is stale; the current one and the open detail are rebuilt now.
 pub fn refresh_all(app: &mut App) -> Result<()> {
+    app.finder = helpdesk::similar::Finder::default();
     for l in &mut app.lists {
         l.loaded = false;
     }
