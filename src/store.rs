@@ -16,7 +16,7 @@ mod views;
 
 pub use items::{Item, ItemLink, NewItem, StageChange};
 
-pub use ledger::{LaneEntry, LedgerEntry, NewLedger, QuarantineEntry};
+pub use ledger::{LaneEntry, NewLedger, QuarantineEntry};
 pub use lists::{ItemFilter, ItemRow, Page, SortOrder};
 pub use messages::{Attachment, Message, NewMessage, hex};
 pub use moves::CustomerEffect;

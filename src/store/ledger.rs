@@ -2,22 +2,8 @@
 
 use super::{Reader, Writer};
 use crate::Result;
-use crate::stage::{AnyStage, ConversationStage, IssueStage, Stage, TaskStage, TicketStage};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct LedgerEntry {
-    pub id: i64,
-    pub source: String,
-    pub message_id: Option<String>,
-    pub sha256: String,
-    pub outcome: String,
-    pub reason: String,
-    pub item: Option<String>,
-    #[serde(serialize_with = "crate::domain::ser_ts")]
-    pub at: i64,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct QuarantineEntry {
@@ -51,19 +37,6 @@ pub struct NewLedger<'a> {
     pub item_row: Option<i64>,
     pub msg_row: Option<i64>,
     pub at: i64,
-}
-
-/// Stage names in which an item counts as closed, for SQL filters.
-fn closed_stage_names() -> Vec<&'static str> {
-    fn closed<S: Stage>() -> impl Iterator<Item = &'static str> {
-        S::ALL.iter().filter(|s| s.is_closed()).map(|s| s.as_str())
-    }
-    let mut v: Vec<&str> = closed::<ConversationStage>().chain(closed::<TicketStage>()).collect();
-    v.extend(closed::<IssueStage>().chain(closed::<TaskStage>()));
-    v.push(AnyStage::Conversation(ConversationStage::Suspended).as_str());
-    v.sort();
-    v.dedup();
-    v
 }
 
 impl Reader<'_> {
@@ -101,16 +74,15 @@ impl Reader<'_> {
 
     /// An open item of `kind` whose normalised title is `norm` and whose participants include `contact`.
     pub fn open_item_by_subject(&self, kind: &str, norm: &str, contact: i64) -> Result<Option<i64>> {
-        let closed = closed_stage_names().join(",");
         Ok(self
             .c
             .prepare_cached(
                 "SELECT i.id FROM items i WHERE i.norm_title = ?1 AND i.kind = ?2
                    AND (i.contact_id = ?3 OR EXISTS (SELECT 1 FROM item_contacts ic WHERE ic.item_id = i.id AND ic.contact_id = ?3))
-                   AND instr(',' || ?4 || ',', ',' || i.stage || ',') = 0
+                   AND i.closed_at IS NULL AND i.stage != 'suspended'
                  ORDER BY i.updated_at DESC LIMIT 1",
             )?
-            .query_row(params![norm, kind, contact, closed], |r| r.get(0))
+            .query_row(params![norm, kind, contact], |r| r.get(0))
             .optional()?)
     }
 
@@ -123,28 +95,6 @@ impl Reader<'_> {
                  FROM messages WHERE contact_id = ?1 AND sent_at >= MIN(?2, ?3)",
             )?
             .query_row(params![contact, since, spam_since], |r| Ok((r.get(0)?, r.get(1)?)))?)
-    }
-
-    pub fn ledger(&self, outcome: Option<&str>, limit: usize) -> Result<Vec<LedgerEntry>> {
-        let mut st = self.c.prepare_cached(
-            "SELECT l.id, l.source_key, l.message_id, l.sha256, l.outcome, l.reason, i.kind, i.num, l.at
-             FROM ledger l LEFT JOIN items i ON i.id = l.item_id WHERE (?1 IS NULL OR l.outcome = ?1) ORDER BY l.id LIMIT ?2",
-        )?;
-        let rows = st.query_map(params![outcome, limit as i64], |r| {
-            let k: Option<String> = r.get(6)?;
-            let n: Option<i64> = r.get(7)?;
-            Ok(LedgerEntry {
-                id: r.get(0)?,
-                source: r.get(1)?,
-                message_id: r.get(2)?,
-                sha256: r.get(3)?,
-                outcome: r.get(4)?,
-                reason: r.get(5)?,
-                item: k.zip(n).and_then(|(k, n)| super::items::item_ref(&k, n).ok()).map(|i| i.to_string()),
-                at: r.get(8)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn quarantine(&self, limit: usize) -> Result<Vec<QuarantineEntry>> {

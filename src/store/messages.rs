@@ -147,16 +147,6 @@ impl Reader<'_> {
             .optional()?)
     }
 
-    /// The item a stored Message-ID belongs to.
-    pub fn item_of_message_id(&self, message_id: &str) -> Result<Option<i64>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT item_id FROM messages WHERE message_id = ?1")?
-            .query_row([message_id], |r| r.get::<_, Option<i64>>(0))
-            .optional()?
-            .flatten())
-    }
-
     pub(super) fn first_message_body(&self, item_row: i64) -> Result<String> {
         Ok(self
             .c

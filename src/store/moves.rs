@@ -134,7 +134,10 @@ impl Writer<'_> {
     /// Set or clear the owner. Returns the previous owner's login.
     pub fn assign(&self, r: ItemRef, member: Option<&str>, by: &By) -> Result<Option<String>> {
         let row = self.item_row(r)?;
-        let prev = self.item_by_row(row)?.owner;
+        let prev: Option<String> = self
+            .c
+            .prepare_cached("SELECT m.login FROM items i LEFT JOIN members m ON m.id = i.owner_id WHERE i.id = ?1")?
+            .query_row([row], |r| r.get(0))?;
         let owner = member.map(|m| self.member_row(m)).transpose()?;
         self.c.prepare_cached("UPDATE items SET owner_id = ?2 WHERE id = ?1")?.execute(params![row, owner])?;
         self.touch(row, by)?;
@@ -143,7 +146,8 @@ impl Writer<'_> {
 
     pub fn set_severity(&self, r: ItemRef, sev: Option<Severity>, by: &By) -> Result<Option<String>> {
         let row = self.item_row(r)?;
-        let prev = self.item_by_row(row)?.severity;
+        let prev: Option<String> =
+            self.c.prepare_cached("SELECT severity FROM items WHERE id = ?1")?.query_row([row], |r| r.get(0))?;
         self.c
             .prepare_cached("UPDATE items SET severity = ?2 WHERE id = ?1")?
             .execute(params![row, sev.map(|s| s.as_str())])?;

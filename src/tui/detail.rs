@@ -5,6 +5,7 @@ use anyhow::Result;
 use helpdesk::Store;
 use helpdesk::domain::{Kind, MsgChannel, fmt_ts};
 use helpdesk::sanitize::{line, text};
+use helpdesk::stage::AnyStage;
 use helpdesk::store::{ItemFilter, Page};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -71,12 +72,7 @@ fn wrap(l: &str, width: usize) -> Vec<String> {
 }
 
 fn stage_style(stage: &str) -> Style {
-    match stage {
-        "new" | "queued" | "triage" | "open" | "needs-response" => Style::new().fg(Color::Yellow),
-        "resolved" | "completed" | "done" | "accepted" | "archived" => Style::new().fg(Color::Green),
-        "canceled" | "wont-fix" | "duplicate" | "wont-do" | "suspended" => Style::new().fg(Color::DarkGray),
-        _ => Style::new().fg(Color::Blue),
-    }
+    Style::new().fg(super::ui::lists::stage_color(stage))
 }
 
 fn item_line(id: &str, stage: &str, title: &str, extra: &str) -> Line<'static> {
@@ -255,12 +251,8 @@ fn item(
 
 fn items_of(store: &Store, f: ItemFilter, b: &mut Builder) -> Result<()> {
     let rows = store.read().list(&f, Page::default(), 200)?;
-    let (open, closed): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| {
-        !matches!(
-            r.stage.as_str(),
-            "resolved" | "archived" | "canceled" | "accepted" | "completed" | "wont-fix" | "duplicate"
-        )
-    });
+    let (closed, open): (Vec<_>, Vec<_>) =
+        rows.into_iter().partition(|r| AnyStage::parse(r.id.kind, &r.stage).is_ok_and(|s| s.is_closed()));
     for r in open.iter().chain(closed.iter()) {
         b.link(Target::Item(r.id), item_line(&r.id.to_string(), &r.stage, &r.title, ""));
     }

@@ -28,7 +28,7 @@ pub fn short_stage(stage: &str) -> &str {
     }
 }
 
-fn stage_color(stage: &str) -> Color {
+pub fn stage_color(stage: &str) -> Color {
     match stage {
         "new" | "queued" | "triage" | "open" | "needs-response" => Color::Yellow,
         "resolved" | "completed" | "done" | "accepted" | "archived" => Color::Green,
