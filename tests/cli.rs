@@ -189,3 +189,26 @@ fn demo_and_completions() {
     assert!(db.ok(&["completions", "bash"]).contains("helpdesk"));
     assert!(db.ok(&["man"]).contains(".TH"));
 }
+
+#[test]
+fn attachments_are_listed_and_saved_under_safe_names() {
+    let db = Db::new();
+    let mail = db.0.path().join("a.eml");
+    std::fs::write(
+        &mail,
+        "From: Ada <ada@example.org>\r\nSubject: logs\r\nMessage-ID: <att@example.org>\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b\r\n\
+Content-Type: text/plain; name=\"../../evil.txt\"\r\nContent-Disposition: attachment; filename=\"../../evil.txt\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n",
+    )
+    .unwrap();
+    db.ok(&["import", "mail", mail.to_str().unwrap()]);
+    let list = db.json(&["message", "attachments", "1", "--json"]);
+    assert_eq!(list[0]["name"], "evil.txt");
+    let out = db.0.path().join("saved");
+    db.ok(&["message", "attachments", "1", "--save", out.to_str().unwrap()]);
+    db.ok(&["message", "attachments", "1", "--save", out.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(out.join("evil.txt")).unwrap(), "hello");
+    assert!(out.join("2-evil.txt").exists(), "a second save does not overwrite");
+    db.err(&["message", "attachments", "99"]);
+}

@@ -496,6 +496,14 @@ pub enum QuarantineCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum MessageCmd {
+    /// List a message's attachments, or save them to a directory under sanitised file names
+    Attachments {
+        msg: i64,
+        #[arg(long)]
+        save: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Move a message to another item, or to a new one with `--to new`
     Move {
         /// Message number (as `show` prints it)

@@ -144,7 +144,10 @@ pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd) -> Result<E
 }
 
 pub fn message(store: &mut Store, c: MessageCmd) -> Result<ExitCode> {
-    let MessageCmd::Move { msg, to } = c;
+    let (msg, to) = match c {
+        MessageCmd::Attachments { msg, save, json } => return attachments(store, msg, save.as_deref(), json),
+        MessageCmd::Move { msg, to } => (msg, to),
+    };
     let current = store.read().message_item(msg)?.with_context(|| format!("no message {msg}"))?;
     let target = store.write(|w| {
         let row = if to.eq_ignore_ascii_case("new") {
@@ -182,6 +185,38 @@ pub fn lane(store: &Store, limit: usize, json: bool) -> Result<ExitCode> {
     } else {
         for e in rows {
             println!("{:<7} {} {:<10} {:<32} {}", e.message, fmt_ts(e.at), e.class, line(&e.from), line(&e.subject));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn attachments(store: &Store, msg: i64, save: Option<&std::path::Path>, json: bool) -> Result<ExitCode> {
+    store.read().message_item(msg)?.with_context(|| format!("no message {msg}"))?;
+    let list = store.read().attachments(msg)?;
+    if let Some(dir) = save {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for a in &list {
+            let data = store
+                .read()
+                .attachment_data(&a.sha256)?
+                .with_context(|| format!("attachment {} is missing", a.name))?;
+            let name = helpdesk::mail::parse::sanitise_filename(&a.name);
+            let mut path = dir.join(&name);
+            let mut n = 1;
+            while path.exists() {
+                n += 1;
+                path = dir.join(format!("{n}-{name}"));
+            }
+            std::fs::write(&path, data).with_context(|| format!("cannot write {}", path.display()))?;
+            println!("saved {}", line(&path.display().to_string()));
+        }
+    } else if json {
+        out::json(&list)?;
+    } else if list.is_empty() {
+        println!("message {msg} has no attachments");
+    } else {
+        for a in &list {
+            println!("{:<40} {:<28} {:>9} B", line(&a.name), a.mime, a.size);
         }
     }
     Ok(ExitCode::SUCCESS)
