@@ -30,6 +30,8 @@ pub enum Error {
     Migration(#[from] rusqlite_migration::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("a write failed in a transaction without savepoints; run it again with them")]
+    NeedsSavepoints,
 }
 
 fn legal_moves(legal: &[String]) -> String {

@@ -1,5 +1,6 @@
 //! Mail: parse raw messages, classify them, and ingest them into the store; sources are Maildir, mbox and .eml.
 
+pub mod batch;
 pub mod classify;
 pub mod identity;
 pub mod ingest;
@@ -11,6 +12,7 @@ pub mod source;
 pub mod sync;
 pub mod worker;
 
+pub use batch::ingest_batch;
 pub use classify::{Class, Delivery};
-pub use ingest::{IngestOptions, Mode, Outcome, Summary, ingest, ingest_batch};
+pub use ingest::{IngestOptions, Mode, Outcome, Prepared, Summary, ingest, ingest_prepared, prepare};
 pub use parse::{Parsed, parse};

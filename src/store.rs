@@ -61,6 +61,7 @@ pub struct Reader<'a> {
 pub struct Writer<'a> {
     r: Reader<'a>,
     fts: RefCell<Vec<Fts>>,
+    optimistic: std::cell::Cell<bool>,
 }
 
 /// A full-text row to index when the transaction commits.
@@ -77,6 +78,14 @@ impl Writer<'_> {
     /// Run `f` in a savepoint: if it fails, everything it wrote (and queued for the index) is undone and the
     /// transaction goes on. One bad message must not cost a whole import batch.
     pub fn attempt<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        if self.optimistic.get() {
+            return f(self).map_err(|e| match e {
+                crate::Error::Db(e) if e.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                    crate::Error::Db(e)
+                }
+                _ => crate::Error::NeedsSavepoints,
+            });
+        }
         let queued = self.fts.borrow().len();
         self.c.prepare_cached("SAVEPOINT attempt")?.execute([])?;
         match f(self) {
@@ -91,6 +100,12 @@ impl Writer<'_> {
                 Err(e)
             }
         }
+    }
+
+    /// Bulk writes: [`Writer::attempt`] takes no savepoint, and a failure in it fails the whole transaction with
+    /// [`Error::NeedsSavepoints`], for the caller to roll back and run again without this.
+    pub fn set_optimistic(&self, on: bool) {
+        self.optimistic.set(on);
     }
 
     /// Index the queued rows. Done last, because FTS5 flushes its buffer at every statement savepoint after its first write.
@@ -153,7 +168,7 @@ impl Store {
     /// IMMEDIATE takes the write lock up front, so two connections wait on each other instead of failing.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer { r: Reader { c: &tx }, fts: RefCell::new(Vec::new()) };
+        let w = Writer { r: Reader { c: &tx }, fts: RefCell::new(Vec::new()), optimistic: Default::default() };
         let out = f(&w)?;
         w.flush_fts()?;
         drop(w);
@@ -164,7 +179,7 @@ impl Store {
     /// Run `f` as [`Store::write`] does, then roll everything back: for dry runs.
     pub fn dry_run<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer { r: Reader { c: &tx }, fts: RefCell::new(Vec::new()) };
+        let w = Writer { r: Reader { c: &tx }, fts: RefCell::new(Vec::new()), optimistic: Default::default() };
         let out = f(&w)?;
         drop(w);
         tx.rollback()?;

@@ -24,7 +24,7 @@ fn import(store: &mut Store, paths: &[PathBuf]) -> helpdesk::mail::Summary {
     let mut it = files.iter().flat_map(|f| source::read(f).unwrap().into_iter().map(Ok));
     ingest_batch(
         store,
-        &mut it as &mut dyn Iterator<Item = std::io::Result<RawMail>>,
+        &mut it as &mut (dyn Iterator<Item = std::io::Result<RawMail>> + Send),
         &IngestOptions::default(),
         false,
         &mut |_| {},
@@ -172,4 +172,47 @@ fn importing_twice_adds_nothing() {
     assert_eq!(s.read().table_counts().unwrap(), before);
     assert_eq!(second.duplicates, second.messages);
     assert_eq!(first.messages, second.messages);
+}
+
+/// A batch runs without per-message savepoints until a message fails to store; then it runs again with them, so the
+/// failing message is quarantined and the rest of the batch is stored once.
+#[test]
+fn a_message_that_cannot_be_stored_is_quarantined_and_its_batch_still_lands() {
+    let mut s = Store::open_in_memory().unwrap();
+    let mail = |id: &str, reply_to: Option<&str>, subject: &str| {
+        RawMail {
+        key: format!("test:{id}"),
+        bytes: format!(
+            "From: Ann <ann@example.org>\r\nTo: help@ours.test\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n{}Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody of {id}\r\n",
+            reply_to.map(|r| format!("In-Reply-To: <{r}>\r\n")).unwrap_or_default()
+        )
+        .into_bytes(),
+    }
+    };
+    let run = |s: &mut Store, mails: Vec<RawMail>, o: &IngestOptions| {
+        let mut it = mails.into_iter().map(Ok);
+        ingest_batch(s, &mut it as &mut (dyn Iterator<Item = std::io::Result<RawMail>> + Send), o, false, &mut |_| {})
+            .unwrap()
+    };
+    let first = run(&mut s, vec![mail("a@x", None, "printer on fire")], &IngestOptions::default());
+    assert_eq!(first.new_items, 1);
+    // Tickets need a part: this one does not exist, so only the new thread fails; the follow-up needs no part.
+    let bad =
+        IngestOptions { mode: helpdesk::mail::Mode::Tickets, part: Some("no such part".into()), ..Default::default() };
+    let sum = run(
+        &mut s,
+        vec![
+            mail("b@x", Some("a@x"), "Re: printer on fire"),
+            mail("c@x", None, "new trouble"),
+            mail("d@x", Some("a@x"), "Re: again"),
+        ],
+        &bad,
+    );
+    assert_eq!((sum.messages, sum.follow_ups, sum.quarantined, sum.new_items), (3, 2, 1, 0));
+    let q = s.read().quarantine(10).unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].source, "test:c@x");
+    assert!(q[0].reason.contains("no such part"), "{}", q[0].reason);
+    let again = run(&mut s, vec![mail("b@x", Some("a@x"), "Re: printer on fire")], &bad);
+    assert_eq!(again.duplicates, 1);
 }

@@ -365,7 +365,7 @@ fn ingest_once(paths: &[PathBuf], db: &Path) -> Result<(usize, f64)> {
     let mut it = files.iter().flat_map(|f| helpdesk::mail::source::read(f).unwrap_or_default().into_iter().map(Ok));
     let sum = helpdesk::mail::ingest_batch(
         &mut store,
-        &mut it as &mut dyn Iterator<Item = std::io::Result<helpdesk::mail::source::RawMail>>,
+        &mut it as &mut (dyn Iterator<Item = std::io::Result<helpdesk::mail::source::RawMail>> + Send),
         &helpdesk::mail::IngestOptions::default(),
         false,
         &mut |_| {},

@@ -56,7 +56,7 @@ pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd) -> Result<ExitCode>
     };
     let mut sum = ingest_batch(
         store,
-        &mut mails as &mut dyn Iterator<Item = std::io::Result<RawMail>>,
+        &mut mails as &mut (dyn Iterator<Item = std::io::Result<RawMail>> + Send),
         &o,
         dry_run,
         &mut progress,

@@ -54,9 +54,8 @@ pub fn contact_for(
     create_account: bool,
 ) -> Result<(i64, Option<i64>)> {
     let email = email.trim().to_lowercase();
-    if let Some(c) = w.contact_by_ref_or_email(None, Some(&email))? {
-        let acc = w.contact(c)?.account.and_then(|a| a.trim_start_matches("ACC-").parse().ok());
-        return Ok((c, acc));
+    if let Some(found) = w.contact_and_account_by_email(&email)? {
+        return Ok(found);
     }
     let domain = email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
     let mut account = w.account_by_domain(&domain)?;

@@ -2,13 +2,12 @@
 
 use super::classify::{Class, classify};
 use super::identity::contact_for;
-use super::parse::{Parsed, parse};
-use super::source::RawMail;
+use super::parse::{ParseError, Parsed, parse};
+use crate::Result;
 use crate::config::{Limits, RoutingRule};
 use crate::domain::{Direction, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, tags};
 use crate::stage::{AnyStage, ConversationStage};
 use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Writer, hex};
-use crate::{Result, Store};
 use serde::Serialize;
 
 pub use super::outcome::{Outcome, Summary};
@@ -50,24 +49,53 @@ fn sha256(raw: &[u8]) -> String {
     hex(&sha2::Sha256::digest(raw))
 }
 
+/// What ingesting needs that no database does: the hash, the parse and the class. Made on any thread.
+pub struct Prepared {
+    sha: String,
+    parsed: std::result::Result<(Parsed, Class), ParseError>,
+}
+
+pub fn prepare(raw: &[u8], o: &IngestOptions) -> Prepared {
+    Prepared {
+        sha: sha256(raw),
+        parsed: parse(raw, o.limits.max_message_bytes).map(|p| {
+            let c = classify(&p);
+            (p, c)
+        }),
+    }
+}
+
 /// Ingest one raw message inside the caller's transaction. A message that cannot be stored for a reason in its
 /// data is quarantined with that reason; only database failures are errors.
 pub fn ingest(w: &Writer<'_>, raw: &[u8], source: &str, o: &IngestOptions, now: i64) -> Result<Outcome> {
-    let sha = sha256(raw);
-    if w.ledger_knows(&sha)? {
+    ingest_prepared(w, raw, &prepare(raw, o), source, o, now)
+}
+
+/// [`ingest`] of a message whose [`prepare`] was done already.
+pub fn ingest_prepared(
+    w: &Writer<'_>,
+    raw: &[u8],
+    prep: &Prepared,
+    source: &str,
+    o: &IngestOptions,
+    now: i64,
+) -> Result<Outcome> {
+    let sha = prep.sha.as_str();
+    if w.ledger_knows(sha)? {
         return Ok(Outcome::Duplicate("already imported".into()));
     }
-    match w.attempt(|w| pipeline(w, raw, source, &sha, o, now)) {
+    match w.attempt(|w| pipeline(w, raw, source, sha, &prep.parsed, o, now)) {
         Err(crate::Error::Db(e)) if e.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation) => {
             Err(crate::Error::Db(e))
         }
+        Err(crate::Error::NeedsSavepoints) => Err(crate::Error::NeedsSavepoints),
         Err(e) => {
             let reason = format!("could not be stored: {e}");
             let out = Outcome::Quarantined(reason.clone());
             let id = w.add_ledger(&NewLedger {
                 source,
                 message_id: None,
-                sha256: &sha,
+                sha256: sha,
                 outcome: out.name(),
                 reason: &reason,
                 item_row: None,
@@ -82,7 +110,15 @@ pub fn ingest(w: &Writer<'_>, raw: &[u8], source: &str, o: &IngestOptions, now: 
     }
 }
 
-fn pipeline(w: &Writer<'_>, raw: &[u8], source: &str, sha: &str, o: &IngestOptions, now: i64) -> Result<Outcome> {
+fn pipeline(
+    w: &Writer<'_>,
+    raw: &[u8],
+    source: &str,
+    sha: &str,
+    parsed: &std::result::Result<(Parsed, Class), ParseError>,
+    o: &IngestOptions,
+    now: i64,
+) -> Result<Outcome> {
     let ledger = |mid: Option<&str>, outcome: &Outcome, reason: &str, item: Option<i64>, msg: Option<i64>| {
         w.add_ledger(&NewLedger {
             source,
@@ -95,8 +131,8 @@ fn pipeline(w: &Writer<'_>, raw: &[u8], source: &str, sha: &str, o: &IngestOptio
             at: now,
         })
     };
-    let p = match parse(raw, o.limits.max_message_bytes) {
-        Ok(p) => p,
+    let (p, class) = match parsed {
+        Ok((p, c)) => (p, c.clone()),
         Err(e) => {
             let out = Outcome::Quarantined(e.to_string());
             let id = ledger(None, &out, &e.to_string(), None, None)?;
@@ -113,7 +149,6 @@ fn pipeline(w: &Writer<'_>, raw: &[u8], source: &str, sha: &str, o: &IngestOptio
         return Ok(out);
     }
     let at = p.date.unwrap_or(now);
-    let class = classify(&p);
     let sender = p.from.clone().filter(|(a, _)| Some(a.as_str()) != o.mailbox.as_deref());
     let ident = match &sender {
         Some((addr, name)) if !class.is_machine() => Some(contact_for(w, addr, name, at, true)?),
@@ -249,15 +284,16 @@ fn thread_by_reference(w: &Writer<'_>, p: &Parsed) -> Result<Option<(i64, String
 }
 
 fn protect(w: &Writer<'_>, contact: i64, p: &Parsed, l: &Limits, at: i64, by: &By) -> Result<Option<Outcome>> {
-    let is = |t| w.has_tag("contact", contact, t);
-    if is(tags::POWER_USER)? {
+    let has = w.tags_among("contact", contact, &[tags::POWER_USER, tags::BLOCKED, tags::SPAMMER])?;
+    let is = |t: &str| has.iter().any(|h| h == t);
+    if is(tags::POWER_USER) {
         return Ok(None);
     }
-    if is(tags::BLOCKED)? {
+    if is(tags::BLOCKED) {
         return Ok(Some(Outcome::Dropped));
     }
     let (recent, spam) = w.sender_counts(contact, at - l.window_minutes * 60, at - l.spam_window_hours * 3600)?;
-    let spammer = is(tags::SPAMMER)?;
+    let spammer = is(tags::SPAMMER);
     if spammer && spam >= l.spam_cap {
         w.tag("contact", contact, tags::BLOCKED)?;
         return Ok(Some(Outcome::Dropped));
@@ -299,7 +335,7 @@ fn new_item(
     n.owner = match rule.and_then(|r| r.owner.clone()) {
         Some(owner) => Some(owner),
         None => match n.account_row {
-            Some(a) => w.account(a)?.owner,
+            Some(a) => w.account_owner(a)?,
             None => None,
         },
     };
@@ -381,33 +417,4 @@ fn add_participants(
         }
     }
     Ok(())
-}
-
-/// Ingest many raw messages in transactions of a few hundred; `dry_run` rolls every transaction back.
-pub fn ingest_batch(
-    store: &mut Store,
-    mails: &mut dyn Iterator<Item = std::io::Result<RawMail>>,
-    o: &IngestOptions,
-    dry_run: bool,
-    progress: &mut dyn FnMut(&Summary),
-) -> Result<Summary> {
-    let mut sum = Summary { dry_run, ..Default::default() };
-    let mut mails = mails.peekable();
-    while mails.peek().is_some() {
-        let batch: Vec<_> = mails.by_ref().take(500).collect::<std::io::Result<_>>()?;
-        let now = crate::now();
-        let mut part = Summary::default();
-        let run = |w: &Writer<'_>| -> Result<Summary> {
-            for m in &batch {
-                let out = ingest(w, &m.bytes, &m.key, o, now)?;
-                tracing::debug!(source = %m.key, outcome = out.name(), "ingested");
-                part.add(&out);
-            }
-            Ok(std::mem::take(&mut part))
-        };
-        let got = if dry_run { store.dry_run(run)? } else { store.write(run)? };
-        sum.merge(got);
-        progress(&sum);
-    }
-    Ok(sum)
 }

@@ -77,9 +77,10 @@ impl Reader<'_> {
         Ok(self
             .c
             .prepare_cached(
-                "SELECT i.id FROM items i WHERE i.norm_title = ?1 AND i.kind = ?2
-                   AND (i.contact_id = ?3 OR EXISTS (SELECT 1 FROM item_contacts ic WHERE ic.item_id = i.id AND ic.contact_id = ?3))
-                   AND i.closed_at IS NULL AND i.stage != 'suspended'
+                "SELECT i.id FROM items i
+                 WHERE i.id IN (SELECT id FROM items WHERE contact_id = ?3
+                                UNION SELECT item_id FROM item_contacts WHERE contact_id = ?3)
+                   AND i.norm_title = ?1 AND i.kind = ?2 AND i.closed_at IS NULL AND i.stage != 'suspended'
                  ORDER BY i.updated_at DESC LIMIT 1",
             )?
             .query_row(params![norm, kind, contact], |r| r.get(0))

@@ -208,6 +208,41 @@ impl Reader<'_> {
             .optional()?)
     }
 
+    /// The contact with this email address and its account, in one lookup.
+    pub fn contact_and_account_by_email(&self, email: &str) -> Result<Option<(i64, Option<i64>)>> {
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT e.contact_id, c.account_id FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+                 WHERE e.email = ?1",
+            )?
+            .query_row([email.to_lowercase()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// The login of an account's owner, if it has one.
+    pub fn account_owner(&self, row: i64) -> Result<Option<String>> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT m.login FROM accounts a JOIN members m ON m.id = a.owner_id WHERE a.id = ?1")?
+            .query_row([row], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Which of the given tags a record carries.
+    pub fn tags_among(&self, target: &str, id: i64, wanted: &[&str]) -> Result<Vec<String>> {
+        let mut st = self.c.prepare_cached("SELECT tag FROM tags WHERE target = ?1 AND target_id = ?2")?;
+        let rows = st.query_map(params![target, id], |r| r.get::<_, String>(0))?;
+        let mut out = vec![];
+        for t in rows {
+            let t = t?;
+            if wanted.contains(&t.as_str()) {
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn contact(&self, row: i64) -> Result<Contact> {
         let mut c = self
             .c
