@@ -168,7 +168,7 @@ fn pipeline(
             (Some(_), Some(m)) => format!("delivery report on <{m}>: {}", d.detail()),
             _ => format!("unmatched delivery report: {}", d.detail()),
         };
-        let msg = store_message(w, &p, item, None, "dsn", &reason, at)?;
+        let msg = store_message(w, p, item, None, "dsn", &reason, at)?;
         let failed =
             (d.state() == Some(crate::domain::DeliveryState::Bounced) && original.is_some()).then(|| d.detail());
         let out = Outcome::Bounce(item.map(|i| w.item_ref(i)).transpose()?, failed);
@@ -176,7 +176,7 @@ fn pipeline(
         return Ok(out);
     }
     if class.is_machine() {
-        let found = thread_by_reference(w, &p)?;
+        let found = thread_by_reference(w, p)?;
         let item = found.as_ref().map(|f| f.0);
         let why = match &class {
             Class::AutoReply(r) => format!("auto-reply ({r})"),
@@ -186,7 +186,7 @@ fn pipeline(
             Some((_, r)) => format!("{why}; {r}"),
             None => format!("{why}; machine lane"),
         };
-        let msg = store_message(w, &p, item, None, class.name(), &reason, at)?;
+        let msg = store_message(w, p, item, None, class.name(), &reason, at)?;
         let out = if class == Class::Abuse {
             Outcome::Abuse
         } else {
@@ -198,14 +198,14 @@ fn pipeline(
 
     // Protection: per-sender rate limit.
     if let Some(c) = contact
-        && let Some(out) = protect(w, c, &p, &o.limits, at, &by)?
+        && let Some(out) = protect(w, c, p, &o.limits, at, &by)?
     {
         let (item, msg_row, reason) = match &out {
             Outcome::Spam(r) => {
                 let row = w.item_row(*r)?;
                 (
                     Some(row),
-                    Some(store_message(w, &p, Some(row), contact, "spam", "rate limit: stored as spam", at)?),
+                    Some(store_message(w, p, Some(row), contact, "spam", "rate limit: stored as spam", at)?),
                     "sender over the rate limit: spam",
                 )
             }
@@ -222,7 +222,7 @@ fn pipeline(
         Mode::Conversations => Kind::Conversation,
         Mode::Tickets => Kind::Ticket,
     };
-    let mut found = thread_by_reference(w, &p)?;
+    let mut found = thread_by_reference(w, p)?;
     if found.is_none()
         && let Some(c) = contact
     {
@@ -240,7 +240,7 @@ fn pipeline(
                 && w.apply_customer_message(row, &by, o.reopen_days)? == CustomerEffect::NeedsNewTicket
             {
                 let old = w.item_ref(row)?;
-                let new_row = new_item(w, &p, kind, ident, o, at, &by)?;
+                let new_row = new_item(w, p, kind, ident, o, at, &by)?;
                 w.link(w.item_ref(new_row)?, old, LinkRel::Related, &by)?;
                 target = new_row;
                 let r = w.item_ref(new_row)?;
@@ -250,12 +250,12 @@ fn pipeline(
             }
         }
         None => {
-            let row = new_item(w, &p, kind, ident, o, at, &by)?;
+            let row = new_item(w, p, kind, ident, o, at, &by)?;
             (row, Outcome::New(w.item_ref(row)?), "new thread".to_string())
         }
     };
-    let msg = store_message(w, &p, Some(row), contact, class.name(), &reason, at)?;
-    add_participants(w, row, &p, ident, o)?;
+    let msg = store_message(w, p, Some(row), contact, class.name(), &reason, at)?;
+    add_participants(w, row, p, ident, o)?;
     ledger(mid, &out, &reason, Some(row), Some(msg))?;
     Ok(out)
 }
