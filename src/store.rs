@@ -143,6 +143,13 @@ impl Store {
         Self::setup(conn)
     }
 
+    /// Let this connection keep at most `kib` KiB of pages (a second, background connection need not hold a copy
+    /// of what the first one has).
+    pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -kib.max(100))?;
+        Ok(())
+    }
+
     pub fn open_in_memory() -> Result<Store> {
         Self::setup(Connection::open_in_memory()?)
     }

@@ -4,6 +4,7 @@ pub mod action;
 pub mod app;
 mod detail;
 mod extra;
+pub mod jobs;
 pub mod keymap;
 pub mod list;
 mod records;
@@ -28,6 +29,8 @@ pub enum Event {
     Resize(u16, u16),
     Tick,
     Mail(helpdesk::mail::worker::Notice),
+    Stats(std::result::Result<helpdesk::stats::Stats, String>),
+    Count { list: usize, seq: u64, total: std::result::Result<usize, String> },
 }
 
 /// Build the app on a store: config keys, snippets, user and first pane loaded.
@@ -59,6 +62,7 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
         let (ack_tx, ack_rx) = mpsc::channel::<()>();
         spawn_input(tx.clone(), paused.clone(), ack_tx);
         spawn_ticker(tx.clone());
+        app.jobs = Some(jobs::spawn(db.to_path_buf(), tx.clone()));
         let worker = helpdesk::mail::worker::spawn_if_configured(db, &cfg, move |n| tx.send(Event::Mail(n)).is_ok());
         loop {
             terminal.draw(|f| ui::draw(f, &app))?;
@@ -116,6 +120,8 @@ fn handle(app: &mut App, ev: Event) {
             }
         }
         Event::Mail(n) => update::on_mail(app, n),
+        Event::Stats(s) => update::on_stats(app, s),
+        Event::Count { list, seq, total } => update::on_count(app, list, seq, total),
     }
 }
 

@@ -3,7 +3,7 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 const V1: &str = r#"
@@ -149,6 +149,18 @@ const V3: &str = r#"
 CREATE INDEX items_stage_severity ON items(kind, stage, severity);
 CREATE INDEX items_waiting ON items(updated_at) WHERE needs_response = 1 AND closed_at IS NULL;
 CREATE INDEX items_kind_created ON items(kind, created_at);
+"#;
+
+/// Prefix indexes up to six letters: a longer prefix with few completions (`card*`) otherwise makes FTS5 merge
+/// their whole doclists before the first row (3 ms at 100k items, per keystroke).
+const V4: &str = r#"
+DROP TABLE items_vocab;
+DROP TABLE items_fts;
+CREATE VIRTUAL TABLE items_fts USING fts5(
+  title, description, content='items', content_rowid='id', tokenize='porter unicode61', prefix='1 2 3 4 5 6'
+);
+INSERT INTO items_fts(items_fts) VALUES ('rebuild');
+CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
 "#;
 
 #[cfg(test)]

@@ -198,6 +198,10 @@ pub struct App {
     /// Dashboard figures, computed when the pane opens (at most once a minute) or is refreshed.
     pub stats: Option<helpdesk::stats::Stats>,
     pub stats_at: Option<Instant>,
+    /// Where slow queries go off the UI thread (the running TUI); None runs them in place (tests).
+    pub jobs: Option<std::sync::mpsc::Sender<super::jobs::Job>>,
+    /// Figures were asked for and have not arrived yet.
+    pub stats_pending: bool,
     /// A fixed clock (tests and snapshots); None is the real time.
     pub clock: Option<i64>,
     /// Similar-work search state kept across the keystrokes of create forms.
@@ -241,6 +245,8 @@ impl App {
             from: None,
             stats: None,
             stats_at: None,
+            jobs: None,
+            stats_pending: false,
             clock: None,
             finder: helpdesk::similar::Finder::default(),
         }

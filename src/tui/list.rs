@@ -39,6 +39,10 @@ pub struct ListState {
     pub loaded: bool,
     /// The count stopped at [`CAP`]: the true end of the list is further.
     pub capped: bool,
+    /// A count of this filter was asked of the jobs thread (by this number) and has not arrived: `total` is the rows
+    /// loaded so far.
+    pub counting: Option<u64>,
+    seq: u64,
 }
 
 impl ListState {
@@ -53,6 +57,8 @@ impl ListState {
             offset: 0,
             loaded: false,
             capped: false,
+            counting: None,
+            seq: 0,
         }
     }
 
@@ -78,24 +84,42 @@ impl ListState {
     }
 
     /// Count and load the first page again (after a filter change or a write), keeping the cursor where it can.
-    pub fn reload(&mut self, r: &Reader<'_>, height: usize) -> Result<()> {
+    /// With `defer`, a text-filtered list with more than a page of rows is not counted here: the filter to count is
+    /// returned with a number for [`ListState::counted`], and the list acts as capped until then.
+    pub fn reload(&mut self, r: &Reader<'_>, height: usize, defer: bool) -> Result<Option<(u64, ItemFilter)>> {
         let keep = self.cursor;
         self.loaded = true;
+        self.counting = None;
+        self.rows = self.fetch(r, None, false)?;
+        let mut ask = None;
         self.total = match (&self.source, self.filter()) {
+            (_, Some(_)) if self.rows.len() < PAGE => self.rows.len(),
+            (_, Some(f)) if f.text.is_some() && defer => {
+                self.seq += 1;
+                self.counting = Some(self.seq);
+                ask = Some((self.seq, f));
+                self.rows.len()
+            }
             (_, Some(f)) if f.text.is_some() => r.count_upto(&f, CAP as i64)? as usize,
             (_, Some(f)) => r.count(&f)? as usize,
             (Source::Contacts, _) => r.contact_count(self.text())? as usize,
             _ => r.account_count(self.text())? as usize,
         };
-        self.capped = self.total >= CAP && !self.text.trim().is_empty();
-        self.rows = self.fetch(r, None, false)?;
+        self.capped = (self.total >= CAP && !self.text.trim().is_empty()) || self.counting.is_some();
         self.start = 0;
         self.cursor = 0;
         self.offset = 0;
         if keep > 0 && self.total > 0 {
             self.move_to(r, keep.min(self.total - 1), height)?;
         }
-        Ok(())
+        Ok(ask)
+    }
+
+    /// The count asked for by [`ListState::reload`] arrived.
+    pub fn counted(&mut self, n: usize) {
+        self.counting = None;
+        self.total = n.max(self.start + self.rows.len());
+        self.capped = self.total >= CAP;
     }
 
     fn fetch(&self, r: &Reader<'_>, edge: Option<&Row>, before: bool) -> Result<Vec<Row>> {

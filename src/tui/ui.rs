@@ -76,10 +76,12 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                 Source::Items(_) => "items",
             };
             let pos = if l.total == 0 { 0 } else { l.cursor + 1 };
-            left.push(Span::styled(
-                format!(" {pos}/{} {what} ", l.total),
-                Style::new().fg(Color::Black).bg(Color::Gray),
-            ));
+            let total = match (l.counting, l.capped) {
+                (Some(_), _) => format!("{}+ (counting…)", l.total),
+                (None, true) => format!("{}+", l.total),
+                (None, false) => l.total.to_string(),
+            };
+            left.push(Span::styled(format!(" {pos}/{total} {what} "), Style::new().fg(Color::Black).bg(Color::Gray)));
             if !l.text.is_empty() {
                 left.push(Span::styled(
                     format!(" filter: {} ", helpdesk::sanitize::line(&l.text)),

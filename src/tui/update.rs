@@ -39,8 +39,9 @@ fn handle_key(app: &mut App, key: KeyEvent) -> Result<()> {
     }
 }
 
-/// Typing a filter: every keystroke re-queries the list.
+/// Typing a filter: every keystroke that changes the text re-queries the list.
 fn filter_key(app: &mut App, key: KeyEvent) -> Result<()> {
+    let before = app.list().text.clone();
     match key.code {
         KeyCode::Esc => {
             app.filtering = None;
@@ -59,7 +60,7 @@ fn filter_key(app: &mut App, key: KeyEvent) -> Result<()> {
             }
         }
     }
-    reload(app)
+    if app.list().text == before { Ok(()) } else { reload(app) }
 }
 
 pub fn on_mouse(app: &mut App, m: MouseEvent) {
@@ -115,8 +116,27 @@ pub fn reload(app: &mut App) -> Result<()> {
     let h = app.list_height();
     let i = app.list_index();
     let r = app.store.read();
-    app.lists[i].reload(&r, h)?;
+    let defer = app.jobs.is_some();
+    if let Some((seq, filter)) = app.lists[i].reload(&r, h, defer)? {
+        let job = super::jobs::Job::Count { list: i, seq, filter, cap: super::list::CAP as i64 };
+        if app.jobs.as_ref().is_none_or(|tx| tx.send(job).is_err()) {
+            app.jobs = None;
+            app.lists[i].reload(&r, h, false)?;
+        }
+    }
     Ok(())
+}
+
+/// The count of a filtered list arrived from the jobs thread; it is used if the list still shows that filter.
+pub fn on_count(app: &mut App, list: usize, seq: u64, total: std::result::Result<usize, String>) {
+    let Some(l) = app.lists.get_mut(list) else { return };
+    if l.counting != Some(seq) {
+        return;
+    }
+    match total {
+        Ok(n) => l.counted(n),
+        Err(e) => app.error(format!("count: {e}")),
+    }
 }
 
 /// After a write: every list is stale; the current one and the open detail are rebuilt now.
@@ -127,7 +147,7 @@ pub fn refresh_all(app: &mut App) -> Result<()> {
     }
     app.stats_at = None;
     if app.pane == Pane::Dashboard {
-        compute_stats(app)?;
+        request_stats(app)?;
     } else {
         reload(app)?;
     }
@@ -143,10 +163,29 @@ pub fn rebuild_detail(app: &mut App) -> Result<()> {
     Ok(())
 }
 
-fn compute_stats(app: &mut App) -> Result<()> {
-    app.stats = Some(helpdesk::stats::compute(&app.store.read(), app.now(), 30)?);
-    app.stats_at = Some(std::time::Instant::now());
+/// Ask for fresh dashboard figures: from the stats thread when there is one (they arrive as an event), else now.
+fn request_stats(app: &mut App) -> Result<()> {
+    if let Some(tx) = &app.jobs
+        && tx.send(super::jobs::Job::Stats(app.now())).is_ok()
+    {
+        app.stats_pending = true;
+        return Ok(());
+    }
+    app.jobs = None;
+    let s = helpdesk::stats::compute(&app.store.read(), app.now(), 30)?;
+    on_stats(app, Ok(s));
     Ok(())
+}
+
+pub fn on_stats(app: &mut App, s: std::result::Result<helpdesk::stats::Stats, String>) {
+    app.stats_pending = false;
+    match s {
+        Ok(s) => {
+            app.stats = Some(s);
+            app.stats_at = Some(std::time::Instant::now());
+        }
+        Err(e) => app.error(format!("dashboard: {e}")),
+    }
 }
 
 pub fn switch(app: &mut App, p: Pane) -> Result<()> {
@@ -154,8 +193,8 @@ pub fn switch(app: &mut App, p: Pane) -> Result<()> {
     app.detail.clear();
     app.filtering = None;
     if p == Pane::Dashboard {
-        if app.stats_at.is_none_or(|t| t.elapsed().as_secs() >= 60) {
-            compute_stats(app)?;
+        if !app.stats_pending && app.stats_at.is_none_or(|t| t.elapsed().as_secs() >= 60) {
+            request_stats(app)?;
         }
     } else if !app.list().loaded {
         reload(app)?;

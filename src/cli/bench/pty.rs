@@ -65,6 +65,13 @@ impl Term {
         }
     }
 
+    /// Feed output until none has come for `gap`: the app is idle, so the next key's time is its own.
+    pub fn quiet(&mut self, gap: Duration) {
+        while let Ok(chunk) = self.rx.recv_timeout(gap) {
+            self.parser.process(&chunk);
+        }
+    }
+
     /// Resident memory of the process, in MiB.
     pub fn rss_mib(&self) -> Option<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;

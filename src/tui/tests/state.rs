@@ -314,3 +314,42 @@ fn opening_an_item_does_not_wait_for_similar_work() {
     assert!(!d.similar_pending && !d.similar.is_empty());
     assert!(!super::super::update::settle(&mut a), "nothing left to do");
 }
+
+#[test]
+fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
+    use super::super::jobs::Job;
+    use super::super::update::{on_count, on_stats};
+    let mut a = app(2000);
+    let (tx, rx) = std::sync::mpsc::channel();
+    a.jobs = Some(tx);
+    keys(&mut a, "2/card");
+    let l = a.list();
+    assert!(l.counting.is_some() && l.total >= 200, "{:?} {}", l.counting, l.total);
+    let counts: Vec<(usize, u64, helpdesk::store::ItemFilter, i64)> = rx
+        .try_iter()
+        .filter_map(|j| match j {
+            Job::Count { list, seq, filter, cap } => Some((list, seq, filter, cap)),
+            Job::Stats(_) => None,
+        })
+        .collect();
+    assert!(counts.len() >= 2, "one count per keystroke that filled a page: {}", counts.len());
+    let (list, seq, filter, cap) = counts.last().unwrap().clone();
+    assert_eq!(filter.text.as_deref(), Some("card"));
+    let exact = a.store.read().count_upto(&filter, cap).unwrap() as usize;
+    on_count(&mut a, counts[0].0, counts[0].1, Ok(1));
+    assert!(a.list().counting.is_some(), "an answer for an older filter is dropped");
+    on_count(&mut a, list, seq, Ok(exact));
+    assert_eq!((a.list().total, a.list().counting), (exact, None));
+    key(&mut a, KeyCode::Enter);
+    let screen = format!("{}", render(&mut a, 100, 30).backend());
+    assert!(screen.contains(&format!("/{exact} items")), "status shows the count:\n{screen}");
+
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "5");
+    assert!(a.stats_pending && a.stats.is_none(), "the dashboard opens before its figures");
+    let asked: Vec<Job> = rx.try_iter().collect();
+    assert!(matches!(asked.last(), Some(Job::Stats(NOW))));
+    let figures = helpdesk::stats::compute(&a.store.read(), NOW, 30).unwrap();
+    on_stats(&mut a, Ok(figures));
+    assert!(a.stats.is_some() && !a.stats_pending);
+}

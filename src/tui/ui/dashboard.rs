@@ -33,7 +33,7 @@ fn age(h: f64) -> String {
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let Some(s) = &app.stats else {
-        f.render_widget(Paragraph::new("computing…"), area);
+        f.render_widget(Paragraph::new("computing the figures…"), area);
         return;
     };
     let [top, mid, bottom] =
@@ -45,7 +45,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let last = s.incoming_per_day.last().map(|d| d.0.clone()).unwrap_or_default();
     f.render_widget(
         Sparkline::default().data(&data).style(Style::new().fg(Color::Cyan)).block(
-            Block::default().borders(Borders::ALL).title(format!(" Incoming per day, {first} … {last}: {total} ")),
+            Block::default().borders(Borders::ALL).title(format!(
+                " Incoming per day, {first} … {last}: {total}{} ",
+                if app.stats_pending { " (updating…)" } else { "" }
+            )),
         ),
         top,
     );
