@@ -64,12 +64,22 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
         spawn_ticker(tx.clone());
         app.jobs = Some(jobs::spawn(db.to_path_buf(), tx.clone()));
         let worker = helpdesk::mail::worker::spawn_if_configured(db, &cfg, move |n| tx.send(Event::Mail(n)).is_ok());
+        let mut frame_log = std::env::var_os("HELPDESK_FRAME_LOG")
+            .and_then(|p| std::fs::OpenOptions::new().create(true).append(true).open(p).ok());
+        let mut key_at: Option<(std::time::Instant, String)> = None;
         loop {
             terminal.draw(|f| ui::draw(f, &app))?;
+            if let (Some((t, key)), Some(log)) = (key_at.take(), frame_log.as_mut()) {
+                use std::io::Write;
+                let _ = writeln!(log, "{} {key} {:?}", t.elapsed().as_micros(), app.pane);
+            }
             if update::settle(&mut app) {
                 continue;
             }
             let first = rx.recv().context("event channel closed")?;
+            if let Event::Key(k) = &first {
+                key_at = Some((std::time::Instant::now(), k.code.to_string()));
+            }
             handle(&mut app, first);
             while let Ok(ev) = rx.try_recv() {
                 handle(&mut app, ev);

@@ -4,6 +4,8 @@ use helpdesk::Result;
 use helpdesk::store::{Account, Contact, ItemFilter, ItemRow, Page, Reader};
 
 const PAGE: usize = 200;
+/// The first page after a (re)load: a screenful and some, so that a filter keystroke reads few rows.
+const FIRST: usize = 80;
 const KEEP: usize = 1200;
 /// Filtered lists count at most this many rows; the status bar then says `1000+`.
 pub const CAP: usize = 1_000;
@@ -84,17 +86,17 @@ impl ListState {
     }
 
     /// Count and load the first page again (after a filter change or a write), keeping the cursor where it can.
-    /// With `defer`, a text-filtered list with more than a page of rows is not counted here: the filter to count is
+    /// With `defer`, a list of items with more than a page of rows is not counted here: the filter to count is
     /// returned with a number for [`ListState::counted`], and the list acts as capped until then.
     pub fn reload(&mut self, r: &Reader<'_>, height: usize, defer: bool) -> Result<Option<(u64, ItemFilter)>> {
         let keep = self.cursor;
         self.loaded = true;
         self.counting = None;
-        self.rows = self.fetch(r, None, false)?;
+        self.rows = self.fetch(r, None, false, FIRST)?;
         let mut ask = None;
         self.total = match (&self.source, self.filter()) {
-            (_, Some(_)) if self.rows.len() < PAGE => self.rows.len(),
-            (_, Some(f)) if f.text.is_some() && defer => {
+            (_, Some(_)) if self.rows.len() < FIRST => self.rows.len(),
+            (_, Some(f)) if defer => {
                 self.seq += 1;
                 self.counting = Some(self.seq);
                 ask = Some((self.seq, f));
@@ -119,10 +121,10 @@ impl ListState {
     pub fn counted(&mut self, n: usize) {
         self.counting = None;
         self.total = n.max(self.start + self.rows.len());
-        self.capped = self.total >= CAP;
+        self.capped = self.total >= CAP && !self.text.trim().is_empty();
     }
 
-    fn fetch(&self, r: &Reader<'_>, edge: Option<&Row>, before: bool) -> Result<Vec<Row>> {
+    fn fetch(&self, r: &Reader<'_>, edge: Option<&Row>, before: bool, size: usize) -> Result<Vec<Row>> {
         Ok(match &self.source {
             Source::Items(_) => {
                 let f = self.filter().unwrap_or_default();
@@ -132,21 +134,21 @@ impl ListState {
                     _ if before => Page::last(),
                     _ => Page::default(),
                 };
-                r.list(&f, page, PAGE)?.into_iter().map(Row::Item).collect()
+                r.list(&f, page, size)?.into_iter().map(Row::Item).collect()
             }
             Source::Contacts => {
                 let id = match edge {
                     Some(Row::Contact(c)) => Some(c.row),
                     _ => None,
                 };
-                r.contact_page(self.text(), id, before, PAGE)?.into_iter().map(Row::Contact).collect()
+                r.contact_page(self.text(), id, before, size)?.into_iter().map(Row::Contact).collect()
             }
             Source::Accounts => {
                 let id = match edge {
                     Some(Row::Account(a)) => Some(a.row),
                     _ => None,
                 };
-                r.account_page(self.text(), id, before, PAGE)?.into_iter().map(Row::Account).collect()
+                r.account_page(self.text(), id, before, size)?.into_iter().map(Row::Account).collect()
             }
         })
     }
@@ -161,16 +163,16 @@ impl ListState {
         let to = to.min(self.total - 1);
         if !self.capped && to + PAGE / 2 >= self.total && to >= self.start + self.rows.len() + PAGE {
             // Far below the window and near the end: load the last page directly.
-            let rows = self.fetch(r, None, true)?;
+            let rows = self.fetch(r, None, true, PAGE)?;
             self.start = self.total.saturating_sub(rows.len());
             self.rows = rows;
         }
         if to < PAGE && to < self.start {
-            self.rows = self.fetch(r, None, false)?;
+            self.rows = self.fetch(r, None, false, PAGE)?;
             self.start = 0;
         }
         while to >= self.start + self.rows.len() {
-            let more = self.fetch(r, self.rows.last(), false)?;
+            let more = self.fetch(r, self.rows.last(), false, PAGE)?;
             if more.is_empty() {
                 break;
             }
@@ -182,7 +184,7 @@ impl ListState {
             }
         }
         while to < self.start {
-            let mut more = self.fetch(r, self.rows.first(), true)?;
+            let mut more = self.fetch(r, self.rows.first(), true, PAGE)?;
             if more.is_empty() {
                 break;
             }

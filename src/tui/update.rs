@@ -118,7 +118,8 @@ pub fn reload(app: &mut App) -> Result<()> {
     let r = app.store.read();
     let defer = app.jobs.is_some();
     if let Some((seq, filter)) = app.lists[i].reload(&r, h, defer)? {
-        let job = super::jobs::Job::Count { list: i, seq, filter, cap: super::list::CAP as i64 };
+        let cap = if filter.text.is_some() { super::list::CAP as i64 } else { i64::MAX };
+        let job = super::jobs::Job::Count { list: i, seq, filter, cap };
         if app.jobs.as_ref().is_none_or(|tx| tx.send(job).is_err()) {
             app.jobs = None;
             app.lists[i].reload(&r, h, false)?;

@@ -16,13 +16,16 @@ pub struct Term {
 }
 
 impl Term {
-    pub fn spawn(bin: &std::path::Path, args: &[&str], cols: u16, rows: u16) -> Result<Term> {
+    pub fn spawn(bin: &std::path::Path, args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Result<Term> {
         let pty = NativePtySystem::default()
             .openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 })
             .map_err(|e| anyhow!("{e}"))?;
         let mut cmd = CommandBuilder::new(bin);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pty.slave.spawn_command(cmd).map_err(|e| anyhow!("{e}"))?;
         let mut reader = pty.master.try_clone_reader().map_err(|e| anyhow!("{e}"))?;
         let writer = pty.master.take_writer().map_err(|e| anyhow!("{e}"))?;
