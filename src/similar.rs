@@ -46,7 +46,8 @@ pub struct Suggestion {
 /// Weights of the ranking, fixed for all data (not tuned per query).
 const TITLE_WEIGHT: f64 = 3.0;
 const POOL: usize = 60;
-/// A term in this many items or more is too common to find candidates with.
+/// A term in this many items or more is too common to find candidates with; a guessed completion of the word
+/// being typed must be in fewer than a quarter of that (each candidate costs a bm25 score).
 const COMMON: usize = 1000;
 
 /// Remembers how common each word is between searches: a form searching on every keystroke asks about the same
@@ -54,6 +55,7 @@ const COMMON: usize = 1000;
 #[derive(Debug, Default)]
 pub struct Finder {
     docs: std::cell::RefCell<std::collections::HashMap<String, usize>>,
+    completions: std::cell::RefCell<std::collections::HashMap<String, Vec<String>>>,
 }
 
 impl Finder {
@@ -72,6 +74,61 @@ impl Finder {
         }
         docs.insert(t.to_string(), n);
         Ok(n)
+    }
+
+    /// Likely completions of a word being typed that are not common: words starting with it in the titles of the
+    /// newest items that match it (the prefix index finds those at once, where listing the vocabulary would read
+    /// every completion's whole doclist). Each next letter narrows the words found for the letters before it.
+    fn completions(&self, r: &Reader<'_>, prefix: &str, kinds: &[Kind]) -> Result<Vec<String>> {
+        let known = {
+            let seen = self.completions.borrow();
+            let mut p = prefix.to_string();
+            let mut hit = None;
+            while p.chars().count() >= 3 {
+                if let Some(words) = seen.get(&p) {
+                    let narrowed: Vec<String> = words.iter().filter(|w| w.starts_with(prefix)).cloned().collect();
+                    if !narrowed.is_empty() {
+                        hit = Some(narrowed);
+                    }
+                    break;
+                }
+                p.pop();
+            }
+            hit
+        };
+        let words = match known {
+            Some(w) => w,
+            None => {
+                let expr = format!("\"{}\"*", prefix.replace('"', ""));
+                let mut count: Vec<(String, usize)> = vec![];
+                for c in r.fts_newest(&expr, kinds, None, 60)? {
+                    for w in c.title.split(|ch: char| !ch.is_alphanumeric()) {
+                        let w = w.to_lowercase();
+                        if !w.starts_with(prefix) {
+                            continue;
+                        }
+                        match count.iter_mut().find(|(s, _)| *s == w) {
+                            Some(e) => e.1 += 1,
+                            None => count.push((w, 1)),
+                        }
+                    }
+                }
+                count.sort_by(|a, b| b.1.cmp(&a.1));
+                let words: Vec<String> = count.into_iter().map(|(w, _)| w).collect();
+                self.completions.borrow_mut().insert(prefix.to_string(), words.clone());
+                words
+            }
+        };
+        let mut out = vec![];
+        for w in words.into_iter().take(12) {
+            if self.term_docs(r, &w)? < COMMON / 4 {
+                out.push(w);
+                if out.len() == 3 {
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -106,20 +163,16 @@ fn search(r: &Reader<'_>, q: &Query, limit: usize, finder: &Finder) -> Result<Ve
     let mut title_terms = title_terms;
     // The word being typed stands for its likeliest completions that are not common.
     if let Some(p) = partial.filter(|p| p.chars().count() >= 3) {
-        let completions: Vec<String> = r
-            .terms_with_prefix(&p, 200)?
-            .into_iter()
-            .filter(|(_, docs)| (*docs as usize) < COMMON)
-            .take(4)
-            .map(|(t, _)| t)
-            .collect();
+        let completions = finder.completions(r, &p, &q.kinds)?;
         title_terms.extend(completions.iter().cloned());
         cand_title.extend(completions);
     }
     let (cand_body, _) = split(&body_terms)?;
     let all_common = (cand_title.is_empty() && !common_title.is_empty()).then(|| {
+        // Not limited to the title column: FTS5 would read every position list of these long doclists to check
+        // it (16 ms at 100k items when nothing matches); the title overlap in the score favours title matches.
         format!(
-            "({{title}} : ({}))",
+            "({})",
             common_title.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" AND ")
         )
     });
