@@ -113,7 +113,7 @@ impl Finder {
                         }
                     }
                 }
-                count.sort_by(|a, b| b.1.cmp(&a.1));
+                count.sort_by_key(|c| std::cmp::Reverse(c.1));
                 let words: Vec<String> = count.into_iter().map(|(w, _)| w).collect();
                 self.completions.borrow_mut().insert(prefix.to_string(), words.clone());
                 words
