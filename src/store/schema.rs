@@ -3,7 +3,7 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
 }
 
 const V1: &str = r#"
@@ -161,6 +161,14 @@ CREATE VIRTUAL TABLE items_fts USING fts5(
 );
 INSERT INTO items_fts(items_fts) VALUES ('rebuild');
 CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
+"#;
+
+/// Indexes no query reads, each one more b-tree insert (at a random key) per message ingested.
+const V5: &str = r#"
+DROP INDEX ledger_source;
+DROP INDEX ledger_message_id;
+DROP INDEX ledger_outcome;
+DROP INDEX stage_history_at;
 "#;
 
 #[cfg(test)]
