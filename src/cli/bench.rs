@@ -392,12 +392,21 @@ fn similar_row(b: &mut Bench, db: &Path, scale: usize) -> Result<()> {
         }
     }
     let n = v.len();
+    // The same keystroke in each pass: its best time is its cost without the host's interruptions.
+    let mut best: Vec<Duration> = (0..n / 3).map(|i| v[i].min(v[i + n / 3]).min(v[i + 2 * n / 3])).collect();
     let (p50, p99) = pct(&mut v);
     b.row(
         &format!("similar work per keystroke, {scale} tickets ({n} keys)"),
         format!("p50 {p50:.2} ms, p99 {p99:.2} ms"),
         "p99 ≤ 10 ms",
         Some(p99 <= 10.0),
+    );
+    let (p50, p99) = pct(&mut best);
+    b.row(
+        &format!("  same, best of the 3 passes per keystroke ({} keys)", best.len()),
+        format!("p50 {p50:.2} ms, p99 {p99:.2} ms"),
+        "",
+        None,
     );
     Ok(())
 }
