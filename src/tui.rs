@@ -71,7 +71,8 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
             terminal.draw(|f| ui::draw(f, &app))?;
             if let (Some((t, key)), Some(log)) = (key_at.take(), frame_log.as_mut()) {
                 use std::io::Write;
-                let _ = writeln!(log, "{} {key} {:?}", t.elapsed().as_micros(), app.pane);
+                let shown = app.detail.last().map(|d| d.title.split(' ').next().unwrap_or("")).unwrap_or("");
+                let _ = writeln!(log, "{} {key} {:?} {shown}", t.elapsed().as_micros(), app.pane);
             }
             if update::settle(&mut app) {
                 continue;
