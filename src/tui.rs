@@ -31,6 +31,7 @@ pub enum Event {
     Mail(helpdesk::mail::worker::Notice),
     Stats(std::result::Result<helpdesk::stats::Stats, String>),
     Count { list: usize, seq: u64, total: std::result::Result<usize, String> },
+    Similar { seq: u64, found: std::result::Result<Vec<helpdesk::similar::Suggestion>, String> },
 }
 
 /// Build the app on a store: config keys, snippets, user and first pane loaded.
@@ -133,6 +134,7 @@ fn handle(app: &mut App, ev: Event) {
         Event::Mail(n) => update::on_mail(app, n),
         Event::Stats(s) => update::on_stats(app, s),
         Event::Count { list, seq, total } => update::on_count(app, list, seq, total),
+        Event::Similar { seq, found } => update::on_similar(app, seq, found),
     }
 }
 

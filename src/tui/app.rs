@@ -65,6 +65,10 @@ pub struct Detail {
     pub similar: Vec<(usize, i64, ItemRef)>,
     /// The similar-work section is still to be filled in (see `update::settle`).
     pub similar_pending: bool,
+    /// Its query, until it is handed to the jobs thread.
+    pub similar_query: Option<helpdesk::similar::Query>,
+    /// The number of the jobs-thread search it waits for.
+    pub similar_seq: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +202,10 @@ pub struct App {
     /// Dashboard figures, computed when the pane opens (at most once a minute) or is refreshed.
     pub stats: Option<helpdesk::stats::Stats>,
     pub stats_at: Option<Instant>,
+    /// Jobs asked for while handling events, sent after the next frame.
+    pub queued: Vec<super::jobs::Job>,
+    /// Numbers the similar-work searches sent to the jobs thread.
+    pub similar_seq: u64,
     /// Where slow queries go off the UI thread (the running TUI); None runs them in place (tests).
     pub jobs: Option<std::sync::mpsc::Sender<super::jobs::Job>>,
     /// Figures were asked for and have not arrived yet.
@@ -246,6 +254,8 @@ impl App {
             stats: None,
             stats_at: None,
             jobs: None,
+            queued: vec![],
+            similar_seq: 0,
             stats_pending: false,
             clock: None,
             finder: helpdesk::similar::Finder::default(),

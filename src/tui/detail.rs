@@ -14,6 +14,17 @@ struct Builder {
     lines: Vec<Line<'static>>,
     links: Vec<(usize, Target)>,
     similar: Vec<(usize, i64, helpdesk::domain::ItemRef)>,
+    query: Option<helpdesk::similar::Query>,
+}
+
+/// The similar-work section of an item's view.
+pub enum Similar {
+    /// Not yet: a placeholder, and the query kept in the view for someone to run.
+    Pending,
+    /// Search now.
+    Inline,
+    /// Searched already.
+    Found(Vec<helpdesk::similar::Suggestion>),
 }
 
 impl Builder {
@@ -87,13 +98,13 @@ fn item_line(id: &str, stage: &str, title: &str, extra: &str) -> Line<'static> {
 
 /// Build a detail view. Without `with_similar` the similar-work section says it is looking, and the view is marked
 /// pending: the event loop fills it in after the first frame, so opening an item never waits on the search.
-pub fn build(store: &Store, t: Target, tab: MsgTab, clock: Option<i64>, with_similar: bool) -> Result<Detail> {
-    let mut b = Builder { lines: vec![], links: vec![], similar: vec![] };
+pub fn build(store: &Store, t: Target, tab: MsgTab, clock: Option<i64>, similar: Similar) -> Result<Detail> {
+    let mut b = Builder { lines: vec![], links: vec![], similar: vec![], query: None };
     let mut pending = false;
     let title = match t {
         Target::Item(r) => {
-            pending = !with_similar && matches!(r.kind, Kind::Ticket | Kind::Issue);
-            item(store, r, tab, clock, with_similar, &mut b)?
+            pending = matches!(similar, Similar::Pending) && matches!(r.kind, Kind::Ticket | Kind::Issue);
+            item(store, r, tab, clock, similar, &mut b)?
         }
         Target::Contact(c) => contact(store, c, &mut b)?,
         Target::Account(a) => account(store, a, &mut b)?,
@@ -107,6 +118,8 @@ pub fn build(store: &Store, t: Target, tab: MsgTab, clock: Option<i64>, with_sim
         links: b.links,
         similar: b.similar,
         similar_pending: pending,
+        similar_query: b.query,
+        similar_seq: None,
     })
 }
 
@@ -115,7 +128,7 @@ fn item(
     r: helpdesk::domain::ItemRef,
     tab: MsgTab,
     clock: Option<i64>,
-    with_similar: bool,
+    similar: Similar,
     b: &mut Builder,
 ) -> Result<String> {
     let rd = store.read();
@@ -157,10 +170,7 @@ fn item(
             b.link(Target::Item(l.id), item_line(&l.id.to_string(), &l.stage, &l.title, &rel));
         }
     }
-    if matches!(r.kind, Kind::Ticket | Kind::Issue) && !with_similar {
-        b.heading(if r.kind == Kind::Ticket { "Similar tickets" } else { "Similar issues" });
-        b.push(Line::styled("  looking…", Style::new().fg(Color::DarkGray)));
-    } else if matches!(r.kind, Kind::Ticket | Kind::Issue) {
+    if matches!(r.kind, Kind::Ticket | Kind::Issue) {
         let q = helpdesk::similar::Query {
             title: i.title.clone(),
             body: i.description.chars().take(2000).collect(),
@@ -171,14 +181,25 @@ fn item(
             now: clock,
             ..Default::default()
         };
-        let found = helpdesk::similar::find(&rd, &q, 5)?;
-        b.heading(if r.kind == Kind::Ticket {
-            "Similar tickets   (+ good match, - wrong match)"
-        } else {
-            "Similar issues   (+ good match, - wrong match)"
-        });
-        if found.is_empty() {
-            b.push(Line::styled("  (none found)", Style::new().fg(Color::DarkGray)));
+        let found = match similar {
+            Similar::Pending => {
+                b.heading(if r.kind == Kind::Ticket { "Similar tickets" } else { "Similar issues" });
+                b.push(Line::styled("  looking…", Style::new().fg(Color::DarkGray)));
+                b.query = Some(q);
+                vec![]
+            }
+            Similar::Inline => helpdesk::similar::find(&rd, &q, 5)?,
+            Similar::Found(v) => v,
+        };
+        if b.query.is_none() {
+            b.heading(if r.kind == Kind::Ticket {
+                "Similar tickets   (+ good match, - wrong match)"
+            } else {
+                "Similar issues   (+ good match, - wrong match)"
+            });
+            if found.is_empty() {
+                b.push(Line::styled("  (none found)", Style::new().fg(Color::DarkGray)));
+            }
         }
         for s in found {
             b.similar.push((b.lines.len(), s.row, s.id));

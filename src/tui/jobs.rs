@@ -1,16 +1,19 @@
-//! Queries too slow for a keystroke (dashboard figures, the count of a filtered list) on their own thread and
+//! Queries too slow for a keystroke (dashboard figures, list counts, similar work) on their own thread and
 //! connection; answers come back as events and the UI applies the ones still wanted.
 
 use super::Event;
 use helpdesk::store::ItemFilter;
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant};
 
 pub enum Job {
     /// Dashboard figures as of this time.
     Stats(i64),
     /// How many rows list `list` has under `filter`, counting at most `cap`; `seq` tells answers to old filters apart.
     Count { list: usize, seq: u64, filter: ItemFilter, cap: i64 },
+    /// Similar work for the item view that asked (by number).
+    Similar { seq: u64, query: helpdesk::similar::Query },
 }
 
 /// Start the jobs thread on its own connection to `db`.
@@ -29,6 +32,11 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
                         let n = s.read().count_upto(&filter, cap).map_err(|e| e.to_string());
                         Event::Count { list, seq, total: n.map(|n| n.max(0) as usize) }
                     }
+                    (Ok(s), Job::Similar { seq, query }) => Event::Similar {
+                        seq,
+                        found: helpdesk::similar::find(&s.read(), &query, 5).map_err(|e| e.to_string()),
+                    },
+                    (Err(e), Job::Similar { seq, .. }) => Event::Similar { seq, found: Err(e.clone()) },
                     (Err(e), Job::Stats(_)) => Event::Stats(Err(e.clone())),
                     (Err(e), Job::Count { list, seq, .. }) => Event::Count { list, seq, total: Err(e.clone()) },
                 };
@@ -41,15 +49,28 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
     jobs
 }
 
-/// The next jobs to run: everything queued, keeping only the latest request for the figures and for each list.
+/// How long a job waits for the requests that would replace it (the next keystroke of a filter, the next item
+/// opened): what is typed over is never computed, and the work does not compete with the frames of those keys.
+const SETTLE: Duration = Duration::from_millis(40);
+
+/// The next jobs to run: everything asked for until `SETTLE` after the first, keeping only the latest request for
+/// the figures, for each list and for similar work.
 fn next(rx: &Receiver<Job>) -> Option<Vec<Job>> {
     let mut all = vec![rx.recv().ok()?];
-    all.extend(rx.try_iter());
+    let until = Instant::now() + SETTLE;
+    while let Some(left) = until.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(job) => all.push(job),
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
     let mut keep: Vec<Job> = vec![];
     for job in all.into_iter().rev() {
         let dup = keep.iter().any(|k| match (k, &job) {
             (Job::Stats(_), Job::Stats(_)) => true,
             (Job::Count { list: a, .. }, Job::Count { list: b, .. }) => a == b,
+            (Job::Similar { .. }, Job::Similar { .. }) => true,
             _ => false,
         });
         if !dup {

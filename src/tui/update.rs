@@ -119,13 +119,20 @@ pub fn reload(app: &mut App) -> Result<()> {
     let defer = app.jobs.is_some();
     if let Some((seq, filter)) = app.lists[i].reload(&r, h, defer)? {
         let cap = if filter.text.is_some() { super::list::CAP as i64 } else { i64::MAX };
-        let job = super::jobs::Job::Count { list: i, seq, filter, cap };
-        if app.jobs.as_ref().is_none_or(|tx| tx.send(job).is_err()) {
-            app.jobs = None;
-            app.lists[i].reload(&r, h, false)?;
-        }
+        app.queued.push(super::jobs::Job::Count { list: i, seq, filter, cap });
     }
     Ok(())
+}
+
+/// Send the jobs asked for while handling the last events. Done after the frame is drawn, so the jobs thread does
+/// not take a core from the frame it would delay.
+fn dispatch(app: &mut App) {
+    for job in std::mem::take(&mut app.queued) {
+        if app.jobs.as_ref().is_some_and(|tx| tx.send(job).is_err()) {
+            app.jobs = None;
+            app.error("the background jobs thread stopped; reopen the view");
+        }
+    }
 }
 
 /// The count of a filtered list arrived from the jobs thread; it is used if the list still shows that filter.
@@ -156,23 +163,57 @@ pub fn refresh_all(app: &mut App) -> Result<()> {
 }
 
 pub fn rebuild_detail(app: &mut App) -> Result<()> {
+    let similar = if app.jobs.is_some() { detail::Similar::Pending } else { detail::Similar::Inline };
+    rebuild_detail_with(app, similar)?;
+    request_similar(app);
+    Ok(())
+}
+
+fn rebuild_detail_with(app: &mut App, similar: detail::Similar) -> Result<()> {
     if let Some(d) = app.detail.pop() {
-        let mut fresh = detail::build(&app.store, d.target, d.tab, app.clock, true)?;
+        let mut fresh = detail::build(&app.store, d.target, d.tab, app.clock, similar)?;
         fresh.scroll = d.scroll.min(fresh.lines.len().saturating_sub(1));
         app.detail.push(fresh);
     }
     Ok(())
 }
 
+/// Hand the open view's similar-work query to the jobs thread; without one, `settle` runs it after the frame.
+fn request_similar(app: &mut App) {
+    if app.jobs.is_none() {
+        return;
+    }
+    let Some(d) = app.detail.last_mut() else { return };
+    let Some(query) = d.similar_query.take() else { return };
+    app.similar_seq += 1;
+    d.similar_seq = Some(app.similar_seq);
+    app.queued.push(super::jobs::Job::Similar { seq: app.similar_seq, query });
+}
+
+/// Similar work found by the jobs thread, for the view that asked if it is still open on top.
+pub fn on_similar(app: &mut App, seq: u64, found: std::result::Result<Vec<helpdesk::similar::Suggestion>, String>) {
+    if !app.detail.last().is_some_and(|d| d.similar_pending && d.similar_seq == Some(seq)) {
+        return;
+    }
+    let r = match found {
+        Ok(v) => rebuild_detail_with(app, detail::Similar::Found(v)),
+        Err(e) => Err(anyhow::anyhow!("similar work: {e}")),
+    };
+    if let Err(e) = r {
+        if let Some(d) = app.detail.last_mut() {
+            d.similar_pending = false;
+        }
+        app.error(format!("{e:#}"));
+    }
+}
+
 /// Ask for fresh dashboard figures: from the stats thread when there is one (they arrive as an event), else now.
 fn request_stats(app: &mut App) -> Result<()> {
-    if let Some(tx) = &app.jobs
-        && tx.send(super::jobs::Job::Stats(app.now())).is_ok()
-    {
+    if app.jobs.is_some() {
+        app.queued.push(super::jobs::Job::Stats(app.now()));
         app.stats_pending = true;
         return Ok(());
     }
-    app.jobs = None;
     let s = helpdesk::stats::compute(&app.store.read(), app.now(), 30)?;
     on_stats(app, Ok(s));
     Ok(())
@@ -204,17 +245,20 @@ pub fn switch(app: &mut App, p: Pane) -> Result<()> {
 }
 
 pub fn open(app: &mut App, t: Target) -> Result<()> {
-    let d = detail::build(&app.store, t, super::app::MsgTab::Customer, app.clock, false)?;
+    let d = detail::build(&app.store, t, super::app::MsgTab::Customer, app.clock, detail::Similar::Pending)?;
     app.detail.push(d);
+    request_similar(app);
     Ok(())
 }
 
-/// Finish work left for after a frame (the similar-work section of a just-opened view). True if there was some.
+/// After a frame: send the queued jobs, then finish work left for now (the similar-work section of a just-opened
+/// view when there is no jobs thread). True if there was some to draw.
 pub fn settle(app: &mut App) -> bool {
-    if !app.detail.last().is_some_and(|d| d.similar_pending) {
+    dispatch(app);
+    if !app.detail.last().is_some_and(|d| d.similar_pending && d.similar_seq.is_none()) {
         return false;
     }
-    if let Err(e) = rebuild_detail(app) {
+    if let Err(e) = rebuild_detail_with(app, detail::Similar::Inline) {
         if let Some(d) = app.detail.last_mut() {
             d.similar_pending = false;
         }

@@ -329,7 +329,7 @@ fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
         .try_iter()
         .filter_map(|j| match j {
             Job::Count { list, seq, filter, cap } => Some((list, seq, filter, cap)),
-            Job::Stats(_) => None,
+            Job::Stats(_) | Job::Similar { .. } => None,
         })
         .collect();
     assert!(counts.len() >= 2, "one count per keystroke that filled a page: {}", counts.len());
@@ -352,4 +352,26 @@ fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
     let figures = helpdesk::stats::compute(&a.store.read(), NOW, 30).unwrap();
     on_stats(&mut a, Ok(figures));
     assert!(a.stats.is_some() && !a.stats_pending);
+}
+
+#[test]
+fn similar_work_of_an_open_ticket_comes_from_the_jobs_thread() {
+    use super::super::jobs::Job;
+    use super::super::update::on_similar;
+    let mut a = app(300);
+    let (tx, rx) = std::sync::mpsc::channel();
+    a.jobs = Some(tx);
+    keys(&mut a, "2");
+    key(&mut a, KeyCode::Enter);
+    let text = |a: &App| a.detail.last().unwrap().lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("\n");
+    assert!(text(&a).contains("looking…"), "the view opens before its similar work");
+    let Some(Job::Similar { seq, query }) = rx.try_iter().last() else { panic!("no similar-work job") };
+    let found = helpdesk::similar::find(&a.store.read(), &query, 5).unwrap();
+    assert!(!found.is_empty());
+    on_similar(&mut a, seq + 1, Ok(vec![]));
+    assert!(text(&a).contains("looking…"), "an answer for another view is dropped");
+    on_similar(&mut a, seq, Ok(found.clone()));
+    let shown = text(&a);
+    assert!(!shown.contains("looking…") && shown.contains(&found[0].id.to_string()), "{shown}");
+    assert!(!a.detail.last().unwrap().similar_pending);
 }
