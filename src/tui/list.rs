@@ -203,6 +203,26 @@ impl ListState {
         Ok(())
     }
 
+    /// Load the next page before the cursor needs it (called after a frame, so that a key crossing a page boundary
+    /// does not wait for it). True if a page was loaded.
+    pub fn prefetch(&mut self, r: &Reader<'_>, height: usize) -> Result<bool> {
+        let end = self.start + self.rows.len();
+        if !self.loaded || self.rows.is_empty() || end >= self.total && !self.capped || self.cursor + 2 * height < end {
+            return Ok(false);
+        }
+        let more = self.fetch(r, self.rows.last(), false, PAGE)?;
+        if more.is_empty() {
+            return Ok(false);
+        }
+        self.rows.extend(more);
+        if self.rows.len() > KEEP {
+            let cut = (self.rows.len() - KEEP).min(self.offset.saturating_sub(self.start));
+            self.rows.drain(..cut);
+            self.start += cut;
+        }
+        Ok(true)
+    }
+
     pub fn move_by(&mut self, r: &Reader<'_>, delta: isize, height: usize) -> Result<()> {
         let to =
             if delta < 0 { self.cursor.saturating_sub(delta.unsigned_abs()) } else { self.cursor + delta as usize };

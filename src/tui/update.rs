@@ -255,6 +255,13 @@ pub fn open(app: &mut App, t: Target) -> Result<()> {
 /// view when there is no jobs thread). True if there was some to draw.
 pub fn settle(app: &mut App) -> bool {
     dispatch(app);
+    if app.detail.is_empty() && app.pane != Pane::Dashboard {
+        let (h, i) = (app.list_height(), app.list_index());
+        let fetched = app.lists[i].prefetch(&app.store.read(), h);
+        if let Err(e) = fetched {
+            app.error(format!("{e:#}"));
+        }
+    }
     if !app.detail.last().is_some_and(|d| d.similar_pending && d.similar_seq.is_none()) {
         return false;
     }

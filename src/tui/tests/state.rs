@@ -375,3 +375,19 @@ fn similar_work_of_an_open_ticket_comes_from_the_jobs_thread() {
     assert!(!shown.contains("looking…") && shown.contains(&found[0].id.to_string()), "{shown}");
     assert!(!a.detail.last().unwrap().similar_pending);
 }
+
+#[test]
+fn the_next_page_loads_after_the_frame_before_the_cursor_needs_it() {
+    let mut a = app(600);
+    keys(&mut a, "2");
+    let loaded = a.list().rows.len();
+    assert!(loaded < 600, "the first page is a part of the list: {loaded}");
+    for _ in 0..loaded.saturating_sub(2 * a.list_height()) {
+        keys(&mut a, "j");
+    }
+    assert!(a.list().rows.len() > loaded, "more rows were loaded while idle: {}", a.list().rows.len());
+    let before = a.list().rows.len();
+    let cursor = a.list().cursor;
+    keys(&mut a, "j");
+    assert_eq!((a.list().cursor, a.list().rows.len()), (cursor + 1, before), "the key itself loaded nothing");
+}
