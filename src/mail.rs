@@ -14,5 +14,5 @@ pub mod worker;
 
 pub use batch::ingest_batch;
 pub use classify::{Class, Delivery};
-pub use ingest::{IngestOptions, Mode, Outcome, Prepared, Summary, ingest, ingest_prepared, prepare};
+pub use ingest::{IngestOptions, Mode, Outcome, Summary, ingest};
 pub use parse::{Parsed, parse};

@@ -76,27 +76,25 @@ impl Finder {
         Ok(n)
     }
 
+    /// The words found for the longest shorter prefix searched already, narrowed to `prefix`, if any remain.
+    fn narrowed(&self, prefix: &str) -> Option<Vec<String>> {
+        let seen = self.completions.borrow();
+        let mut p = prefix;
+        while p.chars().count() >= 3 {
+            if let Some(words) = seen.get(p) {
+                let n: Vec<String> = words.iter().filter(|w| w.starts_with(prefix)).cloned().collect();
+                return (!n.is_empty()).then_some(n);
+            }
+            p = &p[..p.len() - p.chars().last()?.len_utf8()];
+        }
+        None
+    }
+
     /// Likely completions of a word being typed that are not common: words starting with it in the titles of the
     /// newest items that match it (the prefix index finds those at once, where listing the vocabulary would read
     /// every completion's whole doclist). Each next letter narrows the words found for the letters before it.
     fn completions(&self, r: &Reader<'_>, prefix: &str, kinds: &[Kind]) -> Result<Vec<String>> {
-        let known = {
-            let seen = self.completions.borrow();
-            let mut p = prefix.to_string();
-            let mut hit = None;
-            while p.chars().count() >= 3 {
-                if let Some(words) = seen.get(&p) {
-                    let narrowed: Vec<String> = words.iter().filter(|w| w.starts_with(prefix)).cloned().collect();
-                    if !narrowed.is_empty() {
-                        hit = Some(narrowed);
-                    }
-                    break;
-                }
-                p.pop();
-            }
-            hit
-        };
-        let words = match known {
+        let words = match self.narrowed(prefix) {
             Some(w) => w,
             None => {
                 let expr = format!("\"{}\"*", prefix.replace('"', ""));

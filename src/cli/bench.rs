@@ -41,6 +41,13 @@ struct Bench {
 }
 
 impl Bench {
+    /// A row of p50 and p99; with a goal, met when the p99 is within it.
+    fn latency(&mut self, name: &str, v: &mut [Duration], goal_ms: Option<f64>) {
+        let (p50, p99) = pct(v);
+        let goal = goal_ms.map(|g| format!("p99 ≤ {g} ms")).unwrap_or_default();
+        self.row(name, format!("p50 {p50:.2} ms, p99 {p99:.2} ms"), &goal, goal_ms.map(|g| p99 <= g));
+    }
+
     fn row(&mut self, name: &str, value: String, goal: &str, met: Option<bool>) {
         if !self.json {
             let mark = match met {
@@ -232,20 +239,8 @@ fn similar_row(b: &mut Bench, db: &Path, scale: usize) -> Result<()> {
     let n = v.len();
     // The same keystroke in each pass: its best time is its cost without the host's interruptions.
     let mut best: Vec<Duration> = (0..n / 3).map(|i| v[i].min(v[i + n / 3]).min(v[i + 2 * n / 3])).collect();
-    let (p50, p99) = pct(&mut v);
-    b.row(
-        &format!("similar work per keystroke, {scale} tickets ({n} keys)"),
-        format!("p50 {p50:.2} ms, p99 {p99:.2} ms"),
-        "p99 ≤ 10 ms",
-        Some(p99 <= 10.0),
-    );
-    let (p50, p99) = pct(&mut best);
-    b.row(
-        &format!("  same, best of the 3 passes per keystroke ({} keys)", best.len()),
-        format!("p50 {p50:.2} ms, p99 {p99:.2} ms"),
-        "",
-        None,
-    );
+    b.latency(&format!("similar work per keystroke, {scale} tickets ({n} keys)"), &mut v, Some(10.0));
+    b.latency(&format!("  same, best of the 3 passes per keystroke ({} keys)", best.len()), &mut best, None);
     Ok(())
 }
 

@@ -55,20 +55,17 @@ impl Reader<'_> {
         let kinds = kinds.join(",");
         // bm25 reads the whole doclist of every phrase on its first call (for document counts): newest-first
         // candidates, which are ranked without it, skip it and carry an equal score.
-        const RANKED: &str =
-            "SELECT i.id, i.kind, i.num, i.title, i.stage, bm25(items_fts, ?2, 1.0) AS score, i.account_id,
+        let (score, order) =
+            if newest { ("-?2", "items_fts.rowid DESC") } else { ("bm25(items_fts, ?2, 1.0)", "score") };
+        let sql = format!(
+            "SELECT i.id, i.kind, i.num, i.title, i.stage, {score} AS score, i.account_id,
                 i.contact_id, i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL
              FROM items_fts JOIN items i ON i.id = items_fts.rowid
              WHERE items_fts MATCH ?1 AND (?3 = '' OR instr(',' || ?3 || ',', ',' || i.kind || ',') > 0)
                AND (?4 IS NULL OR i.created_at < ?4)
-             ORDER BY score LIMIT ?5";
-        const NEWEST: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, -?2 AS score, i.account_id,
-                i.contact_id, i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL
-             FROM items_fts JOIN items i ON i.id = items_fts.rowid
-             WHERE items_fts MATCH ?1 AND (?3 = '' OR instr(',' || ?3 || ',', ',' || i.kind || ',') > 0)
-               AND (?4 IS NULL OR i.created_at < ?4)
-             ORDER BY items_fts.rowid DESC LIMIT ?5";
-        let mut st = self.c.prepare_cached(if newest { NEWEST } else { RANKED })?;
+             ORDER BY {order} LIMIT ?5"
+        );
+        let mut st = self.c.prepare_cached(&sql)?;
         let rows = st.query_map(params![expr, title_w, kinds, before, limit as i64], |r| {
             Ok(Candidate {
                 row: r.get(0)?,

@@ -171,7 +171,7 @@ fn item(
         }
     }
     if matches!(r.kind, Kind::Ticket | Kind::Issue) {
-        let q = helpdesk::similar::Query {
+        let query = || helpdesk::similar::Query {
             title: i.title.clone(),
             body: i.description.chars().take(2000).collect(),
             kinds: vec![r.kind],
@@ -182,31 +182,30 @@ fn item(
             ..Default::default()
         };
         let found = match similar {
-            Similar::Pending => {
-                b.heading(if r.kind == Kind::Ticket { "Similar tickets" } else { "Similar issues" });
-                b.push(Line::styled("  looking…", Style::new().fg(Color::DarkGray)));
-                b.query = Some(q);
-                vec![]
-            }
-            Similar::Inline => helpdesk::similar::find(&rd, &q, 5)?,
-            Similar::Found(v) => v,
+            Similar::Pending => None,
+            Similar::Inline => Some(helpdesk::similar::find(&rd, &query(), 5)?),
+            Similar::Found(v) => Some(v),
         };
-        if b.query.is_none() {
-            b.heading(if r.kind == Kind::Ticket {
-                "Similar tickets   (+ good match, - wrong match)"
-            } else {
-                "Similar issues   (+ good match, - wrong match)"
-            });
-            if found.is_empty() {
-                b.push(Line::styled("  (none found)", Style::new().fg(Color::DarkGray)));
+        let what = if r.kind == Kind::Ticket { "Similar tickets" } else { "Similar issues" };
+        match found {
+            None => {
+                b.heading(what);
+                b.push(Line::styled("  looking…", Style::new().fg(Color::DarkGray)));
+                b.query = Some(query());
             }
-        }
-        for s in found {
-            b.similar.push((b.lines.len(), s.row, s.id));
-            b.link(
-                Target::Item(s.id),
-                item_line(&s.id.to_string(), &s.stage, &s.title, &format!("  {}", line(&s.reason))),
-            );
+            Some(found) => {
+                b.heading(&format!("{what}   (+ good match, - wrong match)"));
+                if found.is_empty() {
+                    b.push(Line::styled("  (none found)", Style::new().fg(Color::DarkGray)));
+                }
+                for s in found {
+                    b.similar.push((b.lines.len(), s.row, s.id));
+                    b.link(
+                        Target::Item(s.id),
+                        item_line(&s.id.to_string(), &s.stage, &s.title, &format!("  {}", line(&s.reason))),
+                    );
+                }
+            }
         }
     }
     b.heading("Stage history");

@@ -104,22 +104,9 @@ pub(super) fn rows(b: &mut Bench, db: &Path) -> Result<()> {
         ("open ticket", &mut open),
         ("filter keystroke", &mut filter),
     ] {
-        let n = v.len();
-        let (p50, p99) = pct(v);
-        b.row(
-            &format!("keypress → frame: {name} ({n} keys)"),
-            format!("p50 {p50:.2} ms, p99 {p99:.2} ms"),
-            "p99 ≤ 5 ms",
-            Some(p99 <= 5.0),
-        );
+        b.latency(&format!("keypress → frame: {name} ({} keys)", v.len()), v, Some(5.0));
     }
-    let (p50, p99) = pct(&mut all);
-    b.row(
-        &format!("keypress → frame: all ({count} keys)"),
-        format!("p50 {p50:.2} ms, p99 {p99:.2} ms"),
-        "p99 ≤ 5 ms",
-        Some(p99 <= 5.0),
-    );
+    b.latency(&format!("keypress → frame: all ({count} keys)"), &mut all, Some(5.0));
     // The same keys timed inside the app (key read → frame written), and how late this machine wakes a sleeping
     // thread: together they tell the app's own time from the pseudo-terminal's and the host's.
     t.quiet(Duration::from_millis(100));
@@ -133,14 +120,7 @@ pub(super) fn rows(b: &mut Bench, db: &Path) -> Result<()> {
         let _ = std::fs::remove_file(&log);
     }
     if !inside.is_empty() {
-        let n = inside.len();
-        let (p50, p99) = pct(&mut inside);
-        b.row(
-            &format!("in the app: key read → frame written ({n} keys)"),
-            format!("p50 {p50:.2} ms, p99 {p99:.2} ms"),
-            "p99 ≤ 5 ms",
-            Some(p99 <= 5.0),
-        );
+        b.latency(&format!("in the app: key read → frame written ({} keys)", inside.len()), &mut inside, Some(5.0));
     }
     let mut jitter: Vec<Duration> = (0..1000)
         .map(|_| {
@@ -149,8 +129,7 @@ pub(super) fn rows(b: &mut Bench, db: &Path) -> Result<()> {
             t0.elapsed().saturating_sub(Duration::from_millis(1))
         })
         .collect();
-    let (p50, p99) = pct(&mut jitter);
-    b.row("machine noise: oversleep of a 1 ms sleep (1000)", format!("p50 {p50:.2} ms, p99 {p99:.2} ms"), "", None);
+    b.latency("machine noise: oversleep of a 1 ms sleep (1000)", &mut jitter, None);
     if let Some(f) = figures {
         let ms = f.as_secs_f64() * 1e3;
         b.row("dashboard figures on screen after `5` (jobs thread)", format!("{ms:.0} ms"), "", None);
