@@ -15,7 +15,7 @@ impl Reader<'_> {
         before: bool,
         limit: usize,
     ) -> Result<Vec<Contact>> {
-        let like = text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()));
+        let like = like_pattern(text);
         let sql = if before {
             "SELECT c.id FROM contacts c WHERE (?1 IS NULL OR c.id < ?1) AND (?2 IS NULL OR lower(c.name) LIKE ?2
                OR c.external_ref LIKE ?2 OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?2))
@@ -25,17 +25,12 @@ impl Reader<'_> {
                OR c.external_ref LIKE ?2 OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?2))
              ORDER BY c.id ASC LIMIT ?3"
         };
-        let mut st = self.c.prepare_cached(sql)?;
-        let mut ids: Vec<i64> =
-            st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        if before {
-            ids.reverse();
-        }
+        let ids = self.page_ids(sql, after, like, before, limit)?;
         ids.into_iter().map(|r| self.contact(r)).collect()
     }
 
     pub fn contact_count(&self, text: Option<&str>) -> Result<i64> {
-        let like = text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()));
+        let like = like_pattern(text);
         Ok(self
             .c
             .prepare_cached(
@@ -53,7 +48,7 @@ impl Reader<'_> {
         before: bool,
         limit: usize,
     ) -> Result<Vec<Account>> {
-        let like = text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()));
+        let like = like_pattern(text);
         let sql = if before {
             "SELECT a.id FROM accounts a WHERE (?1 IS NULL OR a.id < ?1) AND (?2 IS NULL OR lower(a.name) LIKE ?2
                OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain LIKE ?2))
@@ -63,17 +58,12 @@ impl Reader<'_> {
                OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain LIKE ?2))
              ORDER BY a.id ASC LIMIT ?3"
         };
-        let mut st = self.c.prepare_cached(sql)?;
-        let mut ids: Vec<i64> =
-            st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        if before {
-            ids.reverse();
-        }
+        let ids = self.page_ids(sql, after, like, before, limit)?;
         ids.into_iter().map(|r| self.account(r)).collect()
     }
 
     pub fn account_count(&self, text: Option<&str>) -> Result<i64> {
-        let like = text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()));
+        let like = like_pattern(text);
         Ok(self
             .c
             .prepare_cached(
@@ -140,5 +130,30 @@ impl Writer<'_> {
             .prepare_cached("SELECT id FROM accounts WHERE external_ref = ?1")?
             .query_row([ext], |r| r.get(0))
             .optional()?)
+    }
+}
+
+/// A case-insensitive LIKE pattern for free text, or None for no text.
+fn like_pattern(text: Option<&str>) -> Option<String> {
+    text.filter(|t| !t.trim().is_empty()).map(|t| format!("%{}%", t.trim().to_lowercase()))
+}
+
+impl Reader<'_> {
+    /// Ids of a keyset page (`sql` takes the boundary id, the pattern and the limit), in list order.
+    fn page_ids(
+        &self,
+        sql: &str,
+        after: Option<i64>,
+        like: Option<String>,
+        before: bool,
+        limit: usize,
+    ) -> Result<Vec<i64>> {
+        let mut st = self.c.prepare_cached(sql)?;
+        let mut ids: Vec<i64> =
+            st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        if before {
+            ids.reverse();
+        }
+        Ok(ids)
     }
 }
