@@ -249,6 +249,19 @@ fn list_queries_use_their_indexes() {
 }
 
 #[test]
+fn ingest_lookups_use_their_indexes() {
+    let (_d, s, _) = setup();
+    let plans: std::collections::HashMap<_, _> = s.read().explain_ingest_lookups().unwrap().into_iter().collect();
+    let refs = &plans["item_referencing"];
+    assert!(refs.contains("USING PRIMARY KEY (ref_id=?)") && !refs.contains("TEMP B-TREE"), "{refs}");
+    // Through the sender's items by row id, never a walk over every item of a kind.
+    let subject = &plans["open_item_by_subject"];
+    assert!(subject.contains("SEARCH i USING INTEGER PRIMARY KEY (rowid=?)"), "{subject}");
+    assert!(subject.contains("items_contact") && subject.contains("item_contacts_contact"), "{subject}");
+    assert!(!subject.contains("SCAN"), "{subject}");
+}
+
+#[test]
 fn text_filtered_pages_cover_everything_once_both_ways() {
     let (_d, mut s, part) = setup();
     s.write(|w| {

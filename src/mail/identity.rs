@@ -44,18 +44,21 @@ pub fn is_free_mail(domain: &str) -> bool {
     FREE_MAIL.contains(&domain)
 }
 
+/// Who a message is from, as the store knows them.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender {
+    pub contact: i64,
+    pub account: Option<i64>,
+    /// Made for this message: no item, message or tag can name it yet.
+    pub new: bool,
+}
+
 /// A contact for an address: found by email, else created (with its account by domain, or a new account for a
-/// non-free-mail domain when `create_account` is set). Returns (contact, account).
-pub fn contact_for(
-    w: &Writer<'_>,
-    email: &str,
-    name: &str,
-    at: i64,
-    create_account: bool,
-) -> Result<(i64, Option<i64>)> {
+/// non-free-mail domain when `create_account` is set).
+pub fn contact_for(w: &Writer<'_>, email: &str, name: &str, at: i64, create_account: bool) -> Result<Sender> {
     let email = email.trim().to_lowercase();
-    if let Some(found) = w.contact_and_account_by_email(&email)? {
-        return Ok(found);
+    if let Some((contact, account)) = w.contact_and_account_by_email(&email)? {
+        return Ok(Sender { contact, account, new: false });
     }
     let domain = email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
     let mut account = w.account_by_domain(&domain)?;
@@ -69,7 +72,7 @@ pub fn contact_for(
         name.trim().to_string()
     };
     let c = NewContact { name: display, emails: vec![email], account_row: account, ..Default::default() };
-    Ok((w.add_contact(&c, at)?, account))
+    Ok(Sender { contact: w.add_contact(&c, at)?, account, new: true })
 }
 
 /// "mail.example.co.uk" → "Example".

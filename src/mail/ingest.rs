@@ -1,11 +1,11 @@
 //! The ingest pipeline: raw bytes → ledger check → parse → classify → identity → protection → thread → route → store.
 
 use super::classify::{Class, classify};
-use super::identity::contact_for;
+use super::identity::{Sender, contact_for};
 use super::parse::{ParseError, Parsed, parse};
 use crate::Result;
 use crate::config::{Limits, RoutingRule};
-use crate::domain::{Direction, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, tags};
+use crate::domain::{Direction, ItemRef, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, tags};
 use crate::stage::{AnyStage, ConversationStage};
 use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Writer, hex};
 use serde::Serialize;
@@ -154,7 +154,7 @@ fn pipeline(
         Some((addr, name)) if !class.is_machine() => Some(contact_for(w, addr, name, at, true)?),
         _ => None,
     };
-    let contact = ident.map(|i| i.0);
+    let contact = ident.map(|i| i.contact);
     let by = By::at(sender.as_ref().map(|s| s.0.clone()).unwrap_or_else(|| "mail".into()), at);
 
     // Machine mail: matched to its item if it threads by reference, else the machine lane; no stage effects.
@@ -183,22 +183,18 @@ fn pipeline(
             _ => "abuse report".to_string(),
         };
         let reason = match &found {
-            Some((_, r)) => format!("{why}; {r}"),
+            Some((_, _, r)) => format!("{why}; {r}"),
             None => format!("{why}; machine lane"),
         };
         let msg = store_message(w, p, item, None, class.name(), &reason, at)?;
-        let out = if class == Class::Abuse {
-            Outcome::Abuse
-        } else {
-            Outcome::AutoReply(item.map(|i| w.item_ref(i)).transpose()?)
-        };
+        let out = if class == Class::Abuse { Outcome::Abuse } else { Outcome::AutoReply(found.as_ref().map(|f| f.1)) };
         ledger(mid, &out, &reason, item, Some(msg))?;
         return Ok(out);
     }
 
     // Protection: per-sender rate limit.
-    if let Some(c) = contact
-        && let Some(out) = protect(w, c, p, &o.limits, at, &by)?
+    if let Some(s) = ident
+        && let Some(out) = protect(w, s, p, &o.limits, at, &by)?
     {
         let (item, msg_row, reason) = match &out {
             Outcome::Spam(r) => {
@@ -223,35 +219,33 @@ fn pipeline(
         Mode::Tickets => Kind::Ticket,
     };
     let mut found = thread_by_reference(w, p)?;
+    // A sender new with this message is a participant of no item yet.
     if found.is_none()
-        && let Some(c) = contact
+        && let Some(s) = ident.filter(|s| !s.new)
     {
         let norm = crate::domain::normalise_subject(&p.subject);
         if !norm.is_empty()
-            && let Some(row) = w.open_item_by_subject(kind.as_str(), &norm, c)?
+            && let Some(row) = w.open_item_by_subject(kind.as_str(), &norm, s.contact)?
         {
-            found = Some((row, format!("subject + sender matched {}", w.item_ref(row)?)));
+            let r = w.item_ref(row)?;
+            found = Some((row, r, format!("subject + sender matched {r}")));
         }
     }
     let (row, out, reason) = match found {
-        Some((row, reason)) => {
-            let mut target = row;
+        Some((row, old, reason)) => {
             if class == Class::Normal
                 && w.apply_customer_message(row, &by, o.reopen_days)? == CustomerEffect::NeedsNewTicket
             {
-                let old = w.item_ref(row)?;
-                let new_row = new_item(w, p, kind, ident, o, at, &by)?;
-                w.link(w.item_ref(new_row)?, old, LinkRel::Related, &by)?;
-                target = new_row;
-                let r = w.item_ref(new_row)?;
-                (target, Outcome::New(r), format!("{reason}, closed beyond the reopen window: new {r} linked related"))
+                let (new_row, r) = new_item(w, p, kind, ident, o, at, &by)?;
+                w.link(r, old, LinkRel::Related, &by)?;
+                (new_row, Outcome::New(r), format!("{reason}, closed beyond the reopen window: new {r} linked related"))
             } else {
-                (target, Outcome::FollowUp(w.item_ref(target)?), reason)
+                (row, Outcome::FollowUp(old), reason)
             }
         }
         None => {
-            let row = new_item(w, p, kind, ident, o, at, &by)?;
-            (row, Outcome::New(w.item_ref(row)?), "new thread".to_string())
+            let (row, r) = new_item(w, p, kind, ident, o, at, &by)?;
+            (row, Outcome::New(r), "new thread".to_string())
         }
     };
     let msg = store_message(w, p, Some(row), contact, class.name(), &reason, at)?;
@@ -262,29 +256,39 @@ fn pipeline(
 
 /// Rule 1 of threading: a Message-ID we stored in In-Reply-To or References, a stored message sharing a referenced id,
 /// or a stored message that references this one.
-fn thread_by_reference(w: &Writer<'_>, p: &Parsed) -> Result<Option<(i64, String)>> {
+fn thread_by_reference(w: &Writer<'_>, p: &Parsed) -> Result<Option<(i64, ItemRef, String)>> {
     let mut ids: Vec<(&str, &str)> = p.in_reply_to.iter().map(|i| ("In-Reply-To", i.as_str())).collect();
     ids.extend(p.references.iter().rev().map(|i| ("References", i.as_str())));
+    let found = |item: i64, why: &dyn Fn(ItemRef) -> String| -> Result<Option<(i64, ItemRef, String)>> {
+        let r = w.item_ref(item)?;
+        Ok(Some((item, r, why(r))))
+    };
     for (h, id) in &ids {
         if let Some((_, Some(item))) = w.message_by_message_id(id)? {
-            return Ok(Some((item, format!("{h} <{id}> matched {}", w.item_ref(item)?))));
+            return found(item, &|r| format!("{h} <{id}> matched {r}"));
         }
     }
     for (h, id) in &ids {
         if let Some(item) = w.item_referencing(id)? {
-            return Ok(Some((item, format!("{h} <{id}> shared with {}", w.item_ref(item)?))));
+            return found(item, &|r| format!("{h} <{id}> shared with {r}"));
         }
     }
     if let Some(m) = &p.message_id
         && let Some(item) = w.item_referencing(m)?
     {
-        return Ok(Some((item, format!("a reply in {} references <{m}>", w.item_ref(item)?))));
+        return found(item, &|r| format!("a reply in {r} references <{m}>"));
     }
     Ok(None)
 }
 
-fn protect(w: &Writer<'_>, contact: i64, p: &Parsed, l: &Limits, at: i64, by: &By) -> Result<Option<Outcome>> {
-    let has = w.tags_among("contact", contact, &[tags::POWER_USER, tags::BLOCKED, tags::SPAMMER])?;
+fn protect(w: &Writer<'_>, s: Sender, p: &Parsed, l: &Limits, at: i64, by: &By) -> Result<Option<Outcome>> {
+    let contact = s.contact;
+    // A contact made for this message has no tags and no earlier messages.
+    let has = if s.new {
+        vec![]
+    } else {
+        w.tags_among("contact", contact, &[tags::POWER_USER, tags::BLOCKED, tags::SPAMMER])?
+    };
     let is = |t: &str| has.iter().any(|h| h == t);
     if is(tags::POWER_USER) {
         return Ok(None);
@@ -292,7 +296,11 @@ fn protect(w: &Writer<'_>, contact: i64, p: &Parsed, l: &Limits, at: i64, by: &B
     if is(tags::BLOCKED) {
         return Ok(Some(Outcome::Dropped));
     }
-    let (recent, spam) = w.sender_counts(contact, at - l.window_minutes * 60, at - l.spam_window_hours * 3600)?;
+    let (recent, spam) = if s.new {
+        (0, 0)
+    } else {
+        w.sender_counts(contact, at - l.window_minutes * 60, at - l.spam_window_hours * 3600)?
+    };
     let spammer = is(tags::SPAMMER);
     if spammer && spam >= l.spam_cap {
         w.tag("contact", contact, tags::BLOCKED)?;
@@ -315,22 +323,22 @@ fn new_item(
     w: &Writer<'_>,
     p: &Parsed,
     kind: Kind,
-    ident: Option<(i64, Option<i64>)>,
+    ident: Option<Sender>,
     o: &IngestOptions,
     at: i64,
     by: &By,
-) -> Result<i64> {
+) -> Result<(i64, ItemRef)> {
     let title = if p.subject.trim().is_empty() { "(no subject)".to_string() } else { p.subject.trim().to_string() };
     let mut n = NewItem::new(kind, title, SourceChannel::Email);
     n.description = p.body.chars().take(4000).collect();
-    n.contact_row = ident.map(|i| i.0);
-    n.account_row = ident.and_then(|i| i.1);
+    n.contact_row = ident.map(|i| i.contact);
+    n.account_row = ident.and_then(|i| i.account);
     n.needs_response = true;
     n.mailbox = o.mailbox.clone();
     if kind == Kind::Ticket {
         n.part_row = Some(mail_part(w, o)?);
     }
-    let text = format!("{} {}", p.subject, p.body).to_lowercase();
+    let text = if o.routing.is_empty() { String::new() } else { format!("{} {}", p.subject, p.body).to_lowercase() };
     let rule = o.routing.iter().find(|r| r.keywords.iter().any(|k| text.contains(&k.to_lowercase())));
     n.owner = match rule.and_then(|r| r.owner.clone()) {
         Some(owner) => Some(owner),
@@ -340,8 +348,7 @@ fn new_item(
         },
     };
     n.group = rule.and_then(|r| r.group.clone());
-    let r = w.create_item(&n, &By::at(by.who.clone(), at))?;
-    w.item_row(r)
+    w.create_item_row(&n, &By::at(by.who.clone(), at))
 }
 
 fn mail_part(w: &Writer<'_>, o: &IngestOptions) -> Result<i64> {
@@ -396,24 +403,18 @@ fn store_message(
 }
 
 /// Sender and To/Cc contacts of the sender's account are *reported by*; every participant is an *email member*.
-fn add_participants(
-    w: &Writer<'_>,
-    item: i64,
-    p: &Parsed,
-    ident: Option<(i64, Option<i64>)>,
-    o: &IngestOptions,
-) -> Result<()> {
-    let Some((sender, account)) = ident else {
+fn add_participants(w: &Writer<'_>, item: i64, p: &Parsed, ident: Option<Sender>, o: &IngestOptions) -> Result<()> {
+    let Some(Sender { contact: sender, account, .. }) = ident else {
         return Ok(());
     };
     w.add_item_contact(item, sender, "reported_by")?;
     w.add_item_contact(item, sender, "email_member")?;
     let skip = |a: &str| Some(a) == o.mailbox.as_deref() || Some(a) == p.list_post.as_deref();
     for (addr, name) in p.to.iter().chain(p.cc.iter()).filter(|(a, _)| !skip(a)).take(20) {
-        let (c, acc) = contact_for(w, addr, name, p.date.unwrap_or(0), false)?;
-        w.add_item_contact(item, c, "email_member")?;
-        if account.is_some() && acc == account {
-            w.add_item_contact(item, c, "reported_by")?;
+        let c = contact_for(w, addr, name, p.date.unwrap_or(0), false)?;
+        w.add_item_contact(item, c.contact, "email_member")?;
+        if account.is_some() && c.account == account {
+            w.add_item_contact(item, c.contact, "reported_by")?;
         }
     }
     Ok(())

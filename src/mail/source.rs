@@ -23,22 +23,38 @@ pub fn files(paths: &[PathBuf]) -> io::Result<(Vec<PathBuf>, Vec<Skipped>)> {
     let mut skipped = vec![];
     for p in paths {
         let meta = fs::metadata(p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
+        // Resolved once here, so that reading a file need not resolve its path again.
+        let p = p.canonicalize()?;
         if meta.is_dir() {
-            walk(p, &mut out, &mut skipped)?;
+            walk(&p, &mut out, &mut skipped)?;
         } else {
-            out.push(p.clone());
+            out.push(p);
         }
     }
     Ok((out, skipped))
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) -> io::Result<()> {
-    let mut entries: Vec<_> = fs::read_dir(dir)?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    entries.sort();
+    // The directory entry's own type where the file system gives it (no stat per file); symbolic links are followed.
+    let mut entries: Vec<(PathBuf, bool)> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let t = e.file_type().ok()?;
+            let p = e.path();
+            match t.is_symlink() {
+                true => fs::metadata(&p).ok().map(|m| (p, m.is_dir(), m.is_file())),
+                false => Some((p, t.is_dir(), t.is_file())),
+            }
+        })
+        .filter(|(_, d, f)| *d || *f)
+        .map(|(p, d, _)| (p, d))
+        .collect();
+    // One directory: the names' bytes give the order of the paths, without comparing path components.
+    entries.sort_unstable_by(|a, b| a.0.as_os_str().as_encoded_bytes().cmp(b.0.as_os_str().as_encoded_bytes()));
     let is_maildir = ["cur", "new"].iter().all(|d| dir.join(d).is_dir());
-    for p in entries {
+    for (p, is_dir) in entries {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if p.is_dir() {
+        if is_dir {
             if is_maildir && name == "tmp" {
                 skipped.push(Skipped {
                     path: p.display().to_string(),
@@ -49,7 +65,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) -> io::R
             walk(&p, out, skipped)?;
         } else if name.starts_with("dovecot") || name == "maildirfolder" || name == ".DS_Store" {
             skipped.push(Skipped { path: p.display().to_string(), reason: "mail server index file".into() });
-        } else if p.is_file() {
+        } else {
             out.push(p);
         }
     }
@@ -59,7 +75,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) -> io::R
 /// Read a file as one or more raw messages: an mbox (first line `From `) is split, anything else is one message.
 pub fn read(path: &Path) -> io::Result<Vec<RawMail>> {
     let bytes = fs::read(path)?;
-    let key = format!("file:{}", path.canonicalize().unwrap_or_else(|_| path.to_path_buf()).display());
+    let key = match path.is_absolute() {
+        true => format!("file:{}", path.display()),
+        false => format!("file:{}", path.canonicalize().unwrap_or_else(|_| path.to_path_buf()).display()),
+    };
     if !bytes.starts_with(b"From ") {
         return Ok(vec![RawMail { key, bytes }]);
     }
@@ -102,15 +121,33 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
 /// Order files by the Date header of their first message (then by path), so that parents are ingested before replies
 /// as far as the dates allow. Only the header block is read.
 pub fn sort_by_date(files: &mut Vec<PathBuf>) {
-    let mut keyed: Vec<(i64, PathBuf)> = files.drain(..).map(|p| (header_date(&p).unwrap_or(i64::MAX), p)).collect();
-    keyed.sort();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let chunk = files.len().div_ceil(threads).max(1);
+    let mut keyed: Vec<(i64, PathBuf)> = std::thread::scope(|s| {
+        let parts: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                let dates = move || {
+                    let mut buf = vec![0u8; 8 * 1024];
+                    part.iter().map(|p| header_date(p, &mut buf).unwrap_or(i64::MAX)).collect()
+                };
+                (part.len(), s.spawn(dates))
+            })
+            .collect();
+        parts.into_iter().flat_map(|(n, h)| h.join().unwrap_or_else(|_| vec![i64::MAX; n])).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .zip(files.drain(..))
+    .collect();
+    keyed.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| a.1.as_os_str().as_encoded_bytes().cmp(b.1.as_os_str().as_encoded_bytes()))
+    });
     files.extend(keyed.into_iter().map(|(_, p)| p));
 }
 
-fn header_date(p: &Path) -> Option<i64> {
+fn header_date(p: &Path, buf: &mut [u8]) -> Option<i64> {
     use std::io::Read;
-    let mut buf = vec![0u8; 16 * 1024];
-    let n = fs::File::open(p).ok()?.read(&mut buf).ok()?;
+    let n = fs::File::open(p).ok()?.read(buf).ok()?;
     let text = String::from_utf8_lossy(&buf[..n]);
     let mut lines = text.lines().skip_while(|l| l.starts_with("From "));
     let mut value: Option<String> = None;
@@ -143,5 +180,35 @@ mod tests {
         assert_eq!(parts.len(), 2);
         assert_eq!(parts[0], b"Subject: one\n\nbody\nFrom here\n\n");
         assert_eq!(parts[1], b"Subject: two\n\nx\n");
+    }
+
+    #[test]
+    fn maildir_files_in_name_order_then_by_date() {
+        let d = tempfile::tempdir().unwrap();
+        let md = d.path().join("Inbox");
+        for sub in ["cur", "new", "tmp"] {
+            fs::create_dir_all(md.join(sub)).unwrap();
+        }
+        let mail = |date: &str| format!("From: a@b.example\nDate: {date}\nSubject: s\n\nbody\n");
+        fs::write(md.join("cur/2.x:2,S"), mail("Tue, 14 Nov 2023 10:00:00 +0000")).unwrap();
+        fs::write(md.join("cur/10.x:2,S"), mail("Tue, 14 Nov 2023 09:00:00 +0000")).unwrap();
+        fs::write(md.join("new/1.x"), mail("Tue, 14 Nov 2023 11:00:00 +0000")).unwrap();
+        fs::write(md.join("tmp/3.x"), mail("Tue, 14 Nov 2023 08:00:00 +0000")).unwrap();
+        fs::write(md.join("dovecot.index"), b"index").unwrap();
+        // A linked file is read like any other; a link to nothing is left out.
+        fs::write(d.path().join("elsewhere.eml"), mail("Tue, 14 Nov 2023 07:00:00 +0000")).unwrap();
+        std::os::unix::fs::symlink(d.path().join("elsewhere.eml"), md.join("cur/0.link")).unwrap();
+        std::os::unix::fs::symlink(d.path().join("gone"), md.join("cur/9.dangling")).unwrap();
+
+        let (mut files, skipped) = files(std::slice::from_ref(&md)).unwrap();
+        let names: Vec<_> = files.iter().map(|p| p.strip_prefix(&md).unwrap().display().to_string()).collect();
+        assert_eq!(names, ["cur/0.link", "cur/10.x:2,S", "cur/2.x:2,S", "new/1.x"]);
+        assert!(files.iter().all(|p| p.is_absolute()));
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        sort_by_date(&mut files);
+        let names: Vec<_> = files.iter().map(|p| p.file_name().unwrap().to_str().unwrap().to_string()).collect();
+        assert_eq!(names, ["0.link", "10.x:2,S", "2.x:2,S", "1.x"]);
+        let key = &read(&files[1]).unwrap()[0].key;
+        assert_eq!(key, &format!("file:{}", md.canonicalize().unwrap().join("cur/10.x:2,S").display()));
     }
 }

@@ -267,6 +267,11 @@ fn full_item(r: &Row<'_>) -> rusqlite::Result<Item> {
 impl Writer<'_> {
     /// Create an item in its initial stage and record that in the stage history.
     pub fn create_item(&self, n: &NewItem, by: &By) -> Result<ItemRef> {
+        Ok(self.create_item_row(n, by)?.1)
+    }
+
+    /// [`Writer::create_item`], also giving the new item's row.
+    pub fn create_item_row(&self, n: &NewItem, by: &By) -> Result<(i64, ItemRef)> {
         let title = n.title.trim();
         if title.is_empty() {
             return Err(Error::invalid(format!("a {} needs a title", n.kind.as_str())));
@@ -324,7 +329,7 @@ impl Writer<'_> {
         for c in &n.reported_by {
             self.add_item_contact(row, *c, "reported_by")?;
         }
-        Ok(ItemRef { kind: n.kind, num })
+        Ok((row, ItemRef { kind: n.kind, num }))
     }
 
     pub fn add_item_contact(&self, item: i64, contact: i64, role: &str) -> Result<()> {

@@ -60,29 +60,28 @@ impl Reader<'_> {
             .optional()?)
     }
 
+    /// The plans of the lookups that ingest runs for every message (for the test that asserts their index use).
+    pub fn explain_ingest_lookups(&self) -> Result<Vec<(&'static str, String)>> {
+        let mut out = vec![];
+        for (name, sql) in [("item_referencing", ITEM_REFERENCING), ("open_item_by_subject", OPEN_ITEM_BY_SUBJECT)] {
+            let mut st = self.c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let n = st.parameter_count();
+            let rows = st.query_map(rusqlite::params_from_iter((0..n).map(|_| "x")), |r| r.get::<_, String>(3))?;
+            out.push((name, rows.collect::<Result<Vec<_>, _>>()?.join(" | ")));
+        }
+        Ok(out)
+    }
+
     /// The item of a stored message that references `id` (a shared ghost parent, or a child that arrived first).
     pub fn item_referencing(&self, id: &str) -> Result<Option<i64>> {
-        Ok(self
-            .c
-            .prepare_cached(
-                "SELECT m.item_id FROM message_refs r JOIN messages m ON m.id = r.message_row
-                 WHERE r.ref_id = ?1 AND m.item_id IS NOT NULL ORDER BY m.id LIMIT 1",
-            )?
-            .query_row([id], |r| r.get(0))
-            .optional()?)
+        Ok(self.c.prepare_cached(ITEM_REFERENCING)?.query_row([id], |r| r.get(0)).optional()?)
     }
 
     /// An open item of `kind` whose normalised title is `norm` and whose participants include `contact`.
     pub fn open_item_by_subject(&self, kind: &str, norm: &str, contact: i64) -> Result<Option<i64>> {
         Ok(self
             .c
-            .prepare_cached(
-                "SELECT i.id FROM items i
-                 WHERE i.id IN (SELECT id FROM items WHERE contact_id = ?3
-                                UNION SELECT item_id FROM item_contacts WHERE contact_id = ?3)
-                   AND i.norm_title = ?1 AND i.kind = ?2 AND i.closed_at IS NULL AND i.stage != 'suspended'
-                 ORDER BY i.updated_at DESC LIMIT 1",
-            )?
+            .prepare_cached(OPEN_ITEM_BY_SUBJECT)?
             .query_row(params![norm, kind, contact], |r| r.get(0))
             .optional()?)
     }
@@ -219,3 +218,14 @@ impl Reader<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// Rows come in `message_row` order from the key, so the first is found without sorting.
+const ITEM_REFERENCING: &str = "SELECT m.item_id FROM message_refs r JOIN messages m ON m.id = r.message_row
+     WHERE r.ref_id = ?1 AND m.item_id IS NOT NULL ORDER BY r.message_row LIMIT 1";
+
+/// The sender's few items are the way in (`+i.kind` keeps SQLite from scanning every item of the kind).
+const OPEN_ITEM_BY_SUBJECT: &str = "SELECT i.id FROM items i
+     WHERE i.id IN (SELECT id FROM items WHERE contact_id = ?3
+                    UNION SELECT item_id FROM item_contacts WHERE contact_id = ?3)
+       AND i.norm_title = ?1 AND +i.kind = ?2 AND i.closed_at IS NULL AND i.stage != 'suspended'
+     ORDER BY i.updated_at DESC LIMIT 1";
