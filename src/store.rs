@@ -28,7 +28,7 @@ use crate::Result;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::cell::RefCell;
 use std::ops::Deref;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Who does something, and when (unix seconds). The demo and tests set the time; everything else uses now.
@@ -147,6 +147,23 @@ impl Store {
     /// of what the first one has).
     pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
         self.conn.pragma_update(None, "cache_size", -kib.max(100))?;
+        Ok(())
+    }
+
+    /// The database file, if this is not an in-memory database.
+    pub fn path(&self) -> Option<PathBuf> {
+        self.conn.path().filter(|p| !p.is_empty()).map(PathBuf::from)
+    }
+
+    /// After how many pages of log a commit on this connection copies the log into the database (0: never).
+    pub fn set_autocheckpoint(&self, pages: i64) -> Result<()> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+        Ok(())
+    }
+
+    /// Copy what the log holds into the database as far as possible without waiting for anyone.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
         Ok(())
     }
 

@@ -244,10 +244,16 @@ fn similar_row(b: &mut Bench, db: &Path, scale: usize) -> Result<()> {
     Ok(())
 }
 
+/// Write back what earlier steps left dirty, so that a timed run does not pay for the one before it.
+fn settle_disk() {
+    let _ = std::process::Command::new("sync").status();
+}
+
 fn ingest_once(paths: &[PathBuf], db: &Path, mailbox: Option<&str>) -> Result<(usize, f64)> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
+    settle_disk();
     let mut store = Store::open(db)?;
     let t0 = Instant::now();
     let (mut files, _) = helpdesk::mail::source::files(paths)?;
@@ -276,6 +282,7 @@ fn notmuch(dir: &Path, files: usize) -> Result<Option<f64>> {
             dir.display()
         ),
     )?;
+    settle_disk();
     let t0 = Instant::now();
     let o = std::process::Command::new("notmuch").arg(format!("--config={}", cfg.display())).arg("new").output()?;
     anyhow::ensure!(o.status.success(), "notmuch new failed: {}", String::from_utf8_lossy(&o.stderr));

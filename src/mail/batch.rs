@@ -1,12 +1,24 @@
-//! Ingest of many messages: a helper thread reads, hashes and parses while this one writes, in transactions of 500.
+//! Ingest of many messages: a helper thread reads, hashes and parses while this one writes, in transactions of
+//! 5,000; from the second transaction on, another thread copies the log into the database.
 
 use super::ingest::{IngestOptions, Prepared, Summary, ingest_prepared, prepare};
 use super::source::RawMail;
 use crate::store::Writer;
 use crate::{Result, Store};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{Receiver, channel, sync_channel};
 
 const BATCH: usize = 5000;
+
+/// Checkpoints on their own connection: copying the log into the database, and its fsync, no longer stall the
+/// writer at a commit. Runs until the sender is dropped, coalescing signals that arrived while it worked.
+fn checkpoints(store: Store, done: Receiver<()>) {
+    while done.recv().is_ok() {
+        while done.try_recv().is_ok() {}
+        if let Err(e) = store.checkpoint() {
+            tracing::warn!("background checkpoint: {e}");
+        }
+    }
+}
 
 /// Ingest many raw messages; `dry_run` rolls every transaction back. Messages are stored in the iterator's order.
 pub fn ingest_batch(
@@ -17,7 +29,8 @@ pub fn ingest_batch(
     progress: &mut dyn FnMut(&Summary),
 ) -> Result<Summary> {
     let (tx, rx) = sync_channel::<std::io::Result<(RawMail, Prepared)>>(BATCH * 2);
-    std::thread::scope(|s| {
+    let path = store.path();
+    let out = std::thread::scope(|s| {
         s.spawn(move || {
             for m in mails {
                 let item = m.map(|m| {
@@ -32,7 +45,18 @@ pub fn ingest_batch(
         });
         let mut sum = Summary { dry_run, ..Default::default() };
         let mut rx = rx.into_iter().peekable();
+        let mut committed = None;
         while rx.peek().is_some() {
+            if committed.is_none()
+                && sum.messages > 0
+                && let Some(p) = &path
+            {
+                let (done, signals) = channel();
+                let background = Store::open(p)?;
+                store.set_autocheckpoint(0)?;
+                s.spawn(move || checkpoints(background, signals));
+                committed = Some(done);
+            }
             let batch: Vec<_> = rx.by_ref().take(BATCH).collect::<std::io::Result<_>>()?;
             let now = crate::now();
             let batch = &batch;
@@ -57,8 +81,14 @@ pub fn ingest_batch(
                 other => other?,
             };
             sum.merge(got);
+            if let Some(c) = &committed {
+                let _ = c.send(());
+            }
             progress(&sum);
         }
+        drop(committed);
         Ok(sum)
-    })
+    });
+    store.set_autocheckpoint(1000)?;
+    out
 }
