@@ -161,6 +161,10 @@ impl Store {
         Ok(())
     }
 
+    pub fn autocheckpoint(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?)
+    }
+
     /// Copy what the log holds into the database as far as possible without waiting for anyone.
     pub fn checkpoint(&self) -> Result<()> {
         self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;

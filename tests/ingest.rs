@@ -1,6 +1,6 @@
 //! Ingestion against the real corpora in ../shared/corpora: threading agreement with notmuch, hostile input,
-#![allow(clippy::unwrap_used)]
 //! bounce and auto-reply classification, idempotence.
+#![allow(clippy::unwrap_used)]
 
 use helpdesk::Store;
 use helpdesk::mail::source::{self, RawMail};
@@ -215,4 +215,20 @@ fn a_message_that_cannot_be_stored_is_quarantined_and_its_batch_still_lands() {
     assert!(q[0].reason.contains("no such part"), "{}", q[0].reason);
     let again = run(&mut s, vec![mail("b@x", Some("a@x"), "Re: printer on fire")], &bad);
     assert_eq!(again.duplicates, 1);
+}
+
+#[test]
+fn several_batches_land_once_while_another_thread_checkpoints() {
+    let d = tempfile::tempdir().unwrap();
+    let md = d.path().join("Maildir");
+    helpdesk::demo::maildir::write(&md, 5_300).unwrap();
+    let mut s = Store::open(&d.path().join("h.db")).unwrap();
+    let sum = import(&mut s, std::slice::from_ref(&md));
+    assert_eq!(sum.messages, 5_300);
+    assert_eq!(sum.new_items + sum.follow_ups, 5_300, "{sum:?}");
+    assert!(sum.follow_ups > 1_000, "replies thread into their conversations: {sum:?}");
+    assert_eq!(s.autocheckpoint().unwrap(), 1000, "the writer checkpoints again afterwards");
+    let again = import(&mut s, &[md]);
+    assert_eq!(again.duplicates, 5_300);
+    assert_eq!(again.new_items + again.follow_ups, 0);
 }
