@@ -1,5 +1,5 @@
 //! Ingest of many messages: a helper thread reads, hashes and parses while this one writes, in transactions of
-//! 5,000; from the second transaction on, another thread copies the log into the database.
+//! up to 5,000 messages or 64 MiB; from the second transaction on, another thread copies the log into the database.
 
 use super::ingest::{IngestOptions, Prepared, Summary, ingest_prepared, prepare};
 use super::source::RawMail;
@@ -7,7 +7,12 @@ use crate::store::Writer;
 use crate::{Result, Store};
 use std::sync::mpsc::{Receiver, channel, sync_channel};
 
-const BATCH: usize = 5000;
+/// Messages per transaction (more than this spills the page cache in the middle of a transaction).
+const BATCH: usize = 5_000;
+/// Raw bytes per transaction, so that a mailbox of large messages is not held in memory by the thousand.
+const BATCH_BYTES: usize = 64 << 20;
+/// Messages read ahead of the writer.
+const AHEAD: usize = 256;
 
 /// Checkpoints on their own connection: copying the log into the database, and its fsync, no longer stall the
 /// writer at a commit. Runs until the sender is dropped, coalescing signals that arrived while it worked.
@@ -20,6 +25,10 @@ fn checkpoints(store: Store, done: Receiver<()>) {
     }
 }
 
+fn write(store: &mut Store, dry_run: bool, f: impl FnOnce(&Writer<'_>) -> Result<Summary>) -> Result<Summary> {
+    if dry_run { store.dry_run(f) } else { store.write(f) }
+}
+
 /// Ingest many raw messages; `dry_run` rolls every transaction back. Messages are stored in the iterator's order.
 pub fn ingest_batch(
     store: &mut Store,
@@ -28,7 +37,7 @@ pub fn ingest_batch(
     dry_run: bool,
     progress: &mut dyn FnMut(&Summary),
 ) -> Result<Summary> {
-    let (tx, rx) = sync_channel::<std::io::Result<(RawMail, Prepared)>>(BATCH * 2);
+    let (tx, rx) = sync_channel::<std::io::Result<(RawMail, Prepared)>>(AHEAD);
     let path = store.path();
     let out = std::thread::scope(|s| {
         s.spawn(move || {
@@ -57,27 +66,36 @@ pub fn ingest_batch(
                 s.spawn(move || checkpoints(background, signals));
                 committed = Some(done);
             }
-            let batch: Vec<_> = rx.by_ref().take(BATCH).collect::<std::io::Result<_>>()?;
             let now = crate::now();
-            let batch = &batch;
-            let run = |optimistic: bool| {
-                move |w: &Writer<'_>| -> Result<Summary> {
-                    w.set_optimistic(optimistic);
+            let ingest = |w: &Writer<'_>, (m, prep): &(RawMail, Prepared)| -> Result<super::Outcome> {
+                let out = ingest_prepared(w, &m.bytes, prep, &m.key, o, now)?;
+                tracing::debug!(source = %m.key, outcome = out.name(), "ingested");
+                Ok(out)
+            };
+            // Messages are written as they arrive, and kept for a rerun: most batches have no message that fails
+            // to store, and those run without a savepoint per message.
+            let mut batch = Vec::new();
+            let optimistic = |w: &Writer<'_>| -> Result<Summary> {
+                w.set_optimistic(true);
+                let (mut part, mut bytes) = (Summary::default(), 0);
+                while batch.len() < BATCH && bytes < BATCH_BYTES {
+                    let Some(m) = rx.next() else { break };
+                    let m = m?;
+                    bytes += m.0.bytes.len();
+                    batch.push(m);
+                    part.add(&ingest(w, &batch[batch.len() - 1])?);
+                }
+                Ok(part)
+            };
+            let got = match write(store, dry_run, optimistic) {
+                Err(crate::Error::NeedsSavepoints) => write(store, dry_run, |w: &Writer<'_>| {
+                    w.set_optimistic(false);
                     let mut part = Summary::default();
-                    for (m, prep) in batch {
-                        let out = ingest_prepared(w, &m.bytes, prep, &m.key, o, now)?;
-                        tracing::debug!(source = %m.key, outcome = out.name(), "ingested");
-                        part.add(&out);
+                    for m in &batch {
+                        part.add(&ingest(w, m)?);
                     }
                     Ok(part)
-                }
-            };
-            let write = |store: &mut Store, optimistic| {
-                if dry_run { store.dry_run(run(optimistic)) } else { store.write(run(optimistic)) }
-            };
-            // Most batches have no message that fails to store: those run without a savepoint per message.
-            let got = match write(store, true) {
-                Err(crate::Error::NeedsSavepoints) => write(store, false)?,
+                })?,
                 other => other?,
             };
             sum.merge(got);

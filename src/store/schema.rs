@@ -172,8 +172,7 @@ DROP INDEX stage_history_at;
 "#;
 
 /// Fewer b-tree writes per message ingested. Subject threading finds items through the sender, not the title;
-/// the day chart reads `items_kind_created`; an email is the key of its own table; the item index keeps which
-/// columns a term is in but not its positions (no query here asks for a phrase), about a third less to write.
+/// the day chart reads `items_kind_created`; an email is the key of its own table.
 const V6: &str = r#"
 DROP INDEX items_norm_title;
 DROP INDEX items_created;
@@ -185,14 +184,6 @@ INSERT INTO contact_emails_v6(email, contact_id, position) SELECT email, contact
 DROP TABLE contact_emails;
 ALTER TABLE contact_emails_v6 RENAME TO contact_emails;
 CREATE INDEX contact_emails_contact ON contact_emails(contact_id);
-DROP TABLE items_vocab;
-DROP TABLE items_fts;
-CREATE VIRTUAL TABLE items_fts USING fts5(
-  title, description, content='items', content_rowid='id', tokenize='porter unicode61', prefix='1 2 3 4 5 6',
-  detail=column
-);
-INSERT INTO items_fts(items_fts) VALUES ('rebuild');
-CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'row');
 "#;
 
 #[cfg(test)]
