@@ -239,6 +239,7 @@ fn list_queries_use_their_indexes() {
         ItemFilter { kind: Some(Kind::Ticket), part_row: Some(part), ..Default::default() },
         ItemFilter { kind: Some(Kind::Ticket), owner_row: Some(1), ..Default::default() },
         ItemFilter { kind: Some(Kind::Ticket), severity: Some("high".into()), ..Default::default() },
+        ItemFilter { kind: Some(Kind::Ticket), account_row: Some(1), ..Default::default() },
         ItemFilter { kind: Some(Kind::Conversation), sort: SortOrder::Inbox, ..Default::default() },
     ];
     for f in cases {

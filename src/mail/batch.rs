@@ -11,8 +11,9 @@ use std::sync::mpsc::{Receiver, channel, sync_channel};
 const BATCH: usize = 5_000;
 /// Raw bytes per transaction, so that a mailbox of large messages is not held in memory by the thousand.
 const BATCH_BYTES: usize = 64 << 20;
-/// Messages read ahead of the writer.
-const AHEAD: usize = 256;
+/// Messages read ahead of the writer, handed over in chunks (one wake-up per chunk, not per message).
+const AHEAD: usize = 512;
+const CHUNK: usize = 64;
 
 /// Checkpoints on their own connection: copying the log into the database, and its fsync, no longer stall the
 /// writer at a commit. Runs until the sender is dropped, coalescing signals that arrived while it worked.
@@ -37,23 +38,29 @@ pub fn ingest_batch(
     dry_run: bool,
     progress: &mut dyn FnMut(&Summary),
 ) -> Result<Summary> {
-    let (tx, rx) = sync_channel::<std::io::Result<(RawMail, Prepared)>>(AHEAD);
+    let (tx, rx) = sync_channel::<Vec<std::io::Result<(RawMail, Prepared)>>>(AHEAD / CHUNK);
     let path = store.path();
     let out = std::thread::scope(|s| {
         s.spawn(move || {
+            let mut chunk = Vec::with_capacity(CHUNK);
             for m in mails {
                 let item = m.map(|m| {
                     let p = prepare(&m.bytes, o);
                     (m, p)
                 });
                 let failed = item.is_err();
-                if tx.send(item).is_err() || failed {
-                    break;
+                chunk.push(item);
+                if (chunk.len() == CHUNK || failed) && tx.send(std::mem::take(&mut chunk)).is_err() {
+                    return;
+                }
+                if failed {
+                    return;
                 }
             }
+            let _ = tx.send(chunk);
         });
         let mut sum = Summary { dry_run, ..Default::default() };
-        let mut rx = rx.into_iter().peekable();
+        let mut rx = rx.into_iter().flatten().peekable();
         let mut committed = None;
         while rx.peek().is_some() {
             if committed.is_none()

@@ -172,10 +172,22 @@ DROP INDEX stage_history_at;
 "#;
 
 /// Fewer b-tree writes per message ingested. Subject threading finds items through the sender, not the title;
-/// the day chart reads `items_kind_created`; an email is the key of its own table.
+/// the day chart reads `items_kind_created`; an email is the key of its own table; the filters on owner, severity,
+/// part, account and parent only ever ask for a value, so an item without one (a new conversation from mail) has no
+/// entry in those indexes.
 const V6: &str = r#"
 DROP INDEX items_norm_title;
 DROP INDEX items_created;
+DROP INDEX items_owner;
+DROP INDEX items_severity;
+DROP INDEX items_part;
+DROP INDEX items_account;
+DROP INDEX items_parent;
+CREATE INDEX items_owner ON items(kind, owner_id, num) WHERE owner_id IS NOT NULL;
+CREATE INDEX items_severity ON items(kind, severity, num) WHERE severity IS NOT NULL;
+CREATE INDEX items_part ON items(kind, part_id, num) WHERE part_id IS NOT NULL;
+CREATE INDEX items_account ON items(kind, account_id, num) WHERE account_id IS NOT NULL;
+CREATE INDEX items_parent ON items(parent_id) WHERE parent_id IS NOT NULL;
 CREATE TABLE contact_emails_v6(
   email TEXT PRIMARY KEY, contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
   position INTEGER NOT NULL DEFAULT 0
