@@ -9,9 +9,12 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table};
 
-/// `Dec 31` within the clock's year window, `2025-12-31` otherwise: dates are compact in lists.
-fn date(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%b %d").to_string()).unwrap_or_default()
+/// `Dec 31` within the last 300 days of the clock, `2025-12` otherwise (a 2009 mail is not "Nov 18"): dates stay
+/// seven characters wide in lists.
+fn date(t: i64, now: i64) -> String {
+    let recent = (now - 300 * 86_400..=now + 86_400).contains(&t);
+    let format = if recent { "%b %d" } else { "%Y-%m" };
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format(format).to_string()).unwrap_or_default()
 }
 
 /// Stage names short enough for a list column.
@@ -40,6 +43,7 @@ pub fn stage_color(stage: &str) -> Color {
 pub fn list(f: &mut Frame, app: &App, area: Rect) {
     let l = app.list();
     let h = area.height.saturating_sub(3) as usize;
+    let now = app.now();
     let title = match app.pane {
         Pane::Contacts if app.accounts => " Accounts  (A: contacts) ".to_string(),
         Pane::Contacts => " Contacts  (A: accounts) ".to_string(),
@@ -87,7 +91,7 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                             stage,
                             Cell::from(it.account.as_deref().map(line).unwrap_or_else(|| "(unknown)".into())),
                             Cell::from(it.owner.clone().unwrap_or_default()),
-                            Cell::from(date(it.updated_at)),
+                            Cell::from(date(it.updated_at, now)),
                             Cell::from(title),
                         ],
                         _ => vec![
@@ -96,7 +100,7 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                             stage,
                             Cell::from(it.severity.clone().unwrap_or_default()),
                             Cell::from(it.owner.clone().unwrap_or_default()),
-                            Cell::from(date(it.updated_at)),
+                            Cell::from(date(it.updated_at, now)),
                             Cell::from(title),
                         ],
                     }
@@ -158,4 +162,15 @@ pub fn detail(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
         .title(format!(" {} ", d.title))
         .title_bottom(Line::from(format!(" {}/{} ", d.scroll + 1, d.lines.len())).right_aligned());
     f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_outside_the_last_months_show_their_year() {
+        let now = 1_794_700_800; // 2026-11-15
+        assert_eq!(super::date(now - 86_400, now), "Nov 14");
+        assert_eq!(super::date(1_258_543_800, now), "2009-11");
+        assert_eq!(super::date(now - 400 * 86_400, now), "2025-10");
+    }
 }
