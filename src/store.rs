@@ -219,3 +219,10 @@ impl Store {
         lists::explain(&self.conn, filter)
     }
 }
+
+/// The lines of SQLite's query plan for `sql` run with `args` (for the tests that assert index use).
+fn query_plan(c: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Vec<String>> {
+    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    let rows = st.query_map(args, |r| r.get::<_, String>(3))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -41,16 +41,16 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) -> io::R
         .filter_map(|e| {
             let t = e.file_type().ok()?;
             let p = e.path();
-            match t.is_symlink() {
-                true => fs::metadata(&p).ok().map(|m| (p, m.is_dir(), m.is_file())),
-                false => Some((p, t.is_dir(), t.is_file())),
+            if t.is_symlink() {
+                fs::metadata(&p).ok().map(|m| (p, m.is_dir(), m.is_file()))
+            } else {
+                Some((p, t.is_dir(), t.is_file()))
             }
         })
         .filter(|(_, d, f)| *d || *f)
         .map(|(p, d, _)| (p, d))
         .collect();
-    // One directory: the names' bytes give the order of the paths, without comparing path components.
-    entries.sort_unstable_by(|a, b| a.0.as_os_str().as_encoded_bytes().cmp(b.0.as_os_str().as_encoded_bytes()));
+    entries.sort_unstable_by(|a, b| bytes(&a.0).cmp(bytes(&b.0)));
     let is_maildir = ["cur", "new"].iter().all(|d| dir.join(d).is_dir());
     for (p, is_dir) in entries {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -75,9 +75,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) -> io::R
 /// Read a file as one or more raw messages: an mbox (first line `From `) is split, anything else is one message.
 pub fn read(path: &Path) -> io::Result<Vec<RawMail>> {
     let bytes = fs::read(path)?;
-    let key = match path.is_absolute() {
-        true => format!("file:{}", path.display()),
-        false => format!("file:{}", path.canonicalize().unwrap_or_else(|_| path.to_path_buf()).display()),
+    let key = if path.is_absolute() {
+        format!("file:{}", path.display())
+    } else {
+        format!("file:{}", path.canonicalize().unwrap_or_else(|_| path.to_path_buf()).display())
     };
     if !bytes.starts_with(b"From ") {
         return Ok(vec![RawMail { key, bytes }]);
@@ -123,7 +124,7 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
 pub fn sort_by_date(files: &mut Vec<PathBuf>) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let chunk = files.len().div_ceil(threads).max(1);
-    let mut keyed: Vec<(i64, PathBuf)> = std::thread::scope(|s| {
+    let dates: Vec<i64> = std::thread::scope(|s| {
         let parts: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
@@ -134,15 +135,16 @@ pub fn sort_by_date(files: &mut Vec<PathBuf>) {
                 (part.len(), s.spawn(dates))
             })
             .collect();
-        parts.into_iter().flat_map(|(n, h)| h.join().unwrap_or_else(|_| vec![i64::MAX; n])).collect::<Vec<_>>()
-    })
-    .into_iter()
-    .zip(files.drain(..))
-    .collect();
-    keyed.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0).then_with(|| a.1.as_os_str().as_encoded_bytes().cmp(b.1.as_os_str().as_encoded_bytes()))
+        parts.into_iter().flat_map(|(n, h)| h.join().unwrap_or_else(|_| vec![i64::MAX; n])).collect()
     });
+    let mut keyed: Vec<(i64, PathBuf)> = dates.into_iter().zip(files.drain(..)).collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| bytes(&a.1).cmp(bytes(&b.1))));
     files.extend(keyed.into_iter().map(|(_, p)| p));
+}
+
+/// A path's bytes: their order is the paths' order within a directory, without comparing path components.
+fn bytes(p: &Path) -> &[u8] {
+    p.as_os_str().as_encoded_bytes()
 }
 
 fn header_date(p: &Path, buf: &mut [u8]) -> Option<i64> {

@@ -64,10 +64,11 @@ impl Reader<'_> {
     pub fn explain_ingest_lookups(&self) -> Result<Vec<(&'static str, String)>> {
         let mut out = vec![];
         for (name, sql) in [("item_referencing", ITEM_REFERENCING), ("open_item_by_subject", OPEN_ITEM_BY_SUBJECT)] {
-            let mut st = self.c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-            let n = st.parameter_count();
-            let rows = st.query_map(rusqlite::params_from_iter((0..n).map(|_| "x")), |r| r.get::<_, String>(3))?;
-            out.push((name, rows.collect::<Result<Vec<_>, _>>()?.join(" | ")));
+            let n = self.c.prepare(sql)?.parameter_count();
+            out.push((
+                name,
+                super::query_plan(self.c, sql, rusqlite::params_from_iter((0..n).map(|_| "x")))?.join(" | "),
+            ));
         }
         Ok(out)
     }

@@ -282,9 +282,7 @@ impl Reader<'_> {
 
 pub(super) fn explain(c: &Connection, f: &ItemFilter) -> Result<Vec<String>> {
     let (sql, args) = list_sql(f, Page::default(), 50);
-    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-    let rows = st.query_map(params_from_iter(args), |r| r.get::<_, String>(3))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    super::query_plan(c, &sql, params_from_iter(args))
 }
 
 impl Reader<'_> {
