@@ -53,7 +53,7 @@ pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u1
 pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
     let cfg = crate::cli::config(&config.map(Path::to_path_buf))?;
     let store = helpdesk::Store::open(db).with_context(|| format!("cannot open {}", db.display()))?;
-    let mut terminal = ratatui::init();
+    let mut terminal = init_terminal()?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let size = terminal.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
     let result = (|| -> Result<()> {
@@ -95,7 +95,7 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
                 let _ = execute!(std::io::stdout(), DisableMouseCapture);
                 ratatui::restore();
                 let text = crate::cli::util::editor(&req.initial);
-                terminal = ratatui::init();
+                terminal = init_terminal()?;
                 let _ = execute!(std::io::stdout(), EnableMouseCapture);
                 paused.store(false, Ordering::SeqCst);
                 match text {
@@ -116,6 +116,16 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
+}
+
+type Terminal = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;
+
+/// Raw mode, the alternate screen and a panic hook that restores the terminal (as `ratatui::init`), with the frames
+/// buffered: a frame leaves in one write, not in one write per kilobyte of a line-buffered stdout.
+fn init_terminal() -> Result<Terminal> {
+    drop(ratatui::init());
+    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+    Ok(ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(out))?)
 }
 
 fn handle(app: &mut App, ev: Event) {

@@ -60,7 +60,14 @@ impl Term {
             }
             let left = timeout.checked_sub(t0.elapsed()).context("timed out waiting for the screen")?;
             match self.rx.recv_timeout(left) {
-                Ok(chunk) => self.parser.process(&chunk),
+                Ok(chunk) => {
+                    // Everything already written is read before the screen is tested again: a frame that came in
+                    // several reads is tested once, and the emulator's work does not add to the next chunk's wait.
+                    self.parser.process(&chunk);
+                    while let Ok(more) = self.rx.try_recv() {
+                        self.parser.process(&more);
+                    }
+                }
                 Err(_) => {
                     return Err(anyhow!("timed out waiting for the screen:\n{}", self.parser.screen().contents()));
                 }
