@@ -24,14 +24,22 @@ use std::time::Duration;
 
 /// Everything the loop reacts to.
 pub enum Event {
-    Key(KeyEvent),
+    /// A key and when the input thread read it (the frame log times keys from there).
+    Key(KeyEvent, std::time::Instant),
     Mouse(MouseEvent),
     Resize(u16, u16),
     Tick,
     Mail(helpdesk::mail::worker::Notice),
     Stats(std::result::Result<helpdesk::stats::Stats, String>),
-    Count { list: usize, seq: u64, total: std::result::Result<usize, String> },
-    Similar { seq: u64, found: std::result::Result<Vec<helpdesk::similar::Suggestion>, String> },
+    Count {
+        list: usize,
+        seq: u64,
+        total: std::result::Result<usize, String>,
+    },
+    Similar {
+        seq: u64,
+        found: std::result::Result<Vec<helpdesk::similar::Suggestion>, String>,
+    },
 }
 
 /// Build the app on a store: config keys, snippets, user and first pane loaded.
@@ -75,12 +83,14 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
                 let shown = app.detail.last().map(|d| d.title.split(' ').next().unwrap_or("")).unwrap_or("");
                 let _ = writeln!(log, "{} {key} {:?} {shown}", t.elapsed().as_micros(), app.pane);
             }
-            if update::settle(&mut app) {
-                continue;
-            }
-            let first = rx.recv().context("event channel closed")?;
-            if let Event::Key(k) = &first {
-                key_at = Some((std::time::Instant::now(), k.code.to_string()));
+            // Work that can wait (a page ahead, similar work without a jobs thread) waits for a moment with no key.
+            let first = match rx.try_recv() {
+                Ok(ev) => ev,
+                Err(_) if update::settle(&mut app) => continue,
+                Err(_) => rx.recv().context("event channel closed")?,
+            };
+            if let Event::Key(k, at) = &first {
+                key_at = Some((*at, k.code.to_string()));
             }
             handle(&mut app, first);
             while let Ok(ev) = rx.try_recv() {
@@ -130,7 +140,7 @@ fn init_terminal() -> Result<Terminal> {
 
 fn handle(app: &mut App, ev: Event) {
     match ev {
-        Event::Key(k) => update::on_key(app, k),
+        Event::Key(k, _) => update::on_key(app, k),
         Event::Mouse(m) => update::on_mouse(app, m),
         Event::Resize(w, h) => {
             app.size = (w, h);
@@ -168,7 +178,7 @@ fn spawn_input(tx: mpsc::Sender<Event>, paused: Arc<AtomicBool>, ack: mpsc::Send
                 continue;
             }
             let ev = match event::read() {
-                Ok(CEvent::Key(k)) => Event::Key(k),
+                Ok(CEvent::Key(k)) => Event::Key(k, std::time::Instant::now()),
                 Ok(CEvent::Mouse(m)) => Event::Mouse(m),
                 Ok(CEvent::Resize(w, h)) => Event::Resize(w, h),
                 Ok(_) => continue,

@@ -4,8 +4,9 @@ use helpdesk::Result;
 use helpdesk::store::{Account, Contact, ItemFilter, ItemRow, Page, Reader};
 
 const PAGE: usize = 200;
-/// The first page after a (re)load: a screenful and some, so that a filter keystroke reads few rows.
-const FIRST: usize = 80;
+/// The first page after a (re)load is a screenful and one row more (to tell whether the list goes on), at least this
+/// many: a filter keystroke reads only what its frame shows; scrolling loads the next pages.
+const FIRST: usize = 24;
 const KEEP: usize = 1200;
 /// Filtered lists count at most this many rows; the status bar then says `1000+`.
 pub const CAP: usize = 1_000;
@@ -92,10 +93,11 @@ impl ListState {
         let keep = self.cursor;
         self.loaded = true;
         self.counting = None;
-        self.rows = self.fetch(r, None, false, FIRST)?;
+        let first = (height + 1).max(FIRST);
+        self.rows = self.fetch(r, None, false, first)?;
         let mut ask = None;
         self.total = match (&self.source, self.filter()) {
-            (_, Some(_)) if self.rows.len() < FIRST => self.rows.len(),
+            (_, Some(_)) if self.rows.len() < first => self.rows.len(),
             (_, Some(f)) if defer => {
                 self.seq += 1;
                 self.counting = Some(self.seq);
@@ -203,11 +205,12 @@ impl ListState {
         Ok(())
     }
 
-    /// Load the next page before the cursor needs it (called after a frame, so that a key crossing a page boundary
-    /// does not wait for it). True if a page was loaded.
+    /// Load the next page before the cursor needs it (called after a frame when no key is waiting, so that a key
+    /// crossing a page boundary does not wait for it). Not before the cursor has left the first screen: a filter
+    /// keystroke does not pay for rows nobody scrolled to. True if a page was loaded.
     pub fn prefetch(&mut self, r: &Reader<'_>, height: usize) -> Result<bool> {
         let end = self.start + self.rows.len();
-        if !self.loaded || self.rows.is_empty() || end >= self.total && !self.capped || self.cursor + 2 * height < end {
+        if !self.loaded || self.rows.is_empty() || end >= self.total && !self.capped || self.cursor + height < end {
             return Ok(false);
         }
         let more = self.fetch(r, self.rows.last(), false, PAGE)?;
@@ -215,6 +218,9 @@ impl ListState {
             return Ok(false);
         }
         self.rows.extend(more);
+        if self.counting.is_some() || self.capped {
+            self.total = self.total.max(self.start + self.rows.len());
+        }
         if self.rows.len() > KEEP {
             let cut = (self.rows.len() - KEEP).min(self.offset.saturating_sub(self.start));
             self.rows.drain(..cut);

@@ -63,7 +63,12 @@ fn filter_key(app: &mut App, key: KeyEvent) -> Result<()> {
             }
         }
     }
-    if app.list().text == before { Ok(()) } else { reload(app) }
+    if app.list().text == before {
+        return Ok(());
+    }
+    // Other text, other rows: the cursor goes back to the first match (a write elsewhere keeps it).
+    app.list_mut().cursor = 0;
+    reload(app)
 }
 
 pub fn on_mouse(app: &mut App, m: MouseEvent) {
