@@ -393,3 +393,21 @@ fn the_next_page_loads_after_the_frame_before_the_cursor_needs_it() {
     keys(&mut a, "j");
     assert_eq!((a.list().cursor, a.list().rows.len()), (cursor + 1, before), "the key itself loaded nothing");
 }
+
+#[test]
+fn a_new_filter_starts_at_its_first_match_and_scrolls_past_the_first_page_before_its_count() {
+    let mut a = app(2000);
+    let (tx, _rx) = std::sync::mpsc::channel();
+    a.jobs = Some(tx);
+    keys(&mut a, "2jjjjj");
+    assert_eq!(a.list().cursor, 5);
+    keys(&mut a, "/card");
+    assert_eq!(a.list().cursor, 0, "other rows: the cursor is on the first match");
+    assert!(a.list().counting.is_some(), "the count was left to the jobs thread");
+    key(&mut a, KeyCode::Enter);
+    let first = a.list().rows.len();
+    for _ in 0..first + 5 {
+        keys(&mut a, "j");
+    }
+    assert_eq!(a.list().cursor, first + 5, "the cursor went past the first page while the count was pending");
+}
