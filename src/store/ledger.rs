@@ -45,7 +45,7 @@ impl Reader<'_> {
     pub fn ledger_knows(&self, sha256: &str) -> Result<bool> {
         Ok(self
             .c
-            .prepare_cached("SELECT 1 FROM ledger WHERE sha256 = ?1 LIMIT 1")?
+            .prepare_cached("SELECT 1 FROM ledger WHERE sha256 = unhex(?1) LIMIT 1")?
             .query_row([sha256], |_| Ok(()))
             .optional()?
             .is_some())
@@ -150,7 +150,7 @@ impl Writer<'_> {
         self.c
             .prepare_cached(
                 "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 VALUES (?1, ?2, unhex(?3), ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![l.source, l.message_id, l.sha256, l.outcome, l.reason, l.item_row, l.msg_row, l.at])?;
         Ok(self.c.last_insert_rowid())
