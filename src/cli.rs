@@ -75,6 +75,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Quarantine(c) => mail::quarantine(&mut open(&db)?, &config(&cli_config)?, c),
         Cmd::Message(c) => mail::message(&mut open(&db)?, c),
         Cmd::Lane { limit, json } => mail::lane(&open(&db)?, limit, json),
+        Cmd::Search { words, limit, json } => mail::search(&open(&db)?, &words.join(" "), limit, json),
     }
 }
 

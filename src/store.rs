@@ -10,6 +10,7 @@ mod moves;
 mod outbox;
 mod records;
 mod schema;
+mod search;
 mod similar;
 mod stats;
 mod views;
@@ -22,6 +23,7 @@ pub use messages::{Attachment, Message, NewMessage, hex};
 pub use moves::CustomerEffect;
 pub use outbox::Outgoing;
 pub use records::{Account, Contact, Member, NewAccount, NewContact, Part};
+pub use search::MessageHit;
 pub use similar::Candidate;
 
 use crate::Result;

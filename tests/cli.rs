@@ -212,3 +212,30 @@ Content-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n",
     assert!(out.join("2-evil.txt").exists(), "a second save does not overwrite");
     db.err(&["message", "attachments", "99"]);
 }
+
+#[test]
+fn search_finds_messages_with_every_word_newest_first() {
+    let db = Db::new();
+    for (n, subject, body) in [
+        (1, "ATM problem", "My card was swallowed by the ATM this morning."),
+        (2, "Re: ATM problem", "Still no card. The machine swallowed it."),
+        (3, "Top up", "My top-up is pending since yesterday."),
+    ] {
+        let mail = db.0.path().join(format!("{n}.eml"));
+        let text = format!(
+            "From: Ada <ada@example.org>\r\nSubject: {subject}\r\nMessage-ID: <s{n}@example.org>\r\n\
+Date: Mon, {n} Jun 2026 10:00:00 +0000\r\n\r\n{body}\r\n"
+        );
+        std::fs::write(&mail, text).unwrap();
+        db.ok(&["import", "mail", mail.to_str().unwrap()]);
+    }
+    let hits = db.json(&["search", "Swallowed", "CARD", "--json"]);
+    let subjects: Vec<&str> = hits.as_array().unwrap().iter().map(|h| h["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["Re: ATM problem", "ATM problem"], "every word, newest first");
+    assert!(hits[0]["item"].as_str().unwrap().starts_with("CONV-"), "{hits}");
+    assert!(hits[1]["excerpt"].as_str().unwrap().contains("card was swallowed"), "{hits}");
+    assert_eq!(db.json(&["search", "pending", "--json"]).as_array().unwrap().len(), 1);
+    assert!(db.ok(&["search", "nowhere"]).contains("no message has every word"));
+    assert!(db.ok(&["search", "atm", "--limit", "1"]).contains("Re: ATM problem"));
+    db.err(&["search"]);
+}

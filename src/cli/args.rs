@@ -65,6 +65,15 @@ pub enum Cmd {
     /// Messages: re-thread one
     #[command(subcommand)]
     Message(MessageCmd),
+    /// Messages (subjects and bodies) that have every word, newest first, with their item
+    Search {
+        #[arg(required = true)]
+        words: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Machine mail (auto-replies, unmatched delivery and abuse reports) that belongs to no item
     Lane {
         #[arg(long, default_value_t = 50)]

@@ -190,6 +190,23 @@ pub fn lane(store: &Store, limit: usize, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn search(store: &Store, text: &str, limit: usize, json: bool) -> Result<ExitCode> {
+    let hits = store.read().message_hits(text, limit)?;
+    if json {
+        out::json(&hits)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if hits.is_empty() {
+        println!("no message has every word of '{}'", line(text));
+    }
+    for h in hits {
+        let item = h.item.map(|r| r.to_string()).unwrap_or_else(|| "lane".into());
+        println!("{:<7} {} {:<10} {:<32} {}", h.message, fmt_ts(h.at), item, line(&h.from), line(&h.subject));
+        println!("        {}", line(&h.excerpt));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn attachments(store: &Store, msg: i64, save: Option<&std::path::Path>, json: bool) -> Result<ExitCode> {
     store.read().message_item(msg)?.with_context(|| format!("no message {msg}"))?;
     let list = store.read().attachments(msg)?;

@@ -284,24 +284,3 @@ pub(super) fn explain(c: &Connection, f: &ItemFilter) -> Result<Vec<String>> {
     let (sql, args) = list_sql(f, Page::default(), 50);
     super::query_plan(c, &sql, params_from_iter(args))
 }
-
-impl Reader<'_> {
-    /// Full-text search over message subjects and bodies (all words), newest first: FTS5 then stops after `limit`
-    /// rows, where ranking by relevance would score every message that has a common word.
-    pub fn search_messages(&self, text: &str, limit: usize) -> Result<Vec<i64>> {
-        let terms: Vec<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .take(8)
-            .map(|w| format!("\"{}\"", w.to_lowercase()))
-            .collect();
-        if terms.is_empty() {
-            return Ok(vec![]);
-        }
-        let mut st = self.c.prepare_cached(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
-        )?;
-        let rows = st.query_map(rusqlite::params![terms.join(" "), limit as i64], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-}

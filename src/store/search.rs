@@ -1,0 +1,106 @@
+//! Full-text search over every stored message (subjects and bodies), newest first.
+
+use super::Reader;
+use super::items::item_ref;
+use crate::Result;
+use crate::domain::ItemRef;
+use rusqlite::params;
+use serde::Serialize;
+
+/// A message that has every searched word.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageHit {
+    pub message: i64,
+    /// None: the message is in the machine lane.
+    pub item: Option<ItemRef>,
+    pub from: String,
+    pub subject: String,
+    #[serde(serialize_with = "crate::domain::ser_ts")]
+    pub at: i64,
+    /// A line of the body around the first searched word.
+    pub excerpt: String,
+}
+
+/// The words of `text` as an FTS5 query: each a quoted term, all required.
+fn all_words(text: &str) -> Option<String> {
+    let terms: Vec<String> = words(text).map(|w| format!("\"{w}\"")).collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(8).map(str::to_lowercase)
+}
+
+impl Reader<'_> {
+    /// Rows of the messages with every word of `text`, newest first: FTS5 stops after `limit` rows, where ranking by
+    /// relevance would score every message that has a common word.
+    pub fn search_messages(&self, text: &str, limit: usize) -> Result<Vec<i64>> {
+        let Some(q) = all_words(text) else { return Ok(vec![]) };
+        let mut st = self.c.prepare_cached(
+            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![q, limit as i64], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// [`Reader::search_messages`] with what a result list shows of each message.
+    pub fn message_hits(&self, text: &str, limit: usize) -> Result<Vec<MessageHit>> {
+        let Some(q) = all_words(text) else { return Ok(vec![]) };
+        let mut st = self.c.prepare_cached(
+            "SELECT m.id, i.kind, i.num, m.from_addr, m.subject, m.sent_at, m.body
+             FROM messages m LEFT JOIN items i ON i.id = m.item_id
+             WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
+             ORDER BY m.id DESC",
+        )?;
+        let wanted: Vec<String> = words(text).collect();
+        let rows = st.query_map(params![q, limit as i64], |r| {
+            let item = match r.get::<_, Option<String>>(1)? {
+                Some(kind) => Some(item_ref(&kind, r.get(2)?)?),
+                None => None,
+            };
+            let body: String = r.get(6)?;
+            Ok(MessageHit {
+                message: r.get(0)?,
+                item,
+                from: r.get(3)?,
+                subject: r.get(4)?,
+                at: r.get(5)?,
+                excerpt: excerpt(&body, &wanted),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// About 100 characters of `body` on one line, from shortly before the first of `words` found (case-insensitive; a
+/// stemmed match the text does not spell out starts the excerpt at the top).
+fn excerpt(body: &str, words: &[String]) -> String {
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = flat.to_lowercase();
+    let at = words.iter().filter_map(|w| lower.find(w.as_str())).min().unwrap_or(0);
+    // Counted in characters: near enough where lowercasing changes a character's length (İ), and never mid-character.
+    let chars_before = lower[..at].chars().count();
+    let start = chars_before.saturating_sub(30);
+    let mut out: String = flat.chars().skip(start).take(100).collect();
+    if start > 0 {
+        out.insert(0, '…');
+    }
+    if flat.chars().count() > start + 100 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn excerpts_start_near_the_first_word_found() {
+        let body =
+            format!("{}\n\nMy CARD was\tswallowed by the machine. {}", "Hello. ".repeat(20), "Thanks. ".repeat(30));
+        let e = super::excerpt(&body, &["swallowed".into(), "zzz".into()]);
+        assert!(e.starts_with('…') && e.ends_with('…'), "{e}");
+        assert!(e.contains("My CARD was swallowed by the machine."), "{e}");
+        assert_eq!(super::excerpt("short text", &["missing".into()]), "short text");
+        assert_eq!(super::excerpt("İİİ card", &["card".into()]), "İİİ card");
+    }
+}
