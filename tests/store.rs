@@ -253,6 +253,8 @@ fn list_queries_use_their_indexes() {
 fn ingest_lookups_use_their_indexes() {
     let (_d, s, _) = setup();
     let plans: std::collections::HashMap<_, _> = s.read().explain_ingest_lookups().unwrap().into_iter().collect();
+    let by_id = &plans["item_of_message_id"];
+    assert!(by_id.contains("messages_message_id (message_id=?)") && !by_id.contains("SCAN"), "{by_id}");
     let refs = &plans["item_referencing"];
     assert!(refs.contains("USING PRIMARY KEY (ref_id=?)") && !refs.contains("TEMP B-TREE"), "{refs}");
     // Through the sender's items by row id, never a walk over every item of a kind.

@@ -264,8 +264,8 @@ fn thread_by_reference(w: &Writer<'_>, p: &Parsed) -> Result<Option<(i64, ItemRe
         Ok(Some((item, r, why(r))))
     };
     for (h, id) in &ids {
-        if let Some((_, Some(item))) = w.message_by_message_id(id)? {
-            return found(item, &|r| format!("{h} <{id}> matched {r}"));
+        if let Some((item, r)) = w.item_of_message_id(id)? {
+            return Ok(Some((item, r, format!("{h} <{id}> matched {r}"))));
         }
     }
     for (h, id) in &ids {
@@ -407,8 +407,7 @@ fn add_participants(w: &Writer<'_>, item: i64, p: &Parsed, ident: Option<Sender>
     let Some(Sender { contact: sender, account, .. }) = ident else {
         return Ok(());
     };
-    w.add_item_contact(item, sender, "reported_by")?;
-    w.add_item_contact(item, sender, "email_member")?;
+    w.add_item_sender(item, sender)?;
     let skip = |a: &str| Some(a) == o.mailbox.as_deref() || Some(a) == p.list_post.as_deref();
     for (addr, name) in p.to.iter().chain(p.cc.iter()).filter(|(a, _)| !skip(a)).take(20) {
         let c = contact_for(w, addr, name, p.date.unwrap_or(0), false)?;

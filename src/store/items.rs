@@ -332,6 +332,17 @@ impl Writer<'_> {
         Ok((row, ItemRef { kind: n.kind, num }))
     }
 
+    /// A sender of mail on an item: *reported by* and *email member* at once (one statement, two rows).
+    pub fn add_item_sender(&self, item: i64, contact: i64) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "INSERT OR IGNORE INTO item_contacts(item_id, contact_id, role)
+                 VALUES (?1, ?2, 'reported_by'), (?1, ?2, 'email_member')",
+            )?
+            .execute(params![item, contact])?;
+        Ok(())
+    }
+
     pub fn add_item_contact(&self, item: i64, contact: i64, role: &str) -> Result<()> {
         self.c
             .prepare_cached("INSERT OR IGNORE INTO item_contacts(item_id, contact_id, role) VALUES (?1, ?2, ?3)")?

@@ -2,6 +2,7 @@
 
 use super::{Reader, Writer};
 use crate::Result;
+use crate::domain::ItemRef;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -60,10 +61,23 @@ impl Reader<'_> {
             .optional()?)
     }
 
+    /// The item holding the stored message with this Message-ID, and its reference.
+    pub fn item_of_message_id(&self, mid: &str) -> Result<Option<(i64, ItemRef)>> {
+        Ok(self
+            .c
+            .prepare_cached(ITEM_OF_MESSAGE_ID)?
+            .query_row([mid], |r| Ok((r.get(0)?, super::items::item_ref(&r.get::<_, String>(1)?, r.get(2)?)?)))
+            .optional()?)
+    }
+
     /// The plans of the lookups that ingest runs for every message (for the test that asserts their index use).
     pub fn explain_ingest_lookups(&self) -> Result<Vec<(&'static str, String)>> {
         let mut out = vec![];
-        for (name, sql) in [("item_referencing", ITEM_REFERENCING), ("open_item_by_subject", OPEN_ITEM_BY_SUBJECT)] {
+        for (name, sql) in [
+            ("item_of_message_id", ITEM_OF_MESSAGE_ID),
+            ("item_referencing", ITEM_REFERENCING),
+            ("open_item_by_subject", OPEN_ITEM_BY_SUBJECT),
+        ] {
             let n = self.c.prepare(sql)?.parameter_count();
             out.push((
                 name,
@@ -219,6 +233,9 @@ impl Reader<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+const ITEM_OF_MESSAGE_ID: &str =
+    "SELECT i.id, i.kind, i.num FROM messages m JOIN items i ON i.id = m.item_id WHERE m.message_id = ?1";
 
 /// Rows come in `message_row` order from the key, so the first is found without sorting.
 const ITEM_REFERENCING: &str = "SELECT m.item_id FROM message_refs r JOIN messages m ON m.id = r.message_row
