@@ -94,12 +94,7 @@ impl ItemRow {
 
 /// Turn free text into an FTS5 query: each word a quoted prefix term, all required.
 pub fn fts_prefix_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(8)
-        .map(|w| format!("\"{}\"*", w.to_lowercase()))
-        .collect();
+    let terms: Vec<String> = super::search::words(text).map(|w| format!("\"{w}\"*")).collect();
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 

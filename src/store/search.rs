@@ -27,7 +27,8 @@ fn all_words(text: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+/// The first eight words of `text` (runs of letters and digits), lowercased: what a search or a filter matches.
+pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(8).map(str::to_lowercase)
 }
 
