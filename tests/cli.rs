@@ -239,3 +239,19 @@ Date: Mon, {n} Jun 2026 10:00:00 +0000\r\n\r\n{body}\r\n"
     assert!(db.ok(&["search", "atm", "--limit", "1"]).contains("Re: ATM problem"));
     db.err(&["search"]);
 }
+
+#[test]
+fn a_moved_message_makes_its_sender_a_participant_of_the_new_item() {
+    let db = Db::new();
+    let mail = db.0.path().join("m.eml");
+    std::fs::write(
+        &mail,
+        "From: Ada <ada@example.org>\r\nSubject: two questions\r\nMessage-ID: <mv@example.org>\r\n\r\nHi\r\n",
+    )
+    .unwrap();
+    db.ok(&["import", "mail", mail.to_str().unwrap()]);
+    assert!(db.ok(&["message", "move", "1", "--to", "new"]).contains("CONV-2"));
+    let moved = db.json(&["conversation", "show", "CONV-2", "--json"]);
+    let reporters = moved["reported_by"].as_array().unwrap();
+    assert!(reporters.iter().any(|r| r.as_str().unwrap().contains("Ada")), "{moved}");
+}

@@ -193,11 +193,21 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Move a message to another item (or to the machine lane with `None`), recording why.
+    /// Move a message to another item (or to the machine lane with `None`), recording why. Its sender becomes a
+    /// participant of the item, as if the message had arrived there.
     pub fn move_message(&self, msg_row: i64, item_row: Option<i64>, reason: &str) -> Result<()> {
         self.c
             .prepare_cached("UPDATE messages SET item_id = ?2, thread_reason = ?3 WHERE id = ?1")?
             .execute(params![msg_row, item_row, reason])?;
+        let sender: Option<i64> = self
+            .c
+            .prepare_cached("SELECT contact_id FROM messages WHERE id = ?1")?
+            .query_row([msg_row], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if let (Some(item), Some(contact)) = (item_row, sender) {
+            self.add_item_sender(item, contact)?;
+        }
         Ok(())
     }
 }
