@@ -133,7 +133,7 @@ type Terminal = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Bu
 /// Raw mode, the alternate screen and a panic hook that restores the terminal (as `ratatui::init`), with the frames
 /// buffered: a frame leaves in one write, not in one write per kilobyte of a line-buffered stdout.
 fn init_terminal() -> Result<Terminal> {
-    drop(ratatui::init());
+    drop(ratatui::try_init().context("cannot start the terminal UI (is this a terminal?)")?);
     let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
     Ok(ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(out))?)
 }
