@@ -192,7 +192,7 @@ fn search_rows(b: &mut Bench, db: &Path) -> Result<()> {
         let mut n = 0;
         for _ in 0..20 {
             let t0 = Instant::now();
-            n = s.read().search_messages(term, 50)?.len();
+            n = s.read().message_hits(term, 50)?.len();
             v.push(t0.elapsed());
         }
         let (p50, p99) = pct(&mut v);

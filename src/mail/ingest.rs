@@ -259,24 +259,20 @@ fn pipeline(
 fn thread_by_reference(w: &Writer<'_>, p: &Parsed) -> Result<Option<(i64, ItemRef, String)>> {
     let mut ids: Vec<(&str, &str)> = p.in_reply_to.iter().map(|i| ("In-Reply-To", i.as_str())).collect();
     ids.extend(p.references.iter().rev().map(|i| ("References", i.as_str())));
-    let found = |item: i64, why: &dyn Fn(ItemRef) -> String| -> Result<Option<(i64, ItemRef, String)>> {
-        let r = w.item_ref(item)?;
-        Ok(Some((item, r, why(r))))
-    };
     for (h, id) in &ids {
         if let Some((item, r)) = w.item_of_message_id(id)? {
             return Ok(Some((item, r, format!("{h} <{id}> matched {r}"))));
         }
     }
     for (h, id) in &ids {
-        if let Some(item) = w.item_referencing(id)? {
-            return found(item, &|r| format!("{h} <{id}> shared with {r}"));
+        if let Some((item, r)) = w.item_referencing(id)? {
+            return Ok(Some((item, r, format!("{h} <{id}> shared with {r}"))));
         }
     }
     if let Some(m) = &p.message_id
-        && let Some(item) = w.item_referencing(m)?
+        && let Some((item, r)) = w.item_referencing(m)?
     {
-        return found(item, &|r| format!("a reply in {r} references <{m}>"));
+        return Ok(Some((item, r, format!("a reply in {r} references <{m}>"))));
     }
     Ok(None)
 }

@@ -63,10 +63,15 @@ impl Reader<'_> {
 
     /// The item holding the stored message with this Message-ID, and its reference.
     pub fn item_of_message_id(&self, mid: &str) -> Result<Option<(i64, ItemRef)>> {
+        self.item_and_ref(ITEM_OF_MESSAGE_ID, mid)
+    }
+
+    /// Row, kind and number from `sql` with one bound id.
+    fn item_and_ref(&self, sql: &str, id: &str) -> Result<Option<(i64, ItemRef)>> {
         Ok(self
             .c
-            .prepare_cached(ITEM_OF_MESSAGE_ID)?
-            .query_row([mid], |r| Ok((r.get(0)?, super::items::item_ref(&r.get::<_, String>(1)?, r.get(2)?)?)))
+            .prepare_cached(sql)?
+            .query_row([id], |r| Ok((r.get(0)?, super::items::item_ref(&r.get::<_, String>(1)?, r.get(2)?)?)))
             .optional()?)
     }
 
@@ -88,8 +93,8 @@ impl Reader<'_> {
     }
 
     /// The item of a stored message that references `id` (a shared ghost parent, or a child that arrived first).
-    pub fn item_referencing(&self, id: &str) -> Result<Option<i64>> {
-        Ok(self.c.prepare_cached(ITEM_REFERENCING)?.query_row([id], |r| r.get(0)).optional()?)
+    pub fn item_referencing(&self, id: &str) -> Result<Option<(i64, ItemRef)>> {
+        self.item_and_ref(ITEM_REFERENCING, id)
     }
 
     /// An open item of `kind` whose normalised title is `norm` and whose participants include `contact`.
@@ -196,13 +201,10 @@ impl Writer<'_> {
     /// Move a message to another item (or to the machine lane with `None`), recording why. Its sender becomes a
     /// participant of the item, as if the message had arrived there.
     pub fn move_message(&self, msg_row: i64, item_row: Option<i64>, reason: &str) -> Result<()> {
-        self.c
-            .prepare_cached("UPDATE messages SET item_id = ?2, thread_reason = ?3 WHERE id = ?1")?
-            .execute(params![msg_row, item_row, reason])?;
         let sender: Option<i64> = self
             .c
-            .prepare_cached("SELECT contact_id FROM messages WHERE id = ?1")?
-            .query_row([msg_row], |r| r.get(0))
+            .prepare_cached("UPDATE messages SET item_id = ?2, thread_reason = ?3 WHERE id = ?1 RETURNING contact_id")?
+            .query_row(params![msg_row, item_row, reason], |r| r.get(0))
             .optional()?
             .flatten();
         if let (Some(item), Some(contact)) = (item_row, sender) {
@@ -248,8 +250,8 @@ const ITEM_OF_MESSAGE_ID: &str =
     "SELECT i.id, i.kind, i.num FROM messages m JOIN items i ON i.id = m.item_id WHERE m.message_id = ?1";
 
 /// Rows come in `message_row` order from the key, so the first is found without sorting.
-const ITEM_REFERENCING: &str = "SELECT m.item_id FROM message_refs r JOIN messages m ON m.id = r.message_row
-     WHERE r.ref_id = ?1 AND m.item_id IS NOT NULL ORDER BY r.message_row LIMIT 1";
+const ITEM_REFERENCING: &str = "SELECT i.id, i.kind, i.num FROM message_refs r JOIN messages m ON m.id = r.message_row
+     JOIN items i ON i.id = m.item_id WHERE r.ref_id = ?1 ORDER BY r.message_row LIMIT 1";
 
 /// The sender's few items are the way in (`+i.kind` keeps SQLite from scanning every item of the kind).
 const OPEN_ITEM_BY_SUBJECT: &str = "SELECT i.id FROM items i

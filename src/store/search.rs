@@ -33,18 +33,8 @@ pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 impl Reader<'_> {
-    /// Rows of the messages with every word of `text`, newest first: FTS5 stops after `limit` rows, where ranking by
-    /// relevance would score every message that has a common word.
-    pub fn search_messages(&self, text: &str, limit: usize) -> Result<Vec<i64>> {
-        let Some(q) = all_words(text) else { return Ok(vec![]) };
-        let mut st = self.c.prepare_cached(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
-        )?;
-        let rows = st.query_map(params![q, limit as i64], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// [`Reader::search_messages`] with what a result list shows of each message.
+    /// The messages with every word of `text`, newest first, with what a result list shows of each: FTS5 stops after
+    /// `limit` rows, where ranking by relevance would score every message that has a common word.
     pub fn message_hits(&self, text: &str, limit: usize) -> Result<Vec<MessageHit>> {
         let Some(q) = all_words(text) else { return Ok(vec![]) };
         let mut st = self.c.prepare_cached(
