@@ -1,7 +1,6 @@
 //! Command-line interface: argument parsing and dispatch to one module per noun.
 
 mod args;
-mod bench;
 mod io;
 mod items;
 mod live;
@@ -9,39 +8,43 @@ mod mail;
 mod out;
 mod records;
 mod similar;
-pub mod util;
+mod util;
 
 use anyhow::{Context, Result};
-use args::{Cli, Cmd, EvalCmd, ImportCmd, OutboxCmd};
+pub use args::Cli;
+use args::{Cmd, EvalCmd, ImportCmd, OutboxCmd};
 use clap::{CommandFactory, Parser};
 use helpdesk::Store;
 use helpdesk::domain::Kind;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let _log = util::init_logging();
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {}", util::one_line(&e));
-            ExitCode::FAILURE
-        }
-    }
+/// What the command line asks for: a command, or the terminal UI on a database.
+pub enum Face {
+    Command(Box<Cli>),
+    Tui { db: PathBuf, config: Option<PathBuf> },
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+/// Read the arguments. Without a command the TUI runs (on a generated demo with `--demo`, made the first time).
+pub fn parse() -> Result<Face> {
+    let cli = Cli::parse();
+    if cli.cmd.is_some() {
+        return Ok(Face::Command(Box::new(cli)));
+    }
+    let db = db_path(&cli)?;
+    if cli.demo && !db.exists() {
+        eprintln!("Generating a demo help desk in {} …", db.display());
+        let mut store = Store::open(&db)?;
+        helpdesk::demo::generate(&mut store, 5_000, &mut |_, _| {})?;
+    }
+    Ok(Face::Tui { db, config: cli.config })
+}
+
+/// Run a command.
+pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
     let db = db_path(&cli)?;
     let cli_config = cli.config.clone();
-    let Some(cmd) = cli.cmd else {
-        if cli.demo && !db.exists() {
-            eprintln!("Generating a demo help desk in {} …", db.display());
-            let mut store = Store::open(&db)?;
-            helpdesk::demo::generate(&mut store, 5_000, &mut |_, _| {})?;
-        }
-        return crate::tui::run(&db, cli.config.as_deref()).map(|_| ExitCode::SUCCESS);
-    };
+    let Some(cmd) = cli.cmd else { return Ok(ExitCode::SUCCESS) };
     match cmd {
         Cmd::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "helpdesk", &mut std::io::stdout());
@@ -71,7 +74,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Cmd::Sync { watch, json } => live::sync(&db, &config(&cli_config)?, watch, json),
         Cmd::Outbox(OutboxCmd::List { json }) => live::outbox(&open(&db)?, json),
         Cmd::Config(c) => live::config(&cli_config, c),
-        Cmd::Bench(a) => bench::run(&db, a),
         Cmd::Quarantine(c) => mail::quarantine(&mut open(&db)?, &config(&cli_config)?, c),
         Cmd::Message(c) => mail::message(&mut open(&db)?, c),
         Cmd::Lane { limit, json } => mail::lane(&open(&db)?, limit, json),
@@ -83,18 +85,14 @@ pub fn open(db: &Path) -> Result<Store> {
     Store::open(db).with_context(|| format!("cannot open database {}", db.display()))
 }
 
-/// The config: `--config` must exist; the default location may be absent.
-pub fn config(path: &Option<PathBuf>) -> Result<helpdesk::config::Config> {
-    Ok(match path {
-        Some(p) => helpdesk::config::Config::load(p, true)?,
-        None => helpdesk::config::Config::load(&util::dirs()?.config_dir().join("config.toml"), false)?,
-    })
+fn config(path: &Option<PathBuf>) -> Result<helpdesk::config::Config> {
+    crate::user::config(path)
 }
 
 fn db_path(cli: &Cli) -> Result<PathBuf> {
     if let Some(p) = &cli.db {
         return Ok(p.clone());
     }
-    let dirs = util::dirs()?;
+    let dirs = crate::user::dirs()?;
     Ok(dirs.data_dir().join(if cli.demo { "demo.db" } else { "helpdesk.db" }))
 }

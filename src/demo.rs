@@ -6,7 +6,7 @@ mod text;
 use crate::domain::{
     DeliveryState, Direction, Kind, LinkRel, MsgChannel, PartKind, Severity, SourceChannel, Subtype, Tier,
 };
-use crate::stage::{Stage, TicketStage};
+use crate::stage::{AnyStage, ConversationStage, Stage, TaskStage, TicketStage};
 use crate::store::{By, NewAccount, NewContact, NewItem, NewMessage, Writer};
 use crate::{Result, Store};
 use text::{Rng, Seeds};
@@ -103,13 +103,13 @@ fn setup(
     let mut features = vec![];
     for (product, caps) in text::PARTS {
         let prod = w.add_part(PartKind::Product, product, None)?;
-        let prod_row = w.part_row(&prod)?;
+        let prod_row = w.part_row_of(prod)?;
         for (cap, intents) in *caps {
             let c = w.add_part(PartKind::Capability, cap, Some(prod_row))?;
-            let cap_row = w.part_row(&c)?;
+            let cap_row = w.part_row_of(c)?;
             for intent in *intents {
                 let f = w.add_part(PartKind::Feature, &text::feature_name(intent), Some(cap_row))?;
-                features.push((w.part_row(&f)?, intent.to_string()));
+                features.push((w.part_row_of(f)?, intent.to_string()));
             }
         }
     }
@@ -223,7 +223,7 @@ impl Gen<'_, '_> {
         for (k, s) in path.iter().enumerate() {
             t += 3600 * (1 + self.rng.below(30)) as i64;
             t = t.min(self.now - 60);
-            self.w.set_stage(id, s.as_str(), &By::at(&by.who, t))?;
+            self.w.set_stage(id, AnyStage::Ticket(*s), &By::at(&by.who, t))?;
             if *s == TicketStage::AwaitingCustomerResponse || (*s == TicketStage::WorkInProgress && k == 0) {
                 self.message(row, &contact, owner, false, &intent, t + 60, sum)?;
                 self.w.apply_member_reply(row, &By::at(owner, t + 60))?;
@@ -368,7 +368,11 @@ impl Gen<'_, '_> {
             _ => {
                 self.message(row, &contact, &owner, false, &intent, t + wait, sum)?;
                 self.w.apply_member_reply(row, &By::at(&owner, t + wait))?;
-                self.w.set_stage(id, "resolved", &By::at(&owner, t + wait + 86_400))?;
+                self.w.set_stage(
+                    id,
+                    AnyStage::Conversation(ConversationStage::Resolved),
+                    &By::at(&owner, t + wait + 86_400),
+                )?;
             }
         }
         sum.conversations += 1;
@@ -389,13 +393,19 @@ impl Gen<'_, '_> {
         let mut at = t;
         for s in crate::stage::IssueStage::ALL.iter().skip(1).take(depth.min(7)) {
             at += 3600 * (2 + self.rng.below(48)) as i64;
-            self.w.set_stage(id, s.as_str(), &By::at(owner, at.min(self.now)))?;
+            self.w.set_stage(id, AnyStage::Issue(*s), &By::at(owner, at.min(self.now)))?;
         }
         // Link tickets waiting on product assist or development to it.
         let open = self.w.list(
             &crate::store::ItemFilter {
                 kind: Some(Kind::Ticket),
-                stages: vec!["awaiting-development".into(), "in-development".into(), "awaiting-product-assist".into()],
+                stages: [
+                    TicketStage::AwaitingDevelopment,
+                    TicketStage::InDevelopment,
+                    TicketStage::AwaitingProductAssist,
+                ]
+                .map(AnyStage::Ticket)
+                .to_vec(),
                 part_row: None,
                 ..Default::default()
             },
@@ -411,9 +421,9 @@ impl Gen<'_, '_> {
             tn.owner = Some(MEMBERS[self.rng.below(MEMBERS.len())].0.to_string());
             let task = self.w.create_item(&tn, &By::at(owner, at))?;
             if depth > 3 {
-                self.w.set_stage(task, "in-progress", &By::at(owner, at))?;
+                self.w.set_stage(task, AnyStage::Task(TaskStage::InProgress), &By::at(owner, at))?;
                 if depth > 5 {
-                    self.w.set_stage(task, "done", &By::at(owner, at))?;
+                    self.w.set_stage(task, AnyStage::Task(TaskStage::Done), &By::at(owner, at))?;
                 }
             }
             sum.tasks += 1;

@@ -108,6 +108,134 @@ pub fn parse_record_id(s: &str, kinds: &[RecordKind]) -> Result<(RecordKind, i64
     Ok((kind, num))
 }
 
+/// A record whose display number is its row: `CONT-7`, `ACC-12`.
+macro_rules! record_id {
+    ($(#[$m:meta])* $name:ident, $kind:expr) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        pub struct $name(pub i64);
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}-{}", $kind.prefix(), self.0)
+            }
+        }
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self, Error> {
+                Ok($name(parse_record_id(s, &[$kind])?.1))
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+    };
+}
+
+record_id!(
+    /// A contact: `CONT-7`.
+    ContactId,
+    RecordKind::Contact
+);
+record_id!(
+    /// An account: `ACC-12`.
+    AccountId,
+    RecordKind::Account
+);
+
+/// A part of the product tree: `PROD-1`, `CAPL-4`, `FEAT-9`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartRef {
+    pub kind: PartKind,
+    pub num: i64,
+}
+
+impl fmt::Display for PartRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.kind.record().prefix(), self.num)
+    }
+}
+
+impl FromStr for PartRef {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let (k, num) = parse_record_id(s, &[RecordKind::Product, RecordKind::Capability, RecordKind::Feature])?;
+        let kind = PartKind::ALL.iter().copied().find(|p| p.record() == k).unwrap_or(PartKind::Product);
+        Ok(PartRef { kind, num })
+    }
+}
+
+impl Serialize for PartRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A contact with its name, shown as `CONT-7 Nadia Novak`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedContact {
+    pub id: ContactId,
+    pub name: String,
+}
+
+impl fmt::Display for NamedContact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.id, self.name)
+    }
+}
+
+impl Serialize for NamedContact {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// What a tag is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TagTarget {
+    Item,
+    Contact,
+    Account,
+}
+
+impl TagTarget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagTarget::Item => "item",
+            TagTarget::Contact => "contact",
+            TagTarget::Account => "account",
+        }
+    }
+}
+
+/// How a contact takes part in an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContactRole {
+    /// Reported the work: replies go To them.
+    ReportedBy,
+    /// On the mail thread: replies Cc them.
+    EmailMember,
+}
+
+impl ContactRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactRole::ReportedBy => "reported_by",
+            ContactRole::EmailMember => "email_member",
+        }
+    }
+}
+
+/// Which end of a link an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkEnd {
+    /// This item is the link's source (`TKT-1 duplicate-of TKT-2` seen from TKT-1).
+    Out,
+    In,
+}
+
 macro_rules! string_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -125,10 +253,19 @@ macro_rules! string_enum {
             }
         }
         impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.pad(self.as_str()) }
+        }
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool { self.as_str() == *other }
         }
         impl Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> { s.serialize_str(self.as_str()) }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::parse(&s).map_err(serde::de::Error::custom)
+            }
         }
     };
 }
@@ -143,6 +280,7 @@ string_enum!(LinkRel {
     Blocks = "blocks",
     Issue = "issue",
     Ticket = "ticket",
+    Task = "task",
 });
 string_enum!(MsgChannel { Customer = "customer", Internal = "internal" });
 string_enum!(Direction { Inbound = "in", Outbound = "out" });
@@ -174,6 +312,9 @@ impl LinkRel {
             LinkRel::DuplicateOf | LinkRel::Related | LinkRel::Blocks => true,
             LinkRel::Issue => from == Kind::Ticket && to == Kind::Issue,
             LinkRel::Ticket => from == Kind::Conversation && to == Kind::Ticket,
+            LinkRel::Task => {
+                return Err(Error::invalid("a task belongs to its issue from its creation (task new --issue ISS-n)"));
+            }
         };
         if ok {
             Ok(())
@@ -245,6 +386,11 @@ mod tests {
     fn record_ids() {
         assert_eq!(parse_record_id("CONT-4", &[RecordKind::Contact]).unwrap().1, 4);
         assert!(parse_record_id("ACC-4", &[RecordKind::Contact]).is_err());
+        assert_eq!("cont-7".parse::<ContactId>().unwrap(), ContactId(7));
+        assert_eq!(AccountId(12).to_string(), "ACC-12");
+        assert!("CONT-7".parse::<AccountId>().is_err());
+        let p: PartRef = "FEAT-9".parse().unwrap();
+        assert_eq!((p.kind, p.num, p.to_string().as_str()), (PartKind::Feature, 9, "FEAT-9"));
     }
 }
 

@@ -4,9 +4,21 @@
 
 mod cli;
 mod tui;
+mod user;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cli::main()
+    let _log = user::init_logging();
+    let result = cli::parse().and_then(|face| match face {
+        cli::Face::Command(c) => cli::run(c),
+        cli::Face::Tui { db, config } => tui::run(&db, config.as_deref()).map(|_| ExitCode::SUCCESS),
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", user::one_line(&e));
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub use text::{terms, words};
 
 use crate::Result;
 use crate::domain::{ItemRef, Kind};
+use crate::stage::AnyStage;
 use crate::store::{Candidate, Reader};
 use serde::Serialize;
 
@@ -37,14 +38,32 @@ pub struct Suggestion {
     #[serde(skip)]
     pub row: i64,
     pub kind: Kind,
-    pub stage: String,
+    pub stage: AnyStage,
     pub title: String,
     pub score: f64,
     pub reason: String,
 }
 
 /// Weights of the ranking, fixed for all data (not tuned per query).
-const TITLE_WEIGHT: f64 = 3.0;
+mod weight {
+    /// bm25 weight of the title column against the description's 1.
+    pub const TITLE_COLUMN: f64 = 3.0;
+    /// Shares of the score: bm25 over all text, bm25 over titles, and title-word overlap (they add up to 1).
+    pub const TEXT: f64 = 0.55;
+    pub const TITLE: f64 = 0.25;
+    pub const OVERLAP: f64 = 0.2;
+    /// Bonuses for context shared with the item being written or viewed.
+    pub const SAME_CONTACT: f64 = 0.12;
+    pub const SAME_ACCOUNT: f64 = 0.08;
+    pub const SAME_PART: f64 = 0.05;
+    /// Recent items rank a little higher: this much at age 0, decaying with this many days.
+    pub const RECENT: f64 = 0.08;
+    pub const RECENT_DAYS: f64 = 45.0;
+    /// Open items rank a little above closed ones.
+    pub const OPEN: f64 = 0.02;
+    /// A 👍 given before for this pair.
+    pub const THUMBS_UP: f64 = 0.5;
+}
 const POOL: usize = 60;
 /// A term in this many items or more is too common to find candidates with; a guessed completion of the word
 /// being typed must be in fewer than a quarter of that (each candidate costs a bm25 score).
@@ -97,7 +116,7 @@ impl Finder {
         let words = match self.narrowed(prefix) {
             Some(w) => w,
             None => {
-                let expr = format!("\"{}\"*", prefix.replace('"', ""));
+                let expr = crate::store::fts::prefix(prefix);
                 let mut count: Vec<(String, usize)> = vec![];
                 for c in r.fts_newest(&expr, kinds, None, 60)? {
                     for w in c.title.split(|ch: char| !ch.is_alphanumeric()) {
@@ -169,10 +188,7 @@ fn search(r: &Reader<'_>, q: &Query, limit: usize, finder: &Finder) -> Result<Ve
     let all_common = (cand_title.is_empty() && !common_title.is_empty()).then(|| {
         // Not limited to the title column: FTS5 would read every position list of these long doclists to check
         // it (16 ms at 100k items when nothing matches); the title overlap in the score favours title matches.
-        format!(
-            "({})",
-            common_title.iter().map(|t| format!("\"{}\"", t.replace('"', ""))).collect::<Vec<_>>().join(" AND ")
-        )
+        format!("({})", common_title.iter().map(|t| crate::store::fts::phrase(t)).collect::<Vec<_>>().join(" AND "))
     });
     let join = |parts: Vec<Option<String>>| {
         let v: Vec<String> = parts.into_iter().flatten().collect();
@@ -187,7 +203,7 @@ fn search(r: &Reader<'_>, q: &Query, limit: usize, finder: &Finder) -> Result<Ve
     let cands = if only_common {
         r.fts_newest(&expr, &q.kinds, q.before, POOL)?
     } else {
-        r.fts_candidates(&expr, TITLE_WEIGHT, &q.kinds, q.before, POOL)?
+        r.fts_candidates(&expr, weight::TITLE_COLUMN, &q.kinds, q.before, POOL)?
     };
     let title_only =
         match join(vec![all_common, text::fts_expr(&cand_title, &[], false).map(|e| format!("{{title}} : ({e})"))]) {
@@ -230,7 +246,7 @@ fn search(r: &Reader<'_>, q: &Query, limit: usize, finder: &Finder) -> Result<Ve
         } else {
             shared.len() as f64 / query_set.len().max(cand_terms.len()).max(1) as f64
         };
-        let mut score = 0.55 * text_score + 0.25 * title_score + 0.2 * overlap;
+        let mut score = weight::TEXT * text_score + weight::TITLE * title_score + weight::OVERLAP * overlap;
         let mut why: Vec<String> = vec![];
         if !shared.is_empty() {
             let ws: Vec<&str> = shared.iter().take(5).map(|s| s.as_str()).collect();
@@ -244,24 +260,24 @@ fn search(r: &Reader<'_>, q: &Query, limit: usize, finder: &Finder) -> Result<Ve
         }
         let same = |a: Option<i64>, b: Option<i64>| a.is_some() && a == b;
         if same(q.contact_row, c.contact_row) {
-            score += 0.12;
+            score += weight::SAME_CONTACT;
             why.push("same contact".into());
         } else if same(q.account_row, c.account_row) {
-            score += 0.08;
+            score += weight::SAME_ACCOUNT;
             why.push("same account".into());
         }
         if same(q.part_row, c.part_row) {
-            score += 0.05;
+            score += weight::SAME_PART;
             why.push("same part".into());
         }
         let reference = q.now.or(q.before).unwrap_or_else(crate::now);
         let age_days = (reference - c.created_at).max(0) as f64 / 86_400.0;
-        score += 0.08 * (-age_days / 45.0).exp();
+        score += weight::RECENT * (-age_days / weight::RECENT_DAYS).exp();
         if !c.closed {
-            score += 0.02;
+            score += weight::OPEN;
         }
         if fb == Some(true) {
-            score += 0.5;
+            score += weight::THUMBS_UP;
             why.push("👍 before".into());
         }
         out.push(Suggestion {

@@ -17,6 +17,15 @@ pub enum Category {
     Closed,
 }
 
+/// How a stage looks on any face: waiting on us, moving, finished well, or dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Attention,
+    Active,
+    Done,
+    Dropped,
+}
+
 /// What every stage enum offers: names, its transition table, and a checked move.
 pub trait Stage: Copy + Eq + std::fmt::Debug + 'static {
     const ALL: &'static [Self];
@@ -27,6 +36,7 @@ pub trait Stage: Copy + Eq + std::fmt::Debug + 'static {
     /// The legal next stages: the transition table.
     fn next(self) -> &'static [Self];
     fn category(self) -> Category;
+    fn tone(self) -> Tone;
 
     fn parse(s: &str) -> Result<Self, Error> {
         let norm = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
@@ -96,6 +106,45 @@ impl AnyStage {
             AnyStage::Task(s) => s.label(),
         }
     }
+    pub fn tone(self) -> Tone {
+        match self {
+            AnyStage::Conversation(s) => s.tone(),
+            AnyStage::Ticket(s) => s.tone(),
+            AnyStage::Issue(s) => s.tone(),
+            AnyStage::Task(s) => s.tone(),
+        }
+    }
+    /// A move here drops the item's work (or archives a conversation for good): faces ask before making it.
+    pub fn closing(self) -> bool {
+        self == AnyStage::Conversation(ConversationStage::Archived)
+            || (self.is_closed() && self.tone() == Tone::Dropped)
+    }
+    pub fn kind(self) -> Kind {
+        match self {
+            AnyStage::Conversation(_) => Kind::Conversation,
+            AnyStage::Ticket(_) => Kind::Ticket,
+            AnyStage::Issue(_) => Kind::Issue,
+            AnyStage::Task(_) => Kind::Task,
+        }
+    }
+    /// The legal next stages.
+    pub fn next(self) -> Vec<AnyStage> {
+        match self {
+            AnyStage::Conversation(s) => s.next().iter().map(|n| AnyStage::Conversation(*n)).collect(),
+            AnyStage::Ticket(s) => s.next().iter().map(|n| AnyStage::Ticket(*n)).collect(),
+            AnyStage::Issue(s) => s.next().iter().map(|n| AnyStage::Issue(*n)).collect(),
+            AnyStage::Task(s) => s.next().iter().map(|n| AnyStage::Task(*n)).collect(),
+        }
+    }
+    /// Every stage of a kind, in table order.
+    pub fn all(kind: Kind) -> Vec<AnyStage> {
+        match kind {
+            Kind::Conversation => ConversationStage::ALL.iter().map(|n| AnyStage::Conversation(*n)).collect(),
+            Kind::Ticket => TicketStage::ALL.iter().map(|n| AnyStage::Ticket(*n)).collect(),
+            Kind::Issue => IssueStage::ALL.iter().map(|n| AnyStage::Issue(*n)).collect(),
+            Kind::Task => TaskStage::ALL.iter().map(|n| AnyStage::Task(*n)).collect(),
+        }
+    }
     pub fn is_closed(self) -> bool {
         match self {
             AnyStage::Conversation(s) => s.is_closed(),
@@ -137,5 +186,24 @@ impl AnyStage {
             Kind::Issue => names::<IssueStage>(),
             Kind::Task => names::<TaskStage>(),
         }
+    }
+}
+
+impl std::fmt::Display for AnyStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A stage equals its kebab name (`stage == "resolved"`).
+impl PartialEq<&str> for AnyStage {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl serde::Serialize for AnyStage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }

@@ -1,8 +1,8 @@
 //! Dashboard figures: incoming volume, open tickets by stage and severity, time to first response, oldest waiting.
 
 use crate::Result;
-use crate::domain::{ItemRef, fmt_ts};
-use crate::stage::{Stage, TicketStage};
+use crate::domain::{ItemRef, Kind, Severity, fmt_ts};
+use crate::stage::{AnyStage, ConversationStage, Stage, TicketStage};
 use crate::store::Reader;
 use serde::Serialize;
 
@@ -20,7 +20,7 @@ pub struct FirstResponse {
 pub struct Waiting {
     pub id: ItemRef,
     pub title: String,
-    pub stage: String,
+    pub stage: AnyStage,
     pub since: String,
     pub hours: f64,
 }
@@ -29,7 +29,8 @@ pub struct Waiting {
 pub struct Stats {
     /// Conversations and tickets created per day, oldest first, one entry per day (zeros included).
     pub incoming_per_day: Vec<(String, i64)>,
-    pub open_tickets_by_stage: Vec<(String, i64)>,
+    pub open_tickets_by_stage: Vec<(AnyStage, i64)>,
+    /// (severity name or "none", tickets)
     pub open_tickets_by_severity: Vec<(String, i64)>,
     pub first_response: FirstResponse,
     pub oldest_waiting: Vec<Waiting>,
@@ -64,17 +65,21 @@ pub fn compute(r: &Reader<'_>, now: i64, days: i64) -> Result<Stats> {
             (day, n)
         })
         .collect();
-    let open: Vec<&str> = TicketStage::ALL.iter().filter(|s| !s.is_closed()).map(|s| s.as_str()).collect();
-    let by_stage = r.count_by("ticket", false, &open)?;
+    let open: Vec<AnyStage> =
+        TicketStage::ALL.iter().filter(|s| !s.is_closed()).map(|s| AnyStage::Ticket(*s)).collect();
+    let counts = r.count_by_stage_and_severity(Kind::Ticket, &open)?;
     let open_tickets_by_stage =
-        open.iter().map(|s| (s.to_string(), by_stage.iter().find(|(k, _)| k == s).map(|x| x.1).unwrap_or(0))).collect();
-    let by_sev = r.count_by("ticket", true, &open)?;
-    let open_tickets_by_severity = ["blocker", "high", "medium", "low", "none"]
+        open.iter().map(|s| (*s, counts.iter().filter(|(k, _, _)| k == s).map(|x| x.2).sum())).collect();
+    let severities = [Some(Severity::Blocker), Some(Severity::High), Some(Severity::Medium), Some(Severity::Low), None];
+    let open_tickets_by_severity = severities
         .iter()
-        .map(|s| (s.to_string(), by_sev.iter().find(|(k, _)| k == s).map(|x| x.1).unwrap_or(0)))
+        .map(|s| {
+            let n: i64 = counts.iter().filter(|(_, k, _)| k == s).map(|x| x.2).sum();
+            (s.map(|s| s.as_str()).unwrap_or("none").to_string(), n)
+        })
         .filter(|(k, n)| k != "none" || *n > 0)
         .collect();
-    let mut secs = r.time_to_stage("conversation", "waiting-on-user")?;
+    let mut secs = r.time_to_stage(AnyStage::Conversation(ConversationStage::WaitingOnUser))?;
     secs.sort_unstable();
     let mut histogram: Vec<(String, usize)> = BUCKETS.iter().map(|(_, l)| (l.to_string(), 0)).collect();
     for s in &secs {

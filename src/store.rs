@@ -1,6 +1,7 @@
 //! The SQLite store: one connection, numbered migrations, typed queries. All SQL of the project lives here.
 
 mod customers;
+pub mod fts;
 mod items;
 mod ledger;
 
@@ -13,10 +14,12 @@ mod schema;
 mod search;
 mod similar;
 mod stats;
+mod types;
 mod views;
 
 pub use items::{Item, ItemLink, NewItem, StageChange};
 
+pub use customers::ContactEdit;
 pub use ledger::{LaneEntry, NewLedger, QuarantineEntry};
 pub use lists::{ItemFilter, ItemRow, Page, SortOrder};
 pub use messages::{Attachment, Message, NewMessage, hex};

@@ -2,15 +2,20 @@
 
 pub mod action;
 pub mod app;
+mod compose;
 mod detail;
-mod extra;
+mod items;
 pub mod jobs;
 pub mod keymap;
 pub mod list;
+mod modal;
+mod nav;
 mod records;
 mod similar;
+mod theme;
 pub mod ui;
 pub mod update;
+mod views;
 
 use anyhow::{Context, Result};
 use app::{App, Pane};
@@ -45,21 +50,16 @@ pub enum Event {
 /// Build the app on a store: config keys, snippets, user and first pane loaded.
 pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u16, u16)) -> Result<App> {
     let keymap = keymap::Keymap::new(&cfg.keys).map_err(|e| anyhow::anyhow!(e))?;
-    let user = cfg
-        .user
-        .clone()
-        .or_else(|| std::env::var("HELPDESK_USER").ok())
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "me".into());
+    let user = crate::user::me(cfg.user.as_deref(), "me");
     let mut app = App::new(store, user, keymap, cfg.snippets.clone(), size);
     app.reopen_days = cfg.reopen_days;
     app.from = cfg.mailbox.first().map(|m| m.address.clone());
-    update::switch(&mut app, Pane::Inbox)?;
+    app.switch(Pane::Inbox)?;
     Ok(app)
 }
 
 pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
-    let cfg = crate::cli::config(&config.map(Path::to_path_buf))?;
+    let cfg = crate::user::config(&config.map(Path::to_path_buf))?;
     let store = helpdesk::Store::open(db).with_context(|| format!("cannot open {}", db.display()))?;
     let mut terminal = init_terminal()?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
@@ -86,7 +86,7 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
             // Work that can wait (a page ahead, similar work without a jobs thread) waits for a moment with no key.
             let first = match rx.try_recv() {
                 Ok(ev) => ev,
-                Err(_) if update::settle(&mut app) => continue,
+                Err(_) if app.settle() => continue,
                 Err(_) => rx.recv().context("event channel closed")?,
             };
             if let Event::Key(k, at) = &first {
@@ -104,7 +104,7 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
                 let _ = ack_rx.recv_timeout(Duration::from_millis(500));
                 let _ = execute!(std::io::stdout(), DisableMouseCapture);
                 ratatui::restore();
-                let text = crate::cli::util::editor(&req.initial);
+                let text = crate::user::editor(&req.initial);
                 terminal = init_terminal()?;
                 let _ = execute!(std::io::stdout(), EnableMouseCapture);
                 paused.store(false, Ordering::SeqCst);
@@ -144,7 +144,7 @@ fn handle(app: &mut App, ev: Event) {
         Event::Mouse(m) => update::on_mouse(app, m),
         Event::Resize(w, h) => {
             app.size = (w, h);
-            let _ = update::reload(app);
+            let _ = app.reload();
         }
         Event::Tick => {
             while app.toasts.front().is_some_and(|t| t.at.elapsed().as_secs() > 6) {
@@ -152,9 +152,9 @@ fn handle(app: &mut App, ev: Event) {
             }
         }
         Event::Mail(n) => update::on_mail(app, n),
-        Event::Stats(s) => update::on_stats(app, s),
-        Event::Count { list, seq, total } => update::on_count(app, list, seq, total),
-        Event::Similar { seq, found } => update::on_similar(app, seq, found),
+        Event::Stats(s) => app.on_stats(s),
+        Event::Count { list, seq, total } => app.on_count(list, seq, total),
+        Event::Similar { seq, found } => app.on_similar(seq, found),
     }
 }
 

@@ -22,7 +22,7 @@ fn fixture() -> (Store, Vec<ItemRef>) {
     let ids = s
         .write(|w| {
             let p = w.add_part(PartKind::Product, "App", None)?;
-            let part = w.part_row(&p)?;
+            let part = w.part_row_of(p)?;
             let mut ids = vec![];
             for (i, t) in titles.iter().enumerate() {
                 let mut n = NewItem::new(Kind::Ticket, *t, SourceChannel::Cli);

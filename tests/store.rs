@@ -12,7 +12,7 @@ fn setup() -> (tempfile::TempDir, Store, i64) {
         .write(|w| {
             w.add_member("alice", "Alice", None)?;
             let p = w.add_part(PartKind::Product, "App", None)?;
-            w.part_row(&p)
+            w.part_row_of(p)
         })
         .unwrap();
     (dir, s, part)
@@ -29,11 +29,11 @@ fn create_show_and_history() {
     let (_d, mut s, part) = setup();
     let t = ticket(&mut s, part, "Login fails");
     assert_eq!(t.to_string(), "TKT-1");
-    s.write(|w| w.set_stage(t, "work-in-progress", &By::at("alice", 100))).unwrap();
+    s.write(|w| w.set_stage(t, stage_of(t, "work-in-progress"), &By::at("alice", 100))).unwrap();
     let i = s.read().item(t).unwrap();
     assert_eq!(i.stage, "work-in-progress");
     assert_eq!(i.history.len(), 2);
-    assert_eq!(i.history[1].from.as_deref(), Some("queued"));
+    assert_eq!(i.history[1].from.map(|s| s.as_str()), Some("queued"));
     assert_eq!(i.history[1].by, "alice");
 }
 
@@ -41,7 +41,7 @@ fn create_show_and_history() {
 fn illegal_move_changes_nothing() {
     let (_d, mut s, part) = setup();
     let t = ticket(&mut s, part, "x");
-    let e = s.write(|w| w.set_stage(t, "resolved", &By::now("t"))).unwrap_err().to_string();
+    let e = s.write(|w| w.set_stage(t, stage_of(t, "resolved"), &By::now("t"))).unwrap_err().to_string();
     assert!(e.contains("work-in-progress"), "{e}");
     let i = s.read().item(t).unwrap();
     assert_eq!((i.stage.as_str(), i.history.len()), ("queued", 1));
@@ -62,7 +62,11 @@ fn failed_transaction_rolls_back_everything() {
         let mut n = NewItem::new(Kind::Ticket, "first", SourceChannel::Cli);
         n.part_row = Some(part);
         w.create_item(&n, &By::now("t"))?;
-        w.set_stage(ItemRef { kind: Kind::Ticket, num: 1 }, "resolved", &By::now("t"))
+        w.set_stage(
+            ItemRef { kind: Kind::Ticket, num: 1 },
+            stage_of(ItemRef { kind: Kind::Ticket, num: 1 }, "resolved"),
+            &By::now("t"),
+        )
     });
     assert!(r.is_err());
     assert_eq!(s.read().count(&ItemFilter::default()).unwrap(), 0);
@@ -78,11 +82,11 @@ fn tickets_follow_their_issues() {
     let iss = s.write(|w| w.create_item(&n, &by)).unwrap();
     s.write(|w| {
         for st in ["work-in-progress", "awaiting-product-assist", "awaiting-development"] {
-            w.set_stage(t, st, &by)?;
+            w.set_stage(t, stage_of(t, st), &by)?;
         }
         w.link(t, iss, LinkRel::Issue, &by)?;
         for st in ["backlog", "prioritized", "in-development"] {
-            w.set_stage(iss, st, &by)?;
+            w.set_stage(iss, stage_of(iss, st), &by)?;
         }
         Ok(())
     })
@@ -90,7 +94,7 @@ fn tickets_follow_their_issues() {
     assert_eq!(s.read().item(t).unwrap().stage, "in-development");
     s.write(|w| {
         for st in ["in-review", "in-testing", "in-deployment", "completed"] {
-            w.set_stage(iss, st, &by)?;
+            w.set_stage(iss, stage_of(iss, st), &by)?;
         }
         Ok(())
     })
@@ -107,7 +111,7 @@ fn customer_message_reopens_within_window_only() {
     let day = 86_400;
     s.write(|w| {
         for st in ["work-in-progress", "awaiting-customer-response", "resolved"] {
-            w.set_stage(t, st, &By::at("alice", 1_000 * day))?;
+            w.set_stage(t, stage_of(t, st), &By::at("alice", 1_000 * day))?;
         }
         Ok(())
     })
@@ -182,7 +186,7 @@ fn filters_by_tag_text_and_contact() {
     s.write(|w| {
         w.tag_item(a, &["Blocked".into()], &By::now("t"))?;
         let row = w.item_row(a)?;
-        w.add_item_contact(row, c, "reported_by")
+        w.add_item_contact(row, c, helpdesk::domain::ContactRole::ReportedBy)
     })
     .unwrap();
     let base = ItemFilter { kind: Some(Kind::Ticket), ..Default::default() };
@@ -201,7 +205,7 @@ fn two_connections_write_at_once() {
         let mut s = Store::open(&path).unwrap();
         let p = s.write(|w| {
             let p = w.add_part(PartKind::Product, "App", None)?;
-            w.part_row(&p)
+            w.part_row_of(p)
         });
         (0, s, p.unwrap())
     };
@@ -235,10 +239,14 @@ fn list_queries_use_their_indexes() {
     let (_d, s, part) = setup();
     let cases = [
         ItemFilter { kind: Some(Kind::Ticket), ..Default::default() },
-        ItemFilter { kind: Some(Kind::Ticket), stages: vec!["queued".into()], ..Default::default() },
+        ItemFilter {
+            kind: Some(Kind::Ticket),
+            stages: vec![helpdesk::stage::AnyStage::Ticket(helpdesk::stage::TicketStage::Queued)],
+            ..Default::default()
+        },
         ItemFilter { kind: Some(Kind::Ticket), part_row: Some(part), ..Default::default() },
         ItemFilter { kind: Some(Kind::Ticket), owner_row: Some(1), ..Default::default() },
-        ItemFilter { kind: Some(Kind::Ticket), severity: Some("high".into()), ..Default::default() },
+        ItemFilter { kind: Some(Kind::Ticket), severity: Some(helpdesk::domain::Severity::High), ..Default::default() },
         ItemFilter { kind: Some(Kind::Ticket), account_row: Some(1), ..Default::default() },
         ItemFilter { kind: Some(Kind::Conversation), sort: SortOrder::Inbox, ..Default::default() },
     ];
@@ -298,4 +306,9 @@ fn text_filtered_pages_cover_everything_once_both_ways() {
     assert_eq!(before.last().unwrap().id.num, last[0].id.num + 2);
     let plan = s.explain_list(&f).unwrap().join(" | ");
     assert!(plan.contains("VIRTUAL TABLE INDEX"), "{plan}");
+}
+
+/// A stage of the item's kind, by name.
+fn stage_of(r: helpdesk::domain::ItemRef, name: &str) -> helpdesk::stage::AnyStage {
+    helpdesk::stage::AnyStage::parse(r.kind, name).unwrap()
 }

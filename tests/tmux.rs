@@ -98,10 +98,10 @@ fn drive_the_real_binary_in_tmux() {
     assert!(menu.contains("Work in progress") && menu.contains("Canceled"), "{menu}");
     assert!(!menu.contains("Resolved"), "only legal moves are offered:\n{menu}");
     t.keys(&["Enter"]);
-    t.wait_for("in progress");
+    t.wait_for("Work in progress");
     t.keys(&["Enter"]);
     let detail = t.wait_for("Stage history");
-    assert!(detail.contains("queued → work-in-progress") || detail.contains("queued → work-in-progress"), "{detail}");
+    assert!(detail.contains("Queued → Work in progress"), "history names stages as every screen does:\n{detail}");
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(300));
     t.keys(&["q"]);

@@ -120,8 +120,6 @@ pub enum Cmd {
     /// The config file
     #[command(subcommand)]
     Config(ConfigCmd),
-    /// Measure performance on a generated 100k-ticket help desk
-    Bench(BenchArgs),
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
     /// Print the man page
@@ -462,27 +460,6 @@ pub enum ConfigCmd {
     Check,
     /// Print the path of the config file in use
     Path,
-}
-
-#[derive(Args, Debug)]
-pub struct BenchArgs {
-    /// Tickets in the generated help desk (about ten messages each)
-    #[arg(long, default_value_t = 100_000)]
-    pub scale: usize,
-    /// Messages in the generated Maildir for the ingest comparison
-    #[arg(long, default_value_t = 100_000)]
-    pub maildir: usize,
-    /// Where to keep the generated data between runs (default: a directory in the XDG cache dir)
-    #[arg(long)]
-    pub dir: Option<PathBuf>,
-    /// Only these rows: demo, list, tui, search, similar, ingest, imap (comma-separated)
-    #[arg(long)]
-    pub only: Option<String>,
-    /// Kill-and-resume soak for IMAP sync crash safety: this many SIGKILLs
-    #[arg(long)]
-    pub kills: Option<usize>,
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -27,7 +27,8 @@ pub fn run(store: &mut Store, cfg: &helpdesk::config::Config, kind: Kind, cmd: I
         }
         ItemCmd::Stage { id, stage } => {
             let r = parse_id(kind, &id)?;
-            store.write(|w| w.set_stage(r, &stage, &By::now(me())))?;
+            let to = AnyStage::parse(r.kind, &stage)?;
+            store.write(|w| w.set_stage(r, to, &By::now(me())))?;
             let i = store.read().item(r)?;
             println!("{r} is now {}", i.stage);
         }
@@ -56,7 +57,7 @@ pub fn run(store: &mut Store, cfg: &helpdesk::config::Config, kind: Kind, cmd: I
                 (None, Some(f)) => {
                     std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?
                 }
-                (None, None) => super::util::editor("")?,
+                (None, None) => crate::user::editor("")?,
             };
             if text.trim().is_empty() {
                 bail!("empty reply: nothing queued");
@@ -123,7 +124,7 @@ fn new(store: &mut Store, kind: Kind, a: NewArgs) -> Result<()> {
         if n.account_row.is_none()
             && let Some(c) = n.reported_by.first()
         {
-            n.account_row = r.contact(*c)?.account.and_then(|x| x.trim_start_matches("ACC-").parse().ok());
+            n.account_row = r.contact(*c)?.account.map(|a| a.0);
         }
         n.contact_row = n.reported_by.first().copied();
         n.owner = a.owner.clone();
@@ -169,13 +170,9 @@ pub fn filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
 fn own_filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
     Ok(ItemFilter {
         kind: Some(kind),
-        stages: a
-            .stage
-            .iter()
-            .map(|s| AnyStage::parse(kind, s).map(|s| s.as_str().to_string()))
-            .collect::<Result<_, _>>()?,
+        stages: a.stage.iter().map(|s| AnyStage::parse(kind, s)).collect::<Result<_, _>>()?,
         owner_row: a.owner.as_deref().map(|o| r.member_row(o)).transpose()?,
-        severity: a.severity.as_deref().map(|s| Severity::parse(s).map(|s| s.as_str().to_string())).transpose()?,
+        severity: a.severity.as_deref().map(Severity::parse).transpose()?,
         part_row: a.part.as_deref().map(|p| r.part_row(p)).transpose()?,
         account_row: a.account.as_deref().map(|x| r.account_row(x)).transpose()?,
         contact_row: a.contact.as_deref().map(|x| r.contact_row(x)).transpose()?,

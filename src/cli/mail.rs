@@ -163,7 +163,7 @@ pub fn message(store: &mut Store, c: MessageCmd) -> Result<ExitCode> {
             );
             if kind == helpdesk::domain::Kind::Ticket {
                 let cur = w.item_by_row(current.unwrap_or_default())?;
-                n.part_row = cur.part.as_deref().map(|p| w.part_row(p)).transpose()?;
+                n.part_row = cur.part.map(|p| w.part_row_of(p)).transpose()?;
             }
             let r = w.create_item(&n, &By::now(me()))?;
             w.item_row(r)?

@@ -1,7 +1,7 @@
 //! Printing: JSON for scripts, aligned plain text for people. Untrusted text is sanitised on the way out.
 
 use anyhow::Result;
-use helpdesk::domain::fmt_ts;
+use helpdesk::domain::{LinkEnd, fmt_ts};
 use helpdesk::sanitize::{line, text};
 use helpdesk::store::{Item, ItemRow, Message};
 use serde::Serialize;
@@ -27,7 +27,7 @@ pub fn rows(rows: &[ItemRow]) {
             "{:<11} {:<27} {:<8} {:<8} {}{}",
             r.id.to_string(),
             r.stage,
-            r.severity.as_deref().unwrap_or("-"),
+            r.severity.map(|s| s.as_str()).unwrap_or("-"),
             cut(r.owner.as_deref().unwrap_or("-"), 8),
             if r.needs_response { "● " } else { "" },
             cut(&r.title, 70)
@@ -43,14 +43,17 @@ pub fn item(i: &Item, msgs: &[Message]) {
             println!("  {k:<9} {}", line(&v));
         }
     };
-    field("severity", i.severity.clone());
-    field("subtype", i.subtype.clone());
+    field("severity", i.severity.map(|s| s.to_string()));
+    field("subtype", i.subtype.map(|s| s.to_string()));
     field("part", i.part.as_ref().map(|p| format!("{p} {}", i.part_name.clone().unwrap_or_default())));
     field("account", i.account.as_ref().map(|a| format!("{a} {}", i.account_name.clone().unwrap_or_default())));
     field("owner", i.owner.clone());
     field("group", i.group.clone());
     field("parent", i.parent.map(|p| p.to_string()));
-    field("reported", (!i.reported_by.is_empty()).then(|| i.reported_by.join(", ")));
+    field(
+        "reported",
+        (!i.reported_by.is_empty()).then(|| i.reported_by.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")),
+    );
     field("tags", (!i.tags.is_empty()).then(|| i.tags.join(" ")));
     println!("  needs response: {}  channel: {}", if i.needs_response { "yes" } else { "no" }, i.source_channel);
     println!(
@@ -66,19 +69,28 @@ pub fn item(i: &Item, msgs: &[Message]) {
     if !i.links.is_empty() {
         println!("\nLinks");
         for l in &i.links {
-            let rel = if l.direction == "in" { format!("{} (from)", l.rel) } else { l.rel.clone() };
+            let rel = match l.direction {
+                LinkEnd::In => format!("{} (from)", l.rel),
+                LinkEnd::Out => l.rel.to_string(),
+            };
             println!("  {rel:<18} {:<10} {:<26} {}", l.id.to_string(), l.stage, cut(&l.title, 60));
         }
     }
     println!("\nStage history");
     for h in &i.history {
-        println!("  {}  {:>26} → {:<26} {}", fmt_ts(h.at), h.from.as_deref().unwrap_or("(created)"), h.to, line(&h.by));
+        println!(
+            "  {}  {:>26} → {:<26} {}",
+            fmt_ts(h.at),
+            h.from.map(|s| s.as_str()).unwrap_or("(created)"),
+            h.to,
+            line(&h.by)
+        );
     }
     if !msgs.is_empty() {
         println!("\nMessages");
         for m in msgs {
             let who = if m.from_name.is_empty() { m.from.clone() } else { format!("{} <{}>", m.from_name, m.from) };
-            let state = m.delivery_state.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
+            let state = m.delivery_state.map(|s| format!(" [{s}]")).unwrap_or_default();
             println!("── {} {} {} {}{}", m.id, fmt_ts(m.sent_at), m.channel, line(&who), state);
             if !m.thread_reason.is_empty() {
                 println!("   threaded: {}", line(&m.thread_reason));

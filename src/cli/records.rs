@@ -4,9 +4,9 @@ use super::args::{AccountCmd, ContactCmd, MemberCmd, PartCmd};
 use super::out;
 use anyhow::{Result, bail};
 use helpdesk::Store;
-use helpdesk::domain::{PartKind, Tier};
+use helpdesk::domain::{ContactId, PartKind, Tier};
 use helpdesk::sanitize::line;
-use helpdesk::store::{NewAccount, NewContact};
+use helpdesk::store::{ContactEdit, NewAccount, NewContact};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -76,25 +76,11 @@ pub fn contact(store: &mut Store, c: ContactCmd) -> Result<ExitCode> {
             }
         }
         ContactCmd::Edit { id, name, email, phone, account, external_ref, verified, tag } => {
-            for e in &email {
-                if !helpdesk::domain::valid_email(e) {
-                    bail!("'{e}' is not an email address");
-                }
-            }
             let row = store.read().contact_row(&id)?;
-            let cur = store.read().contact(row)?;
             let account_row = account.as_deref().map(|a| store.read().account_row(a)).transpose()?;
-            let n = NewContact {
-                name: name.unwrap_or_default(),
-                emails: email,
-                phones: if phone.is_empty() { vec![] } else { cur.phones.iter().cloned().chain(phone).collect() },
-                external_ref,
-                verified: verified.unwrap_or(cur.verified),
-                account_row,
-                tags: tag,
-            };
-            store.write(|w| w.update_contact(row, &n, helpdesk::now()))?;
-            println!("{} updated", cur.id);
+            let e = ContactEdit { name, emails: email, phones: phone, account_row, external_ref, verified, tags: tag };
+            store.write(|w| w.edit_contact(row, &e, helpdesk::now()))?;
+            println!("{} updated", ContactId(row));
         }
         ContactCmd::Show { id, json } => {
             let row = store.read().contact_row(&id)?;
@@ -134,7 +120,7 @@ pub fn account(store: &mut Store, c: AccountCmd) -> Result<ExitCode> {
                         "{:<9} {:<30} {:<11} {}",
                         a.id,
                         line(&a.name),
-                        a.tier.unwrap_or_default(),
+                        a.tier.map(|t| t.as_str()).unwrap_or_default(),
                         a.domains.join(", ")
                     );
                 }
@@ -163,7 +149,7 @@ pub fn account(store: &mut Store, c: AccountCmd) -> Result<ExitCode> {
             } else {
                 println!("{}  {}", a.id, line(&a.name));
                 println!("  domains   {}", a.domains.join(", "));
-                println!("  tier      {}", a.tier.unwrap_or_default());
+                println!("  tier      {}", a.tier.map(|t| t.as_str()).unwrap_or_default());
                 println!("  owner     {}", a.owner.unwrap_or_default());
                 println!("  ext ref   {}", a.external_ref.unwrap_or_default());
                 println!("  tags      {}", a.tags.join(" "));

@@ -1,7 +1,8 @@
 //! Export lists of items, contacts and accounts as CSV or JSON.
 
 use super::csv_safe;
-use crate::domain::fmt_ts;
+use crate::domain::{ItemRef, Kind, PartRef, Severity, Tier, fmt_ts};
+use crate::stage::AnyStage;
 use crate::store::{Account, Contact, Item, ItemFilter, Message, Reader};
 use crate::{Error, Result};
 use serde::Serialize;
@@ -14,6 +15,12 @@ pub enum Format {
 }
 
 impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    }
     pub fn parse(s: &str) -> Result<Format> {
         match s.to_ascii_lowercase().as_str() {
             "csv" => Ok(Format::Csv),
@@ -32,6 +39,116 @@ struct WithMessages<'a> {
 
 fn csv_err(e: csv::Error) -> Error {
     Error::invalid(format!("csv: {e}"))
+}
+
+/// Text a spreadsheet opens without running it (see [`csv_safe`]).
+fn safe<S: serde::Serializer>(v: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&csv_safe(v))
+}
+
+fn safe_opt<S: serde::Serializer>(v: &Option<String>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&csv_safe(v.as_deref().unwrap_or("")))
+}
+
+fn spaced<S: serde::Serializer>(v: &[String], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&v.join(" "))
+}
+
+fn listed<S: serde::Serializer>(v: &[String], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&csv_safe(&v.join("; ")))
+}
+
+/// One CSV row of an item list.
+#[derive(Serialize)]
+struct ItemCsv<'a> {
+    id: ItemRef,
+    kind: Kind,
+    #[serde(serialize_with = "safe")]
+    title: &'a str,
+    stage: AnyStage,
+    severity: Option<Severity>,
+    part: Option<PartRef>,
+    #[serde(serialize_with = "safe_opt")]
+    account: &'a Option<String>,
+    owner: &'a Option<String>,
+    needs_response: bool,
+    #[serde(serialize_with = "spaced")]
+    tags: &'a [String],
+    created_at: String,
+    updated_at: String,
+    messages: Option<usize>,
+}
+
+/// One CSV row of contacts; its header is what `import contacts` reads.
+#[derive(Serialize, Default)]
+struct ContactCsv {
+    #[serde(rename = "Name", serialize_with = "safe")]
+    name: String,
+    #[serde(rename = "Email", serialize_with = "listed")]
+    emails: Vec<String>,
+    #[serde(rename = "Phone", serialize_with = "listed")]
+    phones: Vec<String>,
+    #[serde(rename = "External reference", serialize_with = "safe_opt")]
+    external_ref: Option<String>,
+    #[serde(rename = "Verified")]
+    verified: bool,
+    #[serde(rename = "Account", serialize_with = "safe")]
+    account: String,
+    #[serde(rename = "Tags", serialize_with = "spaced")]
+    tags: Vec<String>,
+}
+
+/// One CSV row of accounts; its header is what `import accounts` reads.
+#[derive(Serialize, Default)]
+struct AccountCsv {
+    #[serde(rename = "Name", serialize_with = "safe")]
+    name: String,
+    #[serde(rename = "Domains", serialize_with = "listed")]
+    domains: Vec<String>,
+    #[serde(rename = "Tier")]
+    tier: Option<Tier>,
+    #[serde(rename = "Description", serialize_with = "safe")]
+    description: String,
+    #[serde(rename = "Owner")]
+    owner: Option<String>,
+    #[serde(rename = "External reference", serialize_with = "safe_opt")]
+    external_ref: Option<String>,
+    #[serde(rename = "Tags", serialize_with = "spaced")]
+    tags: Vec<String>,
+}
+
+/// The header serde writes for a row type.
+fn header_of<T: Serialize + Default>() -> Vec<String> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    let _ = w.serialize(T::default());
+    let bytes = w.into_inner().unwrap_or_default();
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes.as_slice());
+    r.records().next().and_then(|h| h.ok()).map(|h| h.iter().map(String::from).collect()).unwrap_or_default()
+}
+
+/// The contact columns of export and import.
+pub fn contact_columns() -> Vec<String> {
+    header_of::<ContactCsv>()
+}
+
+/// The account columns of export and import.
+pub fn account_columns() -> Vec<String> {
+    header_of::<AccountCsv>()
+}
+
+/// Rows as CSV under their header (written even when there are no rows).
+fn write_csv<T: Serialize>(
+    header: Vec<String>,
+    rows: impl IntoIterator<Item = Result<T>>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+    w.write_record(&header).map_err(csv_err)?;
+    for row in rows {
+        w.serialize(row?).map_err(csv_err)?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// Export the items a filter selects. Returns how many were written.
@@ -60,8 +177,7 @@ pub fn items(
             out.write_all(b"\n]\n")?;
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record([
+            let header = [
                 "id",
                 "kind",
                 "title",
@@ -75,37 +191,29 @@ pub fn items(
                 "created_at",
                 "updated_at",
                 "messages",
-            ])
-            .map_err(csv_err)?;
-            for row in &rows {
-                let count = if with_messages { r.messages(row.row, None)?.len().to_string() } else { String::new() };
-                w.write_record([
-                    row.id.to_string(),
-                    row.id.kind.as_str().to_string(),
-                    csv_safe(&row.title),
-                    row.stage.clone(),
-                    row.severity.clone().unwrap_or_default(),
-                    row.part.clone().unwrap_or_default(),
-                    csv_safe(row.account.as_deref().unwrap_or("")),
-                    row.owner.clone().unwrap_or_default(),
-                    row.needs_response.to_string(),
-                    row.tags.join(" "),
-                    fmt_ts(row.created_at),
-                    fmt_ts(row.updated_at),
-                    count,
-                ])
-                .map_err(csv_err)?;
-            }
-            w.flush()?;
+            ];
+            let csv_rows = rows.iter().map(|row| {
+                Ok(ItemCsv {
+                    id: row.id,
+                    kind: row.id.kind,
+                    title: &row.title,
+                    stage: row.stage,
+                    severity: row.severity,
+                    part: row.part,
+                    account: &row.account,
+                    owner: &row.owner,
+                    needs_response: row.needs_response,
+                    tags: &row.tags,
+                    created_at: fmt_ts(row.created_at),
+                    updated_at: fmt_ts(row.updated_at),
+                    messages: if with_messages { Some(r.messages(row.row, None)?.len()) } else { None },
+                })
+            });
+            write_csv(header.map(String::from).to_vec(), csv_rows, out)?;
         }
     }
     Ok(rows.len())
 }
-
-/// The CSV header of contacts, shared with import so that export → import round-trips.
-pub const CONTACT_COLUMNS: [&str; 7] = ["Name", "Email", "Phone", "External reference", "Verified", "Account", "Tags"];
-pub const ACCOUNT_COLUMNS: [&str; 7] =
-    ["Name", "Domains", "Tier", "Description", "Owner", "External reference", "Tags"];
 
 pub fn contacts(r: &Reader<'_>, format: Format, out: &mut dyn Write) -> Result<usize> {
     let mut all: Vec<Contact> = vec![];
@@ -119,29 +227,25 @@ pub fn contacts(r: &Reader<'_>, format: Format, out: &mut dyn Write) -> Result<u
     match format {
         Format::Json => serde_json::to_writer_pretty(&mut *out, &all).map_err(|e| Error::invalid(e.to_string()))?,
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(CONTACT_COLUMNS).map_err(csv_err)?;
-            for c in &all {
-                let account = match c.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse::<i64>().ok())
-                {
+            let rows = all.iter().map(|c| {
+                let account = match c.account {
                     Some(a) => {
-                        let acc = r.account(a)?;
+                        let acc = r.account(a.0)?;
                         acc.external_ref.unwrap_or(acc.name)
                     }
                     None => String::new(),
                 };
-                w.write_record([
-                    csv_safe(&c.name),
-                    c.emails.join("; "),
-                    csv_safe(&c.phones.join("; ")),
-                    csv_safe(c.external_ref.as_deref().unwrap_or("")),
-                    c.verified.to_string(),
-                    csv_safe(&account),
-                    c.tags.join(" "),
-                ])
-                .map_err(csv_err)?;
-            }
-            w.flush()?;
+                Ok(ContactCsv {
+                    name: c.name.clone(),
+                    emails: c.emails.clone(),
+                    phones: c.phones.clone(),
+                    external_ref: c.external_ref.clone(),
+                    verified: c.verified,
+                    account,
+                    tags: c.tags.clone(),
+                })
+            });
+            write_csv(contact_columns(), rows, out)?;
         }
     }
     Ok(all.len())
@@ -152,21 +256,18 @@ pub fn accounts(r: &Reader<'_>, format: Format, out: &mut dyn Write) -> Result<u
     match format {
         Format::Json => serde_json::to_writer_pretty(&mut *out, &all).map_err(|e| Error::invalid(e.to_string()))?,
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(ACCOUNT_COLUMNS).map_err(csv_err)?;
-            for a in &all {
-                w.write_record([
-                    csv_safe(&a.name),
-                    a.domains.join("; "),
-                    a.tier.clone().unwrap_or_default(),
-                    csv_safe(&a.description),
-                    a.owner.clone().unwrap_or_default(),
-                    csv_safe(a.external_ref.as_deref().unwrap_or("")),
-                    a.tags.join(" "),
-                ])
-                .map_err(csv_err)?;
-            }
-            w.flush()?;
+            let rows = all.iter().map(|a| {
+                Ok(AccountCsv {
+                    name: a.name.clone(),
+                    domains: a.domains.clone(),
+                    tier: a.tier,
+                    description: a.description.clone(),
+                    owner: a.owner.clone(),
+                    external_ref: a.external_ref.clone(),
+                    tags: a.tags.clone(),
+                })
+            });
+            write_csv(account_columns(), rows, out)?;
         }
     }
     Ok(all.len())

@@ -2,7 +2,7 @@
 //! with their line number and reason, existing records (same external reference, else same email or name) updated.
 
 use super::csv_unsafe;
-use super::export::{ACCOUNT_COLUMNS, CONTACT_COLUMNS};
+use super::export::{account_columns, contact_columns};
 use crate::domain::{Tier, valid_email};
 use crate::store::{NewAccount, NewContact, Writer};
 use crate::{Error, Result, Store};
@@ -78,9 +78,9 @@ fn norm(h: &str) -> String {
 
 /// A sample file: the header, then a row saying which columns are mandatory.
 pub fn sample(t: Target) -> String {
-    let (cols, mandatory): (&[&str], &str) = match t {
-        Target::Contacts => (&CONTACT_COLUMNS, "Email"),
-        Target::Accounts => (&ACCOUNT_COLUMNS, "Name"),
+    let (cols, mandatory) = match t {
+        Target::Contacts => (contact_columns(), "Email"),
+        Target::Accounts => (account_columns(), "Name"),
     };
     let marks: Vec<&str> = cols.iter().map(|c| if *c == mandatory { "mandatory" } else { "optional" }).collect();
     let example = match t {

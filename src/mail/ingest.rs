@@ -5,7 +5,9 @@ use super::identity::{Sender, contact_for};
 use super::parse::{ParseError, Parsed, parse};
 use crate::Result;
 use crate::config::{Limits, RoutingRule};
-use crate::domain::{Direction, ItemRef, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, tags};
+use crate::domain::{
+    ContactRole, Direction, ItemRef, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, TagTarget, tags,
+};
 use crate::stage::{AnyStage, ConversationStage};
 use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Writer, hex};
 use serde::Serialize;
@@ -283,7 +285,7 @@ fn protect(w: &Writer<'_>, s: Sender, p: &Parsed, l: &Limits, at: i64, by: &By) 
     let has = if s.new {
         vec![]
     } else {
-        w.tags_among("contact", contact, &[tags::POWER_USER, tags::BLOCKED, tags::SPAMMER])?
+        w.tags_among(TagTarget::Contact, contact, &[tags::POWER_USER, tags::BLOCKED, tags::SPAMMER])?
     };
     let is = |t: &str| has.iter().any(|h| h == t);
     if is(tags::POWER_USER) {
@@ -299,12 +301,12 @@ fn protect(w: &Writer<'_>, s: Sender, p: &Parsed, l: &Limits, at: i64, by: &By) 
     };
     let spammer = is(tags::SPAMMER);
     if spammer && spam >= l.spam_cap {
-        w.tag("contact", contact, tags::BLOCKED)?;
+        w.tag(TagTarget::Contact, contact, tags::BLOCKED)?;
         return Ok(Some(Outcome::Dropped));
     }
     if spammer || recent + 1 > l.max_per_window {
         if !spammer {
-            w.tag("contact", contact, tags::SPAMMER)?;
+            w.tag(TagTarget::Contact, contact, tags::SPAMMER)?;
         }
         let title = if p.subject.trim().is_empty() { "(no subject)".to_string() } else { p.subject.trim().to_string() };
         let mut n = NewItem::new(Kind::Conversation, title, SourceChannel::Email);
@@ -351,11 +353,11 @@ fn mail_part(w: &Writer<'_>, o: &IngestOptions) -> Result<i64> {
     if let Some(p) = &o.part {
         return w.part_row(p);
     }
-    if let Some(first) = w.parts()?.into_iter().find(|p| p.kind == "product") {
+    if let Some(first) = w.parts()?.into_iter().find(|p| p.kind == PartKind::Product) {
         return Ok(first.row);
     }
     let id = w.add_part(PartKind::Product, "Unsorted", None)?;
-    w.part_row(&id)
+    w.part_row_of(id)
 }
 
 fn store_message(
@@ -407,9 +409,9 @@ fn add_participants(w: &Writer<'_>, item: i64, p: &Parsed, ident: Option<Sender>
     let skip = |a: &str| Some(a) == o.mailbox.as_deref() || Some(a) == p.list_post.as_deref();
     for (addr, name) in p.to.iter().chain(p.cc.iter()).filter(|(a, _)| !skip(a)).take(20) {
         let c = contact_for(w, addr, name, p.date.unwrap_or(0), false)?;
-        w.add_item_contact(item, c.contact, "email_member")?;
+        w.add_item_contact(item, c.contact, ContactRole::EmailMember)?;
         if account.is_some() && c.account == account {
-            w.add_item_contact(item, c.contact, "reported_by")?;
+            w.add_item_contact(item, c.contact, ContactRole::ReportedBy)?;
         }
     }
     Ok(())

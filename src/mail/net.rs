@@ -3,6 +3,7 @@
 
 use crate::config::Server;
 use async_imap::{Client, Session};
+use rustls::pki_types::pem::PemObject;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,7 +65,7 @@ pub fn tls_config(s: &Server) -> Result<Arc<rustls::ClientConfig>, NetError> {
     match &s.ca_file {
         Some(path) => {
             let pem = std::fs::read(path).map_err(|e| NetError::Tls(format!("cannot read ca_file {path}: {e}")))?;
-            for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+            for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
                 let cert = cert.map_err(|e| NetError::Tls(format!("ca_file {path}: {e}")))?;
                 roots.add(cert).map_err(|e| NetError::Tls(format!("ca_file {path}: {e}")))?;
             }

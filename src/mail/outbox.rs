@@ -25,12 +25,12 @@ pub fn queue_reply(w: &Writer<'_>, r: ItemRef, body: &str, by: &By, default_from
     }
     let item = w.item(r)?;
     let msgs = w.messages(item.row, Some(MsgChannel::Customer))?;
-    let last_in = msgs.iter().rev().find(|m| m.direction == Direction::Inbound.as_str() && m.class != "dsn");
+    let last_in = msgs.iter().rev().find(|m| m.direction == Direction::Inbound && m.class != "dsn");
     let to = match last_in {
         Some(m) if !m.from.is_empty() => m.from.clone(),
-        _ => match item.contact.as_deref().and_then(|c| c.trim_start_matches("CONT-").parse::<i64>().ok()) {
+        _ => match item.contact {
             Some(c) => w
-                .contact(c)?
+                .contact(c.0)?
                 .emails
                 .first()
                 .cloned()

@@ -115,7 +115,7 @@ pub fn evaluate(reports: &[u8], pairs: &[u8]) -> Result<EvalReport> {
     let mut store = Store::open_in_memory()?;
     let rows: Vec<i64> = store.write(|w| {
         let p = w.add_part(PartKind::Product, "Evaluation", None)?;
-        let part = w.part_row(&p)?;
+        let part = w.part_row_of(p)?;
         let mut rows = vec![];
         for r in &reps {
             let mut n = NewItem::new(

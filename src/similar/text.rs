@@ -1,5 +1,7 @@
 //! Text for similar-work search: words, query terms without stop words, FTS5 expressions, edit distance.
 
+use crate::store::fts;
+
 const STOP: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "could", "did", "do", "does", "for", "from",
     "get", "got", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not",
@@ -65,12 +67,11 @@ pub fn terms(s: &str, max: usize) -> Vec<String> {
 pub fn fts_expr(title: &[String], body: &[String], typing: bool) -> Option<String> {
     let mut parts: Vec<String> = vec![];
     for (i, t) in title.iter().enumerate() {
-        let star = if typing && i + 1 == title.len() { "*" } else { "" };
-        parts.push(format!("\"{}\"{star}", t.replace('"', "")));
+        parts.push(if typing && i + 1 == title.len() { fts::prefix(t) } else { fts::phrase(t) });
     }
     for t in body {
         if !title.contains(t) {
-            parts.push(format!("\"{}\"", t.replace('"', "")));
+            parts.push(fts::phrase(t));
         }
     }
     (!parts.is_empty()).then(|| parts.join(" OR "))

@@ -1,6 +1,6 @@
 //! The four transition tables of SPEC §2.
 
-use super::{Category, Stage};
+use super::{Category, Stage, Tone};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ConversationStage {
@@ -62,6 +62,14 @@ impl Stage for ConversationStage {
             Self::New => Category::Open,
             Self::NeedsResponse | Self::Hold | Self::WaitingOnUser | Self::Suspended => Category::InProgress,
             Self::Resolved | Self::Archived => Category::Closed,
+        }
+    }
+    fn tone(self) -> Tone {
+        match self {
+            Self::New | Self::NeedsResponse => Tone::Attention,
+            Self::Hold | Self::WaitingOnUser => Tone::Active,
+            Self::Resolved | Self::Archived => Tone::Done,
+            Self::Suspended => Tone::Dropped,
         }
     }
 }
@@ -142,6 +150,18 @@ impl Stage for TicketStage {
             Self::Accepted | Self::Resolved | Self::Canceled => Category::Closed,
         }
     }
+    fn tone(self) -> Tone {
+        match self {
+            Self::Queued => Tone::Attention,
+            Self::WorkInProgress
+            | Self::AwaitingProductAssist
+            | Self::AwaitingDevelopment
+            | Self::InDevelopment
+            | Self::AwaitingCustomerResponse => Tone::Active,
+            Self::Accepted | Self::Resolved => Tone::Done,
+            Self::Canceled => Tone::Dropped,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -219,6 +239,19 @@ impl Stage for IssueStage {
             Self::Completed | Self::WontFix | Self::Duplicate => Category::Closed,
         }
     }
+    fn tone(self) -> Tone {
+        match self {
+            Self::Triage => Tone::Attention,
+            Self::Backlog
+            | Self::Prioritized
+            | Self::InDevelopment
+            | Self::InReview
+            | Self::InTesting
+            | Self::InDeployment => Tone::Active,
+            Self::Completed => Tone::Done,
+            Self::WontFix | Self::Duplicate => Tone::Dropped,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -260,6 +293,14 @@ impl Stage for TaskStage {
             Self::Open => Category::Open,
             Self::InProgress => Category::InProgress,
             Self::Done | Self::WontDo => Category::Closed,
+        }
+    }
+    fn tone(self) -> Tone {
+        match self {
+            Self::Open => Tone::Attention,
+            Self::InProgress => Tone::Active,
+            Self::Done => Tone::Done,
+            Self::WontDo => Tone::Dropped,
         }
     }
 }

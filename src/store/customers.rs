@@ -2,8 +2,21 @@
 
 use super::records::{Account, Contact, NewAccount, NewContact};
 use super::{Reader, Writer};
+use crate::domain::TagTarget;
 use crate::{Error, Result};
 use rusqlite::{OptionalExtension, params};
+
+/// What a hand edit of a contact changes: fields left `None` stay; emails, phones and tags are added.
+#[derive(Debug, Clone, Default)]
+pub struct ContactEdit {
+    pub name: Option<String>,
+    pub emails: Vec<String>,
+    pub phones: Vec<String>,
+    pub account_row: Option<i64>,
+    pub external_ref: Option<String>,
+    pub verified: Option<bool>,
+    pub tags: Vec<String>,
+}
 
 impl Reader<'_> {
     /// A page of contacts in id order for a list view: after `after`, or with `before` the page ending before it
@@ -99,9 +112,27 @@ impl Writer<'_> {
             }
         }
         for t in &c.tags {
-            self.tag("contact", row, t)?;
+            self.tag(TagTarget::Contact, row, t)?;
         }
         Ok(())
+    }
+
+    /// Edit a contact by hand (both faces): set fields change, emails, phones and tags are added.
+    pub fn edit_contact(&self, row: i64, e: &ContactEdit, at: i64) -> Result<()> {
+        if let Some(bad) = e.emails.iter().find(|m| !crate::domain::valid_email(m)) {
+            return Err(Error::invalid(format!("'{bad}' is not an email address")));
+        }
+        let cur = self.contact(row)?;
+        let n = NewContact {
+            name: e.name.clone().unwrap_or_default(),
+            emails: e.emails.clone(),
+            phones: if e.phones.is_empty() { vec![] } else { cur.phones.iter().chain(&e.phones).cloned().collect() },
+            external_ref: e.external_ref.clone(),
+            verified: e.verified.unwrap_or(cur.verified),
+            account_row: e.account_row,
+            tags: e.tags.clone(),
+        };
+        self.update_contact(row, &n, at)
     }
 
     /// Overwrite an account's fields from an import row; domains and tags are added.
@@ -119,7 +150,7 @@ impl Writer<'_> {
             }
         }
         for t in &a.tags {
-            self.tag("account", row, t)?;
+            self.tag(TagTarget::Account, row, t)?;
         }
         Ok(())
     }

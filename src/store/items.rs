@@ -1,8 +1,10 @@
 //! Work items: create and read conversations, tickets, issues and tasks.
 
-use super::records::part_display;
 use super::{By, Reader, Writer};
-use crate::domain::{ItemRef, Kind, Severity, SourceChannel, Subtype};
+use crate::domain::{
+    AccountId, ContactId, ContactRole, ItemRef, Kind, LinkEnd, LinkRel, NamedContact, PartKind, PartRef, Severity,
+    SourceChannel, Subtype, TagTarget,
+};
 use crate::stage::AnyStage;
 use crate::{Error, Result};
 use rusqlite::{OptionalExtension, Row, params};
@@ -55,8 +57,8 @@ impl NewItem {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StageChange {
-    pub from: Option<String>,
-    pub to: String,
+    pub from: Option<AnyStage>,
+    pub to: AnyStage,
     pub by: String,
     #[serde(serialize_with = "crate::domain::ser_ts")]
     pub at: i64,
@@ -64,12 +66,11 @@ pub struct StageChange {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemLink {
-    pub rel: String,
-    /// `out` when this item is the link's source (`TKT-1 duplicate-of TKT-2`), `in` otherwise.
-    pub direction: &'static str,
+    pub rel: LinkRel,
+    pub direction: LinkEnd,
     pub id: ItemRef,
     pub title: String,
-    pub stage: String,
+    pub stage: AnyStage,
 }
 
 /// An item with everything its detail view shows.
@@ -81,19 +82,19 @@ pub struct Item {
     pub kind: Kind,
     pub title: String,
     pub description: String,
-    pub stage: String,
-    pub stage_label: String,
-    pub severity: Option<String>,
-    pub subtype: Option<String>,
-    pub part: Option<String>,
+    pub stage: AnyStage,
+    pub stage_label: &'static str,
+    pub severity: Option<Severity>,
+    pub subtype: Option<Subtype>,
+    pub part: Option<PartRef>,
     pub part_name: Option<String>,
-    pub account: Option<String>,
+    pub account: Option<AccountId>,
     pub account_name: Option<String>,
-    pub contact: Option<String>,
+    pub contact: Option<ContactId>,
     pub owner: Option<String>,
     pub group: Option<String>,
     pub needs_response: bool,
-    pub source_channel: String,
+    pub source_channel: SourceChannel,
     pub mailbox: Option<String>,
     pub tags: Vec<String>,
     pub created_by: String,
@@ -105,18 +106,12 @@ pub struct Item {
     #[serde(serialize_with = "crate::domain::ser_opt_ts")]
     pub closed_at: Option<i64>,
     pub parent: Option<ItemRef>,
-    pub reported_by: Vec<String>,
+    pub reported_by: Vec<NamedContact>,
     pub links: Vec<ItemLink>,
     pub history: Vec<StageChange>,
     pub message_count: i64,
     #[serde(skip)]
     pub known: bool,
-}
-
-impl Item {
-    pub fn any_stage(&self) -> Result<AnyStage> {
-        AnyStage::parse(self.kind, &self.stage)
-    }
 }
 
 pub(super) fn item_ref(kind: &str, num: i64) -> rusqlite::Result<ItemRef> {
@@ -151,33 +146,29 @@ impl Reader<'_> {
         let mut item = self
             .c
             .prepare_cached(
-                "SELECT i.id, i.kind, i.num, i.title, i.description, i.stage, i.severity, i.subtype,
-                        p.kind, p.num, p.name, i.account_id, a.name, i.contact_id, m.login, i.grp, i.needs_response,
-                        i.channel, i.mailbox, i.created_by, i.created_at, i.updated_by, i.updated_at, i.closed_at,
-                        i.parent_id, i.known
+                "SELECT i.id AS row, i.kind, i.num, i.title, i.description, i.stage, i.severity, i.subtype,
+                        p.kind AS part_kind, p.num AS part_num, p.name AS part_name, i.account_id, a.name AS account_name,
+                        i.contact_id, m.login AS owner, i.grp, i.needs_response, i.channel, i.mailbox, i.created_by,
+                        i.created_at, i.updated_by, i.updated_at, i.closed_at, i.known,
+                        pi.kind AS parent_kind, pi.num AS parent_num
                  FROM items i LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
-                 LEFT JOIN members m ON m.id = i.owner_id WHERE i.id = ?1",
+                 LEFT JOIN members m ON m.id = i.owner_id LEFT JOIN items pi ON pi.id = i.parent_id WHERE i.id = ?1",
             )?
             .query_row([row], full_item)
             .optional()?
             .ok_or_else(|| Error::not_found(format!("item row {row}")))?;
-        item.tags = self.tags_of("item", row)?;
-        item.stage_label = AnyStage::parse(item.kind, &item.stage).map(|s| s.label().to_string()).unwrap_or_default();
-        item.parent = match self
-            .c
-            .prepare_cached("SELECT parent_id FROM items WHERE id = ?1")?
-            .query_row([row], |r| r.get::<_, Option<i64>>(0))?
-        {
-            Some(p) => Some(self.item_ref(p)?),
-            None => None,
-        };
-        item.reported_by = self.strings(
-            "SELECT 'CONT-' || c.id || ' ' || c.name FROM item_contacts ic JOIN contacts c ON c.id = ic.contact_id
-             WHERE ic.item_id = ?1 AND ic.role = 'reported_by' ORDER BY c.id",
-            row,
+        item.tags = self.tags_of(TagTarget::Item, row)?;
+        let mut st = self.c.prepare_cached(
+            "SELECT c.id, c.name FROM item_contacts ic JOIN contacts c ON c.id = ic.contact_id
+             WHERE ic.item_id = ?1 AND ic.role = ?2 ORDER BY c.id",
         )?;
+        item.reported_by = st
+            .query_map(params![row, ContactRole::ReportedBy], |r| {
+                Ok(NamedContact { id: r.get("id")?, name: r.get("name")? })
+            })?
+            .collect::<Result<_, _>>()?;
         item.links = self.links_of(row)?;
-        item.history = self.history(row)?;
+        item.history = self.history(row, item.kind)?;
         item.message_count = self
             .c
             .prepare_cached("SELECT COUNT(*) FROM messages WHERE item_id = ?1")?
@@ -195,72 +186,80 @@ impl Reader<'_> {
              ORDER BY 1, 3, 4",
         )?;
         let rows = st.query_map([row], |r| {
+            let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
             Ok(ItemLink {
-                rel: r.get(0)?,
-                direction: if r.get::<_, String>(1)? == "out" { "out" } else { "in" },
-                id: item_ref(&r.get::<_, String>(2)?, r.get(3)?)?,
-                title: r.get(4)?,
-                stage: r.get(5)?,
+                rel: r.get("rel")?,
+                direction: if r.get::<_, String>(1)? == "out" { LinkEnd::Out } else { LinkEnd::In },
+                id,
+                title: r.get("title")?,
+                stage: super::types::stage(id.kind, &r.get::<_, String>("stage")?)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub fn history(&self, row: i64) -> Result<Vec<StageChange>> {
+    pub fn history(&self, row: i64, kind: Kind) -> Result<Vec<StageChange>> {
         let mut st = self
             .c
             .prepare_cached("SELECT from_stage, to_stage, by, at FROM stage_history WHERE item_id = ?1 ORDER BY id")?;
-        let rows =
-            st.query_map([row], |r| Ok(StageChange { from: r.get(0)?, to: r.get(1)?, by: r.get(2)?, at: r.get(3)? }))?;
+        let rows = st.query_map([row], |r| {
+            let from: Option<String> = r.get("from_stage")?;
+            Ok(StageChange {
+                from: from.map(|f| super::types::stage(kind, &f)).transpose()?,
+                to: super::types::stage(kind, &r.get::<_, String>("to_stage")?)?,
+                by: r.get("by")?,
+                at: r.get("at")?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub(super) fn stage_of(&self, row: i64) -> Result<(Kind, AnyStage)> {
-        let (k, s): (String, String) = self
+        let (kind, s): (Kind, String) = self
             .c
             .prepare_cached("SELECT kind, stage FROM items WHERE id = ?1")?
-            .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let kind = Kind::parse(&k)?;
+            .query_row([row], |r| Ok((r.get("kind")?, r.get("stage")?)))?;
         Ok((kind, AnyStage::parse(kind, &s)?))
     }
 }
 
 fn full_item(r: &Row<'_>) -> rusqlite::Result<Item> {
-    let id = item_ref(&r.get::<_, String>(1)?, r.get(2)?)?;
-    let pk: Option<String> = r.get(8)?;
-    let pn: Option<i64> = r.get(9)?;
+    let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
+    let part_kind: Option<PartKind> = r.get("part_kind")?;
+    let parent_kind: Option<Kind> = r.get("parent_kind")?;
+    let stage = super::types::stage(id.kind, &r.get::<_, String>("stage")?)?;
     Ok(Item {
-        row: r.get(0)?,
+        row: r.get("row")?,
         id,
         kind: id.kind,
-        title: r.get(3)?,
-        description: r.get(4)?,
-        stage: r.get(5)?,
-        stage_label: String::new(),
-        severity: r.get(6)?,
-        subtype: r.get(7)?,
-        part: pk.zip(pn).map(|(k, n)| part_display(&k, n)),
-        part_name: r.get(10)?,
-        account: r.get::<_, Option<i64>>(11)?.map(|a| format!("ACC-{a}")),
-        account_name: r.get(12)?,
-        contact: r.get::<_, Option<i64>>(13)?.map(|c| format!("CONT-{c}")),
-        owner: r.get(14)?,
-        group: r.get(15)?,
-        needs_response: r.get(16)?,
-        source_channel: r.get(17)?,
-        mailbox: r.get(18)?,
+        title: r.get("title")?,
+        description: r.get("description")?,
+        stage,
+        stage_label: stage.label(),
+        severity: r.get("severity")?,
+        subtype: r.get("subtype")?,
+        part: part_kind.zip(r.get("part_num")?).map(|(kind, num)| PartRef { kind, num }),
+        part_name: r.get("part_name")?,
+        account: r.get("account_id")?,
+        account_name: r.get("account_name")?,
+        contact: r.get("contact_id")?,
+        owner: r.get("owner")?,
+        group: r.get("grp")?,
+        needs_response: r.get("needs_response")?,
+        source_channel: r.get("channel")?,
+        mailbox: r.get("mailbox")?,
         tags: vec![],
-        created_by: r.get(19)?,
-        created_at: r.get(20)?,
-        updated_by: r.get(21)?,
-        updated_at: r.get(22)?,
-        closed_at: r.get(23)?,
-        parent: None,
+        created_by: r.get("created_by")?,
+        created_at: r.get("created_at")?,
+        updated_by: r.get("updated_by")?,
+        updated_at: r.get("updated_at")?,
+        closed_at: r.get("closed_at")?,
+        parent: parent_kind.zip(r.get("parent_num")?).map(|(kind, num)| ItemRef { kind, num }),
         reported_by: vec![],
         links: vec![],
         history: vec![],
         message_count: 0,
-        known: r.get(25)?,
+        known: r.get("known")?,
     })
 }
 
@@ -302,13 +301,13 @@ impl Writer<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18, ?19, ?20)",
             )?
             .execute(params![
-                n.kind.as_str(),
+                n.kind,
                 num,
                 title,
                 n.description,
-                stage.as_str(),
-                n.severity.map(|s| s.as_str()),
-                n.subtype.map(|s| s.as_str()),
+                stage,
+                n.severity,
+                n.subtype,
                 n.part_row,
                 n.account_row,
                 n.contact_row,
@@ -316,7 +315,7 @@ impl Writer<'_> {
                 n.group,
                 n.needs_response,
                 known,
-                n.channel.as_str(),
+                n.channel,
                 parent,
                 n.mailbox,
                 by.who,
@@ -325,9 +324,9 @@ impl Writer<'_> {
             ])?;
         let row = self.c.last_insert_rowid();
         self.queue_fts(super::Fts::Item(row, title.to_string(), n.description.clone()));
-        self.record_stage(row, None, stage.as_str(), by)?;
+        self.record_stage(row, None, stage, by)?;
         for c in &n.reported_by {
-            self.add_item_contact(row, *c, "reported_by")?;
+            self.add_item_contact(row, *c, ContactRole::ReportedBy)?;
         }
         Ok((row, ItemRef { kind: n.kind, num }))
     }
@@ -343,14 +342,14 @@ impl Writer<'_> {
         Ok(())
     }
 
-    pub fn add_item_contact(&self, item: i64, contact: i64, role: &str) -> Result<()> {
+    pub fn add_item_contact(&self, item: i64, contact: i64, role: ContactRole) -> Result<()> {
         self.c
             .prepare_cached("INSERT OR IGNORE INTO item_contacts(item_id, contact_id, role) VALUES (?1, ?2, ?3)")?
             .execute(params![item, contact, role])?;
         Ok(())
     }
 
-    pub(super) fn record_stage(&self, row: i64, from: Option<&str>, to: &str, by: &By) -> Result<()> {
+    pub(super) fn record_stage(&self, row: i64, from: Option<AnyStage>, to: AnyStage, by: &By) -> Result<()> {
         self.c
             .prepare_cached(
                 "INSERT INTO stage_history(item_id, from_stage, to_stage, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -1,9 +1,9 @@
 //! List queries: filters, keyset paging and counts, built from fixed SQL fragments with bound values.
 
 use super::Reader;
-use super::items::item_ref;
 use crate::Result;
-use crate::domain::{ItemRef, Kind};
+use crate::domain::{ItemRef, Kind, PartKind, PartRef, Severity};
+use crate::stage::AnyStage;
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
@@ -22,9 +22,10 @@ pub enum SortOrder {
 #[serde(default)]
 pub struct ItemFilter {
     pub kind: Option<Kind>,
-    pub stages: Vec<String>,
+    #[serde(deserialize_with = "stages_by_name")]
+    pub stages: Vec<AnyStage>,
     pub owner_row: Option<i64>,
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     pub part_row: Option<i64>,
     pub account_row: Option<i64>,
     pub contact_row: Option<i64>,
@@ -34,6 +35,31 @@ pub struct ItemFilter {
     /// Tickets with (true) or without (false) a linked issue: the two standing trackers.
     pub has_issue: Option<bool>,
     pub sort: SortOrder,
+}
+
+/// Saved filters name their stages; the name is read as a stage of the first kind that has it (the same text in
+/// the database) and [`ItemFilter::with_kind_stages`] reads it again once the filter's kind is known.
+fn stages_by_name<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<AnyStage>, D::Error> {
+    let names: Vec<String> = serde::Deserialize::deserialize(d)?;
+    names
+        .iter()
+        .map(|n| {
+            Kind::ALL
+                .iter()
+                .find_map(|k| AnyStage::parse(*k, n).ok())
+                .ok_or_else(|| serde::de::Error::custom(format!("'{n}' is not a stage")))
+        })
+        .collect()
+}
+
+impl ItemFilter {
+    /// The stages as stages of the filter's kind, where it has one.
+    pub fn with_kind_stages(mut self) -> ItemFilter {
+        if let Some(k) = self.kind {
+            self.stages = self.stages.iter().map(|s| AnyStage::parse(k, s.as_str()).unwrap_or(*s)).collect();
+        }
+        self
+    }
 }
 
 /// Where a page starts: the sort key of a boundary row. With `before`, the page holds the rows just before that row
@@ -60,9 +86,10 @@ pub struct ItemRow {
     #[serde(skip)]
     pub row: i64,
     pub title: String,
-    pub stage: String,
-    pub severity: Option<String>,
-    pub part: Option<String>,
+    pub stage: AnyStage,
+    pub severity: Option<Severity>,
+    pub part: Option<PartRef>,
+    /// The account's name.
     pub account: Option<String>,
     pub owner: Option<String>,
     pub needs_response: bool,
@@ -94,7 +121,7 @@ impl ItemRow {
 
 /// Turn free text into an FTS5 query: each word a quoted prefix term, all required.
 pub fn fts_prefix_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = super::search::words(text).map(|w| format!("\"{w}\"*")).collect();
+    let terms: Vec<String> = super::search::words(text).map(|w| super::fts::prefix(&w)).collect();
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
@@ -114,7 +141,7 @@ fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
         sql.push_str(" AND i.stage IN (");
         for (n, s) in f.stages.iter().enumerate() {
             sql.push_str(if n == 0 { "?" } else { ",?" });
-            args.push(Value::Text(s.clone()));
+            args.push(Value::Text(s.as_str().into()));
         }
         sql.push(')');
     }
@@ -125,7 +152,7 @@ fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
         }
     };
     eq(" AND i.owner_id = ?", f.owner_row.map(Value::Integer));
-    eq(" AND i.severity = ?", f.severity.clone().map(Value::Text));
+    eq(" AND i.severity = ?", f.severity.map(|s| Value::Text(s.as_str().into())));
     eq(" AND i.part_id = ?", f.part_row.map(Value::Integer));
     eq(" AND i.account_id = ?", f.account_row.map(Value::Integer));
     eq(" AND i.needs_response = ?", f.needs_response.map(|b| Value::Integer(b as i64)));
@@ -153,9 +180,9 @@ fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
     }
 }
 
-const SELECT_ROW: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, i.severity, p.kind, p.num, a.name, m.login,
-    i.needs_response, i.created_at, i.updated_at, i.known,
-    (SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id)";
+const SELECT_ROW: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, i.severity, p.kind AS part_kind,
+    p.num AS part_num, a.name AS account, m.login AS owner, i.needs_response, i.created_at, i.updated_at, i.known,
+    (SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id) AS tags";
 const FROM_ITEMS: &str = " FROM items i";
 const FROM_FTS: &str = " FROM items_fts JOIN items i ON i.id = items_fts.rowid";
 const JOINS: &str = " LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
@@ -216,22 +243,22 @@ impl Reader<'_> {
         let (sql, args) = list_sql(f, page, limit);
         let mut st = self.c.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), |r| {
-            let pk: Option<String> = r.get(6)?;
-            let pn: Option<i64> = r.get(7)?;
-            let tags: Option<String> = r.get(14)?;
+            let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
+            let part_kind: Option<PartKind> = r.get("part_kind")?;
+            let tags: Option<String> = r.get("tags")?;
             Ok(ItemRow {
-                row: r.get(0)?,
-                id: item_ref(&r.get::<_, String>(1)?, r.get(2)?)?,
-                title: r.get(3)?,
-                stage: r.get(4)?,
-                severity: r.get(5)?,
-                part: pk.zip(pn).map(|(k, n)| super::records::part_display(&k, n)),
-                account: r.get(8)?,
-                owner: r.get(9)?,
-                needs_response: r.get(10)?,
-                created_at: r.get(11)?,
-                updated_at: r.get(12)?,
-                known: r.get(13)?,
+                row: r.get("id")?,
+                id,
+                title: r.get("title")?,
+                stage: super::types::stage(id.kind, &r.get::<_, String>("stage")?)?,
+                severity: r.get("severity")?,
+                part: part_kind.zip(r.get("part_num")?).map(|(kind, num)| PartRef { kind, num }),
+                account: r.get("account")?,
+                owner: r.get("owner")?,
+                needs_response: r.get("needs_response")?,
+                created_at: r.get("created_at")?,
+                updated_at: r.get("updated_at")?,
+                known: r.get("known")?,
                 tags: tags.map(|t| t.split(' ').map(String::from).collect()).unwrap_or_default(),
             })
         })?;

@@ -65,8 +65,8 @@ pub struct Attachment {
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {
     pub id: i64,
-    pub channel: String,
-    pub direction: String,
+    pub channel: MsgChannel,
+    pub direction: Direction,
     pub message_id: Option<String>,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
@@ -79,7 +79,7 @@ pub struct Message {
     #[serde(serialize_with = "crate::domain::ser_ts")]
     pub sent_at: i64,
     pub author: Option<String>,
-    pub delivery_state: Option<String>,
+    pub delivery_state: Option<DeliveryState>,
     pub delivery_detail: Option<String>,
     pub thread_reason: String,
     pub class: String,
@@ -98,26 +98,26 @@ impl Reader<'_> {
                     subject, body, sent_at, author, delivery_state, delivery_detail, thread_reason, class
              FROM messages WHERE item_id = ?1 AND (?2 IS NULL OR channel = ?2) ORDER BY sent_at, id",
         )?;
-        let rows = st.query_map(params![item_row, channel.map(|c| c.as_str())], |r| {
+        let rows = st.query_map(params![item_row, channel], |r| {
             Ok(Message {
-                id: r.get(0)?,
-                channel: r.get(1)?,
-                direction: r.get(2)?,
-                message_id: r.get(3)?,
-                in_reply_to: r.get(4)?,
-                references: split_list(r.get::<_, Option<String>>(5)?.unwrap_or_default()),
-                from: r.get(6)?,
-                from_name: r.get(7)?,
-                to: split_list(r.get(8)?),
-                cc: split_list(r.get(9)?),
-                subject: r.get(10)?,
-                body: r.get(11)?,
-                sent_at: r.get(12)?,
-                author: r.get(13)?,
-                delivery_state: r.get(14)?,
-                delivery_detail: r.get(15)?,
-                thread_reason: r.get(16)?,
-                class: r.get(17)?,
+                id: r.get("id")?,
+                channel: r.get("channel")?,
+                direction: r.get("direction")?,
+                message_id: r.get("message_id")?,
+                in_reply_to: r.get("in_reply_to")?,
+                references: split_list(r.get::<_, Option<String>>("refs")?.unwrap_or_default()),
+                from: r.get("from_addr")?,
+                from_name: r.get("from_name")?,
+                to: split_list(r.get("to_addrs")?),
+                cc: split_list(r.get("cc_addrs")?),
+                subject: r.get("subject")?,
+                body: r.get("body")?,
+                sent_at: r.get("sent_at")?,
+                author: r.get("author")?,
+                delivery_state: r.get("delivery_state")?,
+                delivery_detail: r.get("delivery_detail")?,
+                thread_reason: r.get("thread_reason")?,
+                class: r.get("class")?,
                 attachments: vec![],
             })
         })?;
@@ -134,7 +134,12 @@ impl Reader<'_> {
              WHERE ma.message_id = ?1 ORDER BY ma.name",
         )?;
         let rows = st.query_map([msg_row], |r| {
-            Ok(Attachment { name: r.get(0)?, mime: r.get(1)?, size: r.get(2)?, sha256: r.get(3)? })
+            Ok(Attachment {
+                name: r.get("name")?,
+                mime: r.get("mime")?,
+                size: r.get("size")?,
+                sha256: r.get("sha256")?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -169,8 +174,8 @@ impl Writer<'_> {
             )?
             .execute(params![
                 m.item_row,
-                m.channel.as_str(),
-                m.direction.as_str(),
+                m.channel,
+                m.direction,
                 m.message_id,
                 m.in_reply_to,
                 (!m.refs.is_empty()).then(|| m.refs.join(" ")),
@@ -183,7 +188,7 @@ impl Writer<'_> {
                 m.sent_at,
                 m.author,
                 m.contact_row,
-                m.delivery.map(|d| d.as_str()),
+                m.delivery,
                 m.thread_reason,
                 m.class,
             ])?;
@@ -208,7 +213,7 @@ impl Writer<'_> {
     pub fn set_delivery(&self, msg_row: i64, state: DeliveryState, detail: Option<&str>) -> Result<()> {
         self.c
             .prepare_cached("UPDATE messages SET delivery_state = ?2, delivery_detail = ?3 WHERE id = ?1")?
-            .execute(params![msg_row, state.as_str(), detail])?;
+            .execute(params![msg_row, state, detail])?;
         Ok(())
     }
 }

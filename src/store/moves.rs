@@ -1,8 +1,8 @@
 //! Changes to items: stage moves with their automatic consequences, owner, tags, attributes and links.
 
 use super::{By, Writer};
-use crate::domain::{ItemRef, Kind, LinkRel, Severity};
-use crate::stage::{self, AnyStage, IssueStage, Stage, TicketReaction};
+use crate::domain::{ItemRef, Kind, LinkRel, Severity, TagTarget};
+use crate::stage::{self, AnyStage, IssueStage, TicketReaction};
 use crate::{Error, Result};
 use rusqlite::params;
 
@@ -16,10 +16,9 @@ pub enum CustomerEffect {
 
 impl Writer<'_> {
     /// A checked stage move, recorded in the history, with the moves it causes on linked items.
-    pub fn set_stage(&self, r: ItemRef, to: &str, by: &By) -> Result<()> {
+    pub fn set_stage(&self, r: ItemRef, to: AnyStage, by: &By) -> Result<()> {
         let row = self.item_row(r)?;
-        let (kind, from) = self.stage_of(row)?;
-        let to = AnyStage::parse(kind, to)?;
+        let (_, from) = self.stage_of(row)?;
         from.check(to)?;
         self.move_stage(row, from, to, by)
     }
@@ -31,8 +30,8 @@ impl Writer<'_> {
             .prepare_cached(
                 "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = MAX(updated_at, ?5) WHERE id = ?1",
             )?
-            .execute(params![row, to.as_str(), closed_at, by.who, by.at])?;
-        self.record_stage(row, Some(from.as_str()), to.as_str(), by)?;
+            .execute(params![row, to, closed_at, by.who, by.at])?;
+        self.record_stage(row, Some(from), to, by)?;
         if let AnyStage::Issue(s) = to {
             self.follow_issue(row, s, by)?;
         }
@@ -64,8 +63,7 @@ impl Writer<'_> {
         let mut st = self.c.prepare_cached(
             "SELECT i.stage FROM links l JOIN items i ON i.id = l.to_id WHERE l.from_id = ?1 AND l.rel = 'issue'",
         )?;
-        let names: Vec<String> = st.query_map([ticket_row], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        names.iter().map(|n| IssueStage::parse(n)).collect()
+        Ok(st.query_map([ticket_row], |r| r.get("stage"))?.collect::<Result<_, _>>()?)
     }
 
     /// A valid customer message arrived on an item: needs response, and the automatic stage moves.
@@ -118,17 +116,16 @@ impl Writer<'_> {
     }
 
     /// Restore a previous stage without checking the table: only for undo, and recorded as such.
-    pub fn restore_stage(&self, r: ItemRef, to: &str, by: &By) -> Result<()> {
+    pub fn restore_stage(&self, r: ItemRef, to: AnyStage, by: &By) -> Result<()> {
         let row = self.item_row(r)?;
-        let (kind, from) = self.stage_of(row)?;
-        let to = AnyStage::parse(kind, to)?;
+        let (_, from) = self.stage_of(row)?;
         let closed_at = to.is_closed().then_some(by.at);
         self.c
             .prepare_cached(
                 "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = ?5 WHERE id = ?1",
             )?
-            .execute(params![row, to.as_str(), closed_at, by.who, by.at])?;
-        self.record_stage(row, Some(from.as_str()), to.as_str(), &By::at(format!("undo ({})", by.who), by.at))
+            .execute(params![row, to, closed_at, by.who, by.at])?;
+        self.record_stage(row, Some(from), to, &By::at(format!("undo ({})", by.who), by.at))
     }
 
     /// Set or clear the owner. Returns the previous owner's login.
@@ -144,13 +141,11 @@ impl Writer<'_> {
         Ok(prev)
     }
 
-    pub fn set_severity(&self, r: ItemRef, sev: Option<Severity>, by: &By) -> Result<Option<String>> {
+    pub fn set_severity(&self, r: ItemRef, sev: Option<Severity>, by: &By) -> Result<Option<Severity>> {
         let row = self.item_row(r)?;
-        let prev: Option<String> =
+        let prev: Option<Severity> =
             self.c.prepare_cached("SELECT severity FROM items WHERE id = ?1")?.query_row([row], |r| r.get(0))?;
-        self.c
-            .prepare_cached("UPDATE items SET severity = ?2 WHERE id = ?1")?
-            .execute(params![row, sev.map(|s| s.as_str())])?;
+        self.c.prepare_cached("UPDATE items SET severity = ?2 WHERE id = ?1")?.execute(params![row, sev])?;
         self.touch(row, by)?;
         Ok(prev)
     }
@@ -186,7 +181,7 @@ impl Writer<'_> {
         let row = self.item_row(r)?;
         let mut added = vec![];
         for t in tags {
-            if self.tag("item", row, t)? {
+            if self.tag(TagTarget::Item, row, t)? {
                 added.push(crate::domain::normalise_tag(t)?);
             }
         }
@@ -196,7 +191,7 @@ impl Writer<'_> {
 
     pub fn untag_item(&self, r: ItemRef, tag: &str, by: &By) -> Result<bool> {
         let row = self.item_row(r)?;
-        let removed = self.untag("item", row, tag)?;
+        let removed = self.untag(TagTarget::Item, row, tag)?;
         self.touch(row, by)?;
         Ok(removed)
     }
@@ -237,9 +232,8 @@ impl Writer<'_> {
         let mut n = super::NewItem::new(Kind::Ticket, c.title.clone(), crate::domain::SourceChannel::Tui);
         n.description = if c.description.is_empty() { self.first_message_body(c.row)? } else { c.description.clone() };
         n.part_row = Some(part_row);
-        n.account_row = c.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse().ok());
-        n.reported_by =
-            self.ids("SELECT contact_id FROM item_contacts WHERE item_id = ?1 AND role = 'reported_by'", c.row)?;
+        n.account_row = c.account.map(|a| a.0);
+        n.reported_by = c.reported_by.iter().map(|c| c.id.0).collect();
         n.owner = c.owner.clone();
         let t = self.create_item(&n, by)?;
         self.link(conv, t, LinkRel::Ticket, by)?;

@@ -1,7 +1,7 @@
 //! Members, parts, accounts and contacts.
 
 use super::{Reader, Writer};
-use crate::domain::{PartKind, RecordKind, Tier, parse_record_id};
+use crate::domain::{AccountId, ContactId, PartKind, PartRef, RecordKind, TagTarget, Tier, parse_record_id};
 use crate::{Error, Result};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -15,22 +15,22 @@ pub struct Member {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Part {
-    pub id: String,
+    pub id: PartRef,
     #[serde(skip)]
     pub row: i64,
-    pub kind: String,
+    pub kind: PartKind,
     pub name: String,
-    pub parent: Option<String>,
+    pub parent: Option<PartRef>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Account {
-    pub id: String,
+    pub id: AccountId,
     #[serde(skip)]
     pub row: i64,
     pub name: String,
     pub domains: Vec<String>,
-    pub tier: Option<String>,
+    pub tier: Option<Tier>,
     pub description: String,
     pub owner: Option<String>,
     pub tags: Vec<String>,
@@ -52,7 +52,7 @@ pub struct NewAccount {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Contact {
-    pub id: String,
+    pub id: ContactId,
     #[serde(skip)]
     pub row: i64,
     pub name: String,
@@ -60,7 +60,7 @@ pub struct Contact {
     pub phones: Vec<String>,
     pub external_ref: Option<String>,
     pub verified: bool,
-    pub account: Option<String>,
+    pub account: Option<AccountId>,
     pub account_name: Option<String>,
     pub tags: Vec<String>,
     pub created_at: i64,
@@ -76,11 +76,6 @@ pub struct NewContact {
     pub verified: bool,
     pub account_row: Option<i64>,
     pub tags: Vec<String>,
-}
-
-pub fn part_display(kind: &str, num: i64) -> String {
-    let prefix = PartKind::parse(kind).map(|k| k.record().prefix()).unwrap_or("PART");
-    format!("{prefix}-{num}")
 }
 
 impl Reader<'_> {
@@ -100,33 +95,37 @@ impl Reader<'_> {
 
     pub fn parts(&self) -> Result<Vec<Part>> {
         let mut st = self.c.prepare_cached(
-            "SELECT p.id, p.kind, p.num, p.name, q.kind, q.num FROM parts p LEFT JOIN parts q ON q.id = p.parent_id
-             ORDER BY p.id",
+            "SELECT p.id, p.kind, p.num, p.name, q.kind AS parent_kind, q.num AS parent_num
+             FROM parts p LEFT JOIN parts q ON q.id = p.parent_id ORDER BY p.id",
         )?;
         let rows = st.query_map([], |r| {
-            let kind: String = r.get(1)?;
-            let pk: Option<String> = r.get(4)?;
-            let pn: Option<i64> = r.get(5)?;
+            let kind: PartKind = r.get("kind")?;
+            let parent_kind: Option<PartKind> = r.get("parent_kind")?;
             Ok(Part {
-                row: r.get(0)?,
-                id: part_display(&kind, r.get(2)?),
+                row: r.get("id")?,
+                id: PartRef { kind, num: r.get("num")? },
                 kind,
-                name: r.get(3)?,
-                parent: pk.zip(pn).map(|(k, n)| part_display(&k, n)),
+                name: r.get("name")?,
+                parent: parent_kind.zip(r.get("parent_num")?).map(|(kind, num)| PartRef { kind, num }),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The row of a part.
+    pub fn part_row_of(&self, p: PartRef) -> Result<i64> {
+        self.c
+            .prepare_cached("SELECT id FROM parts WHERE kind = ?1 AND num = ?2")?
+            .query_row(params![p.kind, p.num], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::not_found(p.to_string()))
+    }
+
     /// A part by display id (`FEAT-3`) or exact name (case-insensitive).
     pub fn part_row(&self, s: &str) -> Result<i64> {
         let kinds = [RecordKind::Product, RecordKind::Capability, RecordKind::Feature];
-        let found = if let Ok((rk, num)) = parse_record_id(s, &kinds) {
-            let kind = PartKind::ALL.iter().find(|k| k.record() == rk).map(|k| k.as_str()).unwrap_or_default();
-            self.c
-                .prepare_cached("SELECT id FROM parts WHERE kind = ?1 AND num = ?2")?
-                .query_row(params![kind, num], |r| r.get(0))
-                .optional()?
+        let found = if parse_record_id(s, &kinds).is_ok() {
+            return self.part_row_of(s.parse()?).map_err(|_| Error::not_found(format!("part '{s}'")));
         } else {
             self.c
                 .prepare_cached("SELECT id FROM parts WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1")?
@@ -145,22 +144,22 @@ impl Reader<'_> {
             )?
             .query_row([row], |r| {
                 Ok(Account {
-                    row: r.get(0)?,
-                    id: format!("ACC-{}", r.get::<_, i64>(0)?),
-                    name: r.get(1)?,
-                    tier: r.get(2)?,
-                    description: r.get(3)?,
-                    owner: r.get(4)?,
-                    external_ref: r.get(5)?,
-                    created_at: r.get(6)?,
-                    updated_at: r.get(7)?,
+                    row: r.get("id")?,
+                    id: r.get("id")?,
+                    name: r.get("name")?,
+                    tier: r.get("tier")?,
+                    description: r.get("description")?,
+                    owner: r.get("login")?,
+                    external_ref: r.get("external_ref")?,
+                    created_at: r.get("created_at")?,
+                    updated_at: r.get("updated_at")?,
                     ..Default::default()
                 })
             })
             .optional()?
             .ok_or_else(|| Error::not_found(format!("account ACC-{row}")))?;
         a.domains = self.strings("SELECT domain FROM account_domains WHERE account_id = ?1 ORDER BY domain", row)?;
-        a.tags = self.tags_of("account", row)?;
+        a.tags = self.tags_of(TagTarget::Account, row)?;
         Ok(a)
     }
 
@@ -230,7 +229,7 @@ impl Reader<'_> {
     }
 
     /// Which of the given tags a record carries.
-    pub fn tags_among(&self, target: &str, id: i64, wanted: &[&str]) -> Result<Vec<String>> {
+    pub fn tags_among(&self, target: TagTarget, id: i64, wanted: &[&str]) -> Result<Vec<String>> {
         let mut st = self.c.prepare_cached("SELECT tag FROM tags WHERE target = ?1 AND target_id = ?2")?;
         let rows = st.query_map(params![target, id], |r| r.get::<_, String>(0))?;
         let mut out = vec![];
@@ -247,22 +246,23 @@ impl Reader<'_> {
         let mut c = self
             .c
             .prepare_cached(
-                "SELECT c.id, c.name, c.phones, c.external_ref, c.verified, c.account_id, a.name, c.created_at, c.updated_at
+                "SELECT c.id, c.name, c.phones, c.external_ref, c.verified, c.account_id, a.name AS account_name,
+                        c.created_at, c.updated_at
                  FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
             )?
             .query_row([row], |r| {
-                let phones: String = r.get(2)?;
+                let phones: String = r.get("phones")?;
                 Ok(Contact {
-                    row: r.get(0)?,
-                    id: format!("CONT-{}", r.get::<_, i64>(0)?),
-                    name: r.get(1)?,
+                    row: r.get("id")?,
+                    id: r.get("id")?,
+                    name: r.get("name")?,
                     phones: phones.split('\n').filter(|p| !p.is_empty()).map(String::from).collect(),
-                    external_ref: r.get(3)?,
-                    verified: r.get(4)?,
-                    account: r.get::<_, Option<i64>>(5)?.map(|a| format!("ACC-{a}")),
-                    account_name: r.get(6)?,
-                    created_at: r.get(7)?,
-                    updated_at: r.get(8)?,
+                    external_ref: r.get("external_ref")?,
+                    verified: r.get("verified")?,
+                    account: r.get("account_id")?,
+                    account_name: r.get("account_name")?,
+                    created_at: r.get("created_at")?,
+                    updated_at: r.get("updated_at")?,
                     ..Default::default()
                 })
             })
@@ -270,7 +270,7 @@ impl Reader<'_> {
             .ok_or_else(|| Error::not_found(format!("contact CONT-{row}")))?;
         c.emails =
             self.strings("SELECT email FROM contact_emails WHERE contact_id = ?1 ORDER BY position, email", row)?;
-        c.tags = self.tags_of("contact", row)?;
+        c.tags = self.tags_of(TagTarget::Contact, row)?;
         Ok(c)
     }
 
@@ -318,13 +318,13 @@ impl Reader<'_> {
         }
     }
 
-    pub fn tags_of(&self, target: &str, id: i64) -> Result<Vec<String>> {
+    pub fn tags_of(&self, target: TagTarget, id: i64) -> Result<Vec<String>> {
         let mut st = self.c.prepare_cached("SELECT tag FROM tags WHERE target = ?1 AND target_id = ?2 ORDER BY tag")?;
         let rows = st.query_map(params![target, id], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub fn has_tag(&self, target: &str, id: i64, tag: &str) -> Result<bool> {
+    pub fn has_tag(&self, target: TagTarget, id: i64, tag: &str) -> Result<bool> {
         Ok(self
             .c
             .prepare_cached("SELECT 1 FROM tags WHERE target = ?1 AND target_id = ?2 AND tag = ?3")?
@@ -362,11 +362,11 @@ impl Writer<'_> {
         Ok(())
     }
 
-    pub fn add_part(&self, kind: PartKind, name: &str, parent: Option<i64>) -> Result<String> {
+    pub fn add_part(&self, kind: PartKind, name: &str, parent: Option<i64>) -> Result<PartRef> {
         if name.trim().is_empty() {
             return Err(Error::invalid("a part needs a name"));
         }
-        let parent_kind: Option<String> = match parent {
+        let parent_kind: Option<PartKind> = match parent {
             Some(p) => {
                 Some(self.c.prepare_cached("SELECT kind FROM parts WHERE id = ?1")?.query_row([p], |r| r.get(0))?)
             }
@@ -377,7 +377,7 @@ impl Writer<'_> {
             PartKind::Capability => Some(PartKind::Product),
             PartKind::Feature => Some(PartKind::Capability),
         };
-        if parent_kind.as_deref() != want_parent.map(|k| k.as_str()) {
+        if parent_kind != want_parent {
             return Err(Error::invalid(match want_parent {
                 None => "a product has no parent".to_string(),
                 Some(k) => format!("a {kind} needs a {k} as its parent (--parent)"),
@@ -386,11 +386,11 @@ impl Writer<'_> {
         let num: i64 = self
             .c
             .prepare_cached("SELECT COALESCE(MAX(num), 0) + 1 FROM parts WHERE kind = ?1")?
-            .query_row([kind.as_str()], |r| r.get(0))?;
+            .query_row([kind], |r| r.get(0))?;
         self.c
             .prepare_cached("INSERT INTO parts(kind, num, name, parent_id) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![kind.as_str(), num, name.trim(), parent])?;
-        Ok(part_display(kind.as_str(), num))
+            .execute(params![kind, num, name.trim(), parent])?;
+        Ok(PartRef { kind, num })
     }
 
     pub fn add_account(&self, a: &NewAccount, at: i64) -> Result<i64> {
@@ -410,7 +410,7 @@ impl Writer<'_> {
             self.add_account_domain(row, d)?;
         }
         for t in &a.tags {
-            self.tag("account", row, t)?;
+            self.tag(TagTarget::Account, row, t)?;
         }
         Ok(row)
     }
@@ -446,12 +446,12 @@ impl Writer<'_> {
                 .map_err(|err| unique_err(err, &format!("email {e} belongs to another contact already")))?;
         }
         for t in &c.tags {
-            self.tag("contact", row, t)?;
+            self.tag(TagTarget::Contact, row, t)?;
         }
         Ok(row)
     }
 
-    pub fn tag(&self, target: &str, id: i64, tag: &str) -> Result<bool> {
+    pub fn tag(&self, target: TagTarget, id: i64, tag: &str) -> Result<bool> {
         let tag = crate::domain::normalise_tag(tag)?;
         let n = self
             .c
@@ -460,7 +460,7 @@ impl Writer<'_> {
         Ok(n > 0)
     }
 
-    pub fn untag(&self, target: &str, id: i64, tag: &str) -> Result<bool> {
+    pub fn untag(&self, target: TagTarget, id: i64, tag: &str) -> Result<bool> {
         let n = self
             .c
             .prepare_cached("DELETE FROM tags WHERE target = ?1 AND target_id = ?2 AND tag = ?3")?

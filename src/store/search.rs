@@ -23,7 +23,7 @@ pub struct MessageHit {
 
 /// The words of `text` as an FTS5 query: each a quoted term, all required.
 fn all_words(text: &str) -> Option<String> {
-    let terms: Vec<String> = words(text).map(|w| format!("\"{w}\"")).collect();
+    let terms: Vec<String> = words(text).map(|w| super::fts::phrase(&w)).collect();
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 

@@ -1,9 +1,9 @@
 //! Queries for similar-work search: FTS5 candidates with bm25, the term vocabulary for typo repair, feedback pairs.
 
-use super::items::item_ref;
 use super::{Reader, Writer};
 use crate::Result;
 use crate::domain::{ItemRef, Kind};
+use crate::stage::AnyStage;
 use rusqlite::{OptionalExtension, params};
 
 /// A candidate with what the ranker needs to know about it.
@@ -12,7 +12,7 @@ pub struct Candidate {
     pub row: i64,
     pub id: ItemRef,
     pub title: String,
-    pub stage: String,
+    pub stage: AnyStage,
     pub bm25: f64,
     pub account_row: Option<i64>,
     pub contact_row: Option<i64>,
@@ -59,7 +59,7 @@ impl Reader<'_> {
             if newest { ("-?2", "items_fts.rowid DESC") } else { ("bm25(items_fts, ?2, 1.0)", "score") };
         let sql = format!(
             "SELECT i.id, i.kind, i.num, i.title, i.stage, {score} AS score, i.account_id,
-                i.contact_id, i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL
+                i.contact_id, i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL AS closed
              FROM items_fts JOIN items i ON i.id = items_fts.rowid
              WHERE items_fts MATCH ?1 AND (?3 = '' OR instr(',' || ?3 || ',', ',' || i.kind || ',') > 0)
                AND (?4 IS NULL OR i.created_at < ?4)
@@ -67,18 +67,19 @@ impl Reader<'_> {
         );
         let mut st = self.c.prepare_cached(&sql)?;
         let rows = st.query_map(params![expr, title_w, kinds, before, limit as i64], |r| {
+            let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
             Ok(Candidate {
-                row: r.get(0)?,
-                id: item_ref(&r.get::<_, String>(1)?, r.get(2)?)?,
-                title: r.get(3)?,
-                stage: r.get(4)?,
-                bm25: r.get(5)?,
-                account_row: r.get(6)?,
-                contact_row: r.get(7)?,
-                part_row: r.get(8)?,
-                created_at: r.get(9)?,
-                updated_at: r.get(10)?,
-                closed: r.get(11)?,
+                row: r.get("id")?,
+                id,
+                title: r.get("title")?,
+                stage: super::types::stage(id.kind, &r.get::<_, String>("stage")?)?,
+                bm25: r.get("score")?,
+                account_row: r.get("account_id")?,
+                contact_row: r.get("contact_id")?,
+                part_row: r.get("part_id")?,
+                created_at: r.get("created_at")?,
+                updated_at: r.get("updated_at")?,
+                closed: r.get("closed")?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -86,7 +87,7 @@ impl Reader<'_> {
 
     /// Does any item contain this term (after stemming)?
     pub fn term_exists(&self, term: &str) -> Result<bool> {
-        let expr = format!("\"{}\"", term.replace('"', ""));
+        let expr = super::fts::phrase(term);
         Ok(self
             .c
             .prepare_cached("SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT 1")?
@@ -97,7 +98,7 @@ impl Reader<'_> {
 
     /// How many items contain a term, counted up to `cap` (so a common word costs at most `cap` steps).
     pub fn term_docs(&self, term: &str, cap: usize) -> Result<usize> {
-        let expr = format!("\"{}\"", term.replace('"', ""));
+        let expr = super::fts::phrase(term);
         Ok(self
             .c
             .prepare_cached("SELECT COUNT(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2)")?

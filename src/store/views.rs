@@ -11,8 +11,8 @@ impl Reader<'_> {
         let mut out = vec![];
         for row in rows {
             let (name, json) = row?;
-            let f = serde_json::from_str(&json).map_err(|e| Error::invalid(format!("view {name}: {e}")))?;
-            out.push((name, f));
+            let f: ItemFilter = serde_json::from_str(&json).map_err(|e| Error::invalid(format!("view {name}: {e}")))?;
+            out.push((name, f.with_kind_stages()));
         }
         Ok(out)
     }
@@ -24,7 +24,8 @@ impl Reader<'_> {
             .query_row([name], |r| r.get(0))
             .optional()?
             .ok_or_else(|| Error::not_found(format!("view '{name}'")))?;
-        serde_json::from_str(&json).map_err(|e| Error::invalid(format!("view {name}: {e}")))
+        let f: ItemFilter = serde_json::from_str(&json).map_err(|e| Error::invalid(format!("view {name}: {e}")))?;
+        Ok(f.with_kind_stages())
     }
 }
 

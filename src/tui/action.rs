@@ -59,3 +59,23 @@ actions! {
     ThumbDown = "similar-bad", "Mark the selected similar item as a wrong match";
     EditRecord = "edit-record", "Edit a contact or account field (field=value)";
 }
+
+impl Action {
+    /// Actions the palette offers for what was typed, best match first.
+    pub fn matching(query: &str) -> Vec<Action> {
+        use fuzzy_matcher::FuzzyMatcher;
+        let m = fuzzy_matcher::skim::SkimMatcherV2::default();
+        let mut scored: Vec<(i64, Action)> = Action::ALL
+            .iter()
+            .filter_map(|a| {
+                if query.trim().is_empty() {
+                    return Some((0, *a));
+                }
+                let hay = format!("{} {}", a.name(), a.description());
+                m.fuzzy_match(&hay, query.trim()).map(|s| (s, *a))
+            })
+            .collect();
+        scored.sort_by_key(|s| std::cmp::Reverse(s.0));
+        scored.into_iter().map(|(_, a)| a).collect()
+    }
+}

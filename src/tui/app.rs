@@ -1,9 +1,13 @@
 //! The state of the terminal UI: panes with their lists, the open detail view, the modal, toasts, undo history.
 
+mod refresh;
+
 use super::keymap::Keymap;
 use super::list::{ListState, Source};
 use helpdesk::Store;
-use helpdesk::domain::{ItemRef, Kind};
+use helpdesk::domain::{AccountId, ContactId, ItemRef, Kind, LinkRel, PartRef, Severity};
+use helpdesk::io::export::Format;
+use helpdesk::stage::AnyStage;
 use helpdesk::store::{ItemFilter, SortOrder};
 use ratatui::text::Line;
 use ratatui_textarea::TextArea;
@@ -40,8 +44,8 @@ impl Pane {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Item(ItemRef),
-    Contact(i64),
-    Account(i64),
+    Contact(ContactId),
+    Account(AccountId),
 }
 
 /// Message tabs of an item's timeline.
@@ -74,20 +78,39 @@ pub struct Detail {
 #[derive(Debug, Clone)]
 pub struct MenuItem {
     pub label: String,
-    pub value: String,
+    pub then: Chosen,
 }
 
+/// What choosing a menu row does.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MenuPurpose {
-    Stage(ItemRef),
-    Severity(ItemRef),
-    Part(ItemRef),
-    Assign(ItemRef),
-    Snippet(ItemRef),
-    LinkRel(ItemRef, ItemRef),
-    NewItemPart(Kind, String, Option<ItemRef>),
-    ExportFormat,
-    OpenView,
+pub enum Chosen {
+    Stage(ItemRef, AnyStage),
+    /// A member's login, or nobody.
+    Assign(ItemRef, Option<String>),
+    Severity(ItemRef, Option<Severity>),
+    Part(ItemRef, PartRef),
+    Link(ItemRef, ItemRef, LinkRel),
+    /// A snippet by name.
+    Snippet(ItemRef, String),
+    /// The part of a new item, whose title was typed before.
+    NewItemPart {
+        kind: Kind,
+        title: String,
+        parent: Option<ItemRef>,
+        part: PartRef,
+    },
+    ExportFormat(Format),
+    OpenView(ViewChoice),
+}
+
+/// A view to open: one of the standing trackers or a saved view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewChoice {
+    /// Tickets with no linked issue.
+    Active,
+    /// Tickets with issues, and issues.
+    Assist,
+    Saved(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +119,7 @@ pub enum PromptPurpose {
     LinkTarget(ItemRef),
     /// Title of a new item; the parent is the issue of a task, or the ticket an issue is created from.
     NewTitle(Kind, Option<ItemRef>),
-    ExportPath(String),
+    ExportPath(Format),
     SaveView,
     NewContact,
     NewAccount,
@@ -106,7 +129,7 @@ pub enum PromptPurpose {
 /// A change waiting for confirmation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pending {
-    Stage(ItemRef, String),
+    Stage(ItemRef, AnyStage),
 }
 
 pub enum Modal {
@@ -121,7 +144,6 @@ pub enum Modal {
         title: String,
         items: Vec<MenuItem>,
         selected: usize,
-        purpose: MenuPurpose,
     },
     Prompt {
         title: String,
@@ -145,12 +167,32 @@ pub enum Modal {
 /// How to undo one change.
 #[derive(Debug, Clone)]
 pub enum Undo {
-    Stage { item: ItemRef, from: String },
-    Assign { item: ItemRef, prev: Option<String> },
-    Severity { item: ItemRef, prev: Option<String> },
-    Part { item: ItemRef, prev: Option<String> },
-    Tag { item: ItemRef, tag: String },
-    Link { from: ItemRef, to: ItemRef, rel: helpdesk::domain::LinkRel },
+    Stage {
+        item: ItemRef,
+        from: AnyStage,
+    },
+    /// The previous owner's login.
+    Assign {
+        item: ItemRef,
+        prev: Option<String>,
+    },
+    Severity {
+        item: ItemRef,
+        prev: Option<Severity>,
+    },
+    Part {
+        item: ItemRef,
+        prev: Option<PartRef>,
+    },
+    Tag {
+        item: ItemRef,
+        tag: String,
+    },
+    Link {
+        from: ItemRef,
+        to: ItemRef,
+        rel: LinkRel,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -306,6 +348,21 @@ impl App {
 
     pub fn now(&self) -> i64 {
         self.clock.unwrap_or_else(helpdesk::now)
+    }
+
+    /// Who acts, and when: the member at the app's clock.
+    pub fn by(&self) -> helpdesk::store::By {
+        helpdesk::store::By::at(self.user.clone(), self.now())
+    }
+
+    /// The item an item action applies to, or why there is none.
+    pub fn need_item(&self) -> anyhow::Result<ItemRef> {
+        self.current_item().ok_or_else(|| anyhow::anyhow!("select a conversation, ticket, issue or task first"))
+    }
+
+    /// Show a menu of choices.
+    pub fn menu(&mut self, title: impl Into<String>, items: Vec<MenuItem>) {
+        self.modal = Some(Modal::Menu { title: title.into(), items, selected: 0 });
     }
 
     /// The item the item actions apply to: the open detail's, else the selected row's.

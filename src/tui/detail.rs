@@ -3,7 +3,7 @@
 use super::app::{Detail, MsgTab, Target};
 use anyhow::Result;
 use helpdesk::Store;
-use helpdesk::domain::{Kind, MsgChannel, fmt_ts};
+use helpdesk::domain::{AccountId, ContactId, DeliveryState, Direction, Kind, LinkEnd, MsgChannel, fmt_ts};
 use helpdesk::sanitize::{line, text};
 use helpdesk::stage::AnyStage;
 use helpdesk::store::{ItemFilter, Page};
@@ -82,15 +82,16 @@ fn wrap(l: &str, width: usize) -> Vec<String> {
     out
 }
 
-fn stage_style(stage: &str) -> Style {
-    Style::new().fg(super::ui::lists::stage_color(stage))
+fn stage_style(stage: AnyStage) -> Style {
+    Style::new().fg(super::theme::stage_color(stage))
 }
 
-fn item_line(id: &str, stage: &str, title: &str, extra: &str) -> Line<'static> {
+fn item_line(id: &str, stage: Option<AnyStage>, title: &str, extra: &str) -> Line<'static> {
+    let label = stage.map(|s| s.label()).unwrap_or_default();
     Line::from(vec![
         Span::raw("  "),
         Span::styled(format!("{id:<11}"), Style::new().add_modifier(Modifier::BOLD)),
-        Span::styled(format!("{stage:<27}"), stage_style(stage)),
+        Span::styled(format!("{label:<27}"), stage.map(stage_style).unwrap_or_default()),
         Span::raw(line(title)),
         Span::styled(extra.to_string(), Style::new().fg(Color::DarkGray)),
     ])
@@ -137,12 +138,9 @@ fn item(
         Span::styled(format!("{r}  "), Style::new().add_modifier(Modifier::BOLD)),
         Span::styled(line(&i.title), Style::new().add_modifier(Modifier::BOLD)),
     ]));
-    b.push(Line::from(vec![
-        Span::raw("  stage          "),
-        Span::styled(i.stage_label.clone(), stage_style(&i.stage)),
-    ]));
-    b.field("severity", i.severity.clone().unwrap_or_default());
-    b.field("subtype", i.subtype.clone().unwrap_or_default());
+    b.push(Line::from(vec![Span::raw("  stage          "), Span::styled(i.stage_label, stage_style(i.stage))]));
+    b.field("severity", i.severity.map(|s| s.as_str()).unwrap_or_default());
+    b.field("subtype", i.subtype.map(|s| s.as_str()).unwrap_or_default());
     b.field(
         "part",
         i.part.as_ref().map(|p| format!("{p} {}", i.part_name.clone().unwrap_or_default())).unwrap_or_default(),
@@ -150,14 +148,14 @@ fn item(
     b.field("account", i.account_name.clone().unwrap_or_default());
     b.field("owner", i.owner.clone().unwrap_or_default());
     b.field("group", i.group.clone().unwrap_or_default());
-    b.field("reported by", i.reported_by.join(", "));
+    b.field("reported by", i.reported_by.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "));
     b.field("tags", i.tags.join(" "));
     b.field("needs response", if i.needs_response { "yes" } else { "no" });
-    b.field("channel", &i.source_channel);
+    b.field("channel", i.source_channel.as_str());
     b.field("created", format!("{} by {}", fmt_ts(i.created_at), i.created_by));
     b.field("updated", format!("{} by {}", fmt_ts(i.updated_at), i.updated_by));
     if let Some(p) = i.parent {
-        b.link(Target::Item(p), item_line(&p.to_string(), "", "(parent issue)", ""));
+        b.link(Target::Item(p), item_line(&p.to_string(), None, "(parent issue)", ""));
     }
     if !i.description.is_empty() && r.kind != Kind::Conversation {
         b.heading("Description");
@@ -166,8 +164,11 @@ fn item(
     if !i.links.is_empty() {
         b.heading("Links");
         for l in &i.links {
-            let rel = if l.direction == "in" { format!(" ← {}", l.rel) } else { format!(" → {}", l.rel) };
-            b.link(Target::Item(l.id), item_line(&l.id.to_string(), &l.stage, &l.title, &rel));
+            let rel = match l.direction {
+                LinkEnd::In => format!(" ← {}", l.rel),
+                LinkEnd::Out => format!(" → {}", l.rel),
+            };
+            b.link(Target::Item(l.id), item_line(&l.id.to_string(), Some(l.stage), &l.title, &rel));
         }
     }
     if matches!(r.kind, Kind::Ticket | Kind::Issue) {
@@ -176,8 +177,8 @@ fn item(
             body: i.description.chars().take(2000).collect(),
             kinds: vec![r.kind],
             item_row: Some(i.row),
-            account_row: i.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse().ok()),
-            part_row: i.part.as_deref().and_then(|p| rd.part_row(p).ok()),
+            account_row: i.account.map(|a| a.0),
+            part_row: i.part.and_then(|p| rd.part_row_of(p).ok()),
             now: clock,
             ..Default::default()
         };
@@ -202,7 +203,7 @@ fn item(
                     b.similar.push((b.lines.len(), s.row, s.id));
                     b.link(
                         Target::Item(s.id),
-                        item_line(&s.id.to_string(), &s.stage, &s.title, &format!("  {}", line(&s.reason))),
+                        item_line(&s.id.to_string(), Some(s.stage), &s.title, &format!("  {}", line(&s.reason))),
                     );
                 }
             }
@@ -213,8 +214,8 @@ fn item(
         b.push(Line::raw(format!(
             "  {}  {:>26} → {:<26} {}",
             fmt_ts(h.at),
-            h.from.as_deref().unwrap_or("(created)"),
-            h.to,
+            h.from.map(|s| s.label()).unwrap_or("(created)"),
+            h.to.label(),
             line(&h.by)
         )));
     }
@@ -230,7 +231,7 @@ fn item(
         MsgTab::Customer => MsgChannel::Customer,
         MsgTab::Internal => MsgChannel::Internal,
     };
-    let customer = all.iter().filter(|m| m.channel == "customer").count();
+    let customer = all.iter().filter(|m| m.channel == MsgChannel::Customer).count();
     let internal = all.len() - customer;
     b.blank();
     let on = Style::new().fg(Color::Black).bg(Color::Cyan);
@@ -241,24 +242,24 @@ fn item(
         Span::styled(format!(" Internal discussion ({internal}) "), if tab == MsgTab::Internal { on } else { off }),
         Span::styled("   [ ] switch", Style::new().fg(Color::DarkGray)),
     ]));
-    for m in all.iter().filter(|m| m.channel == channel.as_str()) {
+    for m in all.iter().filter(|m| m.channel == channel) {
         let who = if m.from_name.is_empty() { m.from.clone() } else { format!("{} <{}>", m.from_name, m.from) };
-        let arrow = if m.direction == "in" { "←" } else { "→" };
-        let state = m.delivery_state.as_deref().map(|s| format!("  [{s}]")).unwrap_or_default();
+        let arrow = if m.direction == Direction::Inbound { "←" } else { "→" };
+        let state = m.delivery_state.map(|s| format!("  [{s}]")).unwrap_or_default();
         b.blank();
         b.push(Line::from(vec![
             Span::styled(format!("{arrow} {} ", fmt_ts(m.sent_at)), Style::new().fg(Color::DarkGray)),
             Span::styled(line(&who), Style::new().add_modifier(Modifier::BOLD)),
             Span::styled(
                 state,
-                Style::new().fg(if m.delivery_state.as_deref() == Some("bounced") {
+                Style::new().fg(if m.delivery_state == Some(DeliveryState::Bounced) {
                     Color::Red
                 } else {
                     Color::DarkGray
                 }),
             ),
         ]));
-        if !m.thread_reason.is_empty() && m.direction == "in" {
+        if !m.thread_reason.is_empty() && m.direction == Direction::Inbound {
             b.push(Line::styled(format!("  threaded: {}", line(&m.thread_reason)), Style::new().fg(Color::DarkGray)));
         }
         if let Some(d) = m.delivery_detail.as_deref() {
@@ -271,15 +272,15 @@ fn item(
 
 fn items_of(store: &Store, f: ItemFilter, b: &mut Builder) -> Result<()> {
     let rows = store.read().list(&f, Page::default(), 200)?;
-    let (closed, open): (Vec<_>, Vec<_>) =
-        rows.into_iter().partition(|r| AnyStage::parse(r.id.kind, &r.stage).is_ok_and(|s| s.is_closed()));
+    let (closed, open): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.stage.is_closed());
     for r in open.iter().chain(closed.iter()) {
-        b.link(Target::Item(r.id), item_line(&r.id.to_string(), &r.stage, &r.title, ""));
+        b.link(Target::Item(r.id), item_line(&r.id.to_string(), Some(r.stage), &r.title, ""));
     }
     Ok(())
 }
 
-fn contact(store: &Store, row: i64, b: &mut Builder) -> Result<String> {
+fn contact(store: &Store, id: ContactId, b: &mut Builder) -> Result<String> {
+    let row = id.0;
     let c = store.read().contact(row)?;
     b.push(Line::styled(format!("{}  {}", c.id, line(&c.name)), Style::new().add_modifier(Modifier::BOLD)));
     b.field("emails", c.emails.join(", "));
@@ -288,10 +289,10 @@ fn contact(store: &Store, row: i64, b: &mut Builder) -> Result<String> {
     b.field("external ref", c.external_ref.clone().unwrap_or_default());
     b.field("verified", if c.verified { "yes" } else { "no" });
     b.field("tags", c.tags.join(" "));
-    if let Some(a) = c.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse::<i64>().ok()) {
+    if let Some(a) = c.account {
         b.link(
             Target::Account(a),
-            item_line(&format!("ACC-{a}"), "", &c.account_name.clone().unwrap_or_default(), "  (account)"),
+            item_line(&a.to_string(), None, &c.account_name.clone().unwrap_or_default(), "  (account)"),
         );
     }
     for kind in [Kind::Conversation, Kind::Ticket] {
@@ -302,18 +303,22 @@ fn contact(store: &Store, row: i64, b: &mut Builder) -> Result<String> {
     Ok(format!("{} {}", c.id, line(&c.name)))
 }
 
-fn account(store: &Store, row: i64, b: &mut Builder) -> Result<String> {
+fn account(store: &Store, id: AccountId, b: &mut Builder) -> Result<String> {
+    let row = id.0;
     let a = store.read().account(row)?;
     b.push(Line::styled(format!("{}  {}", a.id, line(&a.name)), Style::new().add_modifier(Modifier::BOLD)));
     b.field("domains", a.domains.join(", "));
-    b.field("tier", a.tier.clone().unwrap_or_default());
+    b.field("tier", a.tier.map(|t| t.as_str()).unwrap_or_default());
     b.field("owner", a.owner.clone().unwrap_or_default());
     b.field("external ref", a.external_ref.clone().unwrap_or_default());
     b.field("tags", a.tags.join(" "));
     b.field("description", &a.description);
     b.heading("Contacts");
     for c in store.read().contacts(Some(row), 0, 100)? {
-        b.link(Target::Contact(c.row), item_line(&c.id, "", &c.name, &format!("  {}", c.emails.join(", "))));
+        b.link(
+            Target::Contact(c.id),
+            item_line(&c.id.to_string(), None, &c.name, &format!("  {}", c.emails.join(", "))),
+        );
     }
     for kind in [Kind::Conversation, Kind::Ticket] {
         b.heading(if kind == Kind::Conversation { "Conversations (open first)" } else { "Tickets (open first)" });

@@ -2,10 +2,9 @@
 
 use super::app::{App, Modal, PromptPurpose, Target};
 use super::list::Row;
-use super::update::{rebuild_detail, refresh_all};
 use anyhow::{Result, bail};
-use helpdesk::domain::{Tier, valid_email};
-use helpdesk::store::{NewAccount, NewContact};
+use helpdesk::domain::{AccountId, ContactId, Tier, valid_email};
+use helpdesk::store::{ContactEdit, NewAccount, NewContact};
 use tui_input::Input;
 
 /// The contact or account the edit applies to: the open detail's, else the selected row's.
@@ -14,8 +13,8 @@ fn record(app: &App) -> Option<Target> {
         Some(t @ (Target::Contact(_) | Target::Account(_))) => Some(t),
         Some(Target::Item(_)) => None,
         None => match app.list().selected()? {
-            Row::Contact(c) => Some(Target::Contact(c.row)),
-            Row::Account(a) => Some(Target::Account(a.row)),
+            Row::Contact(c) => Some(Target::Contact(c.id)),
+            Row::Account(a) => Some(Target::Account(a.id)),
             Row::Item(_) => None,
         },
     }
@@ -69,63 +68,69 @@ fn pairs(text: &str) -> Vec<(String, String)> {
     out.into_iter().map(|(k, v)| (k, v.trim().to_string())).collect()
 }
 
-pub fn submit(app: &mut App, purpose: PromptPurpose, text: String) -> Result<()> {
+/// `Name <email>` was typed: the contact is made (in the account of its email's domain) and opened.
+pub fn new_contact(app: &mut App, text: &str) -> Result<()> {
+    let (name, email) = name_and_email(text)?;
+    let domain = email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
+    let account_row = app.store.read().account_by_domain(&domain)?;
+    let c = NewContact { name, emails: vec![email], account_row, ..Default::default() };
     let now = app.now();
-    match purpose {
-        PromptPurpose::NewContact => {
-            let (name, email) = name_and_email(&text)?;
-            let domain = email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
-            let account_row = app.store.read().account_by_domain(&domain)?;
-            let c = NewContact { name, emails: vec![email], account_row, ..Default::default() };
-            let row = app.store.write(|w| w.add_contact(&c, now))?;
-            app.toast(format!("CONT-{row} created"));
-            refresh_all(app)?;
-            super::update::open(app, Target::Contact(row))
-        }
-        PromptPurpose::NewAccount => {
-            let mut parts = text.split(',').map(str::trim);
-            let name = parts.next().unwrap_or("").to_string();
-            let domains = parts.filter(|d| !d.is_empty()).map(String::from).collect();
-            let row = app.store.write(|w| w.add_account(&NewAccount { name, domains, ..Default::default() }, now))?;
-            app.toast(format!("ACC-{row} created"));
-            refresh_all(app)?;
-            super::update::open(app, Target::Account(row))
-        }
-        PromptPurpose::EditRecord(t) => {
-            let fields = pairs(&text);
-            if fields.is_empty() {
-                bail!("write field=value, e.g. phone=+44 20 7946 0000");
-            }
-            match t {
-                Target::Contact(row) => edit_contact(app, row, &fields, now)?,
-                Target::Account(row) => edit_account(app, row, &fields, now)?,
-                Target::Item(_) => {}
-            }
-            app.toast("saved");
-            refresh_all(app)?;
-            rebuild_detail(app)
-        }
-        _ => Ok(()),
+    let id = ContactId(app.store.write(|w| w.add_contact(&c, now))?);
+    app.toast(format!("{id} created"));
+    app.refresh_all()?;
+    app.open(Target::Contact(id))
+}
+
+/// `Name, domain, …` was typed: the account is made and opened.
+pub fn new_account(app: &mut App, text: &str) -> Result<()> {
+    let mut parts = text.split(',').map(str::trim);
+    let name = parts.next().unwrap_or("").to_string();
+    let domains = parts.filter(|d| !d.is_empty()).map(String::from).collect();
+    let now = app.now();
+    let id = AccountId(app.store.write(|w| w.add_account(&NewAccount { name, domains, ..Default::default() }, now))?);
+    app.toast(format!("{id} created"));
+    app.refresh_all()?;
+    app.open(Target::Account(id))
+}
+
+/// `field=value …` was typed for a contact or an account.
+pub fn apply_edit(app: &mut App, t: Target, text: &str) -> Result<()> {
+    let fields = pairs(text);
+    if fields.is_empty() {
+        bail!("write field=value, e.g. phone=+44 20 7946 0000");
     }
+    let now = app.now();
+    match t {
+        Target::Contact(id) => edit_contact(app, id.0, &fields, now)?,
+        Target::Account(id) => edit_account(app, id.0, &fields, now)?,
+        Target::Item(r) => bail!("{r} is not a contact or an account"),
+    }
+    app.toast("saved");
+    app.refresh_all()?;
+    app.rebuild_detail()
 }
 
 fn edit_contact(app: &mut App, row: i64, fields: &[(String, String)], now: i64) -> Result<()> {
-    let cur = app.store.read().contact(row)?;
-    let mut c = NewContact { verified: cur.verified, ..Default::default() };
+    let mut e = ContactEdit::default();
     for (k, v) in fields {
         match k.as_str() {
-            "name" => c.name = v.clone(),
-            "email" if valid_email(v) => c.emails.push(v.clone()),
-            "email" => bail!("'{v}' is not an email address"),
-            "phone" => c.phones = cur.phones.iter().cloned().chain([v.clone()]).collect(),
-            "account" => c.account_row = Some(app.store.read().account_row(v)?),
-            "ref" => c.external_ref = Some(v.clone()),
-            "verified" => c.verified = matches!(v.to_lowercase().as_str(), "yes" | "true" | "1"),
-            "tag" => c.tags.push(v.clone()),
+            "name" => e.name = Some(v.clone()),
+            "email" => e.emails.push(v.clone()),
+            "phone" => e.phones.push(v.clone()),
+            "account" => e.account_row = Some(app.store.read().account_row(v)?),
+            "ref" => e.external_ref = Some(v.clone()),
+            "verified" => {
+                e.verified = Some(match v.to_lowercase().as_str() {
+                    "yes" | "true" | "1" => true,
+                    "no" | "false" | "0" => false,
+                    _ => bail!("verified takes yes or no, not '{v}'"),
+                })
+            }
+            "tag" => e.tags.push(v.clone()),
             other => bail!("a contact has no field '{other}'"),
         }
     }
-    app.store.write(|w| w.update_contact(row, &c, now))?;
+    app.store.write(|w| w.edit_contact(row, &e, now))?;
     Ok(())
 }
 
@@ -174,7 +179,7 @@ mod tests {
         keys(&mut a, "=");
         keys(&mut a, "phone=+44 20 7946 0000 verified=yes tag=vip");
         key(&mut a, KeyCode::Enter);
-        let c = a.store.read().contact(row).unwrap();
+        let c = a.store.read().contact(row.0).unwrap();
         assert_eq!(
             (c.phones.clone(), c.verified, c.tags.clone()),
             (vec!["+44 20 7946 0000".to_string()], true, vec!["vip".to_string()])
@@ -187,9 +192,9 @@ mod tests {
         keys(&mut a, "=");
         keys(&mut a, "tier=enterprise description=Babbage's firm");
         key(&mut a, KeyCode::Enter);
-        let ac = a.store.read().account(acc).unwrap();
+        let ac = a.store.read().account(acc.0).unwrap();
         assert_eq!(
-            (ac.tier.as_deref(), ac.description.as_str(), ac.domains.clone()),
+            (ac.tier.map(|t| t.as_str()), ac.description.as_str(), ac.domains.clone()),
             (Some("enterprise"), "Babbage's firm", vec!["analytical.test".to_string()])
         );
     }

@@ -1,7 +1,6 @@
 //! Similar work in the TUI: the panel under a create form, updated on every keystroke, and 👍/👎 in detail views.
 
 use super::app::{App, Modal, PromptPurpose, Target};
-use super::update::{open, rebuild_detail, refresh_all};
 use anyhow::{Result, bail};
 use helpdesk::domain::{ItemRef, Kind, LinkRel};
 use helpdesk::similar::Query;
@@ -22,8 +21,8 @@ pub fn refresh_prompt(app: &mut App) -> Result<()> {
     if let Some(p) = parent {
         let i = app.store.read().item(*p)?;
         q.item_row = Some(i.row);
-        q.account_row = i.account.as_deref().and_then(|a| a.trim_start_matches("ACC-").parse().ok());
-        q.contact_row = i.contact.as_deref().and_then(|c| c.trim_start_matches("CONT-").parse().ok());
+        q.account_row = i.account.map(|a| a.0);
+        q.contact_row = i.contact.map(|c| c.0);
     }
     *similar = app.finder.find(&app.store.read(), &q, 5)?;
     *pick = pick.filter(|p| *p < similar.len());
@@ -41,15 +40,15 @@ pub fn use_pick(app: &mut App, rel: Option<LinkRel>) -> Result<()> {
     match (rel, parent) {
         (Some(rel), Some(src)) => {
             let rel = natural_rel(src, s.id, rel);
-            let b = super::update::items_by(app);
+            let b = app.by();
             app.store.write(|w| w.link(src, s.id, rel, &b))?;
             app.toast(format!("not created: {src} {rel} {}", s.id));
-            refresh_all(app)?;
+            app.refresh_all()?;
         }
         (Some(_), None) => app.toast(format!("not created: {} covers it", s.id)),
         (None, _) => {}
     }
-    open(app, Target::Item(s.id))
+    app.open(Target::Item(s.id))
 }
 
 /// A conversation is linked to an existing ticket, and a ticket to an existing issue, by their own link kinds.
@@ -76,5 +75,5 @@ pub fn feedback(app: &mut App, good: bool) -> Result<()> {
     } else {
         format!("👎 {id} will not be suggested for {me} again")
     });
-    rebuild_detail(app)
+    app.rebuild_detail()
 }

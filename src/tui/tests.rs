@@ -32,7 +32,7 @@ pub fn app_on(store: helpdesk::Store) -> App {
 /// One key as the event loop handles it: update, then the work left for after the frame.
 fn press(app: &mut App, e: KeyEvent) {
     on_key(app, e);
-    super::update::settle(app);
+    app.settle();
 }
 
 pub fn keys(app: &mut App, s: &str) {

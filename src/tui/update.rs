@@ -1,20 +1,11 @@
-//! `update`: keys and mouse become actions, actions change the state. Errors become toasts, never panics.
-
-mod items;
-mod jobs;
-mod modal;
-
-pub use items::by as items_by;
-pub use modal::palette_matches;
+//! `update`: keys and mouse become actions, and one exhaustive `match` hands each action to its feature's handler.
+//! Errors become toasts, never panics.
 
 use super::action::Action;
-use super::app::{App, Detail, Modal, Pane, Target};
-use super::detail;
+use super::app::{App, Modal, Pane};
 use super::keymap::{Key, Scope};
-use super::list::Row;
+use super::{compose, items, modal, nav, records, similar, views};
 use anyhow::Result;
-use jobs::{dispatch, request_similar, request_stats};
-pub use jobs::{on_count, on_similar, on_stats};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -30,7 +21,11 @@ pub fn on_key(app: &mut App, key: KeyEvent) {
 
 fn handle_key(app: &mut App, key: KeyEvent) -> Result<()> {
     if app.modal.is_some() {
-        return modal::key(app, key);
+        // The palette names an action to run.
+        return match modal::key(app, key)? {
+            Some(a) => update(app, a),
+            None => Ok(()),
+        };
     }
     if app.filtering.is_some() {
         return filter_key(app, key);
@@ -68,7 +63,7 @@ fn filter_key(app: &mut App, key: KeyEvent) -> Result<()> {
     }
     // Other text, other rows: the cursor goes back to the first match (a write elsewhere keeps it).
     app.list_mut().cursor = 0;
-    reload(app)
+    app.reload()
 }
 
 pub fn on_mouse(app: &mut App, m: MouseEvent) {
@@ -92,7 +87,7 @@ fn click(app: &mut App, col: u16, row: u16) -> Result<()> {
         for p in Pane::ALL {
             let w = super::ui::tab_width(p);
             if col >= x && col < x + w {
-                return switch(app, p);
+                return app.switch(p);
             }
             x += w;
         }
@@ -120,213 +115,61 @@ fn click(app: &mut App, col: u16, row: u16) -> Result<()> {
     Ok(())
 }
 
-pub fn reload(app: &mut App) -> Result<()> {
-    let h = app.list_height();
-    let i = app.list_index();
-    let r = app.store.read();
-    let defer = app.jobs.is_some();
-    if let Some((seq, filter)) = app.lists[i].reload(&r, h, defer)? {
-        let cap = if filter.text.is_some() { super::list::CAP as i64 } else { i64::MAX };
-        app.queued.push(super::jobs::Job::Count { list: i, seq, filter, cap });
-    }
-    Ok(())
-}
-
-/// After a write: every list is stale; the current one and the open detail are rebuilt now.
-pub fn refresh_all(app: &mut App) -> Result<()> {
-    app.finder = helpdesk::similar::Finder::default();
-    for l in &mut app.lists {
-        l.loaded = false;
-    }
-    app.stats_at = None;
-    if app.pane == Pane::Dashboard {
-        request_stats(app)?;
-    } else {
-        reload(app)?;
-    }
-    rebuild_detail(app)
-}
-
-pub fn rebuild_detail(app: &mut App) -> Result<()> {
-    let similar = if app.jobs.is_some() { detail::Similar::Pending } else { detail::Similar::Inline };
-    rebuild_detail_with(app, similar)?;
-    request_similar(app);
-    Ok(())
-}
-
-fn rebuild_detail_with(app: &mut App, similar: detail::Similar) -> Result<()> {
-    if let Some(d) = app.detail.pop() {
-        let mut fresh = detail::build(&app.store, d.target, d.tab, app.clock, similar)?;
-        fresh.scroll = d.scroll.min(fresh.lines.len().saturating_sub(1));
-        app.detail.push(fresh);
-    }
-    Ok(())
-}
-
-pub fn switch(app: &mut App, p: Pane) -> Result<()> {
-    app.pane = p;
-    app.detail.clear();
-    app.filtering = None;
-    if p == Pane::Dashboard {
-        if !app.stats_pending && app.stats_at.is_none_or(|t| t.elapsed().as_secs() >= 60) {
-            request_stats(app)?;
-        }
-    } else if !app.list().loaded {
-        reload(app)?;
-    }
-    Ok(())
-}
-
-pub fn open(app: &mut App, t: Target) -> Result<()> {
-    let d = detail::build(&app.store, t, super::app::MsgTab::Customer, app.clock, detail::Similar::Pending)?;
-    app.detail.push(d);
-    request_similar(app);
-    Ok(())
-}
-
-/// After a frame: send the queued jobs, then finish work left for now (the similar-work section of a just-opened
-/// view when there is no jobs thread). True if there was some to draw.
-pub fn settle(app: &mut App) -> bool {
-    dispatch(app);
-    if app.detail.is_empty() && app.pane != Pane::Dashboard {
-        let (h, i) = (app.list_height(), app.list_index());
-        let fetched = app.lists[i].prefetch(&app.store.read(), h);
-        if let Err(e) = fetched {
-            app.error(format!("{e:#}"));
-        }
-    }
-    if !app.detail.last().is_some_and(|d| d.similar_pending && d.similar_seq.is_none()) {
-        return false;
-    }
-    if let Err(e) = rebuild_detail_with(app, detail::Similar::Inline) {
-        if let Some(d) = app.detail.last_mut() {
-            d.similar_pending = false;
-        }
-        app.error(format!("{e:#}"));
-    }
-    true
-}
-
+/// Carry out one action: every action has its arm, and each arm is its feature's handler.
 pub fn update(app: &mut App, a: Action) -> Result<()> {
-    let h = app.list_height();
     match a {
-        Action::Quit => app.quit = true,
-        Action::Back => {
-            if app.detail.pop().is_none() && !app.list().text.is_empty() {
-                app.list_mut().text.clear();
-                reload(app)?;
-            }
+        Action::Quit => nav::quit(app),
+        Action::Back => nav::back(app),
+        Action::Help => {
+            app.modal = Some(Modal::Help { scroll: 0 });
+            Ok(())
         }
-        Action::Help => app.modal = Some(Modal::Help { scroll: 0 }),
-        Action::Palette => app.modal = Some(Modal::Palette { input: Input::default(), selected: 0 }),
-        Action::NextPane | Action::PrevPane => {
-            let n = Pane::ALL.len();
-            let i = app.pane.index();
-            let to = if a == Action::NextPane { (i + 1) % n } else { (i + n - 1) % n };
-            switch(app, Pane::ALL[to])?;
+        Action::Palette => {
+            app.modal = Some(Modal::Palette { input: Input::default(), selected: 0 });
+            Ok(())
         }
-        Action::PaneInbox => switch(app, Pane::Inbox)?,
-        Action::PaneTickets => switch(app, Pane::Tickets)?,
-        Action::PaneIssues => switch(app, Pane::Issues)?,
-        Action::PaneContacts => switch(app, Pane::Contacts)?,
-        Action::PaneDashboard => switch(app, Pane::Dashboard)?,
+        Action::NextPane => nav::cycle_pane(app, true),
+        Action::PrevPane => nav::cycle_pane(app, false),
+        Action::PaneInbox => app.switch(Pane::Inbox),
+        Action::PaneTickets => app.switch(Pane::Tickets),
+        Action::PaneIssues => app.switch(Pane::Issues),
+        Action::PaneContacts => app.switch(Pane::Contacts),
+        Action::PaneDashboard => app.switch(Pane::Dashboard),
         Action::Up | Action::Down | Action::Top | Action::Bottom | Action::PageUp | Action::PageDown => {
-            movement(app, a, h)?
+            nav::movement(app, a)
         }
-        Action::Open => {
-            if let Some(d) = app.detail.last() {
-                if let Some(t) = d.link_at(d.scroll) {
-                    open(app, t)?;
-                }
-            } else if let Some(row) = app.list().selected().cloned() {
-                open(
-                    app,
-                    match row {
-                        Row::Item(i) => Target::Item(i.id),
-                        Row::Contact(c) => Target::Contact(c.row),
-                        Row::Account(a) => Target::Account(a.row),
-                    },
-                )?;
-            }
-        }
-        Action::Filter => {
-            if app.detail.is_empty() && app.pane != Pane::Dashboard {
-                app.filtering = Some(Input::new(app.list().text.clone()));
-            }
-        }
-        Action::Refresh => refresh_all(app)?,
-        Action::ToggleAccounts => {
-            if app.pane == Pane::Contacts && app.detail.is_empty() {
-                app.accounts = !app.accounts;
-                if !app.list().loaded {
-                    reload(app)?;
-                }
-            }
-        }
-        Action::NextTab | Action::PrevTab => {
-            if let Some(d) = app.detail.last_mut() {
-                d.tab = match d.tab {
-                    super::app::MsgTab::Customer => super::app::MsgTab::Internal,
-                    super::app::MsgTab::Internal => super::app::MsgTab::Customer,
-                };
-                rebuild_detail(app)?;
-            }
-        }
-        Action::Undo => items::undo(app)?,
-        _ => items::act(app, a)?,
-    }
-    Ok(())
-}
-
-fn movement(app: &mut App, a: Action, h: usize) -> Result<()> {
-    if let Some(d) = app.detail.last_mut() {
-        d.move_cursor(a, h);
-        return Ok(());
-    }
-    if app.pane == Pane::Dashboard {
-        return Ok(());
-    }
-    let i = app.list_index();
-    let r = app.store.read();
-    let l = &mut app.lists[i];
-    match a {
-        Action::Up => l.move_by(&r, -1, h)?,
-        Action::Down => l.move_by(&r, 1, h)?,
-        Action::Top => l.move_to(&r, 0, h)?,
-        Action::Bottom => l.move_to(&r, l.total.saturating_sub(1), h)?,
-        Action::PageUp => l.move_by(&r, -(h as isize), h)?,
-        _ => l.move_by(&r, h as isize, h)?,
-    }
-    Ok(())
-}
-
-impl Detail {
-    /// First line on screen for a viewport of `h` lines, keeping the cursor line visible.
-    pub fn top(&self, h: usize) -> usize {
-        let h = h.max(1);
-        if self.scroll < h / 2 { 0 } else { (self.scroll - h / 2).min(self.lines.len().saturating_sub(h)) }
-    }
-
-    pub fn move_cursor(&mut self, a: Action, h: usize) {
-        let last = self.lines.len().saturating_sub(1);
-        self.scroll = match a {
-            Action::Up => self.scroll.saturating_sub(1),
-            Action::Down => (self.scroll + 1).min(last),
-            Action::Top => 0,
-            Action::Bottom => last,
-            Action::PageUp => self.scroll.saturating_sub(h),
-            _ => (self.scroll + h).min(last),
-        };
-    }
-
-    pub fn link_at(&self, line: usize) -> Option<Target> {
-        self.links.iter().find(|(l, _)| *l == line).map(|(_, t)| *t)
+        Action::Open => nav::open_selected(app),
+        Action::Filter => nav::start_filter(app),
+        Action::Refresh => app.refresh_all(),
+        Action::ToggleAccounts => nav::toggle_accounts(app),
+        Action::NextTab | Action::PrevTab => nav::switch_tab(app),
+        Action::Stage => items::stage_menu(app),
+        Action::Assign => items::assign_menu(app),
+        Action::Severity => items::severity_menu(app),
+        Action::Part => items::part_menu(app),
+        Action::Tag => items::tag_prompt(app),
+        Action::Link => items::link_prompt(app),
+        Action::TicketFromConversation => items::ticket_from_conversation(app),
+        Action::NewItem => items::new_item(app),
+        Action::NewIssue => items::new_issue(app),
+        Action::NewTask => items::new_task(app),
+        Action::Undo => items::undo(app),
+        Action::Reply => compose::reply(app, false),
+        Action::Note => compose::reply(app, true),
+        Action::EditorReply => compose::in_editor(app),
+        Action::Snippet => compose::snippet_menu(app),
+        Action::Export => views::export_menu(app),
+        Action::SaveView => views::save_prompt(app),
+        Action::OpenView => views::open_menu(app),
+        Action::ThumbUp => similar::feedback(app, true),
+        Action::ThumbDown => similar::feedback(app, false),
+        Action::EditRecord => records::edit(app),
     }
 }
 
 /// Text written in `$EDITOR` opens in the composer, to be read once more and sent with ctrl-s.
 pub fn compose_from_editor(app: &mut App, target: helpdesk::domain::ItemRef, internal: bool, text: &str) -> Result<()> {
-    items::compose(app, target, internal, text)
+    compose::open(app, target, internal, text)
 }
 
 /// The mail worker reported something: the status bar changes, the lists re-read the store.
@@ -339,16 +182,16 @@ pub fn on_mail(app: &mut App, n: helpdesk::mail::worker::Notice) {
             app.mail.new_mail += new;
             if new > 0 {
                 app.toast(format!("{new} new message(s)"));
-                let _ = refresh_all(app);
+                let _ = app.refresh_all();
             }
         }
         Notice::Sent { count } => {
             app.toast(format!("{count} reply(ies) sent"));
-            let _ = refresh_all(app);
+            let _ = app.refresh_all();
         }
         Notice::Bounced { item, detail } => {
             app.error(format!("bounce on {}: {detail}", item.unwrap_or_else(|| "an outbound message".into())));
-            let _ = refresh_all(app);
+            let _ = app.refresh_all();
         }
         Notice::Failed(e) => app.mail.state = format!("error: {e}"),
     }

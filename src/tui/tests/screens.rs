@@ -105,7 +105,10 @@ fn menus_and_dialogs() {
     a.modal = None;
     a.modal = Some(Modal::Confirm {
         message: "Move TKT-120 to canceled? It closes the item.".into(),
-        then: super::super::app::Pending::Stage(a.current_item().unwrap(), "canceled".into()),
+        then: super::super::app::Pending::Stage(
+            a.current_item().unwrap(),
+            helpdesk::stage::AnyStage::Ticket(helpdesk::stage::TicketStage::Canceled),
+        ),
     });
     assert_snapshot!("confirm", snap(&mut a));
 }

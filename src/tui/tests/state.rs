@@ -1,6 +1,6 @@
 //! State tests: key sequences and actions through `update`, checked against the store.
 
-use super::super::app::{Modal, Pane, Target};
+use super::super::app::{Chosen, Modal, Pane, Target, ViewChoice};
 use super::*;
 use helpdesk::domain::{ItemRef, Kind};
 
@@ -78,7 +78,13 @@ fn stage_menu_offers_only_legal_moves_and_undo_restores() {
     let t = selected_ticket(&a);
     keys(&mut a, "s");
     let Some(Modal::Menu { items, .. }) = &a.modal else { panic!("no menu") };
-    let values: Vec<&str> = items.iter().map(|i| i.value.as_str()).collect();
+    let values: Vec<&str> = items
+        .iter()
+        .map(|i| match &i.then {
+            Chosen::Stage(_, s) => s.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
     assert_eq!(values, vec!["work-in-progress", "canceled"]);
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.store.read().item(t).unwrap().stage, "work-in-progress");
@@ -125,10 +131,10 @@ fn tag_assign_severity_link_and_undo() {
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.store.read().item(t).unwrap().owner.as_deref(), Some("alice"));
     let prev_sev = a.store.read().item(t).unwrap().severity;
-    let (pick, want) = if prev_sev.as_deref() == Some("blocker") { ("1", "low") } else { ("4", "blocker") };
+    let (pick, want) = if prev_sev.map(|s| s.as_str()) == Some("blocker") { ("1", "low") } else { ("4", "blocker") };
     keys(&mut a, "v");
     keys(&mut a, pick);
-    assert_eq!(a.store.read().item(t).unwrap().severity.as_deref(), Some(want));
+    assert_eq!(a.store.read().item(t).unwrap().severity.map(|s| s.as_str()), Some(want));
     keys(&mut a, "l");
     keys(&mut a, "TKT-1");
     key(&mut a, KeyCode::Enter);
@@ -240,7 +246,7 @@ fn views_save_and_open_and_trackers() {
     key(&mut a, KeyCode::Esc);
     keys(&mut a, "1V");
     let Some(Modal::Menu { items, .. }) = &a.modal else { panic!() };
-    let idx = items.iter().position(|i| i.value == "cards").unwrap();
+    let idx = items.iter().position(|i| i.then == Chosen::OpenView(ViewChoice::Saved("cards".into()))).unwrap();
     for _ in 0..idx {
         keys(&mut a, "j");
     }
@@ -309,16 +315,15 @@ fn opening_an_item_does_not_wait_for_similar_work() {
     let d = a.detail.last().unwrap();
     assert!(d.similar_pending && d.similar.is_empty());
     assert!(d.lines.iter().any(|l| l.to_string().contains("looking…")));
-    assert!(super::super::update::settle(&mut a));
+    assert!(a.settle());
     let d = a.detail.last().unwrap();
     assert!(!d.similar_pending && !d.similar.is_empty());
-    assert!(!super::super::update::settle(&mut a), "nothing left to do");
+    assert!(!a.settle(), "nothing left to do");
 }
 
 #[test]
 fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
     use super::super::jobs::Job;
-    use super::super::update::{on_count, on_stats};
     let mut a = app(2000);
     let (tx, rx) = std::sync::mpsc::channel();
     a.jobs = Some(tx);
@@ -338,9 +343,9 @@ fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
     let (list, seq, filter, cap) = counts.last().unwrap().clone();
     assert_eq!(filter.text.as_deref(), Some("card"));
     let exact = a.store.read().count_upto(&filter, cap).unwrap() as usize;
-    on_count(&mut a, counts[0].0, counts[0].1, Ok(1));
+    a.on_count(counts[0].0, counts[0].1, Ok(1));
     assert!(a.list().counting.is_some(), "an answer for an older filter is dropped");
-    on_count(&mut a, list, seq, Ok(exact));
+    a.on_count(list, seq, Ok(exact));
     assert_eq!((a.list().total, a.list().counting), (exact, None));
     key(&mut a, KeyCode::Enter);
     let screen = format!("{}", render(&mut a, 100, 30).backend());
@@ -352,14 +357,13 @@ fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
     let asked: Vec<Job> = rx.try_iter().collect();
     assert!(matches!(asked.last(), Some(Job::Stats(NOW))));
     let figures = helpdesk::stats::compute(&a.store.read(), NOW, 30).unwrap();
-    on_stats(&mut a, Ok(figures));
+    a.on_stats(Ok(figures));
     assert!(a.stats.is_some() && !a.stats_pending);
 }
 
 #[test]
 fn similar_work_of_an_open_ticket_comes_from_the_jobs_thread() {
     use super::super::jobs::Job;
-    use super::super::update::on_similar;
     let mut a = app(300);
     let (tx, rx) = std::sync::mpsc::channel();
     a.jobs = Some(tx);
@@ -370,9 +374,9 @@ fn similar_work_of_an_open_ticket_comes_from_the_jobs_thread() {
     let Some(Job::Similar { seq, query }) = rx.try_iter().last() else { panic!("no similar-work job") };
     let found = helpdesk::similar::find(&a.store.read(), &query, 5).unwrap();
     assert!(!found.is_empty());
-    on_similar(&mut a, seq + 1, Ok(vec![]));
+    a.on_similar(seq + 1, Ok(vec![]));
     assert!(text(&a).contains("looking…"), "an answer for another view is dropped");
-    on_similar(&mut a, seq, Ok(found.clone()));
+    a.on_similar(seq, Ok(found.clone()));
     let shown = text(&a);
     assert!(!shown.contains("looking…") && shown.contains(&found[0].id.to_string()), "{shown}");
     assert!(!a.detail.last().unwrap().similar_pending);

@@ -2,6 +2,7 @@
 
 use super::super::app::App;
 use helpdesk::sanitize::line;
+use helpdesk::stage::{AnyStage, TicketStage};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -12,18 +13,22 @@ fn bars(data: &[(String, i64)], color: Color) -> BarGroup<'static> {
     let bars: Vec<Bar> = data
         .iter()
         .map(|(k, v)| {
-            let label = match k.as_str() {
-                "work-in-progress" => "in prog",
-                "awaiting-product-assist" => "assist",
-                "awaiting-development" => "aw dev",
-                "in-development" => "in dev",
-                "awaiting-customer-response" => "aw cust",
-                other => other,
-            };
-            Bar::default().value((*v).max(0) as u64).label(Line::from(label.to_string())).style(Style::new().fg(color))
+            Bar::default().value((*v).max(0) as u64).label(Line::from(k.to_string())).style(Style::new().fg(color))
         })
         .collect();
     BarGroup::default().bars(&bars)
+}
+
+/// A ticket stage as a bar label, a few letters wide.
+fn bar_label(s: AnyStage) -> String {
+    match s {
+        AnyStage::Ticket(TicketStage::WorkInProgress) => "in prog".into(),
+        AnyStage::Ticket(TicketStage::AwaitingProductAssist) => "assist".into(),
+        AnyStage::Ticket(TicketStage::AwaitingDevelopment) => "aw dev".into(),
+        AnyStage::Ticket(TicketStage::InDevelopment) => "in dev".into(),
+        AnyStage::Ticket(TicketStage::AwaitingCustomerResponse) => "aw cust".into(),
+        other => other.label().to_lowercase(),
+    }
 }
 
 /// Hours as hours, or as days past two days.
@@ -58,7 +63,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let bw = |n: usize, w: u16| ((w.saturating_sub(2) as usize / n.max(1)).saturating_sub(1)).clamp(1, 9) as u16;
     f.render_widget(
         BarChart::default()
-            .data(bars(&s.open_tickets_by_stage, Color::Blue))
+            .data(bars(
+                &s.open_tickets_by_stage.iter().map(|(k, n)| (bar_label(*k), *n)).collect::<Vec<_>>(),
+                Color::Blue,
+            ))
             .bar_width(bw(s.open_tickets_by_stage.len(), stage.width))
             .bar_gap(1)
             .block(Block::default().borders(Borders::ALL).title(" Open tickets by stage ")),
@@ -101,7 +109,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 "{:<10} {:>8}  {:<17} {}",
                 w.id.to_string(),
                 age(w.hours),
-                super::lists::short_stage(&w.stage),
+                w.stage.label(),
                 line(&w.title)
             ))
         })

@@ -2,6 +2,7 @@
 
 use super::super::app::{App, Detail, Pane};
 use super::super::list::Row;
+use super::super::theme::stage_color;
 use helpdesk::sanitize::line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -17,27 +18,9 @@ fn date(t: i64, now: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0).map(|d| d.format(format).to_string()).unwrap_or_default()
 }
 
-/// Stage names short enough for a list column.
-pub fn short_stage(stage: &str) -> &str {
-    match stage {
-        "work-in-progress" => "in progress",
-        "awaiting-product-assist" => "product assist",
-        "awaiting-development" => "awaiting dev",
-        "awaiting-customer-response" => "awaiting customer",
-        "waiting-on-user" => "waiting on user",
-        "needs-response" => "needs response",
-        "in-development" => "in development",
-        s => s,
-    }
-}
-
-pub fn stage_color(stage: &str) -> Color {
-    match stage {
-        "new" | "queued" | "triage" | "open" | "needs-response" => Color::Yellow,
-        "resolved" | "completed" | "done" | "accepted" | "archived" => Color::Green,
-        "canceled" | "wont-fix" | "duplicate" | "wont-do" | "suspended" => Color::DarkGray,
-        _ => Color::Blue,
-    }
+/// Text cut to `w` columns, ending in "…" when it was cut.
+pub fn fit(s: &str, w: usize) -> String {
+    if s.chars().count() <= w { s.to_string() } else { s.chars().take(w.saturating_sub(1)).chain(['…']).collect() }
 }
 
 pub fn list(f: &mut Frame, app: &App, area: Rect) {
@@ -80,8 +63,13 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                 Row::Item(it) => {
                     let dot =
                         Cell::from(if it.needs_response { "●" } else { " " }).style(Style::new().fg(Color::Yellow));
+                    let stage_w = match (app.pane, narrow) {
+                        (_, true) => 12,
+                        (Pane::Inbox, _) => 15,
+                        _ => 17,
+                    };
                     let stage =
-                        Cell::from(short_stage(&it.stage).to_string()).style(Style::new().fg(stage_color(&it.stage)));
+                        Cell::from(fit(it.stage.label(), stage_w)).style(Style::new().fg(stage_color(it.stage)));
                     let title = line(&it.title);
                     match (app.pane, narrow) {
                         (_, true) => vec![dot, Cell::from(it.id.to_string()), stage, Cell::from(title)],
@@ -98,7 +86,7 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                             dot,
                             Cell::from(it.id.to_string()),
                             stage,
-                            Cell::from(it.severity.clone().unwrap_or_default()),
+                            Cell::from(it.severity.map(|s| s.as_str()).unwrap_or_default()),
                             Cell::from(it.owner.clone().unwrap_or_default()),
                             Cell::from(date(it.updated_at, now)),
                             Cell::from(title),
@@ -106,15 +94,15 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                     }
                 }
                 Row::Contact(c) => vec![
-                    Cell::from(c.id.clone()),
+                    Cell::from(c.id.to_string()),
                     Cell::from(line(&c.name)),
                     Cell::from(line(&c.emails.join(", "))),
                     Cell::from(line(c.account_name.as_deref().unwrap_or(""))),
                 ],
                 Row::Account(a) => vec![
-                    Cell::from(a.id.clone()),
+                    Cell::from(a.id.to_string()),
                     Cell::from(line(&a.name)),
-                    Cell::from(a.tier.clone().unwrap_or_default()),
+                    Cell::from(a.tier.map(|t| t.as_str()).unwrap_or_default()),
                     Cell::from(line(&a.domains.join(", "))),
                 ],
             };

@@ -1,8 +1,8 @@
 //! Modals: help (from the keymap), palette, menus, prompts with the similar-work panel, confirmations, composer.
 
+use super::super::action::Action;
 use super::super::app::{App, Modal, PromptPurpose};
 use super::super::keymap::Scope;
-use super::super::update::palette_matches;
 use super::centered;
 use helpdesk::sanitize::line;
 use ratatui::Frame;
@@ -78,7 +78,7 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal) {
             let inner = frame(f, area, "Command palette");
             let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
             f.render_widget(Paragraph::new(format!(": {}▏", input.value())), top);
-            let matches = palette_matches(input.value());
+            let matches = Action::matching(input.value());
             let lines = selectable(
                 matches.iter().map(|a| format!("{:<26} {}", a.name(), a.description())),
                 Some(*selected),

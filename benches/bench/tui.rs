@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 pub(super) fn rows(b: &mut Bench, db: &Path) -> Result<()> {
-    let exe = std::env::current_exe()?;
+    let exe = super::exe();
     let args = ["--db", db.to_str().context("path")?];
     let inbox_ready = |s: &str| s.contains("CONV-") && s.contains("items");
     let mut starts = vec![];

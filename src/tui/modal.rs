@@ -1,0 +1,143 @@
+//! Keys inside modals: help, palette, menus, prompts, confirmations and the reply composer; a menu choice or a
+//! submitted prompt goes to its feature's handler through one exhaustive `match`.
+
+use super::action::Action;
+use super::app::{App, Chosen, Modal, Pending, PromptPurpose};
+use super::{compose, items, records, similar, views};
+use anyhow::{Result, bail};
+use helpdesk::domain::LinkRel;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tui_input::backend::crossterm::EventHandler;
+
+/// A key in the open modal. The palette answers with the action to run.
+pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
+    let Some(mut modal) = app.modal.take() else { return Ok(None) };
+    let esc = key.code == KeyCode::Esc;
+    let enter = key.code == KeyCode::Enter;
+    match &mut modal {
+        Modal::Help { scroll } => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => return Ok(None),
+            KeyCode::Char('j') | KeyCode::Down => *scroll += 1,
+            KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
+            _ => {}
+        },
+        Modal::Palette { input, selected } => {
+            let matches = Action::matching(input.value());
+            match key.code {
+                KeyCode::Esc => return Ok(None),
+                KeyCode::Enter => return Ok(matches.get(*selected).copied()),
+                KeyCode::Down => *selected = (*selected + 1).min(matches.len().saturating_sub(1)),
+                KeyCode::Up => *selected = selected.saturating_sub(1),
+                _ => {
+                    input.handle_event(&Event::Key(key));
+                    *selected = 0;
+                }
+            }
+        }
+        Modal::Menu { items, selected, .. } => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => return Ok(None),
+            KeyCode::Char('j') | KeyCode::Down => *selected = (*selected + 1).min(items.len().saturating_sub(1)),
+            KeyCode::Char('k') | KeyCode::Up => *selected = selected.saturating_sub(1),
+            KeyCode::Enter => {
+                let Some(then) = items.get(*selected).map(|i| i.then.clone()) else { return Ok(None) };
+                return choose(app, then).map(|_| None);
+            }
+            KeyCode::Char(c @ '1'..='9') => {
+                let i = c as usize - '1' as usize;
+                if let Some(then) = items.get(i).map(|i| i.then.clone()) {
+                    return choose(app, then).map(|_| None);
+                }
+            }
+            _ => {}
+        },
+        Modal::Prompt { input, purpose, similar, pick, .. } => {
+            if esc {
+                return Ok(None);
+            }
+            let creating = matches!(purpose, PromptPurpose::NewTitle(..));
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            if creating && ctrl && matches!(key.code, KeyCode::Char('o' | 'd' | 'r')) {
+                let rel = match key.code {
+                    KeyCode::Char('d') => Some(LinkRel::DuplicateOf),
+                    KeyCode::Char('r') => Some(LinkRel::Related),
+                    _ => None,
+                };
+                app.modal = Some(modal);
+                return similar::use_pick(app, rel).map(|_| None);
+            }
+            if creating && key.code == KeyCode::Down {
+                *pick = Some(pick.map_or(0, |p| (p + 1).min(similar.len().saturating_sub(1))))
+                    .filter(|_| !similar.is_empty());
+            } else if creating && key.code == KeyCode::Up {
+                *pick = pick.and_then(|p| p.checked_sub(1));
+            } else if enter {
+                let text = input.value().trim().to_string();
+                return submit(app, purpose.clone(), text).map(|_| None);
+            } else {
+                input.handle_event(&Event::Key(key));
+                app.modal = Some(modal);
+                return if creating { similar::refresh_prompt(app).map(|_| None) } else { Ok(None) };
+            }
+        }
+        Modal::Confirm { then, .. } => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                let Pending::Stage(r, to) = then.clone();
+                items::set_stage(app, r, to)?;
+                return app.refresh_all().map(|_| None);
+            }
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => return Ok(None),
+            _ => {}
+        },
+        Modal::Compose { target, internal, area, discard } => {
+            let text = area.lines().join("\n");
+            if esc {
+                if text.trim().is_empty() || *discard {
+                    return Ok(None);
+                }
+                *discard = true;
+                app.toast("Esc again discards the draft; ctrl-s sends");
+            } else if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('s') {
+                if text.trim().is_empty() {
+                    app.modal = Some(modal);
+                    bail!("nothing to send");
+                }
+                let (r, internal) = (*target, *internal);
+                return compose::send(app, r, internal, &text).map(|_| None);
+            } else {
+                *discard = false;
+                area.input(key);
+            }
+        }
+    }
+    app.modal = Some(modal);
+    Ok(None)
+}
+
+/// A menu row was chosen.
+fn choose(app: &mut App, then: Chosen) -> Result<()> {
+    match then {
+        Chosen::Stage(r, to) => items::choose_stage(app, r, to),
+        Chosen::Assign(r, login) => items::assign(app, r, login),
+        Chosen::Severity(r, sev) => items::set_severity(app, r, sev),
+        Chosen::Part(r, part) => items::set_part(app, r, part),
+        Chosen::Link(from, to, rel) => items::link(app, from, to, rel),
+        Chosen::Snippet(r, name) => compose::snippet(app, r, &name),
+        Chosen::NewItemPart { kind, title, parent, part } => items::create_with_part(app, kind, &title, parent, part),
+        Chosen::ExportFormat(f) => views::export_path_prompt(app, f),
+        Chosen::OpenView(v) => views::open_view(app, &v),
+    }
+}
+
+/// A prompt's text was submitted.
+fn submit(app: &mut App, purpose: PromptPurpose, text: String) -> Result<()> {
+    match purpose {
+        PromptPurpose::Tag(r) => items::tag(app, r, &text),
+        PromptPurpose::LinkTarget(from) => items::link_target(app, from, &text),
+        PromptPurpose::NewTitle(kind, parent) => items::new_title(app, kind, parent, text),
+        PromptPurpose::ExportPath(format) => views::export_to(app, format, &text),
+        PromptPurpose::SaveView => views::save(app, &text),
+        PromptPurpose::NewContact => records::new_contact(app, &text),
+        PromptPurpose::NewAccount => records::new_account(app, &text),
+        PromptPurpose::EditRecord(t) => records::apply_edit(app, t, &text),
+    }
+}

@@ -1,0 +1,125 @@
+//! Views of a list: export of the current view, saved views and the standing trackers.
+
+use super::app::{App, Chosen, MenuItem, Modal, Pane, PromptPurpose, ViewChoice};
+use super::list::Source;
+use anyhow::{Result, bail};
+use helpdesk::domain::Kind;
+use helpdesk::io::export::{self, Format};
+use helpdesk::store::ItemFilter;
+use tui_input::Input;
+
+pub fn export_menu(app: &mut App) -> Result<()> {
+    if app.pane == Pane::Dashboard {
+        bail!("the dashboard has no rows to export; `helpdesk stats --json` prints its figures");
+    }
+    let items = [Format::Csv, Format::Json]
+        .into_iter()
+        .map(|f| MenuItem { label: f.name().to_uppercase(), then: Chosen::ExportFormat(f) })
+        .collect();
+    app.menu("Export the current view as", items);
+    Ok(())
+}
+
+pub fn save_prompt(app: &mut App) -> Result<()> {
+    if !matches!(app.list().source, Source::Items(_)) || app.pane == Pane::Dashboard {
+        bail!("views are saved from the Inbox, Tickets and Issues panes");
+    }
+    app.modal = Some(Modal::Prompt {
+        title: "Save this view as".into(),
+        input: Input::default(),
+        purpose: PromptPurpose::SaveView,
+        similar: vec![],
+        pick: None,
+    });
+    Ok(())
+}
+
+pub fn open_menu(app: &mut App) -> Result<()> {
+    let views = app.store.read().views()?;
+    let mut items: Vec<MenuItem> = vec![
+        MenuItem { label: "Active tickets (no linked issue)".into(), then: Chosen::OpenView(ViewChoice::Active) },
+        MenuItem {
+            label: "Product assist (tickets with issues, and issues)".into(),
+            then: Chosen::OpenView(ViewChoice::Assist),
+        },
+    ];
+    items.extend(
+        views.into_iter().map(|(n, _)| MenuItem { label: n.clone(), then: Chosen::OpenView(ViewChoice::Saved(n)) }),
+    );
+    app.menu("Open view", items);
+    Ok(())
+}
+
+/// The format was chosen: ask where to write, offering a dated name in the working directory.
+pub fn export_path_prompt(app: &mut App, f: Format) -> Result<()> {
+    let base = match app.pane {
+        Pane::Contacts if app.accounts => "accounts",
+        p => p.title(),
+    }
+    .to_lowercase();
+    let name = format!("helpdesk-{base}-{}.{}", chrono::Utc::now().format("%Y%m%d-%H%M%S"), f.name());
+    let dir = std::env::current_dir().unwrap_or_default();
+    let path = dir.join(name).display().to_string();
+    app.modal = Some(Modal::Prompt {
+        title: format!("Export {} to", f.name()),
+        input: Input::new(path),
+        purpose: PromptPurpose::ExportPath(f),
+        similar: vec![],
+        pick: None,
+    });
+    Ok(())
+}
+
+/// The filter a list shows, with the text typed into it.
+fn current_filter(app: &App) -> Option<ItemFilter> {
+    let Source::Items(filter) = &app.list().source else { return None };
+    let mut filter = filter.clone();
+    filter.text = Some(app.list().text.clone()).filter(|t| !t.is_empty());
+    Some(filter)
+}
+
+pub fn export_to(app: &mut App, f: Format, path: &str) -> Result<()> {
+    let mut out = std::fs::File::create(path).map_err(|e| anyhow::anyhow!("cannot write {path}: {e}"))?;
+    let r = app.store.read();
+    let n = match (current_filter(app), &app.list().source) {
+        (Some(filter), _) => export::items(&r, &filter, f, f == Format::Json, &mut out)?,
+        (None, Source::Accounts) => export::accounts(&r, f, &mut out)?,
+        (None, _) => export::contacts(&r, f, &mut out)?,
+    };
+    app.toast(format!("exported {n} rows to {path}"));
+    Ok(())
+}
+
+pub fn save(app: &mut App, name: &str) -> Result<()> {
+    let Some(filter) = current_filter(app) else { bail!("only item lists can be saved") };
+    app.store.write(|w| w.save_view(name, &filter))?;
+    app.toast(format!("view '{name}' saved"));
+    Ok(())
+}
+
+/// Show a saved view (or one of the two standing trackers) in its pane.
+pub fn open_view(app: &mut App, v: &ViewChoice) -> Result<()> {
+    let filter = match v {
+        ViewChoice::Active => ItemFilter { kind: Some(Kind::Ticket), has_issue: Some(false), ..Default::default() },
+        ViewChoice::Assist => ItemFilter { has_issue: Some(true), ..Default::default() },
+        ViewChoice::Saved(n) => app.store.read().view(n)?,
+    };
+    let pane = match filter.kind {
+        Some(Kind::Conversation) => Pane::Inbox,
+        Some(Kind::Issue) => Pane::Issues,
+        _ => Pane::Tickets,
+    };
+    app.switch(pane)?;
+    let l = app.list_mut();
+    l.text = filter.text.clone().unwrap_or_default();
+    l.source = Source::Items(ItemFilter { text: None, ..filter });
+    app.reload()?;
+    app.toast(format!(
+        "view: {}",
+        match v {
+            ViewChoice::Saved(n) => n.as_str(),
+            ViewChoice::Active | ViewChoice::Assist => "standing tracker",
+        }
+    ));
+    Ok(())
+}

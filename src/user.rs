@@ -1,0 +1,90 @@
+//! What both faces take from the user's environment: directories, the config, who acts, `$EDITOR`, logging.
+
+use anyhow::{Context, Result, anyhow};
+use directories::ProjectDirs;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub fn dirs() -> Result<ProjectDirs> {
+    ProjectDirs::from("", "", "helpdesk").ok_or_else(|| anyhow!("no home directory: pass --db PATH"))
+}
+
+/// The config file in use: `--config`, else the default location.
+pub fn config_path(path: &Option<PathBuf>) -> Result<PathBuf> {
+    match path {
+        Some(p) => Ok(p.clone()),
+        None => Ok(dirs()?.config_dir().join("config.toml")),
+    }
+}
+
+/// The config: `--config` must exist; the default location may be absent.
+pub fn config(path: &Option<PathBuf>) -> Result<helpdesk::config::Config> {
+    Ok(helpdesk::config::Config::load(&config_path(path)?, path.is_some())?)
+}
+
+/// Log to a daily file in the XDG state (or data) dir; never to the terminal.
+pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let d = dirs().ok()?;
+    let dir = d.state_dir().unwrap_or_else(|| d.data_local_dir()).join("logs");
+    std::fs::create_dir_all(&dir).ok()?;
+    let (w, guard) = tracing_appender::non_blocking(tracing_appender::rolling::daily(dir, "helpdesk.log"));
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HELPDESK_LOG").unwrap_or_else(|_| "info".into());
+    tracing_subscriber::fmt().with_writer(w).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    Some(guard)
+}
+
+/// An error chain as one line.
+pub fn one_line(e: &anyhow::Error) -> String {
+    let parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    helpdesk::sanitize::line(&parts.join(": "))
+}
+
+/// Who acts: `user` from the config, else `HELPDESK_USER`, else the login name, else `fallback`.
+pub fn me(cfg_user: Option<&str>, fallback: &str) -> String {
+    cfg_user
+        .map(String::from)
+        .or_else(|| std::env::var("HELPDESK_USER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| fallback.into())
+}
+
+/// Write text in `$VISUAL`/`$EDITOR` (as git does); lines starting with `#` are dropped.
+pub fn editor(initial: &str) -> Result<String> {
+    let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into());
+    edit_with(&editor, initial)
+}
+
+/// [`editor`] with the editor command given. The buffer is a fresh 0600 temp file with an unpredictable name
+/// (`tempfile`), removed afterwards.
+fn edit_with(editor: &str, initial: &str) -> Result<String> {
+    let mut file = tempfile::Builder::new().prefix("helpdesk-").suffix(".txt").tempfile().context("editor buffer")?;
+    write!(file, "{initial}\n# Write above. Lines starting with # are removed; an empty text sends nothing.\n")?;
+    file.flush()?;
+    let path = file.path().to_path_buf();
+    let status =
+        std::process::Command::new("sh").arg("-c").arg(format!("{editor} \"$1\"")).arg("sh").arg(&path).status()?;
+    // Editors may replace the file instead of writing into it: read it back by name.
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    drop(file);
+    let _ = std::fs::remove_file(&path);
+    if !status.success() {
+        anyhow::bail!("{editor} exited with {status}");
+    }
+    Ok(text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n").trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn editor_buffer_is_private_unpredictable_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let seen = dir.path().join("seen");
+        let editor = format!("f() {{ stat -c '%a %n' \"$1\" > {}; echo world >> \"$1\"; }}; f", seen.display());
+        assert_eq!(super::edit_with(&editor, "hello").unwrap(), "hello\nworld");
+        let s = std::fs::read_to_string(&seen).unwrap();
+        let (mode, path) = s.trim().split_once(' ').unwrap();
+        assert_eq!(mode, "600");
+        assert!(!path.ends_with(&format!("helpdesk-{}.txt", std::process::id())), "{path}");
+        assert!(!std::path::Path::new(path).exists(), "buffer left behind: {path}");
+    }
+}
