@@ -44,6 +44,7 @@ pub fn parse() -> Result<Face> {
 pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
     let db = db_path(&cli)?;
     let cli_config = cli.config.clone();
+    let json = cli.json;
     let Some(cmd) = cli.cmd else { return Ok(ExitCode::SUCCESS) };
     match cmd {
         Cmd::Completions { shell } => {
@@ -54,30 +55,30 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Demo { tickets, force, json } => records::demo(&db, tickets, force, json),
-        Cmd::Ticket(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Ticket, c),
-        Cmd::Conversation(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Conversation, c),
-        Cmd::Issue(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Issue, c),
-        Cmd::Task(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Task, c),
-        Cmd::Part(c) => records::part(&mut open(&db)?, c),
-        Cmd::Contact(c) => records::contact(&mut open(&db)?, c),
-        Cmd::Account(c) => records::account(&mut open(&db)?, c),
-        Cmd::Member(c) => records::member(&mut open(&db)?, c),
-        Cmd::Import(ImportCmd::Contacts(a)) => io::import(&db, a, helpdesk::io::import::Target::Contacts),
-        Cmd::Import(ImportCmd::Accounts(a)) => io::import(&db, a, helpdesk::io::import::Target::Accounts),
-        Cmd::Import(c) => mail::import(&mut open(&db)?, &config(&cli_config)?, c),
-        Cmd::Similar { text, kind, limit, json } => similar::similar(&open(&db)?, &text, kind.as_deref(), limit, json),
-        Cmd::Eval(EvalCmd::Similar { reports, pairs, json }) => similar::eval(&reports, &pairs, json),
+        Cmd::Demo { tickets, force } => records::demo(&db, tickets, force, json),
+        Cmd::Ticket(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Ticket, c, json),
+        Cmd::Conversation(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Conversation, c, json),
+        Cmd::Issue(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Issue, c, json),
+        Cmd::Task(c) => items::run(&mut open(&db)?, &config(&cli_config)?, Kind::Task, c, json),
+        Cmd::Part(c) => records::part(&mut open(&db)?, c, json),
+        Cmd::Contact(c) => records::contact(&mut open(&db)?, c, json),
+        Cmd::Account(c) => records::account(&mut open(&db)?, c, json),
+        Cmd::Member(c) => records::member(&mut open(&db)?, c, json),
+        Cmd::Import(ImportCmd::Contacts(a)) => io::import(&db, a, helpdesk::io::import::Target::Contacts, json),
+        Cmd::Import(ImportCmd::Accounts(a)) => io::import(&db, a, helpdesk::io::import::Target::Accounts, json),
+        Cmd::Import(c) => mail::import(&mut open(&db)?, &config(&cli_config)?, c, json),
+        Cmd::Similar { text, kind, limit } => similar::similar(&open(&db)?, &text, kind.as_deref(), limit, json),
+        Cmd::Eval(EvalCmd::Similar { reports, pairs }) => similar::eval(&reports, &pairs, json),
         Cmd::Export(a) => io::export(&open(&db)?, a),
-        Cmd::View(c) => io::view(&mut open(&db)?, c),
-        Cmd::Stats { days, json } => io::stats(&open(&db)?, days, json),
-        Cmd::Sync { watch, json } => live::sync(&db, &config(&cli_config)?, watch, json),
-        Cmd::Outbox(OutboxCmd::List { json }) => live::outbox(&open(&db)?, json),
+        Cmd::View(c) => io::view(&mut open(&db)?, c, json),
+        Cmd::Stats { days } => io::stats(&open(&db)?, days, json),
+        Cmd::Sync { watch } => live::sync(&db, &config(&cli_config)?, watch, json),
+        Cmd::Outbox(OutboxCmd::List) => live::outbox(&open(&db)?, json),
         Cmd::Config(c) => live::config(&cli_config, c),
-        Cmd::Quarantine(c) => mail::quarantine(&mut open(&db)?, &config(&cli_config)?, c),
-        Cmd::Message(c) => mail::message(&mut open(&db)?, c),
-        Cmd::Lane { limit, json } => mail::lane(&open(&db)?, limit, json),
-        Cmd::Search { words, limit, json } => mail::search(&open(&db)?, &words.join(" "), limit, json),
+        Cmd::Quarantine(c) => mail::quarantine(&mut open(&db)?, &config(&cli_config)?, c, json),
+        Cmd::Message(c) => mail::message(&mut open(&db)?, c, json),
+        Cmd::Lane { limit } => mail::lane(&open(&db)?, limit, json),
+        Cmd::Search { words, limit } => mail::search(&open(&db)?, &words.join(" "), limit, json),
     }
 }
 

@@ -12,6 +12,9 @@ pub struct Cli {
     /// Config file (default: config.toml in the XDG config dir)
     #[arg(long, global = true, env = "HELPDESK_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Print JSON instead of text (every command that prints records)
+    #[arg(long, global = true)]
+    pub json: bool,
     /// Open the TUI on a demo database in the data dir, generating it the first time
     #[arg(long)]
     pub demo: bool,
@@ -53,8 +56,6 @@ pub enum Cmd {
         /// Replace an existing database
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Import mail, contacts or accounts
     #[command(subcommand)]
@@ -71,15 +72,11 @@ pub enum Cmd {
         words: Vec<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
-        #[arg(long)]
-        json: bool,
     },
     /// Machine mail (auto-replies, unmatched delivery and abuse reports) that belongs to no item
     Lane {
         #[arg(long, default_value_t = 50)]
         limit: usize,
-        #[arg(long)]
-        json: bool,
     },
     /// Similar existing work for a text, best first, with why it matched
     Similar {
@@ -89,8 +86,6 @@ pub enum Cmd {
         kind: Option<String>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
-        #[arg(long)]
-        json: bool,
     },
     /// Evaluations
     #[command(subcommand)]
@@ -104,15 +99,11 @@ pub enum Cmd {
     Stats {
         #[arg(long, default_value_t = 30)]
         days: i64,
-        #[arg(long)]
-        json: bool,
     },
     /// Fetch new mail and send the outbox, once (or keep going with --watch)
     Sync {
         #[arg(long)]
         watch: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Replies waiting to be sent and their delivery state
     #[command(subcommand)]
@@ -133,11 +124,7 @@ pub enum ItemCmd {
     /// List, newest first (conversations: needs-response first)
     List(ListArgs),
     /// Show one with links, history and messages
-    Show {
-        id: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Show { id: String },
     /// Move to another stage (kebab-case, e.g. work-in-progress)
     Stage { id: String, stage: String },
     /// Set the owner (a member login), or clear it with "-"
@@ -199,8 +186,6 @@ pub struct NewArgs {
     /// The issue a task belongs to
     #[arg(long)]
     pub issue: Option<String>,
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Args, Debug, Default)]
@@ -235,8 +220,6 @@ pub struct ListArgs {
     pub text: Option<String>,
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -249,13 +232,8 @@ pub enum PartCmd {
         name: String,
         #[arg(long)]
         parent: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -275,21 +253,15 @@ pub enum ContactCmd {
         verified: bool,
         #[arg(long)]
         tag: Vec<String>,
-        #[arg(long)]
-        json: bool,
     },
     List {
         #[arg(long)]
         account: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: usize,
-        #[arg(long)]
-        json: bool,
     },
     Show {
         id: String,
-        #[arg(long)]
-        json: bool,
     },
     /// Change a contact; emails, phones and tags are added
     Edit {
@@ -328,19 +300,13 @@ pub enum AccountCmd {
         external_ref: Option<String>,
         #[arg(long)]
         tag: Vec<String>,
-        #[arg(long)]
-        json: bool,
     },
     List {
         #[arg(long, default_value_t = 50)]
         limit: usize,
-        #[arg(long)]
-        json: bool,
     },
     Show {
         id: String,
-        #[arg(long)]
-        json: bool,
     },
     /// Change an account; domains and tags are added
     Edit {
@@ -371,10 +337,7 @@ pub enum MemberCmd {
         #[arg(long)]
         email: Option<String>,
     },
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -396,8 +359,6 @@ pub enum ImportCmd {
         /// Report what would happen and write nothing
         #[arg(long)]
         dry_run: bool,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -409,8 +370,6 @@ pub enum EvalCmd {
         reports: PathBuf,
         #[arg(long)]
         pairs: PathBuf,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -440,18 +399,12 @@ pub enum ViewCmd {
         #[command(flatten)]
         filter: Box<ListArgs>,
     },
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum OutboxCmd {
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
 }
 
 #[derive(Subcommand, Debug)]
@@ -467,8 +420,6 @@ pub enum QuarantineCmd {
     List {
         #[arg(long, default_value_t = 100)]
         limit: usize,
-        #[arg(long)]
-        json: bool,
     },
     /// Print a quarantined message's raw bytes (or save them with -o)
     Show {
@@ -487,8 +438,6 @@ pub enum MessageCmd {
         msg: i64,
         #[arg(long)]
         save: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
     },
     /// Move a message to another item, or to a new one with `--to new`
     Move {
@@ -511,6 +460,4 @@ pub struct CsvImportArgs {
     /// Write rejected rows, with a reason column, to this file
     #[arg(long)]
     pub errors_out: Option<PathBuf>,
-    #[arg(long)]
-    pub json: bool,
 }

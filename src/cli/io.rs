@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn import(db: &Path, a: CsvImportArgs, t: Target) -> Result<ExitCode> {
+pub fn import(db: &Path, a: CsvImportArgs, t: Target, json: bool) -> Result<ExitCode> {
     if a.sample {
         print!("{}", import::sample(t));
         return Ok(ExitCode::SUCCESS);
@@ -25,7 +25,7 @@ pub fn import(db: &Path, a: CsvImportArgs, t: Target) -> Result<ExitCode> {
         let mut f = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
         import::write_errors(&report, &mut f)?;
     }
-    if a.json {
+    if json {
         out::json(&report)?;
     } else {
         let what = if t == Target::Contacts { "contacts" } else { "accounts" };
@@ -66,7 +66,7 @@ pub fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn view(store: &mut Store, c: ViewCmd) -> Result<ExitCode> {
+pub fn view(store: &mut Store, c: ViewCmd, json: bool) -> Result<ExitCode> {
     match c {
         ViewCmd::Save { name, kind, filter: args } => {
             let kind = Kind::parse(&kind)?;
@@ -74,7 +74,7 @@ pub fn view(store: &mut Store, c: ViewCmd) -> Result<ExitCode> {
             store.write(|w| w.save_view(&name, &f))?;
             println!("view '{name}' saved; list it with `helpdesk {} list --view '{name}'`", kind.as_str());
         }
-        ViewCmd::List { json } => {
+        ViewCmd::List => {
             let views = store.read().views()?;
             if json {
                 let v: Vec<_> = views.iter().map(|(n, f)| serde_json::json!({"name": n, "filter": f})).collect();

@@ -11,15 +11,21 @@ use helpdesk::store::{By, Item, ItemFilter, Message, NewItem, NewMessage, Reader
 use serde::Serialize;
 use std::process::ExitCode;
 
-pub fn run(store: &mut Store, cfg: &helpdesk::config::Config, kind: Kind, cmd: ItemCmd) -> Result<ExitCode> {
+pub fn run(
+    store: &mut Store,
+    cfg: &helpdesk::config::Config,
+    kind: Kind,
+    cmd: ItemCmd,
+    json: bool,
+) -> Result<ExitCode> {
     match cmd {
-        ItemCmd::New(a) => new(store, kind, a)?,
+        ItemCmd::New(a) => new(store, kind, a, json)?,
         ItemCmd::List(a) => {
             let f = filter(&store.read(), kind, &a)?;
             let rows = store.read().list_all(&f, a.limit)?;
-            if a.json { out::json(&rows)? } else { out::rows(&rows) }
+            if json { out::json(&rows)? } else { out::rows(&rows) }
         }
-        ItemCmd::Show { id, json } => {
+        ItemCmd::Show { id } => {
             let r = parse_id(kind, &id)?;
             let item = store.read().item(r)?;
             let messages = store.read().messages(item.row, None)?;
@@ -111,7 +117,7 @@ fn any_id(s: &str) -> Result<ItemRef> {
     Ok(s.parse()?)
 }
 
-fn new(store: &mut Store, kind: Kind, a: NewArgs) -> Result<()> {
+fn new(store: &mut Store, kind: Kind, a: NewArgs, json: bool) -> Result<()> {
     let mut n = NewItem::new(kind, a.title.clone(), SourceChannel::Cli);
     {
         let r = store.read();
@@ -131,7 +137,7 @@ fn new(store: &mut Store, kind: Kind, a: NewArgs) -> Result<()> {
         n.parent = a.issue.as_deref().map(any_id).transpose()?;
     }
     let id = store.write(|w| w.create_item(&n, &By::now(me())))?;
-    if a.json {
+    if json {
         out::json(&store.read().item(id)?)?;
     } else {
         println!("{id} created");

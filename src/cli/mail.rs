@@ -31,8 +31,8 @@ pub fn options(cfg: &Config, mode: Option<&str>, mailbox: Option<String>) -> Res
     })
 }
 
-pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd) -> Result<ExitCode> {
-    let ImportCmd::Mail { paths, mode, mailbox, dry_run, json } = c else {
+pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd, json: bool) -> Result<ExitCode> {
+    let ImportCmd::Mail { paths, mode, mailbox, dry_run } = c else {
         bail!("contacts and accounts are imported by `helpdesk import contacts|accounts`");
     };
     let o = options(cfg, mode.as_deref(), mailbox)?;
@@ -99,9 +99,9 @@ fn print_summary(s: &Summary, secs: f64) {
     }
 }
 
-pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd) -> Result<ExitCode> {
+pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd, json: bool) -> Result<ExitCode> {
     match c {
-        QuarantineCmd::List { limit, json } => {
+        QuarantineCmd::List { limit } => {
             let q = store.read().quarantine(limit)?;
             if json {
                 out::json(&q)?
@@ -143,9 +143,9 @@ pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd) -> Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn message(store: &mut Store, c: MessageCmd) -> Result<ExitCode> {
+pub fn message(store: &mut Store, c: MessageCmd, json: bool) -> Result<ExitCode> {
     let (msg, to) = match c {
-        MessageCmd::Attachments { msg, save, json } => return attachments(store, msg, save.as_deref(), json),
+        MessageCmd::Attachments { msg, save } => return attachments(store, msg, save.as_deref(), json),
         MessageCmd::Move { msg, to } => (msg, to),
     };
     let current = store.read().message_item(msg)?.with_context(|| format!("no message {msg}"))?;

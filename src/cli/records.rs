@@ -12,9 +12,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-pub fn part(store: &mut Store, c: PartCmd) -> Result<ExitCode> {
+pub fn part(store: &mut Store, c: PartCmd, json: bool) -> Result<ExitCode> {
     match c {
-        PartCmd::New { kind, name, parent, json } => {
+        PartCmd::New { kind, name, parent } => {
             let kind = PartKind::parse(&kind)?;
             let parent = parent.as_deref().map(|p| store.read().part_row(p)).transpose()?;
             let id = store.write(|w| w.add_part(kind, &name, parent))?;
@@ -25,7 +25,7 @@ pub fn part(store: &mut Store, c: PartCmd) -> Result<ExitCode> {
                 println!("{id} created");
             }
         }
-        PartCmd::List { json } => {
+        PartCmd::List => {
             let parts = store.read().parts()?;
             if json {
                 out::json(&parts)?
@@ -44,9 +44,9 @@ pub fn part(store: &mut Store, c: PartCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn contact(store: &mut Store, c: ContactCmd) -> Result<ExitCode> {
+pub fn contact(store: &mut Store, c: ContactCmd, json: bool) -> Result<ExitCode> {
     match c {
-        ContactCmd::New { name, email, phone, account, external_ref, verified, tag, json } => {
+        ContactCmd::New { name, email, phone, account, external_ref, verified, tag } => {
             for e in &email {
                 if !helpdesk::domain::valid_email(e) {
                     bail!("'{e}' is not an email address");
@@ -58,7 +58,7 @@ pub fn contact(store: &mut Store, c: ContactCmd) -> Result<ExitCode> {
             let c = store.read().contact(row)?;
             if json { out::json(&c)? } else { println!("{} created", c.id) }
         }
-        ContactCmd::List { account, limit, json } => {
+        ContactCmd::List { account, limit } => {
             let acc = account.as_deref().map(|a| store.read().account_row(a)).transpose()?;
             let list = store.read().contacts(acc, 0, limit)?;
             if json {
@@ -82,7 +82,7 @@ pub fn contact(store: &mut Store, c: ContactCmd) -> Result<ExitCode> {
             store.write(|w| w.edit_contact(row, &e, helpdesk::now()))?;
             println!("{} updated", ContactId(row));
         }
-        ContactCmd::Show { id, json } => {
+        ContactCmd::Show { id } => {
             let row = store.read().contact_row(&id)?;
             let c = store.read().contact(row)?;
             if json {
@@ -101,16 +101,16 @@ pub fn contact(store: &mut Store, c: ContactCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn account(store: &mut Store, c: AccountCmd) -> Result<ExitCode> {
+pub fn account(store: &mut Store, c: AccountCmd, json: bool) -> Result<ExitCode> {
     match c {
-        AccountCmd::New { name, domain, tier, description, owner, external_ref, tag, json } => {
+        AccountCmd::New { name, domain, tier, description, owner, external_ref, tag } => {
             let tier = tier.as_deref().map(Tier::parse).transpose()?;
             let n = NewAccount { name, domains: domain, tier, description, owner, tags: tag, external_ref };
             let row = store.write(|w| w.add_account(&n, helpdesk::now()))?;
             let a = store.read().account(row)?;
             if json { out::json(&a)? } else { println!("{} created", a.id) }
         }
-        AccountCmd::List { limit, json } => {
+        AccountCmd::List { limit } => {
             let list = store.read().accounts(limit)?;
             if json {
                 out::json(&list)?
@@ -141,7 +141,7 @@ pub fn account(store: &mut Store, c: AccountCmd) -> Result<ExitCode> {
             store.write(|w| w.update_account(row, &n, helpdesk::now()))?;
             println!("{} updated", cur.id);
         }
-        AccountCmd::Show { id, json } => {
+        AccountCmd::Show { id } => {
             let row = store.read().account_row(&id)?;
             let a = store.read().account(row)?;
             if json {
@@ -160,13 +160,13 @@ pub fn account(store: &mut Store, c: AccountCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn member(store: &mut Store, c: MemberCmd) -> Result<ExitCode> {
+pub fn member(store: &mut Store, c: MemberCmd, json: bool) -> Result<ExitCode> {
     match c {
         MemberCmd::New { login, name, email } => {
             store.write(|w| w.add_member(&login, name.as_deref().unwrap_or(&login), email.as_deref()))?;
             println!("member {login} created");
         }
-        MemberCmd::List { json } => {
+        MemberCmd::List => {
             let m = store.read().members()?;
             if json {
                 out::json(&m)?
