@@ -1,5 +1,6 @@
 //! The module graph of the sources: no import circle (a file may use what its parent modules define), and the
 //! two faces, cli and tui, side by side with neither using the other.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
