@@ -9,6 +9,7 @@ mod lists;
 mod messages;
 mod moves;
 mod outbox;
+mod parts;
 mod records;
 mod schema;
 mod search;
@@ -25,7 +26,8 @@ pub use lists::{ItemFilter, ItemRow, Page, SortOrder};
 pub use messages::{Attachment, Message, NewMessage, hex};
 pub use moves::CustomerEffect;
 pub use outbox::Outgoing;
-pub use records::{Account, Contact, Member, NewAccount, NewContact, Part};
+pub use parts::{Member, Part};
+pub use records::{Account, Contact, NewAccount, NewContact};
 pub use search::MessageHit;
 pub use similar::Candidate;
 

@@ -1,27 +1,10 @@
-//! Members, parts, accounts and contacts.
+//! Accounts and contacts, and the tags of any record.
 
 use super::{Reader, Writer};
-use crate::domain::{AccountId, ContactId, PartKind, PartRef, RecordKind, TagTarget, Tier, parse_record_id};
+use crate::domain::{AccountId, ContactId, RecordKind, TagTarget, Tier, parse_record_id};
 use crate::{Error, Result};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Member {
-    pub login: String,
-    pub name: String,
-    pub email: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Part {
-    pub id: PartRef,
-    #[serde(skip)]
-    pub row: i64,
-    pub kind: PartKind,
-    pub name: String,
-    pub parent: Option<PartRef>,
-}
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Account {
@@ -79,62 +62,6 @@ pub struct NewContact {
 }
 
 impl Reader<'_> {
-    pub fn members(&self) -> Result<Vec<Member>> {
-        let mut st = self.c.prepare_cached("SELECT login, name, email FROM members ORDER BY login")?;
-        let rows = st.query_map([], |r| Ok(Member { login: r.get(0)?, name: r.get(1)?, email: r.get(2)? }))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    pub fn member_row(&self, login: &str) -> Result<i64> {
-        self.c
-            .prepare_cached("SELECT id FROM members WHERE login = ?1 OR email = ?1")?
-            .query_row([login.trim()], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::not_found(format!("member '{login}'")))
-    }
-
-    pub fn parts(&self) -> Result<Vec<Part>> {
-        let mut st = self.c.prepare_cached(
-            "SELECT p.id, p.kind, p.num, p.name, q.kind AS parent_kind, q.num AS parent_num
-             FROM parts p LEFT JOIN parts q ON q.id = p.parent_id ORDER BY p.id",
-        )?;
-        let rows = st.query_map([], |r| {
-            let kind: PartKind = r.get("kind")?;
-            let parent_kind: Option<PartKind> = r.get("parent_kind")?;
-            Ok(Part {
-                row: r.get("id")?,
-                id: PartRef { kind, num: r.get("num")? },
-                kind,
-                name: r.get("name")?,
-                parent: parent_kind.zip(r.get("parent_num")?).map(|(kind, num)| PartRef { kind, num }),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// The row of a part.
-    pub fn part_row_of(&self, p: PartRef) -> Result<i64> {
-        self.c
-            .prepare_cached("SELECT id FROM parts WHERE kind = ?1 AND num = ?2")?
-            .query_row(params![p.kind, p.num], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::not_found(p.to_string()))
-    }
-
-    /// A part by display id (`FEAT-3`) or exact name (case-insensitive).
-    pub fn part_row(&self, s: &str) -> Result<i64> {
-        let kinds = [RecordKind::Product, RecordKind::Capability, RecordKind::Feature];
-        let found = if parse_record_id(s, &kinds).is_ok() {
-            return self.part_row_of(s.parse()?).map_err(|_| Error::not_found(format!("part '{s}'")));
-        } else {
-            self.c
-                .prepare_cached("SELECT id FROM parts WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1")?
-                .query_row([s.trim()], |r| r.get(0))
-                .optional()?
-        };
-        found.ok_or_else(|| Error::not_found(format!("part '{s}'")))
-    }
-
     pub fn account(&self, row: i64) -> Result<Account> {
         let mut a = self
             .c
@@ -347,52 +274,6 @@ impl Reader<'_> {
 }
 
 impl Writer<'_> {
-    pub fn add_member(&self, login: &str, name: &str, email: Option<&str>) -> Result<()> {
-        if login.trim().is_empty() {
-            return Err(Error::invalid("a member needs a login"));
-        }
-        if self.member_row(login).is_ok() {
-            return Err(Error::invalid(format!("member '{login}' exists already")));
-        }
-        self.c.prepare_cached("INSERT INTO members(login, name, email) VALUES (?1, ?2, ?3)")?.execute(params![
-            login.trim(),
-            name,
-            email
-        ])?;
-        Ok(())
-    }
-
-    pub fn add_part(&self, kind: PartKind, name: &str, parent: Option<i64>) -> Result<PartRef> {
-        if name.trim().is_empty() {
-            return Err(Error::invalid("a part needs a name"));
-        }
-        let parent_kind: Option<PartKind> = match parent {
-            Some(p) => {
-                Some(self.c.prepare_cached("SELECT kind FROM parts WHERE id = ?1")?.query_row([p], |r| r.get(0))?)
-            }
-            None => None,
-        };
-        let want_parent = match kind {
-            PartKind::Product => None,
-            PartKind::Capability => Some(PartKind::Product),
-            PartKind::Feature => Some(PartKind::Capability),
-        };
-        if parent_kind != want_parent {
-            return Err(Error::invalid(match want_parent {
-                None => "a product has no parent".to_string(),
-                Some(k) => format!("a {kind} needs a {k} as its parent (--parent)"),
-            }));
-        }
-        let num: i64 = self
-            .c
-            .prepare_cached("SELECT COALESCE(MAX(num), 0) + 1 FROM parts WHERE kind = ?1")?
-            .query_row([kind], |r| r.get(0))?;
-        self.c
-            .prepare_cached("INSERT INTO parts(kind, num, name, parent_id) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![kind, num, name.trim(), parent])?;
-        Ok(PartRef { kind, num })
-    }
-
     pub fn add_account(&self, a: &NewAccount, at: i64) -> Result<i64> {
         if a.name.trim().is_empty() {
             return Err(Error::invalid("an account needs a name"));

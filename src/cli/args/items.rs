@@ -1,0 +1,109 @@
+//! The verbs of work items: new, list, show, stage, assign, tag, link, reply, note.
+
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Subcommand, Debug)]
+pub enum ItemCmd {
+    /// Create one
+    New(NewArgs),
+    /// List, newest first (conversations: needs-response first)
+    List(ListArgs),
+    /// Show one with links, history and messages
+    Show { id: String },
+    /// Move to another stage (kebab-case, e.g. work-in-progress)
+    Stage { id: String, stage: String },
+    /// Set the owner (a member login), or clear it with "-"
+    Assign { id: String, member: String },
+    /// Add tags
+    Tag {
+        id: String,
+        #[arg(required = true)]
+        tags: Vec<String>,
+    },
+    /// Link to another item
+    Link {
+        id: String,
+        other: String,
+        #[arg(long = "as", value_name = "duplicate-of|related|blocks|issue|ticket")]
+        rel: String,
+    },
+    /// Reply to the customer (queued in the outbox; `helpdesk sync` sends it)
+    Reply {
+        id: String,
+        #[arg(long, conflicts_with = "body_file")]
+        body: Option<String>,
+        /// Read the reply from a file (`-` for stdin); without --body or --body-file, $EDITOR opens
+        #[arg(long)]
+        body_file: Option<PathBuf>,
+    },
+    /// Add an internal note (never emailed)
+    Note {
+        id: String,
+        #[arg(long)]
+        body: String,
+        #[arg(long, default_value = "cli")]
+        author: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct NewArgs {
+    #[arg(long)]
+    pub title: String,
+    /// Part id (FEAT-3) or name; required for tickets and issues
+    #[arg(long)]
+    pub part: Option<String>,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// bug, feature-request or question
+    #[arg(long)]
+    pub subtype: Option<String>,
+    /// Account id, name, domain or external reference
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Contact id, email or external reference (repeatable)
+    #[arg(long = "reported-by")]
+    pub reported_by: Vec<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// The issue a task belongs to
+    #[arg(long)]
+    pub issue: Option<String>,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ListArgs {
+    /// Start from a saved view (other filters narrow it)
+    #[arg(long)]
+    pub view: Option<String>,
+    /// Tickets without a linked issue (the Active tickets tracker)
+    #[arg(long, conflicts_with = "with_issue")]
+    pub active: bool,
+    /// Tickets with a linked issue (the Product assist tracker)
+    #[arg(long)]
+    pub with_issue: bool,
+    #[arg(long)]
+    pub stage: Vec<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub severity: Option<String>,
+    #[arg(long)]
+    pub part: Option<String>,
+    #[arg(long)]
+    pub tag: Option<String>,
+    #[arg(long)]
+    pub account: Option<String>,
+    #[arg(long)]
+    pub contact: Option<String>,
+    #[arg(long)]
+    pub needs_response: bool,
+    /// Full-text filter over title and description
+    #[arg(long)]
+    pub text: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+}
