@@ -45,6 +45,8 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
     let db = db_path(&cli)?;
     let cli_config = cli.config.clone();
     let json = cli.json;
+    // A config that does not read is reported by the commands that need it, not by every command.
+    util::set_me(config(&cli_config).ok().as_ref().and_then(|c| c.me_login()));
     let Some(cmd) = cli.cmd else { return Ok(ExitCode::SUCCESS) };
     match cmd {
         Cmd::Completions { shell } => {

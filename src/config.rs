@@ -20,8 +20,11 @@ pub struct Config {
     /// Key binding overrides: action name → key (`"ctrl-s"`, `"x"`, `"F2"`).
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
-    /// Who the TUI acts as (a member login); default: `$USER`.
+    /// Who acts (the same as `[me] login`; kept for older configs).
     pub user: Option<String>,
+    /// Who I am: the member login everything I do is recorded under, and the name customers see on my replies.
+    #[serde(default)]
+    pub me: Me,
     /// Days within which a customer message reopens a resolved ticket.
     #[serde(default = "default_reopen")]
     pub reopen_days: i64,
@@ -72,6 +75,16 @@ fn default_folders() -> Vec<String> {
     vec!["INBOX".into()]
 }
 
+/// `[me]`: who runs this copy of helpdesk.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Me {
+    /// A member login (`helpdesk member list`).
+    pub login: Option<String>,
+    /// Shown to customers as "Name via Mailbox name".
+    pub name: Option<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingRule {
@@ -110,6 +123,19 @@ impl Default for Limits {
 }
 
 impl Config {
+    /// The login of `[me]` (or the older `user` key).
+    pub fn me_login(&self) -> Option<&str> {
+        self.me.login.as_deref().or(self.user.as_deref())
+    }
+
+    /// The mailbox that sends for an item: the item's own when it can send, else the first that can.
+    pub fn sending_mailbox(&self, item_mailbox: Option<&str>) -> Option<&Mailbox> {
+        let can = |m: &&Mailbox| m.smtp.is_some();
+        item_mailbox
+            .and_then(|a| self.mailbox.iter().filter(can).find(|m| m.address.eq_ignore_ascii_case(a)))
+            .or_else(|| self.mailbox.iter().find(can))
+    }
+
     /// Read a config file; a missing file at the default location is an empty config.
     pub fn load(path: &Path, must_exist: bool) -> Result<Config> {
         let text = match std::fs::read_to_string(path) {

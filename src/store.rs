@@ -1,6 +1,7 @@
 //! The SQLite store: one connection, numbered migrations, typed queries. All SQL of the project lives here.
 
 mod customers;
+mod drafts;
 pub mod fts;
 mod items;
 mod ledger;
@@ -21,10 +22,11 @@ mod views;
 pub use items::{Item, ItemLink, NewItem, StageChange};
 
 pub use customers::ContactEdit;
+pub use drafts::Draft;
 pub use ledger::{LaneEntry, NewLedger, QuarantineEntry};
 pub use lists::{ItemFilter, ItemRow, Page, SortOrder};
 pub use messages::{Attachment, Message, NewMessage, hex};
-pub use moves::CustomerEffect;
+pub use moves::{CustomerEffect, Moved};
 pub use outbox::Outgoing;
 pub use parts::{Member, Part};
 pub use records::{Account, Contact, NewAccount, NewContact};
@@ -68,6 +70,8 @@ pub struct Reader<'a> {
 pub struct Writer<'a> {
     r: Reader<'a>,
     fts: RefCell<Vec<Fts>>,
+    /// The automatic stage moves made in this transaction, for the faces to name and undo.
+    auto_moves: RefCell<Vec<Moved>>,
     optimistic: std::cell::Cell<bool>,
 }
 
@@ -203,7 +207,12 @@ impl Store {
     /// IMMEDIATE takes the write lock up front, so two connections wait on each other instead of failing.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer { r: Reader { c: &tx }, fts: RefCell::new(Vec::new()), optimistic: Default::default() };
+        let w = Writer {
+            r: Reader { c: &tx },
+            fts: Default::default(),
+            auto_moves: Default::default(),
+            optimistic: Default::default(),
+        };
         let out = f(&w)?;
         w.flush_fts()?;
         drop(w);
@@ -214,7 +223,12 @@ impl Store {
     /// Run `f` as [`Store::write`] does, then roll everything back: for dry runs.
     pub fn dry_run<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer { r: Reader { c: &tx }, fts: RefCell::new(Vec::new()), optimistic: Default::default() };
+        let w = Writer {
+            r: Reader { c: &tx },
+            fts: Default::default(),
+            auto_moves: Default::default(),
+            optimistic: Default::default(),
+        };
         let out = f(&w)?;
         drop(w);
         tx.rollback()?;

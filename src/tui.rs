@@ -50,10 +50,10 @@ pub enum Event {
 /// Build the app on a store: config keys, snippets, user and first pane loaded.
 pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u16, u16)) -> Result<App> {
     let keymap = keymap::Keymap::new(&cfg.keys).map_err(|e| anyhow::anyhow!(e))?;
-    let user = crate::user::me(cfg.user.as_deref(), "me");
+    let user = crate::user::me(cfg.me_login(), "me");
     let mut app = App::new(store, user, keymap, cfg.snippets.clone(), size);
+    app.cfg = cfg.clone();
     app.reopen_days = cfg.reopen_days;
-    app.from = cfg.mailbox.first().map(|m| m.address.clone());
     app.switch(Pane::Inbox)?;
     Ok(app)
 }
@@ -147,6 +147,7 @@ fn handle(app: &mut App, ev: Event) {
             let _ = app.reload();
         }
         Event::Tick => {
+            compose::autosave(app);
             while app.toasts.front().is_some_and(|t| t.at.elapsed().as_secs() > 6) {
                 app.toasts.pop_front();
             }

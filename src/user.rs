@@ -39,11 +39,12 @@ pub fn one_line(e: &anyhow::Error) -> String {
     helpdesk::sanitize::line(&parts.join(": "))
 }
 
-/// Who acts: `user` from the config, else `HELPDESK_USER`, else the login name, else `fallback`.
+/// Who acts: `HELPDESK_USER`, else `[me] login` from the config, else the login name, else `fallback`.
 pub fn me(cfg_user: Option<&str>, fallback: &str) -> String {
-    cfg_user
-        .map(String::from)
-        .or_else(|| std::env::var("HELPDESK_USER").ok())
+    std::env::var("HELPDESK_USER")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| cfg_user.map(String::from))
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| fallback.into())
 }

@@ -6,8 +6,9 @@ use super::util::me;
 use anyhow::{Context, Result, bail};
 use helpdesk::Store;
 use helpdesk::domain::{ItemRef, Kind, LinkRel, Severity, SourceChannel, Subtype};
+use helpdesk::mail::outbox::{self, Reply};
 use helpdesk::stage::AnyStage;
-use helpdesk::store::{By, Item, ItemFilter, Message, NewItem, NewMessage, Reader, SortOrder};
+use helpdesk::store::{By, Draft, Item, ItemFilter, Message, NewItem, NewMessage, Reader, SortOrder};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -28,15 +29,31 @@ pub fn run(
         ItemCmd::Show { id } => {
             let r = parse_id(kind, &id)?;
             let item = store.read().item(r)?;
-            let messages = store.read().messages(item.row, None)?;
+            let messages = store.read().timeline(item.row, None)?;
             if json { out::json(&Shown { item: &item, messages: &messages })? } else { out::item(&item, &messages) }
         }
-        ItemCmd::Stage { id, stage } => {
+        ItemCmd::Stage { id, stage, force } => {
             let r = parse_id(kind, &id)?;
             let to = AnyStage::parse(r.kind, &stage)?;
-            store.write(|w| w.set_stage(r, to, &By::now(me())))?;
-            let i = store.read().item(r)?;
-            println!("{r} is now {}", i.stage);
+            if to.is_closed() && !force {
+                let open = store.read().open_tasks(r)?;
+                if !open.is_empty() {
+                    let ids: Vec<String> = open.iter().map(|t| t.to_string()).collect();
+                    bail!("{r} has open tasks ({}); finish them, or pass --force to move it anyway", ids.join(", "));
+                }
+            }
+            let auto = store.write(|w| {
+                w.set_stage(r, to, &By::now(me()))?;
+                Ok(w.take_auto_moves())
+            })?;
+            let auto: Vec<String> = auto.iter().map(|m| m.to_string()).collect();
+            if json {
+                out::json(&serde_json::json!({ "id": r, "stage": to, "automatic": auto }))?;
+            } else if auto.is_empty() {
+                println!("{r} → {}", to.label().to_lowercase());
+            } else {
+                println!("{r} → {}; {}", to.label().to_lowercase(), auto.join("; "));
+            }
         }
         ItemCmd::Assign { id, member } => {
             let r = parse_id(kind, &id)?;
@@ -55,7 +72,17 @@ pub fn run(
             let new = store.write(|w| w.link(a, b, rel, &By::now(me())))?;
             println!("{a} {rel} {b}{}", if new { "" } else { " (already linked)" });
         }
-        ItemCmd::Reply { id, body, body_file } => {
+        ItemCmd::Draft { id } => {
+            let r = parse_id(kind, &id)?;
+            match store.read().draft(r, &me(), false)? {
+                Some(d) if json => out::json(&d)?,
+                Some(d) => {
+                    println!("To: {}\nCc: {}\nSubject: {}\n\n{}", d.to.join(", "), d.cc.join(", "), d.subject, d.body)
+                }
+                None => println!("{r}: no draft"),
+            }
+        }
+        ItemCmd::Reply { id, body, body_file, to, cc, subject } => {
             let r = parse_id(kind, &id)?;
             let text = match (body, body_file) {
                 (Some(b), _) => b,
@@ -68,15 +95,30 @@ pub fn run(
             if text.trim().is_empty() {
                 bail!("empty reply: nothing queued");
             }
-            let from = cfg.mailbox.first().map(|m| m.address.clone());
-            let row =
-                store.write(|w| helpdesk::mail::outbox::queue_reply(w, r, &text, &By::now(me()), from.as_deref()))?;
-            let out = store.read().outbox(None)?.into_iter().find(|o| o.message == row);
-            match out {
-                Some(o) => {
-                    println!("{r}: reply to {} queued as <{}>; `helpdesk sync` sends it", o.to.join(", "), o.message_id)
+            let reply =
+                Reply { body: text, to: (!to.is_empty()).then_some(to), cc: (!cc.is_empty()).then_some(cc), subject };
+            let by = By::now(me());
+            let person = outbox::person_name(&store.read(), cfg, &by.who)?;
+            match store.write(|w| outbox::reply(w, r, &reply, &by, cfg, person.as_deref())) {
+                Ok(outbox::Outcome::Queued { to, cc, message_id, .. }) => {
+                    let cc = if cc.is_empty() { String::new() } else { format!(", cc {}", cc.join(", ")) };
+                    println!("{r}: reply to {}{cc} queued as <{message_id}>; `helpdesk sync` sends it", to.join(", "));
                 }
-                None => println!("{r}: reply queued"),
+                Ok(outbox::Outcome::Draft(why)) => {
+                    eprintln!("{why}");
+                    return Ok(ExitCode::from(2));
+                }
+                Err(e) => {
+                    // Nothing typed is lost: the text stays as the member's draft.
+                    let d = Draft {
+                        to: reply.to.clone().unwrap_or_default(),
+                        cc: reply.cc.clone().unwrap_or_default(),
+                        subject: reply.subject.clone().unwrap_or_default(),
+                        body: reply.body.clone(),
+                    };
+                    store.write(|w| w.save_draft(r, &by.who, false, &d, by.at))?;
+                    bail!("{e} (kept as your draft: `helpdesk {} draft {r}`)", kind.as_str());
+                }
             }
         }
         ItemCmd::Note { id, body, author } => {
@@ -86,12 +128,43 @@ pub fn run(
             }
             store.write(|w| {
                 let row = w.item_row(r)?;
+                let author = author.clone().unwrap_or_else(me);
                 w.add_message(&NewMessage::internal(row, &author, &body, helpdesk::now()))
             })?;
             println!("{r}: internal note added");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ticket new --from CONV-n`: what the TUI's `c` does.
+fn new_from_conversation(store: &mut Store, kind: Kind, a: &NewArgs, conv: &str, json: bool) -> Result<()> {
+    if kind != Kind::Ticket {
+        bail!("--from makes a ticket from a conversation: `helpdesk ticket new --from CONV-n`");
+    }
+    let conv = parse_id(Kind::Conversation, conv)?;
+    let by = By::now(me());
+    let id = store.write(|w| {
+        let part = match &a.part {
+            Some(p) => w.part_row(p)?,
+            None => w
+                .parts()?
+                .first()
+                .map(|p| p.row)
+                .ok_or_else(|| helpdesk::Error::invalid("no part yet: `helpdesk part new`"))?,
+        };
+        let t = w.ticket_from_conversation(conv, part, &by)?;
+        if let Some(title) = a.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            w.set_title(t, title, &by)?;
+        }
+        Ok(t)
+    })?;
+    if json {
+        out::json(&store.read().item(id)?)?;
+    } else {
+        println!("{id} created from {conv}");
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -118,7 +191,11 @@ fn any_id(s: &str) -> Result<ItemRef> {
 }
 
 fn new(store: &mut Store, kind: Kind, a: NewArgs, json: bool) -> Result<()> {
-    let mut n = NewItem::new(kind, a.title.clone(), SourceChannel::Cli);
+    if let Some(conv) = &a.from {
+        return new_from_conversation(store, kind, &a, conv, json);
+    }
+    let Some(title) = a.title.clone() else { bail!("a {} needs a title (--title)", kind.as_str()) };
+    let mut n = NewItem::new(kind, title, SourceChannel::Cli);
     {
         let r = store.read();
         n.description = a.description.clone();

@@ -65,8 +65,8 @@ pub fn outbox(store: &Store, json: bool) -> Result<ExitCode> {
             println!(
                 "{:<6} {:<10} {:<11} tries {:<2} {:<30} {}{}",
                 o.message,
-                o.item.unwrap_or_default(),
-                o.state,
+                o.item.map(|i| i.to_string()).unwrap_or_default(),
+                o.state.map(|s| s.as_str()).unwrap_or_default(),
                 o.attempts,
                 o.to.join(", "),
                 line(&o.subject),

@@ -1,6 +1,16 @@
 //! Helpers of the command line: who acts.
 
-/// Who acts on the command line: `HELPDESK_USER`, else the login name, else "cli".
+use std::sync::OnceLock;
+
+static ME: OnceLock<String> = OnceLock::new();
+
+/// Settle who acts for this run: `HELPDESK_USER`, else `[me] login` of the config (when it reads), else the login
+/// name, else "cli".
+pub fn set_me(cfg_login: Option<&str>) {
+    let _ = ME.set(crate::user::me(cfg_login, "cli"));
+}
+
+/// Who acts on the command line.
 pub fn me() -> String {
-    crate::user::me(None, "cli")
+    ME.get().cloned().unwrap_or_else(|| crate::user::me(None, "cli"))
 }

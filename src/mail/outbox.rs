@@ -1,8 +1,9 @@
 //! Replies: stored with their own Message-ID and threading headers as `in transit`, in the same transaction as the
-//! stage moves they cause; the mail worker sends them.
+//! stage moves they cause; the mail worker sends them. Without a mailbox that can send, a reply stays a draft.
 
-use crate::domain::{DeliveryState, Direction, ItemRef, Kind, MsgChannel};
-use crate::store::{By, NewMessage, Writer};
+use crate::config::Config;
+use crate::domain::{DeliveryState, Direction, ItemRef, Kind, MsgChannel, valid_email};
+use crate::store::{By, Draft, NewMessage, Writer};
 use crate::{Error, Result};
 
 /// A Message-ID unique to this reply, in the sender's domain.
@@ -15,53 +16,130 @@ pub fn new_message_id(from: &str, seed: &str) -> String {
     format!("{}.{}@{domain}", &h[..20], nanos % 1_000_000)
 }
 
-/// Queue a reply to the customer of a conversation or ticket. Returns the message row.
-pub fn queue_reply(w: &Writer<'_>, r: ItemRef, body: &str, by: &By, default_from: Option<&str>) -> Result<i64> {
+/// What a reply says and, where the member changed them, who it goes to and its subject.
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    pub body: String,
+    /// None: the item's *reported by* contacts (or the last customer who wrote).
+    pub to: Option<Vec<String>>,
+    /// None: the item's other *email members*.
+    pub cc: Option<Vec<String>>,
+    /// None: `Re:` the customer's last subject.
+    pub subject: Option<String>,
+}
+
+/// What became of a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Queued for the mail worker: the message row, its addressees and Message-ID.
+    Queued { row: i64, to: Vec<String>, cc: Vec<String>, message_id: String },
+    /// Kept as the member's draft, with why it was not queued and what to do.
+    Draft(String),
+}
+
+/// Who a reply goes to by default, its subject and threading: what the composer shows before anything is typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Addressing {
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    /// The customer message being answered: (who wrote, when, its text), for quoting.
+    pub answering: Option<(String, i64, String)>,
+}
+
+/// The default addressing of a reply on a conversation or ticket. The help desk's own addresses are never addressees.
+pub fn addressing(w: &crate::store::Reader<'_>, r: ItemRef, cfg: &Config) -> Result<Addressing> {
     if !matches!(r.kind, Kind::Conversation | Kind::Ticket) {
         return Err(Error::invalid(format!("{r}: only conversations and tickets have customers to reply to")));
     }
-    if body.trim().is_empty() {
-        return Err(Error::invalid("a reply needs a body"));
-    }
     let item = w.item(r)?;
-    let msgs = w.messages(item.row, Some(MsgChannel::Customer))?;
-    let last_in = msgs.iter().rev().find(|m| m.direction == Direction::Inbound && m.class != "dsn");
-    let to = match last_in {
-        Some(m) if !m.from.is_empty() => m.from.clone(),
-        _ => match item.contact {
-            Some(c) => w
-                .contact(c.0)?
-                .emails
-                .first()
-                .cloned()
-                .ok_or_else(|| Error::invalid(format!("{r}: the customer has no email address")))?,
-            None => return Err(Error::invalid(format!("{r}: no customer address to reply to"))),
-        },
-    };
-    let from = item
-        .mailbox
-        .clone()
-        .or(default_from.map(String::from))
-        .ok_or_else(|| Error::invalid("no mailbox to send from: add a [[mailbox]] to the config"))?;
-    let mut refs: Vec<String> = last_in.map(|m| m.references.clone()).unwrap_or_default();
+    let thread = w.timeline(item.row, Some(MsgChannel::Customer))?;
+    let last_in = thread.iter().rev().find(|m| m.direction == Direction::Inbound && m.class != "dsn");
+    let ours = |a: &String| cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(a));
+    let (mut to, mut cc) = w.reply_recipients(item.row)?;
+    if to.is_empty()
+        && let Some(m) = last_in.filter(|m| !m.from.is_empty())
+    {
+        to.push(m.from.clone());
+    }
+    to.retain(|a| !ours(a));
+    cc.retain(|a| !ours(a) && !to.contains(a));
+    let mut references: Vec<String> = last_in.map(|m| m.references.clone()).unwrap_or_default();
     if let Some(id) = last_in.and_then(|m| m.message_id.clone()) {
-        refs.push(id);
+        references.push(id);
     }
     let base = last_in.map(|m| m.subject.clone()).filter(|s| !s.trim().is_empty()).unwrap_or(item.title.clone());
     let subject = if crate::domain::subject::is_reply_subject(&base) { base } else { format!("Re: {base}") };
+    Ok(Addressing {
+        to,
+        cc,
+        subject,
+        in_reply_to: last_in.and_then(|m| m.message_id.clone()),
+        references,
+        answering: last_in.map(|m| {
+            let who = if m.from_name.is_empty() { m.from.clone() } else { format!("{} <{}>", m.from_name, m.from) };
+            (who, m.sent_at, m.body.clone())
+        }),
+    })
+}
+
+/// How the sender reads to the customer: "Name via Mailbox name", or the mailbox's name alone; never a login.
+pub fn display_name(person: Option<&str>, mailbox_name: &str) -> String {
+    let mailbox = if mailbox_name.trim().is_empty() { "Support" } else { mailbox_name.trim() };
+    match person.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => format!("{p} via {mailbox}"),
+        None => mailbox.to_string(),
+    }
+}
+
+/// Queue a reply to the customer of a conversation or ticket, or keep it as the member's draft when no mailbox can
+/// send it. `person` is the member's name as customers should read it.
+pub fn reply(
+    w: &Writer<'_>,
+    r: ItemRef,
+    reply: &Reply,
+    by: &By,
+    cfg: &Config,
+    person: Option<&str>,
+) -> Result<Outcome> {
+    if reply.body.trim().is_empty() {
+        return Err(Error::invalid("a reply needs a body"));
+    }
+    let a = addressing(w, r, cfg)?;
+    let to = reply.to.clone().unwrap_or(a.to.clone());
+    let cc = reply.cc.clone().unwrap_or(a.cc.clone());
+    let subject = reply.subject.clone().filter(|s| !s.trim().is_empty()).unwrap_or(a.subject.clone());
+    let draft = Draft { to: to.clone(), cc: cc.clone(), subject: subject.clone(), body: reply.body.clone() };
+    let item = w.item(r)?;
+    let Some(mailbox) = cfg.sending_mailbox(item.mailbox.as_deref()) else {
+        w.save_draft(r, &by.who, false, &draft, by.at)?;
+        return Ok(Outcome::Draft(format!(
+            "not sent: no mailbox can send (add a [[mailbox]] with [mailbox.smtp] to the config, see `helpdesk config \
+             path`); the reply is kept as your draft of {r}"
+        )));
+    };
+    if to.is_empty() {
+        return Err(Error::invalid(format!("{r}: no customer address to reply to; give one (--to)")));
+    }
+    if let Some(bad) = to.iter().chain(&cc).find(|x| !valid_email(x)) {
+        return Err(Error::invalid(format!("'{bad}' is not an email address")));
+    }
+    let message_id = new_message_id(&mailbox.address, &format!("{r}/{}", by.at));
     let m = NewMessage {
         item_row: Some(item.row),
         channel: MsgChannel::Customer,
         direction: Direction::Outbound,
-        message_id: Some(new_message_id(&from, &format!("{r}/{}", by.at))),
-        in_reply_to: last_in.and_then(|m| m.message_id.clone()),
-        refs,
-        from_addr: from.clone(),
-        from_name: by.who.clone(),
-        to: vec![to],
-        cc: vec![],
+        message_id: Some(message_id.clone()),
+        in_reply_to: a.in_reply_to.clone(),
+        refs: a.references.clone(),
+        from_addr: mailbox.address.clone(),
+        from_name: display_name(person, &mailbox.name),
+        to: to.clone(),
+        cc: cc.clone(),
         subject,
-        body: body.to_string(),
+        body: reply.body.clone(),
         sent_at: by.at,
         author: Some(by.who.clone()),
         contact_row: None,
@@ -71,7 +149,26 @@ pub fn queue_reply(w: &Writer<'_>, r: ItemRef, body: &str, by: &By, default_from
     };
     let row = w.add_message(&m)?;
     w.add_message_refs(row, &m.refs)?;
-    w.enqueue(row, &from, by.at)?;
+    w.enqueue(row, &mailbox.address, by.at)?;
     w.apply_member_reply(item.row, by)?;
-    Ok(row)
+    w.drop_draft(r, &by.who, false)?;
+    Ok(Outcome::Queued { row, to, cc, message_id })
+}
+
+/// The person's name customers see: `[me] name`, else the member's name in the help desk.
+pub fn person_name(w: &crate::store::Reader<'_>, cfg: &Config, login: &str) -> Result<Option<String>> {
+    if let Some(n) = cfg.me.name.clone().filter(|n| !n.trim().is_empty()) {
+        return Ok(Some(n));
+    }
+    Ok(w.members()?.into_iter().find(|m| m.login == login).map(|m| m.name).filter(|n| !n.trim().is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_customer_reads_a_person_and_a_mailbox_never_a_login() {
+        assert_eq!(super::display_name(Some("Alice Moreau"), "Example Support"), "Alice Moreau via Example Support");
+        assert_eq!(super::display_name(None, "Example Support"), "Example Support");
+        assert_eq!(super::display_name(Some(" "), ""), "Support");
+    }
 }

@@ -128,12 +128,15 @@ pub async fn fetch_all(store: &mut Store, cfg: &Config, report: &mut SyncReport)
 }
 
 /// Build the RFC 5322 message of an outbox row.
-pub fn build_message(o: &Outgoing, display: &str) -> Result<lettre::Message, String> {
+pub fn build_message(o: &Outgoing, mailbox_name: &str) -> Result<lettre::Message, String> {
     use lettre::message::header::ContentType;
-    let from: lettre::message::Mailbox =
-        format!("{} <{}>", if display.is_empty() { "Support" } else { display }, o.mailbox)
-            .parse()
-            .map_err(|e| format!("From: {e}"))?;
+    let display = if o.from_name.contains(" via ") || o.from_name == mailbox_name {
+        o.from_name.clone()
+    } else {
+        // Replies queued before the sender's display name was stored carry a login there: the mailbox's name it is.
+        super::outbox::display_name(None, mailbox_name)
+    };
+    let from = lettre::message::Mailbox::new(Some(display), o.mailbox.parse().map_err(|e| format!("From: {e}"))?);
     let mut b = lettre::Message::builder()
         .from(from)
         .subject(o.subject.clone())
@@ -141,6 +144,9 @@ pub fn build_message(o: &Outgoing, display: &str) -> Result<lettre::Message, Str
         .date_now();
     for to in &o.to {
         b = b.to(to.parse().map_err(|e| format!("To {to}: {e}"))?);
+    }
+    for cc in &o.cc {
+        b = b.cc(cc.parse().map_err(|e| format!("Cc {cc}: {e}"))?);
     }
     if let Some(r) = &o.in_reply_to {
         b = b.in_reply_to(format!("<{r}>"));

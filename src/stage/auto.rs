@@ -50,6 +50,14 @@ pub fn ticket_on_customer_message(
     }
 }
 
+/// An issue was created for, or linked to, the ticket: product assist has become development work.
+pub fn ticket_on_issue_linked(s: T) -> Option<T> {
+    match s {
+        T::AwaitingProductAssist => Some(T::AwaitingDevelopment),
+        _ => None,
+    }
+}
+
 /// A linked issue moved to In development.
 pub fn ticket_on_issue_started(s: T) -> Option<T> {
     match s {

@@ -214,6 +214,46 @@ impl Reader<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Who a reply goes to by default: To the *reported by* contacts, Cc the other *email members* (each by their
+    /// first address).
+    pub fn reply_recipients(&self, row: i64) -> Result<(Vec<String>, Vec<String>)> {
+        let mut st = self.c.prepare_cached(
+            "SELECT ic.role, (SELECT e.email FROM contact_emails e WHERE e.contact_id = ic.contact_id
+                               ORDER BY e.position, e.email LIMIT 1) AS email
+             FROM item_contacts ic WHERE ic.item_id = ?1 ORDER BY ic.contact_id",
+        )?;
+        let rows = st.query_map([row], |r| Ok((r.get::<_, String>("role")?, r.get::<_, Option<String>>("email")?)))?;
+        let (mut to, mut cc): (Vec<String>, Vec<String>) = (vec![], vec![]);
+        for row in rows {
+            let (role, email) = row?;
+            let Some(email) = email else { continue };
+            let list = if role == ContactRole::ReportedBy.as_str() { &mut to } else { &mut cc };
+            if !list.contains(&email) {
+                list.push(email);
+            }
+        }
+        cc.retain(|c| !to.contains(c));
+        Ok((to, cc))
+    }
+
+    /// The tasks of an issue that are not closed.
+    pub fn open_tasks(&self, issue: ItemRef) -> Result<Vec<ItemRef>> {
+        let row = self.item_row(issue)?;
+        let mut st = self.c.prepare_cached("SELECT kind, num, stage FROM items WHERE parent_id = ?1 ORDER BY num")?;
+        let rows = st.query_map([row], |r| {
+            let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
+            Ok((id, super::types::stage(id.kind, &r.get::<_, String>("stage")?)?))
+        })?;
+        let mut out = vec![];
+        for row in rows {
+            let (id, s) = row?;
+            if !s.is_closed() {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
     pub(super) fn stage_of(&self, row: i64) -> Result<(Kind, AnyStage)> {
         let (kind, s): (Kind, String) = self
             .c

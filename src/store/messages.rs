@@ -90,14 +90,35 @@ fn split_list(s: String) -> Vec<String> {
     s.split(['\n', ' ']).filter(|x| !x.is_empty()).map(String::from).collect()
 }
 
+const MESSAGE_COLUMNS: &str = "SELECT id, channel, direction, message_id, in_reply_to, refs, from_addr, from_name,
+    to_addrs, cc_addrs, subject, body, sent_at, author, delivery_state, delivery_detail, thread_reason, class
+    FROM messages";
+
 impl Reader<'_> {
     /// The timeline of an item, oldest first; `channel` picks one tab.
     pub fn messages(&self, item_row: i64, channel: Option<MsgChannel>) -> Result<Vec<Message>> {
-        let mut st = self.c.prepare_cached(
-            "SELECT id, channel, direction, message_id, in_reply_to, refs, from_addr, from_name, to_addrs, cc_addrs,
-                    subject, body, sent_at, author, delivery_state, delivery_detail, thread_reason, class
-             FROM messages WHERE item_id = ?1 AND (?2 IS NULL OR channel = ?2) ORDER BY sent_at, id",
-        )?;
+        self.messages_where(
+            &format!("{MESSAGE_COLUMNS} WHERE item_id = ?1 AND (?2 IS NULL OR channel = ?2) ORDER BY sent_at, id"),
+            item_row,
+            channel,
+        )
+    }
+
+    /// What an item's *Customer messages* tab shows: its own customer mail and that of the conversations it was made
+    /// from (a ticket made from a conversation carries its thread), oldest first; `channel` picks one tab.
+    pub fn timeline(&self, item_row: i64, channel: Option<MsgChannel>) -> Result<Vec<Message>> {
+        self.messages_where(
+            &format!(
+                "{MESSAGE_COLUMNS} WHERE (?2 IS NULL OR channel = ?2) AND (item_id = ?1 OR (channel = 'customer' AND
+                 item_id IN (SELECT from_id FROM links WHERE to_id = ?1 AND rel = 'ticket'))) ORDER BY sent_at, id"
+            ),
+            item_row,
+            channel,
+        )
+    }
+
+    fn messages_where(&self, sql: &str, item_row: i64, channel: Option<MsgChannel>) -> Result<Vec<Message>> {
+        let mut st = self.c.prepare_cached(sql)?;
         let rows = st.query_map(params![item_row, channel], |r| {
             Ok(Message {
                 id: r.get("id")?,

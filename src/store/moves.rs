@@ -14,6 +14,20 @@ pub enum CustomerEffect {
     NeedsNewTicket,
 }
 
+/// A stage move of an item: automatic ones are named to the member and undone with the change that caused them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moved {
+    pub item: ItemRef,
+    pub from: AnyStage,
+    pub to: AnyStage,
+}
+
+impl std::fmt::Display for Moved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} → {}", self.item, self.to.label().to_lowercase())
+    }
+}
+
 impl Writer<'_> {
     /// A checked stage move, recorded in the history, with the moves it causes on linked items.
     pub fn set_stage(&self, r: ItemRef, to: AnyStage, by: &By) -> Result<()> {
@@ -21,6 +35,19 @@ impl Writer<'_> {
         let (_, from) = self.stage_of(row)?;
         from.check(to)?;
         self.move_stage(row, from, to, by)
+    }
+
+    /// The automatic moves made so far in this transaction (taken: a second call starts empty).
+    pub fn take_auto_moves(&self) -> Vec<Moved> {
+        std::mem::take(&mut *self.auto_moves.borrow_mut())
+    }
+
+    /// An automatic move: written like any other and kept for [`Writer::take_auto_moves`].
+    fn auto_move(&self, row: i64, from: AnyStage, to: AnyStage, by: &By) -> Result<()> {
+        self.move_stage(row, from, to, by)?;
+        let item = self.item_ref(row)?;
+        self.auto_moves.borrow_mut().push(Moved { item, from, to });
+        Ok(())
     }
 
     /// Write a move already known to be legal (or an automatic one) and follow its consequences.
@@ -53,7 +80,7 @@ impl Writer<'_> {
                 stage::ticket_on_issues_changed(ts, &linked)
             };
             if let Some(n) = next {
-                self.move_stage(t, AnyStage::Ticket(ts), AnyStage::Ticket(n), &auto)?;
+                self.auto_move(t, AnyStage::Ticket(ts), AnyStage::Ticket(n), &auto)?;
             }
         }
         Ok(())
@@ -73,7 +100,7 @@ impl Writer<'_> {
         match s {
             AnyStage::Conversation(c) => {
                 if let Some(n) = stage::conversation_on_customer_message(c) {
-                    self.move_stage(row, s, AnyStage::Conversation(n), &auto)?;
+                    self.auto_move(row, s, AnyStage::Conversation(n), &auto)?;
                 }
             }
             AnyStage::Ticket(t) => {
@@ -85,7 +112,7 @@ impl Writer<'_> {
                 let now = chrono::DateTime::from_timestamp(by.at, 0).unwrap_or_default();
                 match stage::ticket_on_customer_message(t, closed, now, reopen_days) {
                     TicketReaction::Stay => {}
-                    TicketReaction::Move(n) => self.move_stage(row, s, AnyStage::Ticket(n), &auto)?,
+                    TicketReaction::Move(n) => self.auto_move(row, s, AnyStage::Ticket(n), &auto)?,
                     TicketReaction::NewRelated => return Ok(CustomerEffect::NeedsNewTicket),
                 }
             }
@@ -105,7 +132,7 @@ impl Writer<'_> {
         if let AnyStage::Conversation(c) = s
             && let Some(n) = stage::conversation_on_member_reply(c)
         {
-            self.move_stage(row, s, AnyStage::Conversation(n), by)?;
+            self.auto_move(row, s, AnyStage::Conversation(n), by)?;
         }
         self.c
             .prepare_cached(
@@ -210,6 +237,17 @@ impl Writer<'_> {
             )?
             .execute(params![a, b, rel.as_str(), by.who, by.at])?;
         self.touch(a, by)?;
+        if rel == LinkRel::Issue
+            && let (_, AnyStage::Ticket(ts)) = self.stage_of(a)?
+            && let Some(next) = stage::ticket_on_issue_linked(ts)
+        {
+            self.auto_move(
+                a,
+                AnyStage::Ticket(ts),
+                AnyStage::Ticket(next),
+                &By::at(format!("auto ({})", by.who), by.at),
+            )?;
+        }
         Ok(n > 0)
     }
 
@@ -234,8 +272,18 @@ impl Writer<'_> {
         n.part_row = Some(part_row);
         n.account_row = c.account.map(|a| a.0);
         n.reported_by = c.reported_by.iter().map(|c| c.id.0).collect();
+        n.contact_row = c.contact.map(|c| c.0);
         n.owner = c.owner.clone();
+        n.mailbox = c.mailbox.clone();
         let t = self.create_item(&n, by)?;
+        let t_row = self.item_row(t)?;
+        // The conversation's mail thread comes along: its people stay on the ticket's replies.
+        self.c
+            .prepare_cached(
+                "INSERT OR IGNORE INTO item_contacts(item_id, contact_id, role)
+                 SELECT ?2, contact_id, role FROM item_contacts WHERE item_id = ?1",
+            )?
+            .execute(params![c.row, t_row])?;
         self.link(conv, t, LinkRel::Ticket, by)?;
         Ok(t)
     }

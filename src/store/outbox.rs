@@ -2,7 +2,7 @@
 
 use super::{Reader, Writer};
 use crate::Result;
-use crate::domain::DeliveryState;
+use crate::domain::{DeliveryState, ItemRef, Kind};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -10,16 +10,18 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct Outgoing {
     pub message: i64,
-    pub item: Option<String>,
+    pub item: Option<ItemRef>,
     pub mailbox: String,
     pub message_id: String,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub to: Vec<String>,
+    pub cc: Vec<String>,
     pub subject: String,
     pub body: String,
+    /// How the sender reads to the customer ("Alice via Example Support").
     pub from_name: String,
-    pub state: String,
+    pub state: Option<DeliveryState>,
     pub attempts: i64,
     #[serde(serialize_with = "crate::domain::ser_ts")]
     pub next_try_at: i64,
@@ -30,32 +32,32 @@ impl Reader<'_> {
     /// Outbox rows: all (for listing), or only those due to be sent at `due`.
     pub fn outbox(&self, due: Option<i64>) -> Result<Vec<Outgoing>> {
         let mut st = self.c.prepare_cached(
-            "SELECT o.msg_row, i.kind, i.num, o.mailbox, m.message_id, m.in_reply_to, m.refs, m.to_addrs, m.subject, m.body,
-                    m.from_name, m.delivery_state, o.attempts, o.next_try_at, o.last_error
+            "SELECT o.msg_row, i.kind, i.num, o.mailbox, m.message_id, m.in_reply_to, m.refs, m.to_addrs, m.cc_addrs,
+                    m.subject, m.body, m.from_name, m.delivery_state, o.attempts, o.next_try_at, o.last_error
              FROM outbox o JOIN messages m ON m.id = o.msg_row LEFT JOIN items i ON i.id = m.item_id
              WHERE ?1 IS NULL OR (m.delivery_state = 'in-transit' AND o.next_try_at <= ?1) ORDER BY o.msg_row",
         )?;
         let rows = st.query_map([due], |r| {
-            let k: Option<String> = r.get(1)?;
-            let n: Option<i64> = r.get(2)?;
+            let kind: Option<Kind> = r.get("kind")?;
             let split = |s: Option<String>| {
                 s.unwrap_or_default().split(['\n', ' ']).filter(|x| !x.is_empty()).map(String::from).collect()
             };
             Ok(Outgoing {
-                message: r.get(0)?,
-                item: k.zip(n).and_then(|(k, n)| super::items::item_ref(&k, n).ok()).map(|i| i.to_string()),
-                mailbox: r.get(3)?,
-                message_id: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                in_reply_to: r.get(5)?,
-                references: split(r.get(6)?),
-                to: split(r.get(7)?),
-                subject: r.get(8)?,
-                body: r.get(9)?,
-                from_name: r.get(10)?,
-                state: r.get::<_, Option<String>>(11)?.unwrap_or_default(),
-                attempts: r.get(12)?,
-                next_try_at: r.get(13)?,
-                last_error: r.get(14)?,
+                message: r.get("msg_row")?,
+                item: kind.zip(r.get("num")?).map(|(kind, num)| ItemRef { kind, num }),
+                mailbox: r.get("mailbox")?,
+                message_id: r.get::<_, Option<String>>("message_id")?.unwrap_or_default(),
+                in_reply_to: r.get("in_reply_to")?,
+                references: split(r.get("refs")?),
+                to: split(r.get("to_addrs")?),
+                cc: split(r.get("cc_addrs")?),
+                subject: r.get("subject")?,
+                body: r.get("body")?,
+                from_name: r.get("from_name")?,
+                state: r.get("delivery_state")?,
+                attempts: r.get("attempts")?,
+                next_try_at: r.get("next_try_at")?,
+                last_error: r.get("last_error")?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -3,7 +3,17 @@
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5), M::up(V6), M::up(V7), M::up(V8)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(V4),
+        M::up(V5),
+        M::up(V6),
+        M::up(V7),
+        M::up(V8),
+        M::up(DRAFTS),
+    ])
 }
 
 const V1: &str = r#"
@@ -216,6 +226,22 @@ CREATE VIRTUAL TABLE messages_fts USING fts5(
 );
 INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 INSERT INTO messages_fts(messages_fts, rank) VALUES ('automerge', 8);
+"#;
+
+/// Replies and notes as they are typed, one per item, member and channel: kept through a failed send, a quit or a
+/// crash, offered again when the composer opens.
+const DRAFTS: &str = r#"
+CREATE TABLE drafts (
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  member TEXT NOT NULL,
+  internal INTEGER NOT NULL,
+  to_addrs TEXT NOT NULL DEFAULT '',
+  cc_addrs TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (item_id, member, internal)
+) WITHOUT ROWID;
 "#;
 
 #[cfg(test)]

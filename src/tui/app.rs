@@ -156,20 +156,56 @@ pub enum Modal {
         message: String,
         then: Pending,
     },
-    Compose {
-        target: ItemRef,
-        internal: bool,
-        area: Box<TextArea<'static>>,
-        discard: bool,
-    },
+    Compose(Box<Composer>),
+}
+
+/// A reply or note being written. A reply's addressees and subject are fields of their own.
+pub struct Composer {
+    pub target: ItemRef,
+    pub internal: bool,
+    pub to: Input,
+    pub cc: Input,
+    pub subject: Input,
+    pub area: TextArea<'static>,
+    pub field: Field,
+    /// Esc was pressed once on a non-empty text: a second Esc throws it away.
+    pub discard: bool,
+    /// Typed since the draft was last saved.
+    pub dirty: bool,
+}
+
+/// Which part of the composer takes the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    To,
+    Cc,
+    Subject,
+    Body,
+}
+
+impl Composer {
+    /// The draft as the store keeps it.
+    pub fn draft(&self) -> helpdesk::store::Draft {
+        let list = |i: &Input| {
+            i.value().split([',', ';']).map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
+        };
+        helpdesk::store::Draft {
+            to: list(&self.to),
+            cc: list(&self.cc),
+            subject: self.subject.value().trim().to_string(),
+            body: self.area.lines().join("\n"),
+        }
+    }
 }
 
 /// How to undo one change.
 #[derive(Debug, Clone)]
 pub enum Undo {
+    /// A stage move and the automatic moves it caused (undone with it, last first).
     Stage {
         item: ItemRef,
         from: AnyStage,
+        auto: Vec<helpdesk::store::Moved>,
     },
     /// The previous owner's login.
     Assign {
@@ -192,6 +228,7 @@ pub enum Undo {
         from: ItemRef,
         to: ItemRef,
         rel: LinkRel,
+        auto: Vec<helpdesk::store::Moved>,
     },
 }
 
@@ -222,6 +259,8 @@ pub struct MailStatus {
 pub struct App {
     pub store: Store,
     pub user: String,
+    /// The config the app was started with (mailboxes, `[me]`).
+    pub cfg: helpdesk::config::Config,
     pub pane: Pane,
     pub lists: Vec<ListState>,
     pub detail: Vec<Detail>,
@@ -239,8 +278,6 @@ pub struct App {
     pub mail: MailStatus,
     /// The Contacts pane shows accounts instead of contacts.
     pub accounts: bool,
-    /// The mailbox address replies are sent from when the item has none.
-    pub from: Option<String>,
     /// Dashboard figures, computed when the pane opens (at most once a minute) or is refreshed.
     pub stats: Option<helpdesk::stats::Stats>,
     pub stats_at: Option<Instant>,
@@ -277,6 +314,7 @@ impl App {
         App {
             store,
             user,
+            cfg: helpdesk::config::Config::default(),
             pane: Pane::Inbox,
             lists,
             detail: vec![],
@@ -292,7 +330,6 @@ impl App {
             editor: None,
             mail: MailStatus::default(),
             accounts: false,
-            from: None,
             stats: None,
             stats_at: None,
             jobs: None,

@@ -1,9 +1,11 @@
 //! Replies and internal notes: the inline composer, `$EDITOR`, snippets, and sending.
 
-use super::app::{App, Chosen, EditorRequest, MenuItem, Modal};
+use super::app::{App, Chosen, Composer, EditorRequest, Field, MenuItem, Modal};
 use anyhow::{Result, bail};
 use helpdesk::domain::{ItemRef, Kind};
+use helpdesk::mail::outbox;
 use ratatui_textarea::TextArea;
+use tui_input::Input;
 
 /// Open the composer on the current item: a reply to the customer, or an internal note.
 pub fn reply(app: &mut App, internal: bool) -> Result<()> {
@@ -42,29 +44,108 @@ fn check_replyable(r: ItemRef, internal: bool) -> Result<()> {
     Ok(())
 }
 
-/// The composer with `text` in it.
+/// "On 2026-03-02 10:15, Carol <c@x.org> wrote:" and the message quoted with "> ".
+fn quoted(who: &str, at: i64, body: &str) -> String {
+    let when =
+        chrono::DateTime::from_timestamp(at, 0).map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+    let quote: Vec<String> =
+        body.trim_end().lines().map(|l| if l.is_empty() { ">".into() } else { format!("> {l}") }).collect();
+    format!("On {when}, {who} wrote:\n{}", quote.join("\n"))
+}
+
+/// Open the composer. `text` fills it (a snippet, `$EDITOR`'s text); else a kept draft comes back, else a reply
+/// starts above the quoted customer message, addressed as the item's people are.
 pub fn open(app: &mut App, r: ItemRef, internal: bool, text: &str) -> Result<()> {
     check_replyable(r, internal)?;
-    let mut area = TextArea::new(text.lines().map(String::from).collect());
+    let draft = if text.is_empty() { app.store.read().draft(r, &app.user, internal)? } else { None };
+    let restored = draft.is_some();
+    let mut d = draft.unwrap_or_default();
+    if !internal {
+        let a = outbox::addressing(&app.store.read(), r, &app.cfg)?;
+        if !restored {
+            d.to = a.to;
+            d.cc = a.cc;
+            d.subject = a.subject;
+            d.body = match (text.is_empty(), a.answering) {
+                (false, _) => text.to_string(),
+                (true, Some((who, at, body))) => format!("\n\n{}", quoted(&who, at, &body)),
+                (true, None) => String::new(),
+            };
+        }
+    } else if !restored {
+        d.body = text.to_string();
+    }
+    let mut area = TextArea::new(d.body.lines().map(String::from).collect());
     area.set_placeholder_text(if internal { "Internal note (never emailed)…" } else { "Reply to the customer…" });
-    app.modal = Some(Modal::Compose { target: r, internal, area: Box::new(area), discard: false });
+    area.move_cursor(ratatui_textarea::CursorMove::Top);
+    app.modal = Some(Modal::Compose(Box::new(Composer {
+        target: r,
+        internal,
+        to: Input::new(d.to.join(", ")),
+        cc: Input::new(d.cc.join(", ")),
+        subject: Input::new(d.subject),
+        area,
+        field: Field::Body,
+        discard: false,
+        // Text from elsewhere (a snippet, $EDITOR) is kept as the draft at once.
+        dirty: !text.is_empty(),
+    })));
+    if restored {
+        app.toast(format!("your draft of {r} is back (esc esc throws it away)"));
+    }
     Ok(())
 }
 
-/// Store a reply (queued for the outbox) or an internal note.
-pub fn send(app: &mut App, r: ItemRef, internal: bool, text: &str) -> Result<()> {
+/// Keep what is being typed: called on the tick, so a crash loses at most a second of typing.
+pub fn autosave(app: &mut App) {
+    let Some(Modal::Compose(c)) = app.modal.as_mut() else { return };
+    if !c.dirty {
+        return;
+    }
+    c.dirty = false;
+    let (r, internal, d, who, at) = (c.target, c.internal, c.draft(), app.user.clone(), app.now());
+    if let Err(e) = app.store.write(|w| w.save_draft(r, &who, internal, &d, at)) {
+        app.error(format!("draft not saved: {e:#}"));
+    }
+}
+
+/// Throw the draft away (esc twice).
+pub fn discard(app: &mut App, r: ItemRef, internal: bool) -> Result<()> {
+    let who = app.user.clone();
+    app.store.write(|w| w.drop_draft(r, &who, internal))?;
+    app.toast("draft discarded");
+    Ok(())
+}
+
+/// Send a reply (queued for the outbox) or store a note. On an error the draft is kept and the composer stays
+/// (the caller puts it back); without a mailbox that can send, the reply stays a draft and the line says why.
+pub fn send(app: &mut App, c: &Composer) -> Result<()> {
     let b = app.by();
-    let from = app.from.clone();
-    app.store.write(|w| {
-        let row = w.item_row(r)?;
-        if internal {
-            w.add_message(&helpdesk::store::NewMessage::internal(row, &b.who, text, b.at))?;
-            Ok(())
-        } else {
-            helpdesk::mail::outbox::queue_reply(w, r, text, &b, from.as_deref()).map(|_| ())
+    let d = c.draft();
+    if d.body.trim().is_empty() {
+        bail!("nothing to send");
+    }
+    app.store.write(|w| w.save_draft(c.target, &b.who, c.internal, &d, b.at))?;
+    let r = c.target;
+    if c.internal {
+        app.store.write(|w| {
+            let row = w.item_row(r)?;
+            w.add_message(&helpdesk::store::NewMessage::internal(row, &b.who, &d.body, b.at))?;
+            w.drop_draft(r, &b.who, true)
+        })?;
+        app.toast(format!("{r}: note added"));
+        return app.refresh_all();
+    }
+    let person = outbox::person_name(&app.store.read(), &app.cfg, &b.who)?;
+    let reply = outbox::Reply { body: d.body, to: Some(d.to), cc: Some(d.cc), subject: Some(d.subject) };
+    let cfg = app.cfg.clone();
+    match app.store.write(|w| outbox::reply(w, r, &reply, &b, &cfg, person.as_deref()))? {
+        outbox::Outcome::Queued { to, cc, .. } => {
+            let cc = if cc.is_empty() { String::new() } else { format!(", cc {}", cc.join(", ")) };
+            app.toast(format!("{r}: reply to {}{cc} queued; the mail worker sends it", to.join(", ")));
         }
-    })?;
-    app.toast(if internal { format!("{r}: note added") } else { format!("{r}: reply queued for sending") });
+        outbox::Outcome::Draft(why) => app.error(why),
+    }
     app.refresh_all()
 }
 

@@ -4,6 +4,7 @@ use super::app::{App, Chosen, MenuItem, Modal, Pane, Pending, PromptPurpose, Tar
 use anyhow::{Result, bail};
 use helpdesk::domain::{ItemRef, Kind, LinkRel, PartRef, Severity};
 use helpdesk::stage::AnyStage;
+use helpdesk::store::Moved;
 use tui_input::Input;
 
 fn prompt(app: &mut App, title: impl Into<String>, purpose: PromptPurpose) {
@@ -145,6 +146,15 @@ pub fn part_items(app: &App, then: impl Fn(PartRef) -> Chosen) -> Result<Vec<Men
 
 /// A stage chosen from the menu: moves that close the item ask first.
 pub fn choose_stage(app: &mut App, r: ItemRef, to: AnyStage) -> Result<()> {
+    let open = if to.is_closed() { app.store.read().open_tasks(r)? } else { vec![] };
+    if !open.is_empty() {
+        let ids: Vec<String> = open.iter().map(|t| t.to_string()).collect();
+        app.modal = Some(Modal::Confirm {
+            message: format!("{r} has open tasks ({}). Move it to {} anyway?", ids.join(", "), to.label()),
+            then: Pending::Stage(r, to),
+        });
+        return Ok(());
+    }
     if to.closing() {
         app.modal = Some(Modal::Confirm {
             message: format!("Move {r} to {}? It closes the item.", to.label()),
@@ -159,10 +169,18 @@ pub fn choose_stage(app: &mut App, r: ItemRef, to: AnyStage) -> Result<()> {
 pub fn set_stage(app: &mut App, r: ItemRef, to: AnyStage) -> Result<()> {
     let from = app.store.read().item(r)?.stage;
     let b = app.by();
-    app.store.write(|w| w.set_stage(r, to, &b))?;
-    app.undo.push(Undo::Stage { item: r, from });
-    app.toast(format!("{r} → {}", to.label()));
+    let auto = app.store.write(|w| {
+        w.set_stage(r, to, &b)?;
+        Ok(w.take_auto_moves())
+    })?;
+    app.toast(format!("{r} → {}{}", to.label().to_lowercase(), named(&auto)));
+    app.undo.push(Undo::Stage { item: r, from, auto });
     Ok(())
+}
+
+/// The automatic moves a change caused, for its toast: "; TKT-5 → awaiting development".
+fn named(auto: &[Moved]) -> String {
+    auto.iter().map(|m| format!("; {m}")).collect()
 }
 
 pub fn assign(app: &mut App, r: ItemRef, login: Option<String>) -> Result<()> {
@@ -195,10 +213,11 @@ pub fn set_part(app: &mut App, r: ItemRef, part: PartRef) -> Result<()> {
 
 pub fn link(app: &mut App, from: ItemRef, to: ItemRef, rel: LinkRel) -> Result<()> {
     let b = app.by();
-    if app.store.write(|w| w.link(from, to, rel, &b))? {
-        app.undo.push(Undo::Link { from, to, rel });
+    let (new, auto) = app.store.write(|w| Ok((w.link(from, to, rel, &b)?, w.take_auto_moves())))?;
+    app.toast(format!("{from} {rel} {to}{}", named(&auto)));
+    if new {
+        app.undo.push(Undo::Link { from, to, rel, auto });
     }
-    app.toast(format!("{from} {rel} {to}"));
     app.refresh_all()
 }
 
@@ -268,7 +287,7 @@ pub fn create(
             if w.item(t)?.title != title.trim() {
                 w.set_title(t, title, &b)?;
             }
-            return Ok(t);
+            return Ok((t, w.take_auto_moves()));
         }
         let mut n = helpdesk::store::NewItem::new(kind, title, helpdesk::domain::SourceChannel::Tui);
         n.part_row = part_row;
@@ -280,9 +299,10 @@ pub fn create(
         if let (Kind::Issue, Some(t)) = (kind, parent) {
             w.link(t, id, LinkRel::Issue, &b)?;
         }
-        Ok(id)
+        Ok((id, w.take_auto_moves()))
     })?;
-    app.toast(format!("{id} created"));
+    let (id, auto) = id;
+    app.toast(format!("{id} created{}", named(&auto)));
     Ok(id)
 }
 
@@ -291,9 +311,13 @@ pub fn undo(app: &mut App) -> Result<()> {
     let b = app.by();
     let what = app.store.write(|w| {
         Ok(match &u {
-            Undo::Stage { item, from } => {
+            Undo::Stage { item, from, auto } => {
+                for m in auto.iter().rev() {
+                    w.restore_stage(m.item, m.from, &b)?;
+                }
                 w.restore_stage(*item, *from, &b)?;
-                format!("{item} back to {}", from.label())
+                let also: String = auto.iter().map(|m| format!(", {} back to {}", m.item, m.from.label())).collect();
+                format!("{item} back to {}{also}", from.label())
             }
             Undo::Assign { item, prev } => {
                 w.assign(*item, prev.as_deref(), &b)?;
@@ -314,9 +338,13 @@ pub fn undo(app: &mut App) -> Result<()> {
                 w.untag_item(*item, tag, &b)?;
                 format!("{item}: tag {tag} removed")
             }
-            Undo::Link { from, to, rel } => {
+            Undo::Link { from, to, rel, auto } => {
                 w.unlink(*from, *to, *rel, &b)?;
-                format!("{from} {rel} {to} unlinked")
+                for m in auto.iter().rev() {
+                    w.restore_stage(m.item, m.from, &b)?;
+                }
+                let also: String = auto.iter().map(|m| format!(", {} back to {}", m.item, m.from.label())).collect();
+                format!("{from} {rel} {to} unlinked{also}")
             }
         })
     })?;

@@ -2,9 +2,9 @@
 //! submitted prompt goes to its feature's handler through one exhaustive `match`.
 
 use super::action::Action;
-use super::app::{App, Chosen, Modal, Pending, PromptPurpose};
+use super::app::{App, Chosen, Field, Modal, Pending, PromptPurpose};
 use super::{compose, items, records, similar, views};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use helpdesk::domain::LinkRel;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
@@ -88,24 +88,37 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => return Ok(None),
             _ => {}
         },
-        Modal::Compose { target, internal, area, discard } => {
-            let text = area.lines().join("\n");
+        Modal::Compose(c) => {
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
             if esc {
-                if text.trim().is_empty() || *discard {
-                    return Ok(None);
+                if c.draft().body.trim().is_empty() || c.discard {
+                    return compose::discard(app, c.target, c.internal).map(|_| None);
                 }
-                *discard = true;
-                app.toast("Esc again discards the draft; ctrl-s sends");
-            } else if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('s') {
-                if text.trim().is_empty() {
-                    app.modal = Some(modal);
-                    bail!("nothing to send");
-                }
-                let (r, internal) = (*target, *internal);
-                return compose::send(app, r, internal, &text).map(|_| None);
+                c.discard = true;
+                app.toast("esc again throws the draft away; ctrl-s sends; it is kept as you type");
+            } else if ctrl && key.code == KeyCode::Char('s') {
+                return match compose::send(app, c) {
+                    Ok(()) => Ok(None),
+                    Err(e) => {
+                        // The composer stays open with everything typed.
+                        app.modal = Some(modal);
+                        Err(e)
+                    }
+                };
+            } else if matches!(key.code, KeyCode::Tab | KeyCode::BackTab) && !c.internal {
+                let order = [Field::To, Field::Cc, Field::Subject, Field::Body];
+                let i = order.iter().position(|f| *f == c.field).unwrap_or(3);
+                let step = if key.code == KeyCode::Tab { 1 } else { 3 };
+                c.field = order[(i + step) % 4];
             } else {
-                *discard = false;
-                area.input(key);
+                c.discard = false;
+                c.dirty = true;
+                match c.field {
+                    Field::To => drop(c.to.handle_event(&Event::Key(key))),
+                    Field::Cc => drop(c.cc.handle_event(&Event::Key(key))),
+                    Field::Subject => drop(c.subject.handle_event(&Event::Key(key))),
+                    Field::Body => drop(c.area.input(key)),
+                }
             }
         }
     }

@@ -20,6 +20,24 @@ pub fn app(tickets: usize) -> App {
 
 pub fn app_on(store: helpdesk::Store) -> App {
     let mut cfg = helpdesk::config::Config { reopen_days: 14, user: Some("alice".into()), ..Default::default() };
+    // A mailbox that can send (nothing connects to it in these tests: the outbox only queues).
+    cfg.mailbox.push(helpdesk::config::Mailbox {
+        address: "support@helpdesk.example".into(),
+        name: "Helpdesk Support".into(),
+        mode: "conversations".into(),
+        imap: None,
+        smtp: Some(helpdesk::config::Server {
+            host: "127.0.0.1".into(),
+            port: 1,
+            security: "plain".into(),
+            user: "support".into(),
+            password_env: None,
+            password_command: None,
+            ca_file: None,
+            folders: vec![],
+        }),
+        part: None,
+    });
     cfg.snippets.insert(
         "thanks".into(),
         "Hi {{contact.first_name}},\n\nthanks for reporting {{ticket.id}}.\n\n{{member.name}}".into(),

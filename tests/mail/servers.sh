@@ -11,7 +11,7 @@ SMTP_PORT=${SMTP_PORT:-12525}
 SUBMISSION_PORT=${SUBMISSION_PORT:-12587}
 LMTP_PORT=${LMTP_PORT:-12424}
 SASL_PORT=${SASL_PORT:-12426}
-MT_USERS=${MT_USERS:-"support@example.test:supportpw customer@example.org:customerpw bench@example.test:benchpw"}
+MT_USERS=${MT_USERS:-"support@example.test:supportpw customer@example.org:customerpw alice@example.test:alicepw bench@example.test:benchpw"}
 HOST=127.0.0.1
 
 log() { printf "[servers %s] %s\n" "$(date +%T.%3N)" "$*" >&2; }

@@ -11,8 +11,14 @@ pub enum ItemCmd {
     List(ListArgs),
     /// Show one with links, history and messages
     Show { id: String },
-    /// Move to another stage (kebab-case, e.g. work-in-progress)
-    Stage { id: String, stage: String },
+    /// Move to another stage (kebab-case, e.g. work-in-progress); automatic moves it causes are named
+    Stage {
+        id: String,
+        stage: String,
+        /// Complete an issue although some of its tasks are open
+        #[arg(long)]
+        force: bool,
+    },
     /// Set the owner (a member login), or clear it with "-"
     Assign { id: String, member: String },
     /// Add tags
@@ -28,7 +34,8 @@ pub enum ItemCmd {
         #[arg(long = "as", value_name = "duplicate-of|related|blocks|issue|ticket")]
         rel: String,
     },
-    /// Reply to the customer (queued in the outbox; `helpdesk sync` sends it)
+    /// Reply to the customer (queued in the outbox; `helpdesk sync` sends it). Without a mailbox that can send, the
+    /// reply is kept as your draft and the command says what to add
     Reply {
         id: String,
         #[arg(long, conflicts_with = "body_file")]
@@ -36,21 +43,37 @@ pub enum ItemCmd {
         /// Read the reply from a file (`-` for stdin); without --body or --body-file, $EDITOR opens
         #[arg(long)]
         body_file: Option<PathBuf>,
+        /// Addressees instead of the item's *reported by* contacts (repeatable)
+        #[arg(long)]
+        to: Vec<String>,
+        /// Copies instead of the item's other *email members* (repeatable)
+        #[arg(long)]
+        cc: Vec<String>,
+        /// Subject instead of "Re:" the customer's last one
+        #[arg(long)]
+        subject: Option<String>,
     },
+    /// Your kept draft of a reply on this item, if any
+    Draft { id: String },
     /// Add an internal note (never emailed)
     Note {
         id: String,
         #[arg(long)]
         body: String,
-        #[arg(long, default_value = "cli")]
-        author: String,
+        /// Who writes it (default: who acts, `[me] login` or HELPDESK_USER)
+        #[arg(long)]
+        author: Option<String>,
     },
 }
 
 #[derive(Args, Debug)]
 pub struct NewArgs {
+    /// Required unless --from gives the conversation whose title it takes
     #[arg(long)]
-    pub title: String,
+    pub title: Option<String>,
+    /// A ticket from this conversation (CONV-n): title, description, customer and mail thread carried over, linked
+    #[arg(long)]
+    pub from: Option<String>,
     /// Part id (FEAT-3) or name; required for tickets and issues
     #[arg(long)]
     pub part: Option<String>,

@@ -22,6 +22,58 @@ fn reply_opens_composer_and_queues() {
     assert!(d.lines.iter().any(|l| l.to_string().contains("Thanks!")));
     assert!(d.lines.iter().any(|l| l.to_string().contains("Waiting on user")));
     assert_eq!(a.store.read().outbox_pending().unwrap(), 1);
+    let out = &a.store.read().outbox(None).unwrap()[0];
+    assert_eq!(out.from_name, "Alice Moreau via Helpdesk Support", "a person and the mailbox, never a login");
+    assert!(out.body.starts_with("Thanks!") && out.body.contains("wrote:\n> "), "quoted below: {}", out.body);
+}
+
+#[test]
+fn the_composer_is_addressed_keeps_drafts_and_survives_a_failed_send() {
+    let mut a = app(60);
+    key(&mut a, KeyCode::Enter);
+    let r = a.current_item().unwrap();
+    keys(&mut a, "r");
+    let Some(Modal::Compose(c)) = &a.modal else { panic!("{:?}", errors(&a)) };
+    let (to, subject) = (c.to.value().to_string(), c.subject.value().to_string());
+    assert!(to.contains('@') && subject.starts_with("Re: "), "{to} / {subject}");
+    keys(&mut a, "Half a thought");
+    super::super::compose::autosave(&mut a);
+    assert_eq!(a.store.read().draft(r, "alice", false).unwrap().unwrap().body.lines().next(), Some("Half a thought"));
+    // Clear To: the send fails, says why, and nothing typed is lost.
+    key(&mut a, KeyCode::Tab);
+    for _ in 0..to.chars().count() {
+        key(&mut a, KeyCode::Backspace);
+    }
+    ctrl(&mut a, 's');
+    assert!(matches!(a.modal, Some(Modal::Compose(_))), "the composer stays open");
+    assert!(errors(&a).iter().any(|e| e.contains("no customer address")), "{:?}", errors(&a));
+    key(&mut a, KeyCode::Esc);
+    assert!(matches!(a.modal, Some(Modal::Compose(_))), "one esc only warns");
+    key(&mut a, KeyCode::Esc);
+    assert!(a.modal.is_none());
+    assert!(a.store.read().draft(r, "alice", false).unwrap().is_none(), "esc esc throws the draft away");
+    // Closed by a crash or a quit instead: the draft comes back when the composer opens again.
+    keys(&mut a, "r");
+    keys(&mut a, "Kept");
+    super::super::compose::autosave(&mut a);
+    a.modal = None;
+    keys(&mut a, "r");
+    let Some(Modal::Compose(c)) = &a.modal else { panic!() };
+    assert!(c.area.lines()[0].starts_with("Kept"), "{:?}", c.area.lines());
+}
+
+#[test]
+fn without_a_sending_mailbox_the_tui_keeps_a_draft() {
+    let mut a = app(60);
+    a.cfg.mailbox.clear();
+    key(&mut a, KeyCode::Enter);
+    let r = a.current_item().unwrap();
+    keys(&mut a, "r");
+    keys(&mut a, "Soon");
+    ctrl(&mut a, 's');
+    assert!(errors(&a).iter().any(|e| e.contains("[mailbox.smtp]") && e.contains("draft")), "{:?}", errors(&a));
+    assert_eq!(a.store.read().outbox_pending().unwrap(), 0, "nothing pretends to be queued");
+    assert!(a.store.read().draft(r, "alice", false).unwrap().is_some());
 }
 
 #[test]

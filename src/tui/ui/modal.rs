@@ -1,7 +1,7 @@
 //! Modals: help (from the keymap), palette, menus, prompts with the similar-work panel, confirmations, composer.
 
 use super::super::action::Action;
-use super::super::app::{App, Modal, PromptPurpose};
+use super::super::app::{App, Composer, Field, Modal, PromptPurpose};
 use super::super::keymap::Scope;
 use super::centered;
 use helpdesk::sanitize::line;
@@ -131,15 +131,39 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal) {
             ];
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
         }
-        Modal::Compose { target, internal, area: ta, .. } => {
-            let area = centered(screen, 100, screen.height.saturating_sub(4).max(8));
-            let title = if *internal {
-                format!("Internal note on {target} — ctrl-s save · esc discard")
-            } else {
-                format!("Reply on {target} — ctrl-s send · esc discard")
-            };
-            let inner = frame(f, area, &title);
-            f.render_widget(&**ta, inner);
-        }
+        Modal::Compose(c) => compose(f, screen, c),
     }
+}
+
+/// The composer takes the lower part of the screen, so the thread it answers stays readable above it; the status
+/// line stays visible below.
+fn compose(f: &mut Frame, screen: Rect, c: &Composer) {
+    let h = (screen.height * 11 / 20).max(8).min(screen.height.saturating_sub(2));
+    let area = Rect { x: screen.x, y: screen.y + screen.height.saturating_sub(h + 1), width: screen.width, height: h };
+    let title = if c.internal {
+        format!("Internal note on {} — ctrl-s save · esc esc throw away · kept as you type", c.target)
+    } else {
+        format!("Reply on {} — ctrl-s send · tab To/Cc/Subject · esc esc throw away · kept as you type", c.target)
+    };
+    let inner = frame(f, area, &title);
+    let head = if c.internal { 0 } else { 3 };
+    let [fields, body] = Layout::vertical([Constraint::Length(head), Constraint::Fill(1)]).areas(inner);
+    if !c.internal {
+        let row = |name: &str, input: &tui_input::Input, field: Field| {
+            let active = c.field == field;
+            let style = if active { Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD) } else { Style::new() };
+            Line::from(vec![
+                Span::styled(format!("{name:<9}"), style),
+                Span::raw(line(input.value())),
+                Span::raw(if active { "▏" } else { "" }),
+            ])
+        };
+        let lines = vec![
+            row("To:", &c.to, Field::To),
+            row("Cc:", &c.cc, Field::Cc),
+            row("Subject:", &c.subject, Field::Subject),
+        ];
+        f.render_widget(Paragraph::new(lines), fields);
+    }
+    f.render_widget(&c.area, body);
 }

@@ -1,0 +1,74 @@
+//! Drafts of replies and notes, saved as they are typed.
+
+use super::{Reader, Writer};
+use crate::Result;
+use crate::domain::ItemRef;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// A reply or note being written: its addressees, subject and text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Draft {
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+fn list(s: String) -> Vec<String> {
+    s.split('\n').filter(|x| !x.trim().is_empty()).map(String::from).collect()
+}
+
+impl Reader<'_> {
+    /// The member's draft on an item, if one is kept.
+    pub fn draft(&self, item: ItemRef, member: &str, internal: bool) -> Result<Option<Draft>> {
+        let row = self.item_row(item)?;
+        Ok(self
+            .c
+            .prepare_cached(
+                "SELECT to_addrs, cc_addrs, subject, body FROM drafts WHERE item_id = ?1 AND member = ?2 AND internal = ?3",
+            )?
+            .query_row(params![row, member, internal], |r| {
+                Ok(Draft {
+                    to: list(r.get("to_addrs")?),
+                    cc: list(r.get("cc_addrs")?),
+                    subject: r.get("subject")?,
+                    body: r.get("body")?,
+                })
+            })
+            .optional()?)
+    }
+}
+
+impl Writer<'_> {
+    /// Keep (or replace) the member's draft on an item; an empty text removes it.
+    pub fn save_draft(&self, item: ItemRef, member: &str, internal: bool, d: &Draft, at: i64) -> Result<()> {
+        let row = self.item_row(item)?;
+        if d.body.trim().is_empty() {
+            return self.drop_draft_row(row, member, internal);
+        }
+        self.c
+            .prepare_cached(
+                "INSERT INTO drafts(item_id, member, internal, to_addrs, cc_addrs, subject, body, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(item_id, member, internal) DO UPDATE SET to_addrs = excluded.to_addrs,
+                   cc_addrs = excluded.cc_addrs, subject = excluded.subject, body = excluded.body,
+                   updated_at = excluded.updated_at",
+            )?
+            .execute(params![row, member, internal, d.to.join("\n"), d.cc.join("\n"), d.subject, d.body, at])?;
+        Ok(())
+    }
+
+    /// The draft was sent (or thrown away on purpose).
+    pub fn drop_draft(&self, item: ItemRef, member: &str, internal: bool) -> Result<()> {
+        let row = self.item_row(item)?;
+        self.drop_draft_row(row, member, internal)
+    }
+
+    fn drop_draft_row(&self, row: i64, member: &str, internal: bool) -> Result<()> {
+        self.c
+            .prepare_cached("DELETE FROM drafts WHERE item_id = ?1 AND member = ?2 AND internal = ?3")?
+            .execute(params![row, member, internal])?;
+        Ok(())
+    }
+}
