@@ -312,3 +312,41 @@ fn text_filtered_pages_cover_everything_once_both_ways() {
 fn stage_of(r: helpdesk::domain::ItemRef, name: &str) -> helpdesk::stage::AnyStage {
     helpdesk::stage::AnyStage::parse(r.kind, name).unwrap()
 }
+
+#[test]
+fn automatic_moves_are_reported_with_their_cause() {
+    let (_d, mut s, part) = setup();
+    let t = ticket(&mut s, part, "Export is slow");
+    let by = By::now("alice");
+    for st in ["work-in-progress", "awaiting-product-assist"] {
+        s.write(|w| w.set_stage(t, stage_of(t, st), &by)).unwrap();
+    }
+    let mut n = NewItem::new(Kind::Issue, "Export query scans every row", SourceChannel::Cli);
+    n.part_row = Some(part);
+    let (iss, linked) = s
+        .write(|w| {
+            let iss = w.create_item(&n, &by)?;
+            w.link(t, iss, LinkRel::Issue, &by)?;
+            Ok((iss, w.take_auto_moves()))
+        })
+        .unwrap();
+    assert_eq!(linked.len(), 1, "{linked:?}");
+    assert_eq!(linked[0].to_string(), "TKT-1 → awaiting development");
+    assert_eq!(s.read().item(t).unwrap().stage, "awaiting-development");
+    let mut task = NewItem::new(Kind::Task, "Add an index", SourceChannel::Cli);
+    task.parent = Some(iss);
+    let task = s.write(|w| w.create_item(&task, &by)).unwrap();
+    assert_eq!(s.read().open_tasks(iss).unwrap(), vec![task], "an issue knows its open tasks");
+    let moved = s
+        .write(|w| {
+            for st in ["backlog", "prioritized", "in-development", "in-review", "in-testing", "in-deployment"] {
+                w.set_stage(iss, stage_of(iss, st), &by)?;
+            }
+            w.take_auto_moves();
+            w.set_stage(iss, stage_of(iss, "completed"), &by)?;
+            Ok(w.take_auto_moves())
+        })
+        .unwrap();
+    assert_eq!(moved.iter().map(|m| m.to_string()).collect::<Vec<_>>(), vec!["TKT-1 → awaiting customer response"]);
+    assert!(s.write(|w| Ok(w.take_auto_moves())).unwrap().is_empty(), "each transaction starts with none");
+}
