@@ -7,6 +7,7 @@ mod live;
 mod mail;
 mod out;
 mod records;
+mod setup;
 mod similar;
 mod util;
 
@@ -77,6 +78,7 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
         Cmd::Sync { watch } => live::sync(&db, &config(&cli_config)?, watch, json),
         Cmd::Outbox(OutboxCmd::List) => live::outbox(&open(&db)?, json),
         Cmd::Config(c) => live::config(&cli_config, c),
+        Cmd::Auth(c) => setup::auth(&config(&cli_config)?, c),
         Cmd::Quarantine(c) => mail::quarantine(&mut open(&db)?, &config(&cli_config)?, c, json),
         Cmd::Message(c) => mail::message(&mut open(&db)?, c, json),
         Cmd::Lane { limit } => mail::lane(&open(&db)?, limit, json),

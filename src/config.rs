@@ -1,5 +1,9 @@
 //! The TOML config file: mailboxes, routing rules, rate limits, snippets and key bindings.
 
+mod providers;
+
+pub use providers::{Auth, OAuth2, PROVIDERS};
+
 use crate::{Error, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -46,29 +50,44 @@ pub struct Mailbox {
     pub smtp: Option<Server>,
     /// Part for tickets created from mail (id or name); default: the first product.
     pub part: Option<String>,
+    /// gmail, outlook, fastmail, yahoo or zoho: fills hosts, ports, security and sign-in (written keys win).
+    pub provider: Option<String>,
+    pub oauth2: Option<OAuth2>,
+    /// Where sent replies are copied (IMAP APPEND); default: the folder marked \Sent.
+    pub sent_folder: Option<String>,
+    /// Copy sent replies to the Sent folder (default: yes, but not for providers that keep SMTP mail themselves).
+    pub save_sent: Option<bool>,
 }
 
 fn default_mode() -> String {
     "conversations".into()
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Server {
+    #[serde(default)]
     pub host: String,
+    #[serde(default)]
     pub port: u16,
-    #[serde(default = "default_security")]
+    /// tls, starttls or plain (plain only to loopback); default tls.
+    #[serde(default)]
     pub security: String,
+    /// Default: the mailbox's address.
+    #[serde(default)]
     pub user: String,
+    /// password (default) or oauth2.
+    pub auth: Option<Auth>,
     pub password_env: Option<String>,
     pub password_command: Option<String>,
+    /// With auth = "oauth2": prints a current access token (like the scripts mutt and aerc users have).
+    pub token_command: Option<String>,
     pub ca_file: Option<String>,
     #[serde(default = "default_folders")]
     pub folders: Vec<String>,
-}
-
-fn default_security() -> String {
-    "tls".into()
+    /// The mailbox's `[mailbox.oauth2]`, copied here when the config is read.
+    #[serde(skip)]
+    pub oauth2: Option<OAuth2>,
 }
 
 fn default_folders() -> Vec<String> {
@@ -147,7 +166,11 @@ impl Config {
                 return Err(Error::invalid(format!("cannot read config {}: {e}", path.display())));
             }
         };
-        let c: Config = toml::from_str(&text).map_err(|e| Error::invalid(format!("config {}: {e}", path.display())))?;
+        let mut c: Config =
+            toml::from_str(&text).map_err(|e| Error::invalid(format!("config {}: {e}", path.display())))?;
+        for m in &mut c.mailbox {
+            providers::complete(m)?;
+        }
         c.validate()?;
         Ok(c)
     }
@@ -178,11 +201,26 @@ impl Config {
                         )));
                     }
                 }
-                if s.password_env.is_none() && s.password_command.is_none() {
+                if s.host.is_empty() || s.port == 0 {
                     return Err(Error::invalid(format!(
-                        "mailbox {}: {what} needs password_env or password_command",
+                        "mailbox {}: {what} needs host and port (or provider = \"gmail\", \"outlook\", …)",
                         m.address
                     )));
+                }
+                match s.auth.unwrap_or_default() {
+                    Auth::Password if s.password_env.is_none() && s.password_command.is_none() => {
+                        return Err(Error::invalid(format!(
+                            "mailbox {}: {what} needs password_env or password_command (or auth = \"oauth2\")",
+                            m.address
+                        )));
+                    }
+                    Auth::Oauth2 if s.token_command.is_none() && m.oauth2.is_none() => {
+                        return Err(Error::invalid(format!(
+                            "mailbox {}: {what} with auth = \"oauth2\" needs token_command or a [mailbox.oauth2] table",
+                            m.address
+                        )));
+                    }
+                    Auth::Password | Auth::Oauth2 => {}
                 }
             }
         }

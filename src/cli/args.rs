@@ -115,6 +115,9 @@ pub enum Cmd {
     /// The config file
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// OAuth2 sign-in of a mailbox
+    #[command(subcommand)]
+    Auth(AuthCmd),
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
     /// Print the man page
@@ -312,6 +315,72 @@ pub enum ConfigCmd {
     Check,
     /// Print the path of the config file in use
     Path,
+    /// Make a config: asks for what the flags do not give (or reads the answers from stdin), tries IMAP and SMTP at
+    /// once, and writes the file with mode 0600
+    Init(Box<InitArgs>),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct InitArgs {
+    /// The support address (the mailbox)
+    #[arg(long)]
+    pub address: Option<String>,
+    /// The mailbox's name customers see ("Example Support")
+    #[arg(long)]
+    pub name: Option<String>,
+    /// gmail, outlook, fastmail, yahoo or zoho (fills hosts, ports, security and sign-in); "none" for your own hosts
+    #[arg(long)]
+    pub provider: Option<String>,
+    #[arg(long)]
+    pub imap_host: Option<String>,
+    #[arg(long)]
+    pub imap_port: Option<u16>,
+    #[arg(long)]
+    pub smtp_host: Option<String>,
+    #[arg(long)]
+    pub smtp_port: Option<u16>,
+    /// tls, starttls or plain (loopback only), for both servers
+    #[arg(long)]
+    pub security: Option<String>,
+    /// The login on both servers (default: the address)
+    #[arg(long)]
+    pub user: Option<String>,
+    /// password or oauth2
+    #[arg(long)]
+    pub auth: Option<String>,
+    /// A command printing the password (password sign-in)
+    #[arg(long)]
+    pub password_command: Option<String>,
+    /// A command printing a current access token (oauth2 sign-in without the built-in flow)
+    #[arg(long)]
+    pub token_command: Option<String>,
+    /// The OAuth2 client id of the built-in flow (`helpdesk auth login` then stores a refresh token)
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// A CA certificate to trust besides the system's (test servers)
+    #[arg(long)]
+    pub ca_file: Option<String>,
+    /// conversations or tickets
+    #[arg(long)]
+    pub mode: Option<String>,
+    /// Your member login ([me] login)
+    #[arg(long)]
+    pub login: Option<String>,
+    /// Your name as customers read it ([me] name)
+    #[arg(long)]
+    pub my_name: Option<String>,
+    /// Replace an existing config file
+    #[arg(long)]
+    pub force: bool,
+    /// Write the file without trying the servers
+    #[arg(long)]
+    pub no_check: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuthCmd {
+    /// Sign a mailbox in with the OAuth2 device flow (RFC 8628) and store its refresh token (0600, data dir)
+    Login { mailbox: String },
 }
 
 #[derive(Subcommand, Debug)]

@@ -6,7 +6,6 @@ use anyhow::{Result, bail};
 use helpdesk::Store;
 use helpdesk::config::Config;
 use helpdesk::domain::fmt_ts;
-use helpdesk::mail::net::{imap_login, smtp, smtp_error};
 use helpdesk::mail::worker::{Notice, sync_once, watch_forever};
 use helpdesk::sanitize::line;
 use std::path::{Path, PathBuf};
@@ -84,52 +83,7 @@ pub fn config(path: &Option<PathBuf>, c: ConfigCmd) -> Result<ExitCode> {
             println!("{}", shown.display());
             Ok(ExitCode::SUCCESS)
         }
-        ConfigCmd::Check => {
-            let cfg = Config::load(&shown, true)?;
-            println!("{}: valid", shown.display());
-            if cfg.mailbox.is_empty() {
-                println!("no [[mailbox]]: mail is only imported from files");
-            }
-            let mut ok = true;
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            for m in &cfg.mailbox {
-                if let Some(i) = &m.imap {
-                    let r = rt.block_on(async {
-                        let mut s = imap_login(i).await?;
-                        for f in &i.folders {
-                            s.examine(f)
-                                .await
-                                .map_err(|e| helpdesk::mail::net::NetError::Folder(format!("{f}: {e}")))?;
-                        }
-                        let _ = s.logout().await;
-                        Ok::<(), helpdesk::mail::net::NetError>(())
-                    });
-                    report(
-                        &mut ok,
-                        &format!("{} IMAP {}:{} ({})", m.address, i.host, i.port, i.security),
-                        r.map_err(|e| e.to_string()),
-                    );
-                }
-                if let Some(s) = &m.smtp {
-                    let r = smtp(s).map_err(|e| e.to_string()).and_then(|t| match t.test_connection() {
-                        Ok(true) => Ok(()),
-                        Ok(false) => Err("the server did not answer".to_string()),
-                        Err(e) => Err(smtp_error(&e).to_string()),
-                    });
-                    report(&mut ok, &format!("{} SMTP {}:{} ({})", m.address, s.host, s.port, s.security), r);
-                }
-            }
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-        }
-    }
-}
-
-fn report(ok: &mut bool, what: &str, r: Result<(), String>) {
-    match r {
-        Ok(()) => println!("ok     {what}"),
-        Err(e) => {
-            *ok = false;
-            println!("FAILED {what}: {}", line(&e));
-        }
+        ConfigCmd::Check => super::setup::check(&shown),
+        ConfigCmd::Init(a) => super::setup::init(&shown, *a),
     }
 }

@@ -1,7 +1,7 @@
 //! Connections to mail servers: passwords from a command or the environment, TLS with rustls (system roots or a
 //! configured CA, always verified), IMAP sessions and SMTP transports, and errors that say which step failed.
 
-use crate::config::Server;
+use crate::config::{Auth, Server};
 use async_imap::{Client, Session};
 use rustls::pki_types::pem::PemObject;
 use std::fmt;
@@ -38,20 +38,32 @@ impl fmt::Display for NetError {
 
 impl std::error::Error for NetError {}
 
+/// What a secret command prints (run with `sh -c`, trailing newline trimmed); its name in errors.
+pub fn secret_from_command(cmd: &str, name: &str) -> Result<String, NetError> {
+    super::oauth::secret_from_command(cmd, name).map_err(NetError::from)
+}
+
+impl From<super::oauth::TokenError> for NetError {
+    fn from(e: super::oauth::TokenError) -> NetError {
+        match e {
+            super::oauth::TokenError::Password(e) => NetError::Password(e),
+            super::oauth::TokenError::Auth(e) => NetError::Auth(e),
+        }
+    }
+}
+
+/// The secret a server signs in with: a password, or with `auth = "oauth2"` a current access token.
+pub fn secret(s: &Server) -> Result<String, NetError> {
+    match s.auth.unwrap_or_default() {
+        Auth::Password => password(s),
+        Auth::Oauth2 => super::oauth::access_token(s).map_err(NetError::from),
+    }
+}
+
 /// The password of a server: `password_command` (run with `sh -c`, trailing newline trimmed) or `password_env`.
 pub fn password(s: &Server) -> Result<String, NetError> {
     if let Some(cmd) = &s.password_command {
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(cmd)
-            .output()
-            .map_err(|e| NetError::Password(format!("cannot run password_command: {e}")))?;
-        if !out.status.success() {
-            return Err(NetError::Password(format!("password_command exited with {}", out.status)));
-        }
-        let s = String::from_utf8(out.stdout)
-            .map_err(|_| NetError::Password("password_command printed non-UTF-8".into()))?;
-        return Ok(s.trim_end_matches(['\n', '\r']).to_string());
+        return secret_from_command(cmd, "password_command");
     }
     if let Some(var) = &s.password_env {
         return std::env::var(var).map_err(|_| NetError::Password(format!("environment variable {var} is not set")));
@@ -121,11 +133,36 @@ fn proto(e: impl fmt::Display) -> NetError {
     NetError::Protocol(e.to_string())
 }
 
-/// Connect and log in to IMAP (`tls`, `starttls`, or `plain` on loopback).
+/// SASL XOAUTH2 (the Gmail and Microsoft form of RFC 7628's bearer token): the token once, then an empty answer to
+/// the server's error challenge so that it sends its NO.
+struct XOAuth2 {
+    first: Option<String>,
+}
+
+impl async_imap::Authenticator for XOAuth2 {
+    type Response = String;
+    fn process(&mut self, _challenge: &[u8]) -> String {
+        self.first.take().unwrap_or_default()
+    }
+}
+
+pub fn xoauth2(user: &str, token: &str) -> String {
+    format!("user={user}\x01auth=Bearer {token}\x01\x01")
+}
+
+/// Connect and log in to IMAP (`tls`, `starttls`, or `plain` on loopback); with `auth = "oauth2"`, a refused token
+/// is refreshed once before the login counts as refused.
 pub async fn imap_login(s: &Server) -> Result<Session<Stream>, NetError> {
-    let pw = password(s)?;
+    match imap_login_once(s).await {
+        Err(NetError::Auth(_)) if s.auth == Some(Auth::Oauth2) && super::oauth::forget(s) => imap_login_once(s).await,
+        r => r,
+    }
+}
+
+async fn imap_login_once(s: &Server) -> Result<Session<Stream>, NetError> {
+    let pw = secret(s)?;
     let t = tcp(s).await?;
-    let mut client = match s.security.as_str() {
+    let client = match s.security.as_str() {
         "tls" => {
             let mut c = Client::new(tls(s, t).await?);
             c.read_response().await.map_err(proto)?;
@@ -146,15 +183,21 @@ pub async fn imap_login(s: &Server) -> Result<Session<Stream>, NetError> {
             c
         }
     };
-    let _ = &mut client;
+    if s.auth == Some(Auth::Oauth2) {
+        let auth = XOAuth2 { first: Some(xoauth2(&s.user, &pw)) };
+        return client
+            .authenticate("XOAUTH2", auth)
+            .await
+            .map_err(|(e, _)| NetError::Auth(format!("OAuth2 token refused (XOAUTH2): {e}")));
+    }
     client.login(&s.user, &pw).await.map_err(|(e, _)| NetError::Auth(e.to_string()))
 }
 
 /// An SMTP transport for a server (`starttls` required, `tls` wrapped, `plain` only on loopback).
 pub fn smtp(s: &Server) -> Result<lettre::SmtpTransport, NetError> {
-    use lettre::transport::smtp::authentication::Credentials;
+    use lettre::transport::smtp::authentication::{Credentials, Mechanism};
     use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-    let pw = password(s)?;
+    let pw = secret(s)?;
     let params = || -> Result<TlsParameters, NetError> {
         let mut b = TlsParameters::builder(s.host.clone());
         if let Some(path) = &s.ca_file {
@@ -168,9 +211,14 @@ pub fn smtp(s: &Server) -> Result<lettre::SmtpTransport, NetError> {
         "starttls" => Tls::Required(params()?),
         _ => Tls::None,
     };
+    let mechanisms = match s.auth.unwrap_or_default() {
+        Auth::Oauth2 => vec![Mechanism::Xoauth2],
+        Auth::Password => vec![Mechanism::Plain, Mechanism::Login],
+    };
     Ok(lettre::SmtpTransport::builder_dangerous(s.host.clone())
         .port(s.port)
         .tls(tls)
+        .authentication(mechanisms)
         .credentials(Credentials::new(s.user.clone(), pw))
         .timeout(Some(Duration::from_secs(20)))
         .build())

@@ -176,10 +176,23 @@ pub fn send_outbox(store: &mut Store, cfg: &Config, report: &mut SyncReport) {
             report.errors.push(format!("outbox message {}: mailbox {} has no [mailbox.smtp]", o.message, o.mailbox));
             continue;
         };
+        let mut raw = vec![];
         let result = build_message(&o, &mb.name).and_then(|msg| {
             let t = smtp(server).map_err(|e| e.to_string())?;
+            raw = msg.formatted();
             lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| super::net::smtp_error(&e).to_string())
         });
+        if result.is_ok() && super::sent::wanted(mb) {
+            // The reply went out; a copy that cannot be made is reported, never a reason to send again.
+            let copied = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| super::net::NetError::Protocol(e.to_string()))
+                .and_then(|rt| rt.block_on(super::sent::append(mb, &raw)));
+            if let Err(e) = copied {
+                report.errors.push(format!("copy of {} to Sent: {e}", o.message_id));
+            }
+        }
         let outcome = match &result {
             Ok(()) => store.write(|w| w.mark_sent(o.message)),
             Err(e) => {

@@ -29,6 +29,11 @@ pub fn script() -> PathBuf {
 
 impl Servers {
     pub fn start() -> Option<Servers> {
+        Self::start_with(&[])
+    }
+
+    /// Start with more settings for tests/mail/servers.sh (e.g. OAUTH2_INTROSPECT_URL).
+    pub fn start_with(extra: &[(&'static str, String)]) -> Option<Servers> {
         let have = Path::new("/usr/sbin/dovecot").exists() && Path::new("/usr/sbin/postfix").exists();
         if !have {
             assert!(std::env::var("CI").is_err(), "dovecot and postfix are needed: tests/run-all.sh installs them");
@@ -47,6 +52,7 @@ impl Servers {
             ("LMTP_PORT", free_port().to_string()),
             ("SASL_PORT", free_port().to_string()),
         ];
+        let env = env.into_iter().chain(extra.iter().cloned()).collect();
         let s = Servers { dir, imap, smtp, submission, env };
         let o = s.script("start");
         assert!(o.status.success(), "servers did not start: {}", String::from_utf8_lossy(&o.stderr));
@@ -114,6 +120,7 @@ ca_file = "{ca}"
             .env("SUPPORT_PW", "supportpw")
             .env("HELPDESK_USER", "alice")
             .env("XDG_STATE_HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .output()
             .unwrap()
     }
@@ -161,6 +168,7 @@ ca_file = "{ca}"
             password_command: Some(format!("printf %s {pw}")),
             ca_file: Some(self.ca().display().to_string()),
             folders: vec!["INBOX".into()],
+            ..Default::default()
         }
     }
 

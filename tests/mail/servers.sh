@@ -54,6 +54,18 @@ dovecot_start() {
   : > "$MT_DIR/dovecot/users"
   for u in $MT_USERS; do printf '%s:{PLAIN}%s\n' "${u%%:*}" "${u#*:}" >> "$MT_DIR/dovecot/users"; done
   chown mail:mail "$MT_DIR/mail"
+  # With OAUTH2_INTROSPECT_URL, Dovecot also accepts XOAUTH2/OAUTHBEARER tokens, checked at that endpoint (RFC 7662).
+  mechs="plain login"; oauth_passdb=""
+  if [ -n "${OAUTH2_INTROSPECT_URL:-}" ]; then
+    printf 'introspection_mode = post\nintrospection_url = %s\nusername_attribute = username\nactive_attribute = active\nactive_value = true\n' \
+      "$OAUTH2_INTROSPECT_URL" > "$MT_DIR/dovecot/oauth2.conf.ext"
+    mechs="plain login xoauth2 oauthbearer"
+    oauth_passdb="passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $MT_DIR/dovecot/oauth2.conf.ext
+}"
+  fi
   cat > "$MT_DIR/dovecot/dovecot.conf" <<EOF
 base_dir = $MT_DIR/run/dovecot
 state_dir = $MT_DIR/state
@@ -64,7 +76,7 @@ ssl = yes
 ssl_cert = <$MT_DIR/tls/server.crt
 ssl_key = <$MT_DIR/tls/server.key
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = $mechs
 auth_failure_delay = 0
 mail_location = maildir:~/Maildir
 mail_uid = mail
@@ -72,6 +84,7 @@ mail_gid = mail
 first_valid_uid = 1
 first_valid_gid = 1
 recipient_delimiter = +
+$oauth_passdb
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $MT_DIR/dovecot/users
