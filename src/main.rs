@@ -9,6 +9,15 @@ mod user;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `helpdesk ticket list | head`: a closed pipe ends the output quietly, as it does for other tools.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info.payload().downcast_ref::<String>().map(String::as_str).unwrap_or_default();
+        if msg.contains("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
     let _log = user::init_logging();
     let result = cli::parse().and_then(|face| match face {
         cli::Face::Command(c) => cli::run(c),

@@ -39,7 +39,8 @@ pub fn one_line(e: &anyhow::Error) -> String {
     helpdesk::sanitize::line(&parts.join(": "))
 }
 
-/// Who acts: `HELPDESK_USER`, else `[me] login` from the config, else the login name, else `fallback`.
+/// Who acts: `HELPDESK_USER`, else `[me] login` from the config, else the login name, else `fallback` (both faces
+/// pass "me", so the TUI and the CLI act as the same member).
 pub fn me(cfg_user: Option<&str>, fallback: &str) -> String {
     std::env::var("HELPDESK_USER")
         .ok()

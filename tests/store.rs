@@ -139,7 +139,7 @@ fn conversation_ticket_link_and_reply_automation() {
     assert_eq!((conv.stage.as_str(), conv.needs_response), ("waiting-on-user", false));
     s.write(|w| w.apply_customer_message(row, &By::now("cust"), 14)).unwrap();
     assert_eq!(s.read().item(c).unwrap().stage, "needs-response");
-    let t = s.write(|w| w.ticket_from_conversation(c, part, &By::now("alice"))).unwrap();
+    let t = s.write(|w| w.ticket_from_conversation(c, part, SourceChannel::Cli, &By::now("alice"))).unwrap();
     let ti = s.read().item(t).unwrap();
     assert_eq!(ti.title, "Card declined");
     assert!(ti.links.iter().any(|l| l.id == c && l.rel == "ticket"));
@@ -331,7 +331,7 @@ fn automatic_moves_are_reported_with_their_cause() {
         })
         .unwrap();
     assert_eq!(linked.len(), 1, "{linked:?}");
-    assert_eq!(linked[0].to_string(), "TKT-1 → awaiting development");
+    assert_eq!(linked[0].to_string(), "TKT-1 → Awaiting development");
     assert_eq!(s.read().item(t).unwrap().stage, "awaiting-development");
     let mut task = NewItem::new(Kind::Task, "Add an index", SourceChannel::Cli);
     task.parent = Some(iss);
@@ -347,6 +347,6 @@ fn automatic_moves_are_reported_with_their_cause() {
             Ok(w.take_auto_moves())
         })
         .unwrap();
-    assert_eq!(moved.iter().map(|m| m.to_string()).collect::<Vec<_>>(), vec!["TKT-1 → awaiting customer response"]);
+    assert_eq!(moved.iter().map(|m| m.to_string()).collect::<Vec<_>>(), vec!["TKT-1 → Awaiting customer response"]);
     assert!(s.write(|w| Ok(w.take_auto_moves())).unwrap().is_empty(), "each transaction starts with none");
 }

@@ -50,9 +50,9 @@ pub fn run(
             if json {
                 out::json(&serde_json::json!({ "id": r, "stage": to, "automatic": auto }))?;
             } else if auto.is_empty() {
-                println!("{r} → {}", to.label().to_lowercase());
+                println!("{r} → {}", to.label());
             } else {
-                println!("{r} → {}; {}", to.label().to_lowercase(), auto.join("; "));
+                println!("{r} → {}; {}", to.label(), auto.join("; "));
             }
         }
         ItemCmd::Assign { id, member } => {
@@ -153,7 +153,7 @@ fn new_from_conversation(store: &mut Store, kind: Kind, a: &NewArgs, conv: &str,
                 .map(|p| p.row)
                 .ok_or_else(|| helpdesk::Error::invalid("no part yet: `helpdesk part new`"))?,
         };
-        let t = w.ticket_from_conversation(conv, part, &by)?;
+        let t = w.ticket_from_conversation(conv, part, SourceChannel::Cli, &by)?;
         if let Some(title) = a.title.as_deref().filter(|t| !t.trim().is_empty()) {
             w.set_title(t, title, &by)?;
         }

@@ -26,7 +26,7 @@ pub fn rows(rows: &[ItemRow]) {
         println!(
             "{:<11} {:<27} {:<8} {:<8} {}{}",
             r.id.to_string(),
-            r.stage,
+            r.stage.label(),
             r.severity.map(|s| s.as_str()).unwrap_or("-"),
             cut(r.owner.as_deref().unwrap_or("-"), 8),
             if r.needs_response { "● " } else { "" },
@@ -73,7 +73,7 @@ pub fn item(i: &Item, msgs: &[Message]) {
                 LinkEnd::In => format!("{} (from)", l.rel),
                 LinkEnd::Out => l.rel.to_string(),
             };
-            println!("  {rel:<18} {:<10} {:<26} {}", l.id.to_string(), l.stage, cut(&l.title, 60));
+            println!("  {rel:<18} {:<10} {:<26} {}", l.id.to_string(), l.stage.label(), cut(&l.title, 60));
         }
     }
     println!("\nStage history");

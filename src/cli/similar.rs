@@ -25,7 +25,7 @@ pub fn similar(store: &Store, text: &str, kind: Option<&str>, limit: usize, json
                 "{:<10} {:>5.2}  {:<26} {}  — {}",
                 s.id.to_string(),
                 s.score,
-                s.stage,
+                s.stage.label(),
                 line(&s.title),
                 line(&s.reason)
             );

@@ -24,7 +24,7 @@ pub struct Moved {
 
 impl std::fmt::Display for Moved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} → {}", self.item, self.to.label().to_lowercase())
+        write!(f, "{} → {}", self.item, self.to.label())
     }
 }
 
@@ -262,12 +262,20 @@ impl Writer<'_> {
     }
 
     /// Create a ticket from a conversation: title and description copied, both linked.
-    pub fn ticket_from_conversation(&self, conv: ItemRef, part_row: i64, by: &By) -> Result<ItemRef> {
+    pub fn ticket_from_conversation(
+        &self,
+        conv: ItemRef,
+        part_row: i64,
+        channel: crate::domain::SourceChannel,
+        by: &By,
+    ) -> Result<ItemRef> {
         if conv.kind != Kind::Conversation {
             return Err(Error::invalid(format!("{conv} is not a conversation")));
         }
         let c = self.item(conv)?;
-        let mut n = super::NewItem::new(Kind::Ticket, c.title.clone(), crate::domain::SourceChannel::Tui);
+        let mut n = super::NewItem::new(Kind::Ticket, c.title.clone(), channel);
+        // An unanswered customer mail is the ticket's to answer now.
+        n.needs_response = c.needs_response;
         n.description = if c.description.is_empty() { self.first_message_body(c.row)? } else { c.description.clone() };
         n.part_row = Some(part_row);
         n.account_row = c.account.map(|a| a.0);

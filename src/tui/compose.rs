@@ -117,8 +117,8 @@ pub fn discard(app: &mut App, r: ItemRef, internal: bool) -> Result<()> {
     Ok(())
 }
 
-/// Send a reply (queued for the outbox) or store a note. On an error the draft is kept and the composer stays
-/// (the caller puts it back); without a mailbox that can send, the reply stays a draft and the line says why.
+/// Send a reply (queued for the outbox) or store a note. A send that cannot work (an error, or no mailbox that can
+/// send) says why, keeps the draft, and the composer stays open (the caller puts it back on an error).
 pub fn send(app: &mut App, c: &Composer) -> Result<()> {
     let b = app.by();
     let d = c.draft();
@@ -144,7 +144,7 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
             let cc = if cc.is_empty() { String::new() } else { format!(", cc {}", cc.join(", ")) };
             app.toast(format!("{r}: reply to {}{cc} queued; the mail worker sends it", to.join(", ")));
         }
-        outbox::Outcome::Draft(why) => app.error(why),
+        outbox::Outcome::Draft(why) => bail!("{why}"),
     }
     app.refresh_all()
 }

@@ -219,7 +219,7 @@ fn item(
             line(&h.by)
         )));
     }
-    let all = rd.messages(i.row, None)?;
+    let all = rd.timeline(i.row, None)?;
     let attachments: Vec<_> = all.iter().flat_map(|m| m.attachments.iter()).collect();
     if !attachments.is_empty() {
         b.heading("Attachments");
@@ -243,7 +243,12 @@ fn item(
         Span::styled("   [ ] switch", Style::new().fg(Color::DarkGray)),
     ]));
     for m in all.iter().filter(|m| m.channel == channel) {
-        let who = if m.from_name.is_empty() { m.from.clone() } else { format!("{} <{}>", m.from_name, m.from) };
+        let who = match (m.channel, m.from.is_empty(), m.from_name.is_empty()) {
+            // Internal notes have an author, not an address.
+            (MsgChannel::Internal, _, _) | (_, true, false) => m.author.clone().unwrap_or(m.from_name.clone()),
+            (_, _, true) => m.from.clone(),
+            _ => format!("{} <{}>", m.from_name, m.from),
+        };
         let arrow = if m.direction == Direction::Inbound { "←" } else { "→" };
         let state = m.delivery_state.map(|s| format!("  [{s}]")).unwrap_or_default();
         b.blank();

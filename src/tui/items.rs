@@ -173,7 +173,7 @@ pub fn set_stage(app: &mut App, r: ItemRef, to: AnyStage) -> Result<()> {
         w.set_stage(r, to, &b)?;
         Ok(w.take_auto_moves())
     })?;
-    app.toast(format!("{r} → {}{}", to.label().to_lowercase(), named(&auto)));
+    app.toast(format!("{r} → {}{}", to.label(), named(&auto)));
     app.undo.push(Undo::Stage { item: r, from, auto });
     Ok(())
 }
@@ -283,7 +283,7 @@ pub fn create(
     let id = app.store.write(|w| {
         let part_row = part.map(|p| w.part_row_of(p)).transpose()?;
         if let (Kind::Ticket, Some(conv), Some(p)) = (kind, parent, part_row) {
-            let t = w.ticket_from_conversation(conv, p, &b)?;
+            let t = w.ticket_from_conversation(conv, p, helpdesk::domain::SourceChannel::Tui, &b)?;
             if w.item(t)?.title != title.trim() {
                 w.set_title(t, title, &b)?;
             }

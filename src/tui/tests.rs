@@ -35,8 +35,13 @@ pub fn app_on(store: helpdesk::Store) -> App {
             password_command: None,
             ca_file: None,
             folders: vec![],
+            ..Default::default()
         }),
         part: None,
+        provider: None,
+        oauth2: None,
+        sent_folder: None,
+        save_sent: None,
     });
     cfg.snippets.insert(
         "thanks".into(),

@@ -72,6 +72,7 @@ fn without_a_sending_mailbox_the_tui_keeps_a_draft() {
     keys(&mut a, "Soon");
     ctrl(&mut a, 's');
     assert!(errors(&a).iter().any(|e| e.contains("[mailbox.smtp]") && e.contains("draft")), "{:?}", errors(&a));
+    assert!(matches!(a.modal, Some(Modal::Compose(_))), "the composer stays open with the text");
     assert_eq!(a.store.read().outbox_pending().unwrap(), 0, "nothing pretends to be queued");
     assert!(a.store.read().draft(r, "alice", false).unwrap().is_some());
 }

@@ -4,6 +4,7 @@ use super::super::action::Action;
 use super::super::app::{App, Composer, Field, Modal, PromptPurpose};
 use super::super::keymap::Scope;
 use super::centered;
+use super::lists::fit;
 use helpdesk::sanitize::line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -110,8 +111,13 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal) {
                     lines.push(Line::styled("  nothing similar yet", Style::new().fg(Color::DarkGray)));
                 }
                 for (i, s) in similar.iter().enumerate() {
-                    let text =
-                        format!("{:<9} {:<16} {}  — {}", s.id.to_string(), s.stage, line(&s.title), line(&s.reason));
+                    let text = format!(
+                        "{:<9} {:<17} {}  — {}",
+                        s.id.to_string(),
+                        fit(s.stage.label(), 17),
+                        line(&s.title),
+                        line(&s.reason)
+                    );
                     lines.push(if Some(i) == *pick {
                         Line::styled(format!("▸ {text}"), Style::new().fg(Color::Black).bg(Color::Cyan))
                     } else {
