@@ -3,6 +3,7 @@
 mod args;
 mod io;
 mod items;
+mod kb;
 mod live;
 mod mail;
 mod out;
@@ -79,6 +80,7 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
         Cmd::Outbox(OutboxCmd::List) => live::outbox(&open(&db)?, json),
         Cmd::Config(c) => live::config(&cli_config, c),
         Cmd::Auth(c) => setup::auth(&config(&cli_config)?, c),
+        Cmd::Kb(c) => kb::run(&mut open(&db)?, c, json),
         Cmd::Quarantine(c) => mail::quarantine(&mut open(&db)?, &config(&cli_config)?, c, json),
         Cmd::Message(c) => mail::message(&mut open(&db)?, c, json),
         Cmd::Lane { limit } => mail::lane(&open(&db)?, limit, json),

@@ -312,5 +312,5 @@ pub fn valid_email(s: &str) -> bool {
 
 pub mod ids;
 pub mod subject;
-pub use ids::{AccountId, ContactId, NamedContact, PartRef, RecordKind, parse_record_id};
+pub use ids::{AccountId, ArticleId, ContactId, NamedContact, PartRef, RecordKind, parse_record_id};
 pub use subject::normalise_subject;

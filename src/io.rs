@@ -1,5 +1,6 @@
 //! Import and export: CSV (RFC 4180, with the `csv` crate) and JSON.
 
+pub mod articles;
 pub mod export;
 pub mod import;
 

@@ -327,3 +327,22 @@ fn repair(r: &Reader<'_>, ts: &[String]) -> Result<Repaired> {
     }
     Ok((out, fixed))
 }
+
+/// An article suggested for a text.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleSuggestion {
+    pub id: crate::domain::ArticleId,
+    pub title: String,
+    pub score: f64,
+}
+
+/// Knowledge articles for a text (a title being typed, an item's title and description), best first.
+pub fn articles(r: &Reader<'_>, title: &str, body: &str, limit: usize) -> Result<Vec<ArticleSuggestion>> {
+    let t = text::terms(title, 32);
+    let b = text::terms(body, 64);
+    let Some(expr) = text::fts_expr(&t, &b, false) else { return Ok(vec![]) };
+    Ok(r.article_hits(&expr, weight::TITLE_COLUMN, limit)?
+        .into_iter()
+        .map(|(a, score)| ArticleSuggestion { id: a.id, title: a.title, score })
+        .collect())
+}

@@ -1,5 +1,6 @@
 //! The SQLite store: one connection, numbered migrations, typed queries. All SQL of the project lives here.
 
+mod articles;
 mod customers;
 mod drafts;
 pub mod fts;
@@ -21,6 +22,7 @@ mod views;
 
 pub use items::{Item, ItemLink, NewItem, StageChange};
 
+pub use articles::{Article, NewArticle};
 pub use customers::ContactEdit;
 pub use drafts::Draft;
 pub use ledger::{LaneEntry, NewLedger, QuarantineEntry};

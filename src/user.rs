@@ -52,15 +52,28 @@ pub fn me(cfg_user: Option<&str>, fallback: &str) -> String {
 
 /// Write text in `$VISUAL`/`$EDITOR` (as git does); lines starting with `#` are dropped.
 pub fn editor(initial: &str) -> Result<String> {
-    let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into());
-    edit_with(&editor, initial)
+    edit_with(&editor_command(), initial, true)
+}
+
+/// Edit Markdown in `$VISUAL`/`$EDITOR`: every line is kept (a `#` starts a heading there, not a comment).
+pub fn edit_markdown(initial: &str) -> Result<String> {
+    edit_with(&editor_command(), initial, false)
+}
+
+fn editor_command() -> String {
+    std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into())
 }
 
 /// [`editor`] with the editor command given. The buffer is a fresh 0600 temp file with an unpredictable name
 /// (`tempfile`), removed afterwards.
-fn edit_with(editor: &str, initial: &str) -> Result<String> {
-    let mut file = tempfile::Builder::new().prefix("helpdesk-").suffix(".txt").tempfile().context("editor buffer")?;
-    write!(file, "{initial}\n# Write above. Lines starting with # are removed; an empty text sends nothing.\n")?;
+fn edit_with(editor: &str, initial: &str, comments: bool) -> Result<String> {
+    let suffix = if comments { ".txt" } else { ".md" };
+    let mut file = tempfile::Builder::new().prefix("helpdesk-").suffix(suffix).tempfile().context("editor buffer")?;
+    if comments {
+        write!(file, "{initial}\n# Write above. Lines starting with # are removed; an empty text sends nothing.\n")?;
+    } else {
+        write!(file, "{initial}")?;
+    }
     file.flush()?;
     let path = file.path().to_path_buf();
     let status =
@@ -72,7 +85,7 @@ fn edit_with(editor: &str, initial: &str) -> Result<String> {
     if !status.success() {
         anyhow::bail!("{editor} exited with {status}");
     }
-    Ok(text.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n").trim().to_string())
+    Ok(text.lines().filter(|l| !comments || !l.starts_with('#')).collect::<Vec<_>>().join("\n").trim().to_string())
 }
 
 #[cfg(test)]
@@ -82,7 +95,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let seen = dir.path().join("seen");
         let editor = format!("f() {{ stat -c '%a %n' \"$1\" > {}; echo world >> \"$1\"; }}; f", seen.display());
-        assert_eq!(super::edit_with(&editor, "hello").unwrap(), "hello\nworld");
+        assert_eq!(super::edit_with(&editor, "hello", true).unwrap(), "hello\nworld");
+        assert_eq!(super::edit_with("true", "## Steps\n1. Call us", false).unwrap(), "## Steps\n1. Call us");
         let s = std::fs::read_to_string(&seen).unwrap();
         let (mode, path) = s.trim().split_once(' ').unwrap();
         assert_eq!(mode, "600");

@@ -255,3 +255,36 @@ fn a_moved_message_makes_its_sender_a_participant_of_the_new_item() {
     let reporters = moved["reported_by"].as_array().unwrap();
     assert!(reporters.iter().any(|r| r.as_str().unwrap().contains("Ada")), "{moved}");
 }
+
+#[test]
+fn knowledge_articles_import_update_suggest_and_edit() {
+    let db = Db::new();
+    db.ok(&["part", "new", "--name", "Cards"]);
+    let dir = db.0.path().join("kb");
+    std::fs::create_dir_all(dir.join("cards")).unwrap();
+    std::fs::write(
+        dir.join("cards/atm-kept-card.md"),
+        "---\ntags: [cards, atm]\npart: Cards\n---\n# The ATM kept my card\n\nCall the number on the machine; we block the card.\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("reset-password.md"), "Open Settings, then Security.\n").unwrap();
+    let r = db.json(&["kb", "import", dir.to_str().unwrap(), "--json"]);
+    assert_eq!((r["new"].as_u64(), r["updated"].as_u64()), (Some(2), Some(0)), "{r}");
+    let all = db.json(&["kb", "list", "--json"]);
+    let titles: Vec<&str> = all.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, vec!["reset password", "The ATM kept my card"], "title from the heading, else the file name");
+    let kept = all.as_array().unwrap().iter().find(|a| a["title"] == "The ATM kept my card").unwrap();
+    assert_eq!((kept["part"].as_str(), kept["tags"].as_array().unwrap().len()), (Some("PROD-1"), 2));
+    std::fs::write(dir.join("reset-password.md"), "# Reset your password\n\nSettings › Security › Reset.\n").unwrap();
+    let r = db.json(&["kb", "import", dir.to_str().unwrap(), "--json"]);
+    assert_eq!((r["new"].as_u64(), r["updated"].as_u64()), (Some(0), Some(2)), "a re-import updates: {r}");
+    let hits = db.json(&["similar", "the machine kept my card", "--type", "article", "--json"]);
+    assert_eq!(hits[0]["title"], "The ATM kept my card", "{hits}");
+    let id = hits[0]["id"].as_str().unwrap().to_string();
+    assert!(db.ok(&["kb", "show", &id]).contains("we block the card"));
+    db.ok(&["kb", "edit", &id, "--title", "Card kept by an ATM"]);
+    assert_eq!(db.json(&["kb", "show", &id, "--json"])["title"], "Card kept by an ATM");
+    let new = db.ok(&["kb", "new", "--title", "Refund times", "--body", "Refunds take 5 days.", "--tag", "refunds"]);
+    assert!(new.starts_with("KB-3"), "{new}");
+    assert!(db.err(&["kb", "show", "KB-99"]).contains("KB-99 not found"));
+}

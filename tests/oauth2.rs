@@ -18,6 +18,8 @@ struct Idp {
     active: HashSet<String>,
     issued: usize,
     device_polls: usize,
+    /// Seconds an issued access token lives (0: an hour).
+    ttl: u64,
 }
 
 fn form(body: &str) -> Vec<(String, String)> {
@@ -73,7 +75,8 @@ fn serve(idp: Arc<Mutex<Idp>>) -> u16 {
                     st.issued += 1;
                     let t = format!("tok-issued-{}", st.issued);
                     st.active.insert(t.clone());
-                    format!(r#"{{"access_token":"{t}","expires_in":3600,"token_type":"Bearer"}}"#)
+                    let ttl = if st.ttl == 0 { 3600 } else { st.ttl };
+                    format!(r#"{{"access_token":"{t}","expires_in":{ttl},"token_type":"Bearer"}}"#)
                 } else {
                     r#"{"error":"invalid_grant"}"#.into()
                 };
@@ -192,6 +195,15 @@ fn refresh_flow_device_login_and_a_refusal_refreshes_once() {
     let r = helpdesk::mail::worker::sync_once(&mut store, &cfg);
     assert!(r.errors.is_empty() && r.fetched == 1, "{:?}", r.errors);
     assert_eq!(idp.lock().unwrap().issued, 2);
+    // A short-lived token is replaced before it runs out, without waiting for a refusal.
+    idp.lock().unwrap().ttl = 1;
+    idp.lock().unwrap().active.clear();
+    helpdesk::mail::oauth::forget(&cfg.mailbox[0].imap.clone().unwrap());
+    assert!(helpdesk::mail::worker::sync_once(&mut store, &cfg).errors.is_empty());
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let before = idp.lock().unwrap().issued;
+    assert!(helpdesk::mail::worker::sync_once(&mut store, &cfg).errors.is_empty());
+    assert_eq!(idp.lock().unwrap().issued, before + 1, "an expired token is refreshed before the sign-in");
 
     // Device login stores a refresh token (0600) that the next sync uses without any command.
     oauth_config(&s, "", &oauth2);

@@ -85,7 +85,7 @@ pub enum Cmd {
     /// Similar existing work for a text, best first, with why it matched
     Similar {
         text: String,
-        /// ticket, issue or conversation (default: all three)
+        /// ticket, issue, conversation or article (default: tickets, issues and conversations)
         #[arg(long = "type")]
         kind: Option<String>,
         #[arg(long, default_value_t = 10)]
@@ -118,6 +118,9 @@ pub enum Cmd {
     /// OAuth2 sign-in of a mailbox
     #[command(subcommand)]
     Auth(AuthCmd),
+    /// Knowledge articles (Markdown), suggested beside similar work
+    #[command(subcommand)]
+    Kb(KbCmd),
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
     /// Print the man page
@@ -375,6 +378,42 @@ pub struct InitArgs {
     /// Write the file without trying the servers
     #[arg(long)]
     pub no_check: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KbCmd {
+    /// Import every .md file under DIR (title from the first heading; a file imported before updates its article)
+    Import { dir: PathBuf },
+    /// Articles by title
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// One article
+    Show { id: String },
+    /// Write a new article (the text from --body, --body-file or $EDITOR)
+    New {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        body: Option<String>,
+        #[arg(long)]
+        body_file: Option<PathBuf>,
+        /// Tags (repeatable)
+        #[arg(long)]
+        tag: Vec<String>,
+        /// Part id (FEAT-3) or name
+        #[arg(long)]
+        part: Option<String>,
+    },
+    /// Edit an article's text in $EDITOR (or replace it with --body / --title)
+    Edit {
+        id: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        body: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

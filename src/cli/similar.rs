@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 pub fn similar(store: &Store, text: &str, kind: Option<&str>, limit: usize, json: bool) -> Result<ExitCode> {
     let kinds = match kind {
+        Some("article") => return articles(store, text, limit, json),
         Some(k) => vec![Kind::parse(k)?],
         None => vec![Kind::Ticket, Kind::Issue, Kind::Conversation],
     };
@@ -29,6 +30,20 @@ pub fn similar(store: &Store, text: &str, kind: Option<&str>, limit: usize, json
                 line(&s.title),
                 line(&s.reason)
             );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn articles(store: &Store, text: &str, limit: usize, json: bool) -> Result<ExitCode> {
+    let found = helpdesk::similar::articles(&store.read(), text, "", limit)?;
+    if json {
+        out::json(&found)?;
+    } else if found.is_empty() {
+        println!("no article matches");
+    } else {
+        for a in found {
+            println!("{:<8} {:>5.2}  {}", a.id.to_string(), a.score, line(&a.title));
         }
     }
     Ok(ExitCode::SUCCESS)

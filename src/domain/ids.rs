@@ -14,6 +14,7 @@ pub enum RecordKind {
     Product,
     Capability,
     Feature,
+    Article,
 }
 
 impl RecordKind {
@@ -24,6 +25,7 @@ impl RecordKind {
             RecordKind::Product => "PROD",
             RecordKind::Capability => "CAPL",
             RecordKind::Feature => "FEAT",
+            RecordKind::Article => "KB",
         }
     }
 }
@@ -71,6 +73,12 @@ record_id!(
     /// An account: `ACC-12`.
     AccountId,
     RecordKind::Account
+);
+
+record_id!(
+    /// A knowledge article: `KB-3`.
+    ArticleId,
+    RecordKind::Article
 );
 
 /// A part of the product tree: `PROD-1`, `CAPL-4`, `FEAT-9`.

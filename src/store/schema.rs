@@ -13,6 +13,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V7),
         M::up(V8),
         M::up(DRAFTS),
+        M::up(ARTICLES),
     ])
 }
 
@@ -242,6 +243,34 @@ CREATE TABLE drafts (
   updated_at INTEGER NOT NULL,
   PRIMARY KEY (item_id, member, internal)
 ) WITHOUT ROWID;
+"#;
+
+/// Knowledge articles (SPEC §8): Markdown with a title, tags and a part; `source` is the file an import read it from
+/// (a re-import updates it). The full-text index follows the table through triggers.
+const ARTICLES: &str = r#"
+CREATE TABLE articles (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '',
+  part_id INTEGER REFERENCES parts(id),
+  source TEXT UNIQUE,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+  title, body, content='articles', content_rowid='id', tokenize='porter unicode61'
+);
+CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+  INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
+CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+  INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+END;
+CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN
+  INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
+  INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+END;
 "#;
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! Domain types as SQL values: enums as their kebab names, record ids as their rows.
 
 use crate::domain::{
-    AccountId, ContactId, ContactRole, DeliveryState, Direction, Kind, LinkRel, MsgChannel, PartKind, Severity,
-    SourceChannel, Subtype, TagTarget, Tier,
+    AccountId, ArticleId, ContactId, ContactRole, DeliveryState, Direction, Kind, LinkRel, MsgChannel, PartKind,
+    Severity, SourceChannel, Subtype, TagTarget, Tier,
 };
 use crate::stage::{AnyStage, ConversationStage, IssueStage, Stage, TaskStage, TicketStage};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
@@ -44,7 +44,7 @@ macro_rules! sql_row_id {
     )+};
 }
 
-sql_row_id!(ContactId, AccountId);
+sql_row_id!(ContactId, AccountId, ArticleId);
 
 macro_rules! sql_name {
     ($($t:ty),+) => {$(
