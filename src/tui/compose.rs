@@ -78,6 +78,12 @@ pub fn open(app: &mut App, r: ItemRef, internal: bool, text: &str) -> Result<()>
     let mut area = TextArea::new(d.body.lines().map(String::from).collect());
     area.set_placeholder_text(if internal { "Internal note (never emailed)…" } else { "Reply to the customer…" });
     area.move_cursor(ratatui_textarea::CursorMove::Top);
+    // Long lines wrap at word boundaries as they will read in the customer's mail client.
+    area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    // The thread stays readable above the composer: the view shows its last message.
+    if let Some(d) = app.detail.last_mut() {
+        d.scroll = d.lines.len().saturating_sub(1);
+    }
     app.modal = Some(Modal::Compose(Box::new(Composer {
         target: r,
         internal,
@@ -142,7 +148,7 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
     match app.store.write(|w| outbox::reply(w, r, &reply, &b, &cfg, person.as_deref()))? {
         outbox::Outcome::Queued { to, cc, .. } => {
             let cc = if cc.is_empty() { String::new() } else { format!(", cc {}", cc.join(", ")) };
-            app.toast(format!("{r}: reply to {}{cc} queued; the mail worker sends it", to.join(", ")));
+            app.toast(format!("{r}: reply to {}{cc} queued", to.join(", ")));
         }
         outbox::Outcome::Draft(why) => bail!("{why}"),
     }

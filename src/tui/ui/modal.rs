@@ -147,9 +147,9 @@ fn compose(f: &mut Frame, screen: Rect, c: &Composer) {
     let h = (screen.height * 11 / 20).max(8).min(screen.height.saturating_sub(2));
     let area = Rect { x: screen.x, y: screen.y + screen.height.saturating_sub(h + 1), width: screen.width, height: h };
     let title = if c.internal {
-        format!("Internal note on {} — ctrl-s save · esc esc throw away · kept as you type", c.target)
+        format!("Note on {} · ctrl-s save · esc esc discard", c.target)
     } else {
-        format!("Reply on {} — ctrl-s send · tab To/Cc/Subject · esc esc throw away · kept as you type", c.target)
+        format!("Reply on {} · ctrl-s send · tab To/Cc/Subject · esc esc discard", c.target)
     };
     let inner = frame(f, area, &title);
     let head = if c.internal { 0 } else { 3 };
