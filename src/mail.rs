@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod classify;
+pub mod guard;
 pub mod identity;
 pub mod ingest;
 pub mod net;

@@ -60,10 +60,13 @@ pub struct Prepared {
 pub fn prepare(raw: &[u8], o: &IngestOptions) -> Prepared {
     Prepared {
         sha: sha256(raw),
-        parsed: parse(raw, o.limits.max_message_bytes).map(|p| {
-            let c = classify(&p);
-            (p, c)
-        }),
+        parsed: super::guard::catch(|| {
+            parse(raw, o.limits.max_message_bytes).map(|p| {
+                let c = classify(&p);
+                (p, c)
+            })
+        })
+        .unwrap_or_else(|why| Err(ParseError::Unexpected(why))),
     }
 }
 
@@ -86,7 +89,12 @@ pub fn ingest_prepared(
     if w.ledger_knows(sha)? {
         return Ok(Outcome::Duplicate("already imported".into()));
     }
-    match w.attempt(|w| pipeline(w, raw, source, sha, &prep.parsed, o, now)) {
+    // Any unexpected failure (a panic) undoes the message's writes and quarantines it with its reason.
+    let run = |w: &Writer<'_>| {
+        super::guard::catch(|| pipeline(w, raw, source, sha, &prep.parsed, o, now))
+            .unwrap_or_else(|why| Err(crate::Error::invalid(why)))
+    };
+    match w.attempt(run) {
         Err(crate::Error::Db(e)) if e.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation) => {
             Err(crate::Error::Db(e))
         }

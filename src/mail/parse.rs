@@ -49,6 +49,8 @@ pub enum ParseError {
     TooLarge(usize),
     NotMail,
     ParserFailed,
+    /// Reading the message failed in an unexpected way (a panic, caught): the reason says where.
+    Unexpected(String),
 }
 
 impl std::fmt::Display for ParseError {
@@ -58,6 +60,7 @@ impl std::fmt::Display for ParseError {
             ParseError::TooLarge(n) => write!(f, "message of {n} bytes is over the size limit"),
             ParseError::NotMail => f.write_str("no mail headers (From, Date, Subject, Message-ID) found"),
             ParseError::ParserFailed => f.write_str("the MIME parser failed on this message"),
+            ParseError::Unexpected(why) => write!(f, "could not be read: {why}"),
         }
     }
 }
@@ -107,7 +110,7 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
         return Err(ParseError::TooLarge(raw.len()));
     }
     // A parser bug must cost one message (quarantined), not the import or the sync worker.
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| MessageParser::default().parse(raw)));
+    let parsed = super::guard::catch(|| MessageParser::default().parse(raw));
     let msg = parsed.map_err(|_| ParseError::ParserFailed)?.ok_or(ParseError::NotMail)?;
     let has_headers =
         msg.from().is_some() || msg.date().is_some() || msg.subject().is_some() || msg.message_id().is_some();
