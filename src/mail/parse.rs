@@ -157,11 +157,14 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
         ..Default::default()
     };
     p.from_raw = msg.header_raw("From").unwrap_or("").trim().to_lowercase();
-    p.body = msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default();
+    p.body = match msg.text_body.first().and_then(|&i| msg.parts.get(i as usize)).map(|part| &part.body) {
+        Some(PartType::Html(h)) => super::html::to_text(h),
+        _ => msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+    };
     if p.body.trim().is_empty()
-        && let Some(h) = msg.body_html(0)
+        && let Some(PartType::Html(h)) = msg.html_part(0).map(|part| &part.body)
     {
-        p.body = h.into_owned();
+        p.body = super::html::to_text(h);
     }
     for (n, part) in msg.parts.iter().enumerate().skip(1) {
         let ct = part.content_type();
