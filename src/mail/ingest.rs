@@ -229,8 +229,10 @@ fn pipeline(
         Mode::Tickets => Kind::Ticket,
     };
     let mut found = thread_by_reference(w, p)?;
-    // A sender new with this message is a participant of no item yet.
+    // A sender new with this message is a participant of no item yet. List mail threads by its headers only (as
+    // notmuch does): on a list, the same sender and subject are often a new thread.
     if found.is_none()
+        && class != Class::List
         && let Some(s) = ident.filter(|s| !s.new)
     {
         let norm = crate::domain::normalise_subject(&p.subject);
@@ -243,9 +245,12 @@ fn pipeline(
     }
     let (row, out, reason) = match found {
         Some((row, old, reason)) => {
-            if class == Class::Normal
-                && w.apply_customer_message(row, &by, o.reopen_days)? == CustomerEffect::NeedsNewTicket
-            {
+            // List mail joins a closed item without reopening it (RFC 3834: never act automatically on it).
+            let effects = match class {
+                Class::List => !w.stage_of(row)?.1.is_closed(),
+                _ => true,
+            };
+            if effects && w.apply_customer_message(row, &by, o.reopen_days)? == CustomerEffect::NeedsNewTicket {
                 let (new_row, r) = new_item(w, p, kind, ident, o, at, &by)?;
                 w.link(r, old, LinkRel::Related, &by)?;
                 (new_row, Outcome::New(r), format!("{reason}, closed beyond the reopen window: new {r} linked related"))
