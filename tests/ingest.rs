@@ -220,10 +220,11 @@ fn easy_ham_list_mail_makes_conversations_threaded_as_notmuch_does() {
     let Some(c) = corpora() else { return };
     let mut s = Store::open_in_memory().unwrap();
     let sum = import(&mut s, &[c.join("spamassassin/easy-ham-1")]);
+    // The RSS gateway's mail is held by the per-sender rate limit (spam or dropped), not by the machine lane.
     let in_items = sum.new_items + sum.follow_ups + sum.rate_limited;
     println!("easy-ham-1: {sum:?}");
     println!(
-        "easy-ham-1: {in_items} of {} messages in items ({:.1} %)",
+        "easy-ham-1: {in_items} of {} messages past the machine lane ({:.1} %)",
         sum.messages,
         100.0 * in_items as f64 / sum.messages as f64
     );
