@@ -2,6 +2,8 @@
 
 pub mod batch;
 pub mod classify;
+pub mod guard;
+pub mod html;
 pub mod identity;
 pub mod ingest;
 pub mod net;

@@ -134,6 +134,8 @@ type Terminal = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Bu
 /// buffered: a frame leaves in one write, not in one write per kilobyte of a line-buffered stdout.
 fn init_terminal() -> Result<Terminal> {
     drop(ratatui::try_init().context("cannot start the terminal UI (is this a terminal?)")?);
+    // In front of the terminal's hook: a panic caught in one message's ingest must not restore the terminal.
+    helpdesk::mail::guard::install_hook();
     let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
     Ok(ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(out))?)
 }

@@ -145,6 +145,54 @@ fn conversation_ticket_link_and_reply_automation() {
     assert!(ti.links.iter().any(|l| l.id == c && l.rel == "ticket"));
 }
 
+/// One rule: a customer's message sets needs-response, a member's reply clears it, a closing move clears it.
+#[test]
+fn needs_response_follows_the_stage_machine() {
+    let (_d, mut s, part) = setup();
+    let needs = |s: &Store, r: ItemRef| s.read().item(r).unwrap().needs_response;
+    let mut n = NewItem::new(Kind::Conversation, "Thanks, all good now", SourceChannel::Email);
+    n.needs_response = true;
+    let c = s.write(|w| w.create_item(&n, &By::now("x"))).unwrap();
+    let row = s.read().item_row(c).unwrap();
+    s.write(|w| w.set_stage(c, stage_of(c, "resolved"), &By::now("alice"))).unwrap();
+    assert!(!needs(&s, c), "New -> Resolved (no reply needed) clears it");
+    s.write(|w| w.apply_customer_message(row, &By::now("cust"), 14)).unwrap();
+    assert_eq!((s.read().item(c).unwrap().stage.as_str(), needs(&s, c)), ("needs-response", true));
+    s.write(|w| w.apply_member_reply(row, &By::now("alice"))).unwrap();
+    assert!(!needs(&s, c));
+    s.write(|w| w.apply_customer_message(row, &By::now("cust"), 14)).unwrap();
+    s.write(|w| w.set_stage(c, stage_of(c, "hold"), &By::now("alice"))).unwrap();
+    assert!(needs(&s, c), "a move to an open stage leaves it");
+    s.write(|w| w.set_stage(c, stage_of(c, "needs-response"), &By::now("alice"))).unwrap();
+    s.write(|w| w.set_stage(c, stage_of(c, "resolved"), &By::now("alice"))).unwrap();
+    assert!(!needs(&s, c));
+
+    let mut n = NewItem::new(Kind::Conversation, "list noise", SourceChannel::Email);
+    n.needs_response = true;
+    let noise = s.write(|w| w.create_item(&n, &By::now("x"))).unwrap();
+    s.write(|w| w.set_stage(noise, stage_of(noise, "archived"), &By::now("alice"))).unwrap();
+    assert!(!needs(&s, noise), "New -> Archived clears it");
+
+    let t = ticket(&mut s, part, "Export fails");
+    let trow = s.read().item_row(t).unwrap();
+    s.write(|w| w.apply_customer_message(trow, &By::now("cust"), 14)).unwrap();
+    assert!(needs(&s, t));
+    s.write(|w| {
+        for st in ["work-in-progress", "awaiting-customer-response", "resolved"] {
+            w.set_stage(t, stage_of(t, st), &By::now("alice"))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert!(!needs(&s, t), "a ticket moved to a closed stage no longer needs a response");
+    s.write(|w| w.apply_customer_message(trow, &By::now("cust"), 14)).unwrap();
+    assert_eq!((s.read().item(t).unwrap().stage.as_str(), needs(&s, t)), ("work-in-progress", true));
+    s.write(|w| w.set_stage(t, stage_of(t, "canceled"), &By::now("alice"))).unwrap();
+    assert!(!needs(&s, t));
+    let f = ItemFilter { needs_response: Some(true), ..Default::default() };
+    assert_eq!(s.read().count(&f).unwrap(), 0);
+}
+
 #[test]
 fn keyset_pages_cover_everything_once() {
     let (_d, mut s, part) = setup();

@@ -40,7 +40,8 @@ impl Delivery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Class {
     Normal,
-    /// Mailing-list traffic (`Precedence: list`): written by people, but never auto-answered and never reopens items.
+    /// A person's mail distributed to many (`Precedence: bulk|list|junk` or `List-Id`, RFC 3834 §2): it creates and
+    /// joins items like any other, but is never answered automatically and never reopens a closed item.
     List,
     AutoReply(String),
     Dsn(Delivery),
@@ -57,7 +58,8 @@ impl Class {
             Class::Abuse => "abuse",
         }
     }
-    /// Machine mail never creates an item, reopens one or gets an answer.
+    /// Machine mail (RFC 3464 delivery reports, RFC 5965 abuse reports, RFC 3834 `Auto-Submitted: auto-*` and other
+    /// auto-replies) never creates an item, reopens one or gets an answer.
     pub fn is_machine(&self) -> bool {
         matches!(self, Class::AutoReply(_) | Class::Dsn(_) | Class::Abuse)
     }
@@ -230,8 +232,8 @@ pub fn classify(p: &Parsed) -> Class {
     if p.x_autoreply {
         return Class::AutoReply("X-Autoreply".into());
     }
-    if let Some(x @ ("bulk" | "junk" | "auto_reply")) = p.precedence.as_deref() {
-        return Class::AutoReply(format!("Precedence: {x}"));
+    if p.precedence.as_deref() == Some("auto_reply") {
+        return Class::AutoReply("Precedence: auto_reply".into());
     }
     if p.return_path.as_deref() == Some("") {
         return Class::AutoReply("empty Return-Path".into());
@@ -242,7 +244,7 @@ pub fn classify(p: &Parsed) -> Class {
             return Class::AutoReply(format!("machine sender {addr}"));
         }
     }
-    if p.precedence.as_deref() == Some("list") {
+    if matches!(p.precedence.as_deref(), Some("bulk" | "list" | "junk")) || p.list_id.is_some() {
         return Class::List;
     }
     Class::Normal
@@ -260,11 +262,27 @@ mod tests {
     #[test]
     fn auto_replies() {
         assert!(matches!(c("From: a@b.c\nAuto-Submitted: auto-replied\nSubject: Away\n\nx"), Class::AutoReply(_)));
-        assert!(matches!(c("From: a@b.c\nPrecedence: bulk\nSubject: News\n\nx"), Class::AutoReply(_)));
         assert!(matches!(c("From: a@b.c\nReturn-Path: <>\nSubject: x\n\nx"), Class::AutoReply(_)));
         assert!(matches!(c("From: no-reply@b.c\nSubject: x\n\nx"), Class::AutoReply(_)));
         assert_eq!(c("From: a@b.c\nAuto-Submitted: no\nSubject: x\n\nx"), Class::Normal);
-        assert_eq!(c("From: a@b.c\nPrecedence: list\nSubject: x\n\nx"), Class::List);
+        assert!(matches!(c("From: a@b.c\nPrecedence: auto_reply\nSubject: x\n\nx"), Class::AutoReply(_)));
+        assert!(matches!(c("From: a@b.c\nAuto-Submitted: auto-generated\nPrecedence: bulk\n\nx"), Class::AutoReply(_)));
+    }
+
+    /// RFC 3834 §2: Precedence and List-Id only say "do not answer automatically"; a person wrote the mail.
+    #[test]
+    fn list_and_bulk_mail_is_a_persons_mail() {
+        for h in ["Precedence: list", "Precedence: bulk", "Precedence: junk", "List-Id: <dev.lists.example.org>"] {
+            let cl = c(&format!("From: Ann <ann@b.c>\n{h}\nSubject: Build broken\n\nThe build fails."));
+            assert_eq!(cl, Class::List, "{h}");
+            assert!(!cl.is_machine(), "{h}");
+        }
+        let both = "From: Dev List <dev@lists.example.org>\nPrecedence: bulk\nList-Id: <dev.lists.example.org>\n\nx";
+        assert_eq!(c(both), Class::List);
+        // A list's own machine mail is still machine mail.
+        let bounce =
+            "From: dev-owner@lists.example.org\nAuto-Submitted: auto-replied\nList-Id: <dev.lists.example.org>\n\nx";
+        assert!(matches!(c(bounce), Class::AutoReply(_)));
     }
 
     #[test]

@@ -60,10 +60,13 @@ pub struct Prepared {
 pub fn prepare(raw: &[u8], o: &IngestOptions) -> Prepared {
     Prepared {
         sha: sha256(raw),
-        parsed: parse(raw, o.limits.max_message_bytes).map(|p| {
-            let c = classify(&p);
-            (p, c)
-        }),
+        parsed: super::guard::catch(|| {
+            parse(raw, o.limits.max_message_bytes).map(|p| {
+                let c = classify(&p);
+                (p, c)
+            })
+        })
+        .unwrap_or_else(|why| Err(ParseError::Unexpected(why))),
     }
 }
 
@@ -86,7 +89,12 @@ pub fn ingest_prepared(
     if w.ledger_knows(sha)? {
         return Ok(Outcome::Duplicate("already imported".into()));
     }
-    match w.attempt(|w| pipeline(w, raw, source, sha, &prep.parsed, o, now)) {
+    // Any unexpected failure (a panic) undoes the message's writes and quarantines it with its reason.
+    let run = |w: &Writer<'_>| {
+        super::guard::catch(|| pipeline(w, raw, source, sha, &prep.parsed, o, now))
+            .unwrap_or_else(|why| Err(crate::Error::invalid(why)))
+    };
+    match w.attempt(run) {
         Err(crate::Error::Db(e)) if e.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation) => {
             Err(crate::Error::Db(e))
         }
@@ -221,8 +229,10 @@ fn pipeline(
         Mode::Tickets => Kind::Ticket,
     };
     let mut found = thread_by_reference(w, p)?;
-    // A sender new with this message is a participant of no item yet.
+    // A sender new with this message is a participant of no item yet. List mail threads by its headers only (as
+    // notmuch does): on a list, the same sender and subject are often a new thread.
     if found.is_none()
+        && class != Class::List
         && let Some(s) = ident.filter(|s| !s.new)
     {
         let norm = crate::domain::normalise_subject(&p.subject);
@@ -235,9 +245,12 @@ fn pipeline(
     }
     let (row, out, reason) = match found {
         Some((row, old, reason)) => {
-            if class == Class::Normal
-                && w.apply_customer_message(row, &by, o.reopen_days)? == CustomerEffect::NeedsNewTicket
-            {
+            // List mail joins a closed item without reopening it (RFC 3834: never act automatically on it).
+            let effects = match class {
+                Class::List => !w.stage_of(row)?.1.is_closed(),
+                _ => true,
+            };
+            if effects && w.apply_customer_message(row, &by, o.reopen_days)? == CustomerEffect::NeedsNewTicket {
                 let (new_row, r) = new_item(w, p, kind, ident, o, at, &by)?;
                 w.link(r, old, LinkRel::Related, &by)?;
                 (new_row, Outcome::New(r), format!("{reason}, closed beyond the reopen window: new {r} linked related"))

@@ -19,6 +19,8 @@ pub struct Parsed {
     /// Lower-cased header values used by the classifier.
     pub auto_submitted: Option<String>,
     pub precedence: Option<String>,
+    /// The List-Id header (RFC 2919), lower-cased.
+    pub list_id: Option<String>,
     pub x_autoreply: bool,
     /// `Some("")` when the Return-Path is present and empty (`<>`).
     pub return_path: Option<String>,
@@ -49,6 +51,8 @@ pub enum ParseError {
     TooLarge(usize),
     NotMail,
     ParserFailed,
+    /// Reading the message failed in an unexpected way (a panic, caught): the reason says where.
+    Unexpected(String),
 }
 
 impl std::fmt::Display for ParseError {
@@ -58,22 +62,28 @@ impl std::fmt::Display for ParseError {
             ParseError::TooLarge(n) => write!(f, "message of {n} bytes is over the size limit"),
             ParseError::NotMail => f.write_str("no mail headers (From, Date, Subject, Message-ID) found"),
             ParseError::ParserFailed => f.write_str("the MIME parser failed on this message"),
+            ParseError::Unexpected(why) => write!(f, "could not be read: {why}"),
         }
     }
 }
 
-fn ids(v: &HeaderValue<'_>) -> Vec<String> {
-    match v {
-        HeaderValue::Text(t) => split_ids(t),
-        HeaderValue::TextList(l) => l.iter().flat_map(|t| split_ids(t)).collect(),
-        _ => vec![],
+/// Message-IDs of In-Reply-To or References as notmuch reads them: the `<…>` tokens. Without any, the bare tokens
+/// that look like an id (`local@domain`, no quotes); prose such as `Ann's message of "Wed, …"` is no id.
+fn ids(raw: Option<&str>) -> Vec<String> {
+    let Some(raw) = raw else { return vec![] };
+    let bracketed: Vec<String> = raw
+        .split('<')
+        .skip(1)
+        .filter_map(|s| s.split_once('>'))
+        .map(|(id, _)| id.split_whitespace().collect::<String>())
+        .filter(|id| !id.is_empty())
+        .collect();
+    if !bracketed.is_empty() {
+        return bracketed;
     }
-}
-
-fn split_ids(s: &str) -> Vec<String> {
-    s.split(|c: char| c.is_whitespace() || c == ',' || c == '<' || c == '>')
-        .filter(|x| x.contains('@') || x.len() > 6)
-        .map(|x| x.to_string())
+    raw.split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| t.contains('@') && !t.contains(['"', '\'', '(', ')', '<', '>']))
+        .map(str::to_string)
         .collect()
 }
 
@@ -98,6 +108,12 @@ fn text_of(v: Option<&HeaderValue<'_>>) -> Option<String> {
     }
 }
 
+/// A header as written, trimmed and lower-cased (mail-parser reads List-* headers as addresses, which URLs and
+/// list ids are not).
+fn raw_of(msg: &mail_parser::Message<'_>, name: &str) -> Option<String> {
+    msg.header_raw(name).map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty())
+}
+
 /// Parse one raw message. Anything mail-parser accepts with at least one mail header is a message.
 pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
@@ -107,7 +123,7 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
         return Err(ParseError::TooLarge(raw.len()));
     }
     // A parser bug must cost one message (quarantined), not the import or the sync worker.
-    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| MessageParser::default().parse(raw)));
+    let parsed = super::guard::catch(|| MessageParser::default().parse(raw));
     let msg = parsed.map_err(|_| ParseError::ParserFailed)?.ok_or(ParseError::NotMail)?;
     let has_headers =
         msg.from().is_some() || msg.date().is_some() || msg.subject().is_some() || msg.message_id().is_some();
@@ -116,13 +132,13 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
     }
     let mut p = Parsed {
         message_id: msg.message_id().map(|m| m.trim().trim_matches(['<', '>']).to_string()).filter(|m| !m.is_empty()),
-        in_reply_to: ids(msg.in_reply_to()),
-        references: ids(msg.references()),
+        in_reply_to: ids(msg.header_raw("In-Reply-To")),
+        references: ids(msg.header_raw("References")),
         subject: msg.subject().unwrap_or("").trim().to_string(),
         from: addrs(msg.from()).into_iter().next().or_else(|| addrs(msg.sender()).into_iter().next()),
         to: addrs(msg.to()),
         cc: addrs(msg.cc()),
-        list_post: text_of(msg.header("List-Post")).and_then(|l| {
+        list_post: raw_of(&msg, "List-Post").and_then(|l| {
             let l = l.trim_start_matches('<');
             l.strip_prefix("mailto:").map(|a| a.split(['>', '?']).next().unwrap_or("").to_string())
         }),
@@ -131,6 +147,7 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
         attachments: vec![],
         auto_submitted: text_of(msg.header("Auto-Submitted")),
         precedence: text_of(msg.header("Precedence")),
+        list_id: raw_of(&msg, "List-Id"),
         x_autoreply: msg.header("X-Autoreply").is_some() || msg.header("X-Autorespond").is_some(),
         return_path: match msg.header("Return-Path") {
             None => None,
@@ -154,11 +171,14 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
         ..Default::default()
     };
     p.from_raw = msg.header_raw("From").unwrap_or("").trim().to_lowercase();
-    p.body = msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default();
+    p.body = match msg.text_body.first().and_then(|&i| msg.parts.get(i as usize)).map(|part| &part.body) {
+        Some(PartType::Html(h)) => super::html::to_text(h),
+        _ => msg.body_text(0).map(|b| b.into_owned()).unwrap_or_default(),
+    };
     if p.body.trim().is_empty()
-        && let Some(h) = msg.body_html(0)
+        && let Some(PartType::Html(h)) = msg.html_part(0).map(|part| &part.body)
     {
-        p.body = h.into_owned();
+        p.body = super::html::to_text(h);
     }
     for (n, part) in msg.parts.iter().enumerate().skip(1) {
         let ct = part.content_type();
@@ -242,6 +262,27 @@ mod tests {
         let raw = b"From: a@b.c\r\nSubject: x\r\nContent-Type: text/html\r\n\r\n<html><body><p>Hello <b>there</b></p><script>x()</script></body></html>";
         let p = parse(raw, 1 << 20).unwrap();
         assert!(p.body.contains("Hello") && p.body.contains("there") && !p.body.contains("<b>"), "{}", p.body);
+    }
+
+    /// Found on spamassassin easy-ham: `In-Reply-To: yyyy@x's message of "…"` gave ids `message`, `yyyy@x's`…
+    #[test]
+    fn reply_ids_are_ids_not_prose() {
+        let raw = b"From: a@b.c\r\nSubject: x\r\nIn-Reply-To: Ann's message of \"Wed, 25 Sep 2002 10:00:00 +0100\"\r\n\t<20020925.1@x.test>\r\nReferences: <r1@x.test> <r2@x.test>\r\n\r\nx";
+        let p = parse(raw, 1 << 20).unwrap();
+        assert_eq!(p.in_reply_to, vec!["20020925.1@x.test"]);
+        assert_eq!(p.references, vec!["r1@x.test", "r2@x.test"]);
+        let raw = b"From: a@b.c\r\nSubject: x\r\nIn-Reply-To: yyyy@x.test's message of \"Wed, 25 Sep 2002\"\r\nReferences: bare@x.test\r\n\r\nx";
+        let p = parse(raw, 1 << 20).unwrap();
+        assert!(p.in_reply_to.is_empty(), "{:?}", p.in_reply_to);
+        assert_eq!(p.references, vec!["bare@x.test"]);
+    }
+
+    #[test]
+    fn list_headers_are_read_as_written() {
+        let raw = b"From: a@b.c\r\nSubject: x\r\nList-Id: Dev list <dev.lists.example.org>\r\nList-Post: <mailto:dev@lists.example.org>\r\n\r\nx";
+        let p = parse(raw, 1 << 20).unwrap();
+        assert_eq!(p.list_id.as_deref(), Some("dev list <dev.lists.example.org>"));
+        assert_eq!(p.list_post.as_deref(), Some("dev@lists.example.org"));
     }
 
     #[test]

@@ -130,7 +130,8 @@ pub fn sort_by_date(files: &mut Vec<PathBuf>) {
             .map(|part| {
                 let dates = move || {
                     let mut buf = vec![0u8; 8 * 1024];
-                    part.iter().map(|p| header_date(p, &mut buf).unwrap_or(i64::MAX)).collect()
+                    let mut date = |p: &Path| super::guard::catch(|| header_date(p, &mut buf)).ok().flatten();
+                    part.iter().map(|p| date(p).unwrap_or(i64::MAX)).collect()
                 };
                 (part.len(), s.spawn(dates))
             })
@@ -164,8 +165,9 @@ fn header_date(p: &Path, buf: &mut [u8]) -> Option<i64> {
             }
             break;
         }
-        if l.len() > 5 && l[..5].eq_ignore_ascii_case("date:") {
-            value = Some(l[5..].to_string());
+        // By bytes: a header line may hold bytes that are not UTF-8 (replaced by U+FFFD, three bytes each).
+        if let Some(v) = l.get(..5).filter(|h| h.eq_ignore_ascii_case("date:")).and_then(|_| l.get(5..)) {
+            value = Some(v.to_string());
         }
     }
     mail_parser::DateTime::parse_rfc822(value?.trim()).map(|d| d.to_timestamp())
@@ -182,6 +184,34 @@ mod tests {
         assert_eq!(parts.len(), 2);
         assert_eq!(parts[0], b"Subject: one\n\nbody\nFrom here\n\n");
         assert_eq!(parts[1], b"Subject: two\n\nx\n");
+    }
+
+    /// Found importing spamassassin spam: `To: \xc3\x89lodie` panicked (`end byte index 5 is not a char boundary`).
+    #[test]
+    fn header_dates_of_any_bytes() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("m");
+        let mut buf = vec![0u8; 8 * 1024];
+        fs::write(
+            &f,
+            b"To: \xc3\x89lodie <e@x.test>\r\nX: \xff\xfe\xfd\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nb",
+        )
+        .unwrap();
+        assert_eq!(header_date(&f, &mut buf), Some(1_704_103_200));
+        // Every short line of arbitrary bytes (a cheap fuzz of the header scan, deterministic).
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let mut m = Vec::new();
+            for _ in 0..(x % 40) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let alphabet = b"Date: \r\n\t\xc3\x89\xff0123456789+-,ADJMNOSTadejmnorstuvy:";
+                m.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            fs::write(&f, &m).unwrap();
+            let _ = header_date(&f, &mut buf);
+        }
     }
 
     #[test]

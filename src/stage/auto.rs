@@ -6,6 +6,26 @@ use chrono::{DateTime, Duration, Utc};
 /// Default reopen window for resolved tickets.
 pub const REOPEN_WINDOW_DAYS: i64 = 14;
 
+/// What happened to an item, as far as needs-response goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Happened {
+    /// A customer's message arrived (a person's mail, not machine mail).
+    CustomerWrote,
+    MemberReplied,
+    /// A stage move, by hand or automatic.
+    Moved(super::AnyStage),
+}
+
+/// The one rule of needs-response: a customer's message sets it, a member's reply clears it, a move to a closed stage
+/// clears it; nothing else changes it (`None`: unchanged).
+pub fn needs_response_after(h: Happened) -> Option<bool> {
+    match h {
+        Happened::CustomerWrote => Some(true),
+        Happened::MemberReplied => Some(false),
+        Happened::Moved(s) => s.is_closed().then_some(false),
+    }
+}
+
 /// A customer wrote to a conversation (already classified as a valid, human message).
 pub fn conversation_on_customer_message(s: C) -> Option<C> {
     match s {
@@ -103,6 +123,8 @@ mod tests {
         assert_table(&[
             (Suspended, New),
             (New, WaitingOnUser),
+            (New, Resolved),
+            (New, Archived),
             (NeedsResponse, WaitingOnUser),
             (Hold, WaitingOnUser),
             (WaitingOnUser, NeedsResponse),
@@ -202,6 +224,21 @@ mod tests {
         assert_eq!(cust, vec![None, None, None, Some(NeedsResponse), Some(NeedsResponse), None, None]);
         let reply: Vec<_> = C::ALL.iter().map(|s| conversation_on_member_reply(*s)).collect();
         assert_eq!(reply, vec![Some(WaitingOnUser), Some(WaitingOnUser), Some(WaitingOnUser), None, None, None, None]);
+    }
+
+    #[test]
+    fn needs_response_follows_one_rule() {
+        use AnyStage as A;
+        assert_eq!(needs_response_after(Happened::CustomerWrote), Some(true));
+        assert_eq!(needs_response_after(Happened::MemberReplied), Some(false));
+        for &s in C::ALL {
+            let want = matches!(s, C::Resolved | C::Archived).then_some(false);
+            assert_eq!(needs_response_after(Happened::Moved(A::Conversation(s))), want, "{s:?}");
+        }
+        for &s in T::ALL {
+            let want = matches!(s, T::Resolved | T::Canceled | T::Accepted).then_some(false);
+            assert_eq!(needs_response_after(Happened::Moved(A::Ticket(s))), want, "{s:?}");
+        }
     }
 
     #[test]

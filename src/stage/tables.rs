@@ -48,7 +48,7 @@ impl Stage for ConversationStage {
     fn next(self) -> &'static [Self] {
         use ConversationStage::*;
         match self {
-            New => &[WaitingOnUser],
+            New => &[WaitingOnUser, Resolved, Archived],
             NeedsResponse => &[WaitingOnUser, Hold, Resolved],
             Hold => &[WaitingOnUser, NeedsResponse],
             WaitingOnUser => &[NeedsResponse, Resolved],

@@ -254,7 +254,7 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    pub(super) fn stage_of(&self, row: i64) -> Result<(Kind, AnyStage)> {
+    pub fn stage_of(&self, row: i64) -> Result<(Kind, AnyStage)> {
         let (kind, s): (Kind, String) = self
             .c
             .prepare_cached("SELECT kind, stage FROM items WHERE id = ?1")?

@@ -2,7 +2,7 @@
 
 use super::{By, Writer};
 use crate::domain::{ItemRef, Kind, LinkRel, Severity, TagTarget};
-use crate::stage::{self, AnyStage, IssueStage, TicketReaction};
+use crate::stage::{self, AnyStage, Happened, IssueStage, TicketReaction};
 use crate::{Error, Result};
 use rusqlite::params;
 
@@ -53,11 +53,13 @@ impl Writer<'_> {
     /// Write a move already known to be legal (or an automatic one) and follow its consequences.
     fn move_stage(&self, row: i64, from: AnyStage, to: AnyStage, by: &By) -> Result<()> {
         let closed_at = to.is_closed().then_some(by.at);
+        let needs = stage::needs_response_after(Happened::Moved(to));
         self.c
             .prepare_cached(
-                "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = MAX(updated_at, ?5) WHERE id = ?1",
+                "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = MAX(updated_at, ?5),
+                 needs_response = COALESCE(?6, needs_response) WHERE id = ?1",
             )?
-            .execute(params![row, to, closed_at, by.who, by.at])?;
+            .execute(params![row, to, closed_at, by.who, by.at, needs])?;
         self.record_stage(row, Some(from), to, by)?;
         if let AnyStage::Issue(s) = to {
             self.follow_issue(row, s, by)?;
@@ -118,11 +120,7 @@ impl Writer<'_> {
             }
             AnyStage::Issue(_) | AnyStage::Task(_) => {}
         }
-        self.c
-            .prepare_cached(
-                "UPDATE items SET needs_response = 1, updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1",
-            )?
-            .execute(params![row, by.who, by.at])?;
+        self.set_needs_response(row, Happened::CustomerWrote, by)?;
         Ok(CustomerEffect::Applied)
     }
 
@@ -134,11 +132,16 @@ impl Writer<'_> {
         {
             self.auto_move(row, s, AnyStage::Conversation(n), by)?;
         }
+        self.set_needs_response(row, Happened::MemberReplied, by)
+    }
+
+    fn set_needs_response(&self, row: i64, h: Happened, by: &By) -> Result<()> {
         self.c
             .prepare_cached(
-                "UPDATE items SET needs_response = 0, updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1",
+                "UPDATE items SET needs_response = COALESCE(?4, needs_response), updated_by = ?2,
+                 updated_at = MAX(updated_at, ?3) WHERE id = ?1",
             )?
-            .execute(params![row, by.who, by.at])?;
+            .execute(params![row, by.who, by.at, stage::needs_response_after(h)])?;
         Ok(())
     }
 
@@ -149,9 +152,10 @@ impl Writer<'_> {
         let closed_at = to.is_closed().then_some(by.at);
         self.c
             .prepare_cached(
-                "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = ?5 WHERE id = ?1",
+                "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = ?5,
+                 needs_response = COALESCE(?6, needs_response) WHERE id = ?1",
             )?
-            .execute(params![row, to, closed_at, by.who, by.at])?;
+            .execute(params![row, to, closed_at, by.who, by.at, stage::needs_response_after(Happened::Moved(to))])?;
         self.record_stage(row, Some(from), to, &By::at(format!("undo ({})", by.who), by.at))
     }
 

@@ -12,6 +12,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V6),
         M::up(V7),
         M::up(V8),
+        M::up(V9),
         M::up(DRAFTS),
         M::up(ARTICLES),
     ])
@@ -229,6 +230,17 @@ INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
 INSERT INTO messages_fts(messages_fts, rank) VALUES ('automerge', 8);
 "#;
 
+/// needs-response follows one rule (`stage::needs_response_after`), so a closing move clears it: an item closed
+/// before the rule kept it; it goes unless a customer wrote after the item closed.
+const V9: &str = r#"
+UPDATE items SET needs_response = 0
+WHERE needs_response = 1 AND closed_at IS NOT NULL AND NOT EXISTS (
+  SELECT 1 FROM messages m
+  WHERE m.item_id = items.id AND m.channel = 'customer' AND m.direction = 'in' AND m.class IN ('normal', 'list')
+    AND m.sent_at > items.closed_at
+);
+"#;
+
 /// Replies and notes as they are typed, one per item, member and channel: kept through a failed send, a quit or a
 /// crash, offered again when the composer opens.
 const DRAFTS: &str = r#"
@@ -278,6 +290,31 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn v9_clears_needs_response_of_closed_items_unless_a_customer_wrote_since() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut c, 8).unwrap();
+        for (num, stage, closed) in [(1, "resolved", Some(100)), (2, "archived", Some(100)), (3, "new", None)] {
+            c.execute(
+                "INSERT INTO items(id, kind, num, title, stage, needs_response, channel, closed_at, created_by, created_at,
+                 updated_by, updated_at) VALUES (?1, 'conversation', ?1, 't', ?2, 1, 'email', ?3, 'x', 1, 'x', 1)",
+                rusqlite::params![num, stage, closed],
+            )
+            .unwrap();
+        }
+        c.execute("INSERT INTO messages(item_id, channel, direction, sent_at) VALUES (2, 'customer', 'in', 200)", [])
+            .unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let needs: Vec<i64> = c
+            .prepare("SELECT needs_response FROM items ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(needs, [0, 1, 1], "resolved: cleared; archived with a later customer message and open: kept");
     }
 
     #[test]
