@@ -50,12 +50,22 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
     jobs
 }
 
-/// Nice 9 for this thread (Linux niceness is per thread): when the cores are busy, a frame of the UI thread goes
-/// before a count or a similar-work search; on an idle machine nothing changes. Failing to lower it is harmless.
+/// Nine steps nicer than the UI thread (Linux niceness is per thread; a helpdesk started under `nice` keeps the
+/// gap): when the cores are busy, a frame of the UI thread goes before a count or a similar-work search; on an idle
+/// machine nothing changes. Failing to lower it is harmless.
 fn background_priority() {
     use thread_priority::{ThreadPriority, ThreadPriorityValue, set_current_thread_priority};
-    if let Ok(p) = ThreadPriorityValue::try_from(23u8) {
-        let _ = set_current_thread_priority(ThreadPriority::Crossplatform(p));
+    let own = std::fs::read_to_string("/proc/thread-self/stat")
+        .ok()
+        .and_then(|s| s.rsplit(") ").next()?.split(' ').nth(16)?.parse::<i32>().ok())
+        .unwrap_or(0);
+    let want = (own + 9).min(19);
+    // The crate's cross-platform value p (0..=99) is niceness floor(39 * (1 - p / 99)) - 20 on Linux.
+    let nice_of = |p: u8| (39.0 * (1.0 - f32::from(p) / 99.0)) as i32 - 20;
+    if let Some(p) = (0..=99u8).rev().find(|p| nice_of(*p) >= want)
+        && let Ok(v) = ThreadPriorityValue::try_from(p)
+    {
+        let _ = set_current_thread_priority(ThreadPriority::Crossplatform(v));
     }
 }
 
@@ -118,7 +128,9 @@ mod tests {
         };
         assert!(n >= 30, "{n}");
         let nice = nice_values();
-        assert!(nice.contains(&9), "a thread at nice 9: {nice:?}");
-        assert!(nice.contains(&0), "this (UI) thread unchanged: {nice:?}");
+        let ui = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        let ui: i64 = ui.rsplit(") ").next().unwrap().split(' ').nth(16).unwrap().parse().unwrap();
+        assert!(nice.contains(&(ui + 9).min(19)), "a thread nine steps nicer than the UI's {ui}: {nice:?}");
+        assert!(nice.contains(&ui), "this (UI) thread unchanged: {nice:?}");
     }
 }
