@@ -12,6 +12,7 @@ mod messages;
 mod moves;
 mod outbox;
 mod parts;
+mod query;
 mod records;
 mod schema;
 mod search;
@@ -31,8 +32,10 @@ pub use messages::{Attachment, Message, NewMessage, hex};
 pub use moves::{CustomerEffect, Moved};
 pub use outbox::Outgoing;
 pub use parts::{Member, Part};
+pub use query::stages_named;
 pub use records::{Account, Contact, NewAccount, NewContact};
 pub use search::MessageHit;
+pub use search::terms;
 pub use similar::Candidate;
 
 use crate::Result;

@@ -10,10 +10,13 @@ pub mod keymap;
 pub mod list;
 mod modal;
 mod nav;
+mod reading;
 mod records;
 mod similar;
 mod theme;
+mod triage;
 pub mod ui;
+mod undo;
 pub mod update;
 mod views;
 
@@ -99,6 +102,20 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
             if app.quit {
                 break;
             }
+            if let Some(text) = app.pager.take() {
+                paused.store(true, Ordering::SeqCst);
+                let _ = ack_rx.recv_timeout(Duration::from_millis(500));
+                let _ = execute!(std::io::stdout(), DisableMouseCapture);
+                ratatui::restore();
+                let shown = crate::user::pager(&text);
+                terminal = init_terminal()?;
+                let _ = execute!(std::io::stdout(), EnableMouseCapture);
+                paused.store(false, Ordering::SeqCst);
+                if let Err(e) = shown {
+                    app.error(format!("pager: {e:#}"));
+                }
+                terminal.clear()?;
+            }
             if let Some(req) = app.editor.take() {
                 paused.store(true, Ordering::SeqCst);
                 let _ = ack_rx.recv_timeout(Duration::from_millis(500));
@@ -147,11 +164,15 @@ fn handle(app: &mut App, ev: Event) {
         Event::Resize(w, h) => {
             app.size = (w, h);
             let _ = app.reload();
+            let _ = app.rebuild_detail();
         }
         Event::Tick => {
             compose::autosave(app);
             while app.toasts.front().is_some_and(|t| t.at.elapsed().as_secs() > 6) {
                 app.toasts.pop_front();
+            }
+            if let Err(e) = app.poll_changes() {
+                app.error(format!("{e:#}"));
             }
         }
         Event::Mail(n) => update::on_mail(app, n),
@@ -197,7 +218,7 @@ fn spawn_input(tx: mpsc::Sender<Event>, paused: Arc<AtomicBool>, ack: mpsc::Send
 fn spawn_ticker(tx: mpsc::Sender<Event>) {
     std::thread::spawn(move || {
         while tx.send(Event::Tick).is_ok() {
-            std::thread::sleep(Duration::from_secs(1));
+            std::thread::sleep(Duration::from_millis(400));
         }
     });
 }

@@ -64,6 +64,39 @@ fn editor_command() -> String {
     std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into())
 }
 
+/// Show text in `$PAGER` (`less -R` when unset), fed on its standard input.
+pub fn pager(text: &str) -> Result<()> {
+    let pager = std::env::var("PAGER").ok().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "less".into());
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&pager)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {pager}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A pager quit before reading everything closes the pipe: not an error.
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    child.wait()?;
+    Ok(())
+}
+
+/// Hand a file to `$OPENER` (else `xdg-open`), detached from the terminal; helpdesk never runs the file itself.
+pub fn open_file(path: &std::path::Path) -> Result<()> {
+    let opener = std::env::var("OPENER").ok().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "xdg-open".into());
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{opener} \"$1\""))
+        .arg("sh")
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot run {opener}"))?;
+    Ok(())
+}
+
 /// [`editor`] with the editor command given. The buffer is a fresh 0600 temp file with an unpredictable name
 /// (`tempfile`), removed afterwards.
 fn edit_with(editor: &str, initial: &str, comments: bool) -> Result<String> {

@@ -234,7 +234,7 @@ pub fn filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
         None => ItemFilter::default(),
     };
     let own = own_filter(r, kind, a)?;
-    Ok(ItemFilter {
+    let f = ItemFilter {
         kind: Some(kind),
         stages: if own.stages.is_empty() { base.stages } else { own.stages },
         owner_row: own.owner_row.or(base.owner_row),
@@ -247,7 +247,16 @@ pub fn filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
         text: own.text.or(base.text),
         has_issue: own.has_issue.or(base.has_issue),
         sort: own.sort,
-    })
+        unassigned: base.unassigned,
+        open: base.open,
+        account_text: base.account_text,
+    };
+    let Some(q) = &a.query else { return Ok(f) };
+    let (f, problems) = r.apply_query(f, q, &me());
+    if !problems.is_empty() {
+        bail!("{}", problems.join("; "));
+    }
+    Ok(f)
 }
 
 fn own_filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
@@ -269,6 +278,11 @@ fn own_filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
         } else {
             None
         },
-        sort: if kind == Kind::Conversation { SortOrder::Inbox } else { SortOrder::Newest },
+        sort: match &a.sort {
+            Some(s) => SortOrder::parse(s)?,
+            None if kind == Kind::Conversation => SortOrder::Inbox,
+            None => SortOrder::Newest,
+        },
+        ..Default::default()
     })
 }

@@ -15,6 +15,53 @@ pub enum SortOrder {
     Newest,
     /// Needs-response first, known accounts above unknown ones, then most recently updated.
     Inbox,
+    /// Most recently updated first.
+    Updated,
+    /// Most recently created first.
+    Created,
+    /// Highest severity first, then most recently updated.
+    Severity,
+    /// Needs-response first, the longest waiting (least recently updated) first.
+    Waiting,
+}
+
+impl SortOrder {
+    pub const ALL: [SortOrder; 6] = [
+        SortOrder::Inbox,
+        SortOrder::Newest,
+        SortOrder::Updated,
+        SortOrder::Created,
+        SortOrder::Severity,
+        SortOrder::Waiting,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            SortOrder::Newest => "newest",
+            SortOrder::Inbox => "inbox",
+            SortOrder::Updated => "updated",
+            SortOrder::Created => "created",
+            SortOrder::Severity => "severity",
+            SortOrder::Waiting => "waiting",
+        }
+    }
+    pub fn parse(s: &str) -> crate::Result<SortOrder> {
+        Self::ALL.into_iter().find(|o| o.name() == s.trim().to_lowercase()).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|o| o.name()).collect();
+            crate::Error::invalid(format!("'{s}' is not a sort order (one of {})", names.join(", ")))
+        })
+    }
+    /// The three sort keys before the number, each sorted descending.
+    fn keys(self) -> [&'static str; 3] {
+        const SEV: &str = "CASE i.severity WHEN 'blocker' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END";
+        match self {
+            SortOrder::Newest => ["0", "0", "0"],
+            SortOrder::Inbox => ["i.needs_response", "i.known", "i.updated_at"],
+            SortOrder::Updated => ["0", "0", "i.updated_at"],
+            SortOrder::Created => ["0", "0", "i.created_at"],
+            SortOrder::Severity => [SEV, "0", "i.updated_at"],
+            SortOrder::Waiting => ["i.needs_response", "0", "-i.updated_at"],
+        }
+    }
 }
 
 /// Filters of a list view. Rows are resolved ids; `text` is matched with full-text search (prefix per word).
@@ -35,6 +82,12 @@ pub struct ItemFilter {
     /// Tickets with (true) or without (false) a linked issue: the two standing trackers.
     pub has_issue: Option<bool>,
     pub sort: SortOrder,
+    /// Only items nobody owns.
+    pub unassigned: bool,
+    /// Open (true) or closed (false) items only.
+    pub open: Option<bool>,
+    /// Part of an account's name (`account:acm` naming no account exactly).
+    pub account_text: Option<String>,
 }
 
 /// Saved filters name their stages; the name is read as a stage of the first kind that has it (the same text in
@@ -100,6 +153,9 @@ pub struct ItemRow {
     pub updated_at: i64,
     #[serde(skip)]
     pub known: bool,
+    /// The sort keys of this row in its list's order.
+    #[serde(skip)]
+    pub keys: (i64, i64, i64),
 }
 
 impl ItemRow {
@@ -112,23 +168,40 @@ impl ItemRow {
         Page { after: Some(self.key()), after_row: Some(self.row), before: true }
     }
     fn key(&self) -> (i64, i64, i64, i64) {
-        (self.needs_response as i64, self.known as i64, self.updated_at, self.num())
+        (self.keys.0, self.keys.1, self.keys.2, self.num())
     }
     fn num(&self) -> i64 {
         self.id.num
     }
 }
 
-/// Turn free text into an FTS5 query: each word a quoted prefix term, all required.
-pub fn fts_prefix_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = super::search::words(text).map(|w| super::fts::prefix(&w)).collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
-}
-
-/// Newest-first lists with a text filter are driven by the full-text index in rowid order (row ids grow with the
-/// per-kind numbers), so a page costs the same however many items match.
-fn fts_driven(f: &ItemFilter) -> Option<String> {
-    (f.sort == SortOrder::Newest).then(|| f.text.as_deref().and_then(fts_prefix_query)).flatten()
+/// The free words of a filter as SQL: every word must match the item's ID, its title or description (prefix), its
+/// account's name, a contact's name or email, or (as a whole word) one of its messages.
+fn free_words(text: &str, sql: &mut String, args: &mut Vec<Value>) {
+    for t in super::search::terms(text) {
+        if let Ok(id) = t.parse::<ItemRef>() {
+            sql.push_str(" AND i.kind = ? AND i.num = ?");
+            args.push(Value::Text(id.kind.as_str().into()));
+            args.push(Value::Integer(id.num));
+            continue;
+        }
+        for w in super::search::words(&t) {
+            let like = format!("%{}%", w.replace(['%', '_', '\\'], ""));
+            sql.push_str(
+                " AND (i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)
+                  OR i.account_id IN (SELECT id FROM accounts WHERE name LIKE ?)
+                  OR i.contact_id IN (SELECT id FROM contacts WHERE name LIKE ?
+                       UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?)
+                  OR i.id IN (SELECT item_id FROM messages WHERE id IN
+                       (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))",
+            );
+            args.push(Value::Text(super::fts::prefix(&w)));
+            args.push(Value::Text(like.clone()));
+            args.push(Value::Text(like.clone()));
+            args.push(Value::Text(like));
+            args.push(Value::Text(super::fts::phrase(&w)));
+        }
+    }
 }
 
 fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
@@ -162,12 +235,20 @@ fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
         args.push(Value::Integer(c));
         args.push(Value::Integer(c));
     }
-    if let Some(q) = fts_driven(f) {
-        sql.push_str(" AND items_fts MATCH ?");
-        args.push(Value::Text(q));
-    } else if let Some(q) = f.text.as_deref().and_then(fts_prefix_query) {
-        sql.push_str(" AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
-        args.push(Value::Text(q));
+    if let Some(t) = f.text.as_deref() {
+        free_words(t, sql, args);
+    }
+    if f.unassigned {
+        sql.push_str(" AND i.owner_id IS NULL");
+    }
+    match f.open {
+        Some(true) => sql.push_str(" AND i.closed_at IS NULL"),
+        Some(false) => sql.push_str(" AND i.closed_at IS NOT NULL"),
+        None => {}
+    }
+    if let Some(a) = &f.account_text {
+        sql.push_str(" AND i.account_id IN (SELECT id FROM accounts WHERE name LIKE ?)");
+        args.push(Value::Text(format!("%{}%", a.replace(['%', '_'], ""))));
     }
     match f.has_issue {
         Some(true) => sql.push_str(
@@ -184,33 +265,17 @@ const SELECT_ROW: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, i.severi
     p.num AS part_num, a.name AS account, m.login AS owner, i.needs_response, i.created_at, i.updated_at, i.known,
     (SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id) AS tags";
 const FROM_ITEMS: &str = " FROM items i";
-const FROM_FTS: &str = " FROM items_fts JOIN items i ON i.id = items_fts.rowid";
 const JOINS: &str = " LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
     LEFT JOIN members m ON m.id = i.owner_id";
 
 fn list_sql(f: &ItemFilter, page: Page, limit: usize) -> (String, Vec<Value>) {
-    let fts = fts_driven(f).is_some();
-    let mut sql = String::from(SELECT_ROW);
-    sql.push_str(if fts { FROM_FTS } else { FROM_ITEMS });
+    let [k1, k2, k3] = f.sort.keys();
+    let mut sql = format!("{SELECT_ROW}, {k1} AS k1, {k2} AS k2, {k3} AS k3");
+    sql.push_str(FROM_ITEMS);
     sql.push_str(JOINS);
     let mut args = vec![];
     where_clause(f, &mut sql, &mut args);
     let cmp = if page.before { ">" } else { "<" };
-    if fts {
-        if let Some(row) = page.after_row {
-            sql.push_str(" AND items_fts.rowid ");
-            sql.push_str(cmp);
-            sql.push_str(" ?");
-            args.push(Value::Integer(row));
-        }
-        sql.push_str(if page.before {
-            " ORDER BY items_fts.rowid ASC LIMIT ?"
-        } else {
-            " ORDER BY items_fts.rowid DESC LIMIT ?"
-        });
-        args.push(Value::Integer(limit as i64));
-        return (sql, args);
-    }
     match (f.sort, page.after) {
         (SortOrder::Newest, Some((_, _, _, num))) => {
             sql.push_str(" AND i.num ");
@@ -218,20 +283,19 @@ fn list_sql(f: &ItemFilter, page: Page, limit: usize) -> (String, Vec<Value>) {
             sql.push_str(" ?");
             args.push(Value::Integer(num));
         }
-        (SortOrder::Inbox, Some((nr, known, upd, num))) => {
-            sql.push_str(" AND (i.needs_response, i.known, i.updated_at, i.num) ");
-            sql.push_str(cmp);
-            sql.push_str(" (?, ?, ?, ?)");
-            args.extend([nr, known, upd, num].map(Value::Integer));
+        (_, Some((a, b, c, num))) => {
+            sql.push_str(&format!(" AND ({k1}, {k2}, {k3}, i.num) {cmp} (?, ?, ?, ?)"));
+            args.extend([a, b, c, num].map(Value::Integer));
         }
         (_, None) => {}
     }
-    sql.push_str(match (f.sort, page.before) {
-        (SortOrder::Newest, false) => " ORDER BY i.num DESC",
-        (SortOrder::Newest, true) => " ORDER BY i.num ASC",
-        (SortOrder::Inbox, false) => " ORDER BY i.needs_response DESC, i.known DESC, i.updated_at DESC, i.num DESC",
-        (SortOrder::Inbox, true) => " ORDER BY i.needs_response ASC, i.known ASC, i.updated_at ASC, i.num ASC",
-    });
+    let dir = if page.before { "ASC" } else { "DESC" };
+    if f.sort == SortOrder::Newest {
+        sql.push_str(&format!(" ORDER BY i.num {dir}"));
+    } else {
+        let used: Vec<String> = [k1, k2, k3].iter().filter(|k| **k != "0").map(|k| format!("{k} {dir}")).collect();
+        sql.push_str(&format!(" ORDER BY {}, i.num {dir}", used.join(", ")));
+    }
     sql.push_str(" LIMIT ?");
     args.push(Value::Integer(limit as i64));
     (sql, args)
@@ -259,6 +323,7 @@ impl Reader<'_> {
                 created_at: r.get("created_at")?,
                 updated_at: r.get("updated_at")?,
                 known: r.get("known")?,
+                keys: (r.get("k1")?, r.get("k2")?, r.get("k3")?),
                 tags: tags.map(|t| t.split(' ').map(String::from).collect()).unwrap_or_default(),
             })
         })?;
@@ -293,7 +358,7 @@ impl Reader<'_> {
     /// The number of rows, counting at most `cap` (a common word in a filter matches tens of thousands).
     pub fn count_upto(&self, f: &ItemFilter, cap: i64) -> Result<i64> {
         let mut sql = String::from("SELECT COUNT(*) FROM (SELECT 1");
-        sql.push_str(if fts_driven(f).is_some() { FROM_FTS } else { FROM_ITEMS });
+        sql.push_str(FROM_ITEMS);
         let mut args = vec![];
         where_clause(f, &mut sql, &mut args);
         sql.push_str(" LIMIT ?)");

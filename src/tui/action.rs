@@ -14,8 +14,8 @@ macro_rules! actions {
 }
 
 actions! {
-    Quit = "quit", "Quit helpdesk";
-    Back = "back", "Close what is open";
+    Quit = "quit", "Close the open view; quit from a pane's list";
+    Back = "back", "Back one level: close the view, clear the selection, the view or the filter";
     Help = "help", "Show the key bindings";
     Palette = "palette", "Run any action by name";
     NextPane = "next-pane", "Next pane";
@@ -32,7 +32,23 @@ actions! {
     PageUp = "page-up", "One screen up";
     PageDown = "page-down", "One screen down";
     Open = "open", "Open the selected row";
-    Filter = "filter", "Filter the list as you type";
+    Filter = "filter", "Search: owner: stage: account: sev: tag: is:unassigned is:mine has:issue, words";
+    GoTo = "go-to", "Go to an item by its ID (TKT-12)";
+    NextNeedsResponse = "next-needs-response", "Open the next item that needs a response";
+    Sort = "sort", "Sort by inbox order, newest, updated, created, severity, waiting time";
+    Mark = "mark", "Select the row for a bulk change (stage, owner, severity, tags)";
+    MarkAll = "mark-all", "Select every row of the list (again: none)";
+    NextMessage = "next-message", "Next message of the thread";
+    PrevMessage = "prev-message", "Previous message of the thread";
+    ToggleQuotes = "toggle-quotes", "Fold or show quoted text and signatures";
+    Headers = "headers", "Show or hide message headers (From/To/Cc/Date/Message-ID)";
+    Find = "find", "Find text in this view";
+    FindNext = "find-next", "Next match of the find";
+    FindPrev = "find-prev", "Previous match of the find";
+    Pager = "pager", "Open the message under the cursor in $PAGER";
+    PagerThread = "pager-thread", "Open the whole thread in $PAGER";
+    OpenAttachment = "open-attachment", "Open the attachment under the cursor ($OPENER or xdg-open)";
+    SaveAttachment = "save-attachment", "Save the attachment under the cursor into a directory";
     Refresh = "refresh", "Reload from the database";
     Stage = "stage", "Move to a legal next stage";
     Assign = "assign", "Set the owner";

@@ -1,16 +1,17 @@
 //! The state of the terminal UI: panes with their lists, the open detail view, the modal, toasts, undo history.
 
+mod choices;
 mod refresh;
+
+pub use choices::{Chosen, Composer, Field, MenuItem, Modal, Pending, PromptPurpose, ViewChoice, menu_rows};
 
 use super::keymap::Keymap;
 use super::list::{ListState, Source};
 use helpdesk::Store;
 use helpdesk::domain::{AccountId, ContactId, ItemRef, Kind, LinkRel, PartRef, Severity};
-use helpdesk::io::export::Format;
 use helpdesk::stage::AnyStage;
 use helpdesk::store::{ItemFilter, SortOrder};
 use ratatui::text::Line;
-use ratatui_textarea::TextArea;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Instant;
 use tui_input::Input;
@@ -48,6 +49,23 @@ pub enum Target {
     Account(AccountId),
 }
 
+/// How a view shows its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewOpts {
+    /// Columns the body wraps at.
+    pub width: usize,
+    /// Quoted text and signatures folded into one line each.
+    pub fold: bool,
+    /// From/To/Cc/Date/Message-ID under each message's header line.
+    pub headers: bool,
+}
+
+impl Default for ViewOpts {
+    fn default() -> Self {
+        ViewOpts { width: 100, fold: true, headers: false }
+    }
+}
+
 /// Message tabs of an item's timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MsgTab {
@@ -73,129 +91,14 @@ pub struct Detail {
     pub similar_query: Option<helpdesk::similar::Query>,
     /// The number of the jobs-thread search it waits for.
     pub similar_seq: Option<u64>,
-}
-
-#[derive(Debug, Clone)]
-pub struct MenuItem {
-    pub label: String,
-    pub then: Chosen,
-}
-
-/// What choosing a menu row does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Chosen {
-    Stage(ItemRef, AnyStage),
-    /// A member's login, or nobody.
-    Assign(ItemRef, Option<String>),
-    Severity(ItemRef, Option<Severity>),
-    Part(ItemRef, PartRef),
-    Link(ItemRef, ItemRef, LinkRel),
-    /// A snippet by name.
-    Snippet(ItemRef, String),
-    /// The part of a new item, whose title was typed before.
-    NewItemPart {
-        kind: Kind,
-        title: String,
-        parent: Option<ItemRef>,
-        part: PartRef,
-    },
-    ExportFormat(Format),
-    OpenView(ViewChoice),
-}
-
-/// A view to open: one of the standing trackers or a saved view.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ViewChoice {
-    /// Tickets with no linked issue.
-    Active,
-    /// Tickets with issues, and issues.
-    Assist,
-    Saved(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PromptPurpose {
-    Tag(ItemRef),
-    LinkTarget(ItemRef),
-    /// Title of a new item; the parent is the issue of a task, or the ticket an issue is created from.
-    NewTitle(Kind, Option<ItemRef>),
-    ExportPath(Format),
-    SaveView,
-    NewContact,
-    NewAccount,
-    EditRecord(Target),
-}
-
-/// A change waiting for confirmation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pending {
-    Stage(ItemRef, AnyStage),
-}
-
-pub enum Modal {
-    Help {
-        scroll: usize,
-    },
-    Palette {
-        input: Input,
-        selected: usize,
-    },
-    Menu {
-        title: String,
-        items: Vec<MenuItem>,
-        selected: usize,
-    },
-    Prompt {
-        title: String,
-        input: Input,
-        purpose: PromptPurpose,
-        similar: Vec<helpdesk::similar::Suggestion>,
-        pick: Option<usize>,
-    },
-    Confirm {
-        message: String,
-        then: Pending,
-    },
-    Compose(Box<Composer>),
-}
-
-/// A reply or note being written. A reply's addressees and subject are fields of their own.
-pub struct Composer {
-    pub target: ItemRef,
-    pub internal: bool,
-    pub to: Input,
-    pub cc: Input,
-    pub subject: Input,
-    pub area: TextArea<'static>,
-    pub field: Field,
-    /// Esc was pressed once on a non-empty text: a second Esc throws it away.
-    pub discard: bool,
-    /// Typed since the draft was last saved.
-    pub dirty: bool,
-}
-
-/// Which part of the composer takes the keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    To,
-    Cc,
-    Subject,
-    Body,
-}
-
-impl Composer {
-    /// The draft as the store keeps it.
-    pub fn draft(&self) -> helpdesk::store::Draft {
-        let list = |i: &Input| {
-            i.value().split([',', ';']).map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect()
-        };
-        helpdesk::store::Draft {
-            to: list(&self.to),
-            cc: list(&self.cc),
-            subject: self.subject.value().trim().to_string(),
-            body: self.area.lines().join("\n"),
-        }
-    }
+    /// Width, folding and headers the messages were built with.
+    pub opts: ViewOpts,
+    /// The first line of each message shown, with the message's row.
+    pub messages: Vec<(usize, i64)>,
+    /// Attachment lines: (line, message row, name).
+    pub attachments: Vec<(usize, i64, String)>,
+    /// Text searched for with `/` in the view.
+    pub find: Option<String>,
 }
 
 /// How to undo one change.
@@ -230,6 +133,8 @@ pub enum Undo {
         rel: LinkRel,
         auto: Vec<helpdesk::store::Moved>,
     },
+    /// A bulk change: undone all at once.
+    Batch(Vec<Undo>),
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +198,14 @@ pub struct App {
     pub clock: Option<i64>,
     /// Similar-work search state kept across the keystrokes of create forms.
     pub finder: helpdesk::similar::Finder,
+    /// The store's `data_version` last seen: when another process writes, the lists reload on the tick.
+    pub data_version: i64,
+    /// A create form left open under the view its ctrl-o opened (at that detail depth): back returns to it.
+    pub stashed: Option<(usize, Modal)>,
+    /// The row of the dashboard's oldest-waiting list under the cursor.
+    pub dash_cursor: usize,
+    /// Text to show in `$PAGER`, for the event loop (the terminal is handed over).
+    pub pager: Option<String>,
 }
 
 impl App {
@@ -338,6 +251,10 @@ impl App {
             stats_pending: false,
             clock: None,
             finder: helpdesk::similar::Finder::default(),
+            data_version: 0,
+            stashed: None,
+            dash_cursor: 0,
+            pager: None,
         }
     }
 
@@ -399,7 +316,21 @@ impl App {
 
     /// Show a menu of choices.
     pub fn menu(&mut self, title: impl Into<String>, items: Vec<MenuItem>) {
-        self.modal = Some(Modal::Menu { title: title.into(), items, selected: 0 });
+        self.menu_at(title, items, 0);
+    }
+
+    /// Show a menu with a row (the current value) selected.
+    pub fn menu_at(&mut self, title: impl Into<String>, items: Vec<MenuItem>, selected: usize) {
+        let selected = selected.min(items.len().saturating_sub(1));
+        self.modal = Some(Modal::Menu { title: title.into(), items, selected, filter: Input::default() });
+    }
+
+    /// The items a change applies to: the open view's item, else the selected rows, else the row under the cursor.
+    pub fn targets(&self) -> anyhow::Result<Vec<ItemRef>> {
+        if self.detail.is_empty() && !self.list().marked.is_empty() {
+            return Ok(self.list().marked.to_vec());
+        }
+        Ok(vec![self.need_item()?])
     }
 
     /// The item the item actions apply to: the open detail's, else the selected row's.

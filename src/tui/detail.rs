@@ -1,9 +1,13 @@
 //! Build the lines of a detail view once, from the store, sanitised: attributes, links, history, attachments, messages.
 
-use super::app::{Detail, MsgTab, Target};
+mod thread;
+
+pub use thread::plain;
+
+use super::app::{Detail, MsgTab, Target, ViewOpts};
 use anyhow::Result;
 use helpdesk::Store;
-use helpdesk::domain::{AccountId, ContactId, DeliveryState, Direction, Kind, LinkEnd, MsgChannel, fmt_ts};
+use helpdesk::domain::{AccountId, ContactId, Kind, LinkEnd, MsgChannel, fmt_ts};
 use helpdesk::sanitize::{line, text};
 use helpdesk::stage::AnyStage;
 use helpdesk::store::{ItemFilter, Page};
@@ -15,6 +19,10 @@ struct Builder {
     links: Vec<(usize, Target)>,
     similar: Vec<(usize, i64, helpdesk::domain::ItemRef)>,
     query: Option<helpdesk::similar::Query>,
+    /// The first line of each message, with the message's row.
+    messages: Vec<(usize, i64)>,
+    /// Attachment lines: (line, message row, name).
+    attachments: Vec<(usize, i64, String)>,
 }
 
 /// The similar-work section of an item's view.
@@ -99,13 +107,21 @@ fn item_line(id: &str, stage: Option<AnyStage>, title: &str, extra: &str) -> Lin
 
 /// Build a detail view. Without `with_similar` the similar-work section says it is looking, and the view is marked
 /// pending: the event loop fills it in after the first frame, so opening an item never waits on the search.
-pub fn build(store: &Store, t: Target, tab: MsgTab, clock: Option<i64>, similar: Similar) -> Result<Detail> {
-    let mut b = Builder { lines: vec![], links: vec![], similar: vec![], query: None };
+pub fn build(
+    store: &Store,
+    t: Target,
+    tab: MsgTab,
+    clock: Option<i64>,
+    similar: Similar,
+    opts: ViewOpts,
+) -> Result<Detail> {
+    let mut b =
+        Builder { lines: vec![], links: vec![], similar: vec![], query: None, messages: vec![], attachments: vec![] };
     let mut pending = false;
     let title = match t {
         Target::Item(r) => {
             pending = matches!(similar, Similar::Pending) && matches!(r.kind, Kind::Ticket | Kind::Issue);
-            item(store, r, tab, clock, similar, &mut b)?
+            item(store, r, tab, clock, similar, opts, &mut b)?
         }
         Target::Contact(c) => contact(store, c, &mut b)?,
         Target::Account(a) => account(store, a, &mut b)?,
@@ -121,6 +137,10 @@ pub fn build(store: &Store, t: Target, tab: MsgTab, clock: Option<i64>, similar:
         similar_pending: pending,
         similar_query: b.query,
         similar_seq: None,
+        opts,
+        messages: b.messages,
+        attachments: b.attachments,
+        find: None,
     })
 }
 
@@ -130,6 +150,7 @@ fn item(
     tab: MsgTab,
     clock: Option<i64>,
     similar: Similar,
+    opts: ViewOpts,
     b: &mut Builder,
 ) -> Result<String> {
     let rd = store.read();
@@ -220,13 +241,6 @@ fn item(
         )));
     }
     let all = rd.timeline(i.row, None)?;
-    let attachments: Vec<_> = all.iter().flat_map(|m| m.attachments.iter()).collect();
-    if !attachments.is_empty() {
-        b.heading("Attachments");
-        for a in attachments {
-            b.push(Line::raw(format!("  {}  {}  {} bytes", line(&a.name), a.mime, a.size)));
-        }
-    }
     let channel = match tab {
         MsgTab::Customer => MsgChannel::Customer,
         MsgTab::Internal => MsgChannel::Internal,
@@ -240,37 +254,10 @@ fn item(
         Span::styled(format!(" Customer messages ({customer}) "), if tab == MsgTab::Customer { on } else { off }),
         Span::raw(" "),
         Span::styled(format!(" Internal discussion ({internal}) "), if tab == MsgTab::Internal { on } else { off }),
-        Span::styled("   [ ] switch", Style::new().fg(Color::DarkGray)),
+        Span::styled("   [ ] switch · J/K message · z quotes · H headers", Style::new().fg(Color::DarkGray)),
     ]));
     for m in all.iter().filter(|m| m.channel == channel) {
-        let who = match (m.channel, m.from.is_empty(), m.from_name.is_empty()) {
-            // Internal notes have an author, not an address.
-            (MsgChannel::Internal, _, _) | (_, true, false) => m.author.clone().unwrap_or(m.from_name.clone()),
-            (_, _, true) => m.from.clone(),
-            _ => format!("{} <{}>", m.from_name, m.from),
-        };
-        let arrow = if m.direction == Direction::Inbound { "←" } else { "→" };
-        let state = m.delivery_state.map(|s| format!("  [{s}]")).unwrap_or_default();
-        b.blank();
-        b.push(Line::from(vec![
-            Span::styled(format!("{arrow} {} ", fmt_ts(m.sent_at)), Style::new().fg(Color::DarkGray)),
-            Span::styled(line(&who), Style::new().add_modifier(Modifier::BOLD)),
-            Span::styled(
-                state,
-                Style::new().fg(if m.delivery_state == Some(DeliveryState::Bounced) {
-                    Color::Red
-                } else {
-                    Color::DarkGray
-                }),
-            ),
-        ]));
-        if !m.thread_reason.is_empty() && m.direction == Direction::Inbound {
-            b.push(Line::styled(format!("  threaded: {}", line(&m.thread_reason)), Style::new().fg(Color::DarkGray)));
-        }
-        if let Some(d) = m.delivery_detail.as_deref() {
-            b.push(Line::styled(format!("  delivery: {}", line(d)), Style::new().fg(Color::Red)));
-        }
-        b.body(&m.body.chars().take(4000).collect::<String>());
+        b.message(m, opts);
     }
     Ok(format!("{r} {}", line(&i.title)))
 }

@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 use helpdesk::domain::{ItemRef, Kind, LinkRel, PartRef, Severity};
 use helpdesk::stage::AnyStage;
 use helpdesk::store::Moved;
+use helpdesk::store::By;
 use tui_input::Input;
 
 fn prompt(app: &mut App, title: impl Into<String>, purpose: PromptPurpose) {
@@ -19,53 +20,95 @@ fn item(label: impl Into<String>, then: Chosen) -> MenuItem {
     MenuItem { label: label.into(), then }
 }
 
-pub fn stage_menu(app: &mut App) -> Result<()> {
-    let r = app.need_item()?;
-    let s = app.store.read().item(r)?.stage;
-    let next = s.next();
-    if next.is_empty() {
-        bail!("{r} is {}: a final stage with no moves", s.label());
+/// What the menus say of the rows they change: `TKT-4` or `3 items`.
+fn what(rs: &[ItemRef]) -> String {
+    match rs {
+        [one] => one.to_string(),
+        many => format!("{} selected items", many.len()),
     }
-    let items = next.into_iter().map(|n| item(n.label(), Chosen::Stage(r, n))).collect();
-    app.menu(format!("Move {r} from {} to", s.label()), items);
+}
+
+pub fn stage_menu(app: &mut App) -> Result<()> {
+    let rs = app.targets()?;
+    let mut common: Option<Vec<AnyStage>> = None;
+    let mut from = vec![];
+    for r in &rs {
+        let s = app.store.read().item(*r)?.stage;
+        if !from.contains(&s) {
+            from.push(s);
+        }
+        let next = s.next();
+        common = Some(match common {
+            None => next,
+            Some(c) => c.into_iter().filter(|n| next.contains(n)).collect(),
+        });
+    }
+    let next = common.unwrap_or_default();
+    if next.is_empty() {
+        match (rs.as_slice(), from.as_slice()) {
+            ([r], [s]) => bail!("{r} is {}: a final stage with no moves", s.label()),
+            _ => bail!("the selected items have no next stage in common (select items of one kind and stage)"),
+        }
+    }
+    let items = next.into_iter().map(|n| item(n.label(), Chosen::Stage(rs.clone(), n))).collect();
+    let title = match from.as_slice() {
+        [s] => format!("Move {} from {} to", what(&rs), s.label()),
+        _ => format!("Move {} to", what(&rs)),
+    };
+    app.menu(title, items);
     Ok(())
 }
 
+/// Owners to choose from: the user first, then the other members, then nobody; the current owner selected.
 pub fn assign_menu(app: &mut App) -> Result<()> {
-    let r = app.need_item()?;
-    let mut items: Vec<MenuItem> = app
-        .store
-        .read()
-        .members()?
+    let rs = app.targets()?;
+    let current = match rs.as_slice() {
+        [r] => app.store.read().item(*r)?.owner,
+        _ => None,
+    };
+    let mut members = app.store.read().members()?;
+    members.sort_by_key(|m| m.login != app.user);
+    let mut items: Vec<MenuItem> = members
         .into_iter()
-        .map(|m| item(format!("{} ({})", m.name, m.login), Chosen::Assign(r, Some(m.login))))
+        .map(|m| {
+            let me = if m.login == app.user { "  (me)" } else { "" };
+            item(format!("{} ({}){me}", m.name, m.login), Chosen::Assign(rs.clone(), Some(m.login)))
+        })
         .collect();
-    items.push(item("(nobody)", Chosen::Assign(r, None)));
-    app.menu(format!("Owner of {r}"), items);
+    items.push(item("(nobody)", Chosen::Assign(rs.clone(), None)));
+    let at = items.iter().position(|i| matches!(&i.then, Chosen::Assign(_, l) if *l == current)).unwrap_or(0);
+    app.menu_at(format!("Owner of {}", what(&rs)), items, at);
     Ok(())
 }
 
 pub fn severity_menu(app: &mut App) -> Result<()> {
-    let r = app.need_item()?;
-    let items = Severity::ALL
+    let rs = app.targets()?;
+    let current = match rs.as_slice() {
+        [r] => app.store.read().item(*r)?.severity,
+        _ => None,
+    };
+    let items: Vec<MenuItem> = Severity::ALL
         .iter()
-        .map(|s| item(s.as_str(), Chosen::Severity(r, Some(*s))))
-        .chain([item("(none)", Chosen::Severity(r, None))])
+        .map(|s| item(s.as_str(), Chosen::Severity(rs.clone(), Some(*s))))
+        .chain([item("(none)", Chosen::Severity(rs.clone(), None))])
         .collect();
-    app.menu(format!("Severity of {r}"), items);
+    let at = items.iter().position(|i| matches!(&i.then, Chosen::Severity(_, s) if *s == current)).unwrap_or(0);
+    app.menu_at(format!("Severity of {}", what(&rs)), items, at);
     Ok(())
 }
 
 pub fn part_menu(app: &mut App) -> Result<()> {
     let r = app.need_item()?;
+    let current = app.store.read().item(r)?.part;
     let items = part_items(app, |p| Chosen::Part(r, p))?;
-    app.menu(format!("Part of {r}"), items);
+    let at = items.iter().position(|i| matches!(i.then, Chosen::Part(_, p) if Some(p) == current)).unwrap_or(0);
+    app.menu_at(format!("Part of {r}"), items, at);
     Ok(())
 }
 
 pub fn tag_prompt(app: &mut App) -> Result<()> {
-    let r = app.need_item()?;
-    prompt(app, format!("Tag {r} with"), PromptPurpose::Tag(r));
+    let rs = app.targets()?;
+    prompt(app, format!("Tag {} with (tags separated by spaces or commas)", what(&rs)), PromptPurpose::Tag(rs));
     Ok(())
 }
 
@@ -80,7 +123,11 @@ pub fn ticket_from_conversation(app: &mut App) -> Result<()> {
     if r.kind != Kind::Conversation {
         bail!("{r} is not a conversation");
     }
-    let title = app.store.read().item(r)?.title;
+    let conv = app.store.read().item(r)?;
+    if let Some(t) = conv.links.iter().find(|l| l.id.kind == Kind::Ticket) {
+        bail!("{r} already has ticket {} (open it from the Links of {r})", t.id);
+    }
+    let title = conv.title;
     app.modal = Some(Modal::Prompt {
         title: format!("Title of the ticket from {r}"),
         input: Input::new(title),
@@ -144,37 +191,59 @@ pub fn part_items(app: &App, then: impl Fn(PartRef) -> Chosen) -> Result<Vec<Men
         .collect())
 }
 
+/// Record one undo for a change of one or many items.
+fn push_undo(app: &mut App, mut undos: Vec<Undo>) {
+    match undos.len() {
+        0 => {}
+        1 => app.undo.extend(undos.pop()),
+        _ => app.undo.push(Undo::Batch(undos)),
+    }
+}
+
 /// A stage chosen from the menu: moves that close the item ask first.
-pub fn choose_stage(app: &mut App, r: ItemRef, to: AnyStage) -> Result<()> {
-    let open = if to.is_closed() { app.store.read().open_tasks(r)? } else { vec![] };
+pub fn choose_stage(app: &mut App, rs: Vec<ItemRef>, to: AnyStage) -> Result<()> {
+    let mut open = vec![];
+    if to.is_closed() {
+        for r in &rs {
+            open.extend(app.store.read().open_tasks(*r)?);
+        }
+    }
     if !open.is_empty() {
         let ids: Vec<String> = open.iter().map(|t| t.to_string()).collect();
         app.modal = Some(Modal::Confirm {
-            message: format!("{r} has open tasks ({}). Move it to {} anyway?", ids.join(", "), to.label()),
-            then: Pending::Stage(r, to),
+            message: format!("{} has open tasks ({}). Move it to {} anyway?", what(&rs), ids.join(", "), to.label()),
+            then: Pending::Stage(rs, to),
         });
         return Ok(());
     }
     if to.closing() {
         app.modal = Some(Modal::Confirm {
-            message: format!("Move {r} to {}? It closes the item.", to.label()),
-            then: Pending::Stage(r, to),
+            message: format!("Move {} to {}? It closes the item.", what(&rs), to.label()),
+            then: Pending::Stage(rs, to),
         });
         return Ok(());
     }
-    set_stage(app, r, to)?;
+    set_stage(app, &rs, to)?;
     app.refresh_all()
 }
 
-pub fn set_stage(app: &mut App, r: ItemRef, to: AnyStage) -> Result<()> {
-    let from = app.store.read().item(r)?.stage;
+pub fn set_stage(app: &mut App, rs: &[ItemRef], to: AnyStage) -> Result<()> {
     let b = app.by();
-    let auto = app.store.write(|w| {
-        w.set_stage(r, to, &b)?;
-        Ok(w.take_auto_moves())
+    let undos = app.store.write(|w| {
+        let mut undos = vec![];
+        let mut all = vec![];
+        for r in rs {
+            let from = w.item(*r)?.stage;
+            w.set_stage(*r, to, &b)?;
+            let auto = w.take_auto_moves();
+            all.extend(auto.iter().cloned());
+            undos.push(Undo::Stage { item: *r, from, auto });
+        }
+        Ok((undos, all))
     })?;
-    app.toast(format!("{r} → {}{}", to.label(), named(&auto)));
-    app.undo.push(Undo::Stage { item: r, from, auto });
+    let (undos, auto) = undos;
+    push_undo(app, undos);
+    app.toast(format!("{} → {}{}", what(rs), to.label(), named(&auto)));
     Ok(())
 }
 
@@ -183,19 +252,23 @@ fn named(auto: &[Moved]) -> String {
     auto.iter().map(|m| format!("; {m}")).collect()
 }
 
-pub fn assign(app: &mut App, r: ItemRef, login: Option<String>) -> Result<()> {
+pub fn assign(app: &mut App, rs: Vec<ItemRef>, login: Option<String>) -> Result<()> {
     let b = app.by();
-    let prev = app.store.write(|w| w.assign(r, login.as_deref(), &b))?;
-    app.undo.push(Undo::Assign { item: r, prev });
-    app.toast(format!("{r} owner: {}", login.as_deref().unwrap_or("nobody")));
+    let undos = app.store.write(|w| {
+        rs.iter().map(|r| Ok(Undo::Assign { item: *r, prev: w.assign(*r, login.as_deref(), &b)? })).collect()
+    })?;
+    push_undo(app, undos);
+    app.toast(format!("{} owner: {}", what(&rs), login.as_deref().unwrap_or("nobody")));
     app.refresh_all()
 }
 
-pub fn set_severity(app: &mut App, r: ItemRef, sev: Option<Severity>) -> Result<()> {
+pub fn set_severity(app: &mut App, rs: Vec<ItemRef>, sev: Option<Severity>) -> Result<()> {
     let b = app.by();
-    let prev = app.store.write(|w| w.set_severity(r, sev, &b))?;
-    app.undo.push(Undo::Severity { item: r, prev });
-    app.toast(format!("{r} severity: {}", sev.map(|s| s.as_str()).unwrap_or("none")));
+    let undos = app
+        .store
+        .write(|w| rs.iter().map(|r| Ok(Undo::Severity { item: *r, prev: w.set_severity(*r, sev, &b)? })).collect())?;
+    push_undo(app, undos);
+    app.toast(format!("{} severity: {}", what(&rs), sev.map(|s| s.as_str()).unwrap_or("none")));
     app.refresh_all()
 }
 
@@ -221,17 +294,31 @@ pub fn link(app: &mut App, from: ItemRef, to: ItemRef, rel: LinkRel) -> Result<(
     app.refresh_all()
 }
 
-/// The typed tag, as one tag (normalised as the store keeps it).
-pub fn tag(app: &mut App, r: ItemRef, text: &str) -> Result<()> {
-    if text.is_empty() {
+/// The typed tags (split at spaces and commas), each normalised as the store keeps it; the toast says what was
+/// stored, and a tag the store refuses is refused with its reason before anything is written.
+pub fn tag(app: &mut App, rs: Vec<ItemRef>, text: &str) -> Result<()> {
+    let typed: Vec<&str> = text.split([' ', ',']).filter(|t| !t.is_empty()).collect();
+    if typed.is_empty() {
         return Ok(());
     }
-    let b = app.by();
-    let added = app.store.write(|w| w.tag_item(r, &[text.to_string()], &b))?;
-    for t in added {
-        app.undo.push(Undo::Tag { item: r, tag: t });
-    }
-    app.toast(format!("{r} tagged {text}"));
+    let tags = typed
+        .iter()
+        .map(|t| helpdesk::domain::normalise_tag(t).map_err(|e| anyhow::anyhow!("not tagged: {e}")))
+        .collect::<Result<Vec<String>>>()?;
+    let b: By = app.by();
+    let undos = app.store.write(|w| {
+        let mut undos = vec![];
+        for r in &rs {
+            for t in w.tag_item(*r, &tags, &b)? {
+                undos.push(Undo::Tag { item: *r, tag: t });
+            }
+        }
+        Ok(undos)
+    })?;
+    push_undo(app, undos);
+    let changed = typed.iter().zip(&tags).any(|(t, n)| *t != n.as_str());
+    let note = if changed { " (as stored: lowercase)" } else { "" };
+    app.toast(format!("{} tagged {}{note}", what(&rs), tags.join(", ")));
     app.refresh_all()
 }
 
@@ -304,50 +391,4 @@ pub fn create(
     let (id, auto) = id;
     app.toast(format!("{id} created{}", named(&auto)));
     Ok(id)
-}
-
-pub fn undo(app: &mut App) -> Result<()> {
-    let Some(u) = app.undo.pop() else { bail!("nothing to undo") };
-    let b = app.by();
-    let what = app.store.write(|w| {
-        Ok(match &u {
-            Undo::Stage { item, from, auto } => {
-                for m in auto.iter().rev() {
-                    w.restore_stage(m.item, m.from, &b)?;
-                }
-                w.restore_stage(*item, *from, &b)?;
-                let also: String = auto.iter().map(|m| format!(", {} back to {}", m.item, m.from.label())).collect();
-                format!("{item} back to {}{also}", from.label())
-            }
-            Undo::Assign { item, prev } => {
-                w.assign(*item, prev.as_deref(), &b)?;
-                format!("{item} owner back to {}", prev.as_deref().unwrap_or("nobody"))
-            }
-            Undo::Severity { item, prev } => {
-                w.set_severity(*item, *prev, &b)?;
-                format!("{item} severity back to {}", prev.map(|s| s.as_str()).unwrap_or("none"))
-            }
-            Undo::Part { item, prev } => {
-                if let Some(p) = prev {
-                    let row = w.part_row_of(*p)?;
-                    w.set_part(*item, row, &b)?;
-                }
-                format!("{item} part back to {}", prev.map(|p| p.to_string()).unwrap_or("none".into()))
-            }
-            Undo::Tag { item, tag } => {
-                w.untag_item(*item, tag, &b)?;
-                format!("{item}: tag {tag} removed")
-            }
-            Undo::Link { from, to, rel, auto } => {
-                w.unlink(*from, *to, *rel, &b)?;
-                for m in auto.iter().rev() {
-                    w.restore_stage(m.item, m.from, &b)?;
-                }
-                let also: String = auto.iter().map(|m| format!(", {} back to {}", m.item, m.from.label())).collect();
-                format!("{from} {rel} {to} unlinked{also}")
-            }
-        })
-    })?;
-    app.toast(format!("undone: {what}"));
-    app.refresh_all()
 }

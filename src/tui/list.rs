@@ -1,6 +1,7 @@
 //! A virtualised list: a window of rows around the cursor, paged from the store by keyset, never the whole list.
 
 use helpdesk::Result;
+use helpdesk::domain::ItemRef;
 use helpdesk::store::{Account, Contact, ItemFilter, ItemRow, Page, Reader};
 
 const PAGE: usize = 200;
@@ -46,6 +47,15 @@ pub struct ListState {
     /// loaded so far.
     pub counting: Option<u64>,
     seq: u64,
+    /// The source with the typed query read into it, and what in the query names nothing.
+    query: Option<ItemFilter>,
+    pub problems: Vec<String>,
+    /// Who `is:mine` means.
+    pub me: String,
+    /// The name of the view shown instead of the pane's own list, and that list to go back to.
+    pub view: Option<(String, Source)>,
+    /// Rows selected for a bulk change.
+    pub marked: Vec<ItemRef>,
 }
 
 impl ListState {
@@ -62,7 +72,25 @@ impl ListState {
             capped: false,
             counting: None,
             seq: 0,
+            query: None,
+            problems: vec![],
+            me: String::new(),
+            view: None,
+            marked: vec![],
         }
+    }
+
+    /// The item under the cursor, if the list shows items.
+    pub fn selected_item(&self) -> Option<&ItemRow> {
+        match self.selected()? {
+            Row::Item(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The filter the rows come from: the source with the typed query read into it.
+    pub fn item_filter(&self) -> Option<ItemFilter> {
+        self.filter()
     }
 
     pub fn selected(&self) -> Option<&Row> {
@@ -81,9 +109,22 @@ impl ListState {
 
     fn filter(&self) -> Option<ItemFilter> {
         match &self.source {
-            Source::Items(f) => Some(ItemFilter { text: self.text().map(String::from), ..f.clone() }),
+            Source::Items(f) => Some(self.query.clone().unwrap_or_else(|| f.clone())),
             _ => None,
         }
+    }
+
+    /// Read the typed text as a query (`owner:alice sev:high card`) against the store.
+    fn parse(&mut self, r: &Reader<'_>) {
+        self.problems.clear();
+        self.query = match (&self.source, self.text()) {
+            (Source::Items(f), Some(t)) => {
+                let (q, problems) = r.apply_query(f.clone(), t, &self.me);
+                self.problems = problems;
+                Some(q)
+            }
+            _ => None,
+        };
     }
 
     /// Count and load the first page again (after a filter change or a write), keeping the cursor where it can.
@@ -91,6 +132,8 @@ impl ListState {
     /// returned with a number for [`ListState::counted`], and the list acts as capped until then.
     pub fn reload(&mut self, r: &Reader<'_>, height: usize, defer: bool) -> Result<Option<(u64, ItemFilter)>> {
         let keep = self.cursor;
+        let keep_id = self.selected_item().map(|i| i.id).filter(|_| keep > 0);
+        self.parse(r);
         self.loaded = true;
         self.counting = None;
         let first = (height + 1).max(FIRST);
@@ -115,6 +158,13 @@ impl ListState {
         self.offset = 0;
         if keep > 0 && self.total > 0 {
             self.move_to(r, keep.min(self.total - 1), height)?;
+        }
+        // A change elsewhere moved rows: the cursor stays on its item when that is still loaded.
+        if let Some(id) = keep_id.filter(|id| self.selected_item().map(|i| i.id) != Some(*id)) {
+            let at = self.rows.iter().position(|row| matches!(row, Row::Item(i) if i.id == id));
+            if let Some(at) = at {
+                self.move_to(r, self.start + at, height)?;
+            }
         }
         Ok(ask)
     }

@@ -2,9 +2,9 @@
 //! submitted prompt goes to its feature's handler through one exhaustive `match`.
 
 use super::action::Action;
-use super::app::{App, Chosen, Field, Modal, Pending, PromptPurpose};
-use super::{compose, items, records, similar, views};
-use anyhow::Result;
+use super::app::{App, Chosen, Field, Modal, Pending, PromptPurpose, menu_rows};
+use super::{compose, items, reading, records, similar, triage, views};
+use anyhow::{Result, bail};
 use helpdesk::domain::LinkRel;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
@@ -34,22 +34,50 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
                 }
             }
         }
-        Modal::Menu { items, selected, .. } => match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => return Ok(None),
-            KeyCode::Char('j') | KeyCode::Down => *selected = (*selected + 1).min(items.len().saturating_sub(1)),
-            KeyCode::Char('k') | KeyCode::Up => *selected = selected.saturating_sub(1),
-            KeyCode::Enter => {
-                let Some(then) = items.get(*selected).map(|i| i.then.clone()) else { return Ok(None) };
-                return choose(app, then).map(|_| None);
-            }
-            KeyCode::Char(c @ '1'..='9') => {
-                let i = c as usize - '1' as usize;
-                if let Some(then) = items.get(i).map(|i| i.then.clone()) {
+        Modal::Menu { items, selected, filter, .. } => {
+            let rows = menu_rows(items, filter.value());
+            let last = rows.len().saturating_sub(1);
+            let page = (app.size.1 as usize).saturating_sub(8).max(1);
+            let typing = !filter.value().is_empty();
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            match key.code {
+                KeyCode::Esc if typing => *filter = tui_input::Input::default(),
+                KeyCode::Esc => return Ok(None),
+                KeyCode::Char('q') if !typing => return Ok(None),
+                KeyCode::Down => *selected = (*selected + 1).min(last),
+                KeyCode::Char('j') if !typing => *selected = (*selected + 1).min(last),
+                KeyCode::Char('n') if ctrl => *selected = (*selected + 1).min(last),
+                KeyCode::Up => *selected = selected.saturating_sub(1),
+                KeyCode::Char('k') if !typing => *selected = selected.saturating_sub(1),
+                KeyCode::Char('p') if ctrl => *selected = selected.saturating_sub(1),
+                KeyCode::Home => *selected = 0,
+                KeyCode::Char('g') if !typing => *selected = 0,
+                KeyCode::End => *selected = last,
+                KeyCode::Char('G') if !typing => *selected = last,
+                KeyCode::PageDown => *selected = (*selected + page).min(last),
+                KeyCode::Char('d') if ctrl => *selected = (*selected + page).min(last),
+                KeyCode::PageUp => *selected = selected.saturating_sub(page),
+                KeyCode::Char('u') if ctrl => *selected = selected.saturating_sub(page),
+                KeyCode::Enter => {
+                    let Some(then) = rows.get(*selected).and_then(|i| items.get(*i)).map(|i| i.then.clone()) else {
+                        app.modal = Some(modal);
+                        bail!("nothing matches: backspace or esc clears what was typed");
+                    };
                     return choose(app, then).map(|_| None);
                 }
+                KeyCode::Char(c @ '1'..='9') if !typing => {
+                    let i = c as usize - '1' as usize;
+                    if let Some(then) = rows.get(i).and_then(|i| items.get(*i)).map(|i| i.then.clone()) {
+                        return choose(app, then).map(|_| None);
+                    }
+                }
+                KeyCode::Char('/') if !typing => {}
+                _ => {
+                    filter.handle_event(&Event::Key(key));
+                    *selected = 0;
+                }
             }
-            _ => {}
-        },
+        }
         Modal::Prompt { input, purpose, similar, pick, .. } => {
             if esc {
                 return Ok(None);
@@ -81,8 +109,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
         }
         Modal::Confirm { then, .. } => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
-                let Pending::Stage(r, to) = then.clone();
-                items::set_stage(app, r, to)?;
+                let Pending::Stage(rs, to) = then.clone();
+                items::set_stage(app, &rs, to)?;
                 return app.refresh_all().map(|_| None);
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => return Ok(None),
@@ -144,7 +172,10 @@ fn choose(app: &mut App, then: Chosen) -> Result<()> {
 /// A prompt's text was submitted.
 fn submit(app: &mut App, purpose: PromptPurpose, text: String) -> Result<()> {
     match purpose {
-        PromptPurpose::Tag(r) => items::tag(app, r, &text),
+        PromptPurpose::Tag(rs) => items::tag(app, rs, &text),
+        PromptPurpose::GoTo => triage::go_to(app, &text),
+        PromptPurpose::Find => reading::find(app, &text),
+        PromptPurpose::SaveAttachment(msg, name) => reading::save(app, msg, &name, &text),
         PromptPurpose::LinkTarget(from) => items::link_target(app, from, &text),
         PromptPurpose::NewTitle(kind, parent) => items::new_title(app, kind, parent, text),
         PromptPurpose::ExportPath(format) => views::export_to(app, format, &text),

@@ -6,18 +6,45 @@ use super::list::Row;
 use anyhow::Result;
 use tui_input::Input;
 
+/// `q`: close the open view (back one level), quit from a pane's list (esc steps back through the selection, the
+/// view and the filter).
 pub fn quit(app: &mut App) -> Result<()> {
-    app.quit = true;
-    Ok(())
+    if app.detail.is_empty() {
+        app.quit = true;
+        return Ok(());
+    }
+    back(app).map(|_| ())
 }
 
-/// Close the open view; on a list, clear its filter.
-pub fn back(app: &mut App) -> Result<()> {
-    if app.detail.pop().is_none() && !app.list().text.is_empty() {
-        app.list_mut().text.clear();
-        app.reload()?;
+/// Back one level: close the open view (returning to a form it was opened from), else clear the selection, else
+/// leave the view the pane shows, else clear the filter. False if there was nothing to go back from.
+pub fn back(app: &mut App) -> Result<bool> {
+    if app.detail.pop().is_some() {
+        if app.stashed.as_ref().is_some_and(|(depth, _)| *depth > app.detail.len()) {
+            app.modal = app.stashed.take().map(|(_, m)| m);
+        }
+        return Ok(true);
     }
-    Ok(())
+    if app.pane == Pane::Dashboard {
+        return Ok(false);
+    }
+    let l = app.list_mut();
+    if !l.marked.is_empty() {
+        l.marked.clear();
+        return Ok(true);
+    }
+    if let Some((_, own)) = l.view.take() {
+        l.source = own;
+        l.text.clear();
+        app.reload()?;
+        return Ok(true);
+    }
+    if !l.text.is_empty() {
+        l.text.clear();
+        app.reload()?;
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 pub fn cycle_pane(app: &mut App, forward: bool) -> Result<()> {
@@ -35,6 +62,15 @@ pub fn movement(app: &mut App, a: Action) -> Result<()> {
         return Ok(());
     }
     if app.pane == Pane::Dashboard {
+        let n = app.stats.as_ref().map(|s| s.oldest_waiting.len()).unwrap_or(0);
+        let c = app.dash_cursor;
+        app.dash_cursor = match a {
+            Action::Up => c.saturating_sub(1),
+            Action::Down => c + 1,
+            Action::Top | Action::PageUp => 0,
+            _ => n,
+        }
+        .min(n.saturating_sub(1));
         return Ok(());
     }
     let i = app.list_index();
@@ -56,6 +92,12 @@ pub fn open_selected(app: &mut App) -> Result<()> {
     if let Some(d) = app.detail.last() {
         if let Some(t) = d.link_at(d.scroll) {
             app.open(t)?;
+        }
+    } else if app.pane == Pane::Dashboard {
+        let id = app.stats.as_ref().and_then(|s| s.oldest_waiting.get(app.dash_cursor)).map(|w| w.id);
+        match id {
+            Some(id) => app.open(Target::Item(id))?,
+            None => anyhow::bail!("nothing waiting to open"),
         }
     } else if let Some(row) = app.list().selected().cloned() {
         app.open(match row {

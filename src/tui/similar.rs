@@ -36,17 +36,22 @@ pub fn use_pick(app: &mut App, rel: Option<LinkRel>) -> Result<()> {
     };
     let Some(s) = pick.and_then(|p| similar.get(p)).cloned() else { bail!("pick a suggestion first (↓)") };
     let parent = *parent;
-    app.modal = None;
+    let form = app.modal.take();
     match (rel, parent) {
         (Some(rel), Some(src)) => {
             let rel = natural_rel(src, s.id, rel);
             let b = app.by();
             app.store.write(|w| w.link(src, s.id, rel, &b))?;
-            app.toast(format!("not created: {src} {rel} {}", s.id));
+            app.toast(format!("not created: {src} linked as {rel} {}", s.id));
             app.refresh_all()?;
         }
         (Some(_), None) => app.toast(format!("not created: {} covers it", s.id)),
-        (None, _) => {}
+        (None, _) => {
+            // Only a look: back from the view returns to the form as it was typed.
+            app.open(Target::Item(s.id))?;
+            app.stashed = form.map(|m| (app.detail.len(), m));
+            return Ok(());
+        }
     }
     app.open(Target::Item(s.id))
 }

@@ -2,6 +2,7 @@
 
 mod screens;
 mod state;
+mod triage;
 
 use super::app::App;
 use super::update::on_key;

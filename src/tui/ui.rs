@@ -4,13 +4,14 @@ mod dashboard;
 pub mod lists;
 mod modal;
 
+use super::action::Action;
 use super::app::{App, Pane};
 use super::list::Source;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 pub fn tab_label(p: Pane) -> String {
     format!(" {} {} ", p.index() + 1, p.title())
@@ -34,9 +35,42 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     draw_status(f, app, status);
     if let Some(m) = &app.modal {
-        modal::draw(f, app, m);
+        modal::draw(f, app, m, main);
     }
-    draw_toasts(f, app, main);
+    draw_toast(f, app, status);
+}
+
+/// The keys the hint bar offers where the user is: only keys that act there.
+fn hints(app: &App) -> Vec<Action> {
+    use super::app::Target;
+    use Action::*;
+    if let Some(d) = app.detail.last() {
+        return match d.target {
+            Target::Item(r) => {
+                let mut v = vec![];
+                if matches!(r.kind, helpdesk::domain::Kind::Conversation | helpdesk::domain::Kind::Ticket) {
+                    v.push(Reply);
+                }
+                v.extend([Note, Stage, Assign]);
+                if !d.messages.is_empty() {
+                    v.extend([NextMessage, ToggleQuotes]);
+                }
+                if !d.attachments.is_empty() {
+                    v.push(SaveAttachment);
+                }
+                v.extend([Find, Back, Help]);
+                v
+            }
+            _ => vec![Open, EditRecord, Find, Back, Help],
+        };
+    }
+    match app.pane {
+        Pane::Dashboard => vec![Open, Refresh, Palette, Help, Quit],
+        Pane::Contacts => vec![Open, Filter, ToggleAccounts, NewItem, EditRecord, Help, Quit],
+        _ if !app.list().marked.is_empty() => vec![Mark, Stage, Assign, Severity, Tag, Undo, Back],
+        Pane::Inbox => vec![Open, Filter, GoTo, NextNeedsResponse, Mark, Sort, OpenView, Help, Quit],
+        _ => vec![Open, Filter, GoTo, Stage, Assign, Mark, Sort, OpenView, Help, Quit],
+    }
 }
 
 fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
@@ -66,7 +100,15 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     if let Some(input) = &app.filtering {
         left.push(Span::styled(" / ", Style::new().fg(Color::Black).bg(Color::Yellow)));
         left.push(Span::raw(format!("{}▏", input.value())));
-        left.push(Span::styled("  enter keep · esc clear", Style::new().fg(Color::DarkGray)));
+        match app.list().problems.first() {
+            Some(p) => {
+                left.push(Span::styled(format!("  {}", helpdesk::sanitize::line(p)), Style::new().fg(Color::Red)))
+            }
+            None => left.push(Span::styled(
+                "  owner: stage: account: sev: tag: is:mine is:unassigned has:issue · enter keep · esc clear",
+                Style::new().fg(Color::DarkGray),
+            )),
+        }
     } else {
         let l = app.list();
         if app.detail.is_empty() && app.pane != Pane::Dashboard {
@@ -89,27 +131,16 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                 ));
             }
         }
-        let hints: &[super::action::Action] = if app.detail.is_empty() {
-            &[
-                super::action::Action::Open,
-                super::action::Action::Filter,
-                super::action::Action::Stage,
-                super::action::Action::Palette,
-                super::action::Action::Help,
-                super::action::Action::Quit,
-            ]
-        } else {
-            &[
-                super::action::Action::Reply,
-                super::action::Action::Note,
-                super::action::Action::Stage,
-                super::action::Action::NextTab,
-                super::action::Action::Back,
-                super::action::Action::Help,
-            ]
-        };
-        for a in hints {
-            if let Some(k) = app.keymap.key_for(*a) {
+        let hints = hints(app);
+        let mut used: usize = left.iter().map(|s| s.content.chars().count()).sum();
+        for a in &hints {
+            let Some(k) = app.keymap.key_for(*a) else { continue };
+            // Whole hints only: one that does not fit is left out, not cut.
+            used += k.chars().count() + a.name().chars().count() + 2;
+            if used > area.width as usize {
+                break;
+            }
+            {
                 left.push(Span::styled(format!(" {k}"), Style::new().fg(Color::Cyan)));
                 left.push(Span::styled(format!(" {}", a.name()), Style::new().fg(Color::DarkGray)));
             }
@@ -131,23 +162,18 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     }
 }
 
-fn draw_toasts(f: &mut Frame, app: &App, area: Rect) {
-    let mut y = area.y + area.height;
-    for t in app.toasts.iter().rev() {
-        if t.at.elapsed().as_secs() > 6 || y <= area.y + 3 {
-            continue;
-        }
-        let w = (t.text.chars().count() as u16 + 4).min(area.width.saturating_sub(2)).max(10);
-        y -= 3;
-        let r = Rect { x: area.x + area.width.saturating_sub(w + 1), y, width: w.min(area.width), height: 3 };
-        let color = if t.error { Color::Red } else { Color::Green };
-        f.render_widget(Clear, r);
-        f.render_widget(
-            Paragraph::new(t.text.clone())
-                .block(Block::default().borders(Borders::ALL).border_style(Style::new().fg(color))),
-            r,
-        );
-    }
+/// The newest message, on the right of the status line (over the mail state while it shows): it never covers text.
+fn draw_toast(f: &mut Frame, app: &App, area: Rect) {
+    let Some(t) = app.toasts.back().filter(|t| t.at.elapsed().as_secs() <= 6) else { return };
+    let w = (t.text.chars().count() as u16 + 2).min(area.width);
+    let r = Rect { x: area.x + area.width - w, width: w, ..area };
+    let style = if t.error {
+        Style::new().fg(Color::White).bg(Color::Red)
+    } else {
+        Style::new().fg(Color::Black).bg(Color::Green)
+    };
+    f.render_widget(Clear, r);
+    f.render_widget(Paragraph::new(format!(" {} ", lists::fit(&t.text, w.saturating_sub(2) as usize))).style(style), r);
 }
 
 /// A centred rectangle of at most `w`×`h` inside `area`.

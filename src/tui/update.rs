@@ -4,7 +4,7 @@
 use super::action::Action;
 use super::app::{App, Modal, Pane};
 use super::keymap::{Key, Scope};
-use super::{compose, items, modal, nav, records, similar, views};
+use super::{compose, items, modal, nav, reading, records, similar, triage, undo, views};
 use anyhow::Result;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use tui_input::Input;
@@ -106,6 +106,9 @@ fn click(app: &mut App, col: u16, row: u16) -> Result<()> {
     if app.pane == Pane::Dashboard {
         return Ok(());
     }
+    if app.filtering.is_some() {
+        app.filtering = None;
+    }
     let to = app.list().offset + (row - first) as usize;
     if to < app.list().total {
         let r = app.store.read();
@@ -119,7 +122,7 @@ fn click(app: &mut App, col: u16, row: u16) -> Result<()> {
 pub fn update(app: &mut App, a: Action) -> Result<()> {
     match a {
         Action::Quit => nav::quit(app),
-        Action::Back => nav::back(app),
+        Action::Back => nav::back(app).map(|_| ()),
         Action::Help => {
             app.modal = Some(Modal::Help { scroll: 0 });
             Ok(())
@@ -153,7 +156,23 @@ pub fn update(app: &mut App, a: Action) -> Result<()> {
         Action::NewItem => items::new_item(app),
         Action::NewIssue => items::new_issue(app),
         Action::NewTask => items::new_task(app),
-        Action::Undo => items::undo(app),
+        Action::Undo => undo::undo(app),
+        Action::GoTo => triage::go_to_prompt(app),
+        Action::NextNeedsResponse => triage::next_needs_response(app),
+        Action::Sort => triage::sort(app),
+        Action::Mark => triage::mark(app),
+        Action::MarkAll => triage::mark_all(app),
+        Action::NextMessage => reading::message(app, true),
+        Action::PrevMessage => reading::message(app, false),
+        Action::ToggleQuotes => reading::toggle_quotes(app),
+        Action::Headers => reading::toggle_headers(app),
+        Action::Find => reading::find_prompt(app),
+        Action::FindNext => reading::find_next(app, true),
+        Action::FindPrev => reading::find_next(app, false),
+        Action::Pager => reading::pager(app, false),
+        Action::PagerThread => reading::pager(app, true),
+        Action::OpenAttachment => reading::open_attachment(app),
+        Action::SaveAttachment => reading::save_prompt(app),
         Action::Reply => compose::reply(app, false),
         Action::Note => compose::reply(app, true),
         Action::EditorReply => compose::in_editor(app),

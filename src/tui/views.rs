@@ -5,7 +5,7 @@ use super::list::Source;
 use anyhow::{Result, bail};
 use helpdesk::domain::Kind;
 use helpdesk::io::export::{self, Format};
-use helpdesk::store::ItemFilter;
+use helpdesk::store::{ItemFilter, SortOrder};
 use tui_input::Input;
 
 pub fn export_menu(app: &mut App) -> Result<()> {
@@ -36,12 +36,13 @@ pub fn save_prompt(app: &mut App) -> Result<()> {
 
 pub fn open_menu(app: &mut App) -> Result<()> {
     let views = app.store.read().views()?;
+    let view = |label: &str, v: ViewChoice| MenuItem { label: label.into(), then: Chosen::OpenView(v) };
     let mut items: Vec<MenuItem> = vec![
-        MenuItem { label: "Active tickets (no linked issue)".into(), then: Chosen::OpenView(ViewChoice::Active) },
-        MenuItem {
-            label: "Product assist (tickets with issues, and issues)".into(),
-            then: Chosen::OpenView(ViewChoice::Assist),
-        },
+        view("Needs response (conversations and tickets waiting on us)", ViewChoice::NeedsResponse),
+        view("Mine (open items I own)", ViewChoice::Mine),
+        view("Unassigned (open tickets nobody owns)", ViewChoice::Unassigned),
+        view("Active tickets (open, no linked issue)", ViewChoice::Active),
+        view("Product assist (tickets with issues, and issues)", ViewChoice::Assist),
     ];
     items.extend(
         views.into_iter().map(|(n, _)| MenuItem { label: n.clone(), then: Chosen::OpenView(ViewChoice::Saved(n)) }),
@@ -97,11 +98,30 @@ pub fn save(app: &mut App, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Show a saved view (or one of the two standing trackers) in its pane.
+/// Show a saved view (or a built-in one) in its pane, under its name; back (esc) returns to the pane's own list.
 pub fn open_view(app: &mut App, v: &ViewChoice) -> Result<()> {
+    let open = Some(true);
     let filter = match v {
-        ViewChoice::Active => ItemFilter { kind: Some(Kind::Ticket), has_issue: Some(false), ..Default::default() },
+        ViewChoice::Active => {
+            ItemFilter { kind: Some(Kind::Ticket), has_issue: Some(false), open, ..Default::default() }
+        }
         ViewChoice::Assist => ItemFilter { has_issue: Some(true), ..Default::default() },
+        ViewChoice::NeedsResponse => {
+            ItemFilter { needs_response: Some(true), open, sort: SortOrder::Waiting, ..Default::default() }
+        }
+        ViewChoice::Mine => {
+            let me = app.store.read().member_row(&app.user).map_err(|_| {
+                anyhow::anyhow!("'{}' is not a member: nothing can be theirs (helpdesk member add)", app.user)
+            })?;
+            ItemFilter { owner_row: Some(me), open, sort: SortOrder::Updated, ..Default::default() }
+        }
+        ViewChoice::Unassigned => ItemFilter {
+            kind: Some(Kind::Ticket),
+            unassigned: true,
+            open,
+            sort: SortOrder::Waiting,
+            ..Default::default()
+        },
         ViewChoice::Saved(n) => app.store.read().view(n)?,
     };
     let pane = match filter.kind {
@@ -111,15 +131,16 @@ pub fn open_view(app: &mut App, v: &ViewChoice) -> Result<()> {
     };
     app.switch(pane)?;
     let l = app.list_mut();
+    let own = match l.view.take() {
+        Some((_, own)) => own,
+        None => l.source.clone(),
+    };
+    l.view = Some((v.title().to_string(), own));
     l.text = filter.text.clone().unwrap_or_default();
     l.source = Source::Items(ItemFilter { text: None, ..filter });
+    l.cursor = 0;
+    l.marked.clear();
     app.reload()?;
-    app.toast(format!(
-        "view: {}",
-        match v {
-            ViewChoice::Saved(n) => n.as_str(),
-            ViewChoice::Active | ViewChoice::Assist => "standing tracker",
-        }
-    ));
+    app.toast(format!("view: {} (esc leaves it)", v.title()));
     Ok(())
 }

@@ -124,9 +124,16 @@ pub struct ListArgs {
     pub contact: Option<String>,
     #[arg(long)]
     pub needs_response: bool,
-    /// Full-text filter over title and description
+    /// Free words over ID, title, description, account, contact and message text
     #[arg(long)]
     pub text: Option<String>,
+    /// A search as typed in the TUI's `/` box: `owner:alice stage:wip account:acme sev:high tag:x is:unassigned
+    /// is:mine is:open has:issue` and free words
+    #[arg(long, short = 'q')]
+    pub query: Option<String>,
+    /// Order: inbox, newest, updated, created, severity or waiting
+    #[arg(long)]
+    pub sort: Option<String>,
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
 }

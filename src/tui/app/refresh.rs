@@ -44,9 +44,47 @@ impl App {
 
     fn rebuild_detail_with(&mut self, similar: detail::Similar) -> Result<()> {
         if let Some(d) = self.detail.pop() {
-            let mut fresh = detail::build(&self.store, d.target, d.tab, self.clock, similar)?;
-            fresh.scroll = d.scroll.min(fresh.lines.len().saturating_sub(1));
+            let opts = super::ViewOpts { width: self.view_width(), ..d.opts };
+            let mut fresh = detail::build(&self.store, d.target, d.tab, self.clock, similar, opts)?;
+            // In a message, the cursor stays on its message when lines above it change (similar work arriving).
+            let in_msg = d.messages.iter().rev().find(|m| m.0 <= d.scroll).map(|m| (m.1, d.scroll - m.0));
+            let moved = in_msg.and_then(|(id, off)| fresh.messages.iter().find(|m| m.1 == id).map(|m| m.0 + off));
+            fresh.scroll = moved.unwrap_or(d.scroll).min(fresh.lines.len().saturating_sub(1));
+            fresh.find = d.find;
             self.detail.push(fresh);
+        }
+        Ok(())
+    }
+
+    /// Columns inside a detail view's border.
+    pub fn view_width(&self) -> usize {
+        (self.size.0 as usize).saturating_sub(2).max(20)
+    }
+
+    /// On the tick: if another process wrote to the store, reload what is shown (the cursor stays on its item).
+    pub fn poll_changes(&mut self) -> Result<()> {
+        let v = self.store.read().data_version()?;
+        if v == self.data_version {
+            return Ok(());
+        }
+        let first = self.data_version == 0;
+        self.data_version = v;
+        if first {
+            return Ok(());
+        }
+        for l in &mut self.lists {
+            l.loaded = false;
+        }
+        self.stats_at = None;
+        if self.pane == Pane::Dashboard {
+            if !self.stats_pending {
+                self.request_stats()?;
+            }
+        } else {
+            self.reload()?;
+        }
+        if self.modal.is_none() {
+            self.rebuild_detail()?;
         }
         Ok(())
     }
@@ -67,7 +105,8 @@ impl App {
 
     /// Open a detail view on top of what is shown.
     pub fn open(&mut self, t: Target) -> Result<()> {
-        let d = detail::build(&self.store, t, super::MsgTab::Customer, self.clock, detail::Similar::Pending)?;
+        let opts = super::ViewOpts { width: self.view_width(), ..Default::default() };
+        let d = detail::build(&self.store, t, super::MsgTab::Customer, self.clock, detail::Similar::Pending, opts)?;
         self.detail.push(d);
         self.request_similar();
         Ok(())

@@ -106,7 +106,7 @@ fn menus_and_dialogs() {
     a.modal = Some(Modal::Confirm {
         message: "Move TKT-120 to canceled? It closes the item.".into(),
         then: super::super::app::Pending::Stage(
-            a.current_item().unwrap(),
+            vec![a.current_item().unwrap()],
             helpdesk::stage::AnyStage::Ticket(helpdesk::stage::TicketStage::Canceled),
         ),
     });

@@ -27,13 +27,21 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
     let l = app.list();
     let h = area.height.saturating_sub(3) as usize;
     let now = app.now();
-    let title = match app.pane {
-        Pane::Contacts if app.accounts => " Accounts  (A: contacts) ".to_string(),
-        Pane::Contacts => " Contacts  (A: accounts) ".to_string(),
-        p => format!(" {} ", p.title()),
+    let sort = match &l.source {
+        super::super::list::Source::Items(f) => format!(" · by {}", f.sort.name()),
+        _ => String::new(),
+    };
+    let marked = if l.marked.is_empty() { String::new() } else { format!(" · {} selected", l.marked.len()) };
+    let title = match (app.pane, &l.view) {
+        (Pane::Contacts, _) if app.accounts => " Accounts  (A: contacts) ".to_string(),
+        (Pane::Contacts, _) => " Contacts  (A: accounts) ".to_string(),
+        (p, Some((name, _))) => format!(" {} › {}{sort}{marked}  (esc leaves) ", p.title(), line(name)),
+        (p, None) => format!(" {}{sort}{marked} ", p.title()),
     };
     let block = Block::default().borders(Borders::ALL).title(title);
     let narrow = area.width < 80;
+    // Between 80 and 110 columns: fewer columns, so that the subject keeps room.
+    let medium = !narrow && area.width < 110;
     let (header, widths): (Vec<&str>, Vec<Constraint>) = match (app.pane, app.accounts, narrow) {
         (Pane::Contacts, false, _) => (
             vec!["ID", "Name", "Email", "Account"],
@@ -43,26 +51,44 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
             vec!["ID", "Name", "Tier", "Domains"],
             vec![Constraint::Length(9), Constraint::Percentage(40), Constraint::Length(11), Constraint::Fill(1)],
         ),
+        (Pane::Inbox, _, false) if medium => (
+            vec!["", "ID", "Account", "Owner", "Subject"],
+            [2, 9, 18, 8].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
+        ),
+        (_, _, false) if medium => (
+            vec!["", "ID", "Stage", "Sev", "Owner", "Title"],
+            [2, 9, 17, 7, 8].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
+        ),
         (Pane::Inbox, _, false) => (
             vec!["", "ID", "Stage", "Account", "Owner", "Updated", "Subject"],
-            [1, 10, 15, 20, 6, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
+            [2, 10, 15, 20, 8, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
         ),
         (_, _, false) => (
             vec!["", "ID", "Stage", "Sev", "Owner", "Updated", "Title"],
-            [1, 10, 17, 7, 6, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
+            [2, 10, 17, 7, 8, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
         ),
         (_, _, true) => (
             vec!["", "ID", "Stage", "Title"],
-            vec![Constraint::Length(1), Constraint::Length(9), Constraint::Length(12), Constraint::Fill(1)],
+            vec![Constraint::Length(2), Constraint::Length(9), Constraint::Length(12), Constraint::Fill(1)],
         ),
     };
+    // What the title column gets: the inner width less the fixed columns and the gaps between columns.
+    let fixed: u16 = match (app.pane, narrow) {
+        (_, true) => 2 + 9 + 12 + 3,
+        (Pane::Inbox, _) if medium => 2 + 9 + 18 + 8 + 4,
+        _ if medium => 2 + 9 + 17 + 7 + 8 + 5,
+        (Pane::Inbox, _) => 2 + 10 + 15 + 20 + 8 + 7 + 6,
+        _ => 2 + 10 + 17 + 7 + 8 + 7 + 6,
+    };
+    let title_w = area.width.saturating_sub(2 + fixed).max(4) as usize;
     let rows: Vec<TRow> = l
         .visible(h)
         .map(|(i, r)| {
             let cells: Vec<Cell> = match r {
                 Row::Item(it) => {
-                    let dot =
-                        Cell::from(if it.needs_response { "●" } else { " " }).style(Style::new().fg(Color::Yellow));
+                    let mark = if l.marked.contains(&it.id) { "✓" } else { " " };
+                    let dot = Cell::from(format!("{mark}{}", if it.needs_response { "●" } else { " " }))
+                        .style(Style::new().fg(Color::Yellow));
                     let stage_w = match (app.pane, narrow) {
                         (_, true) => 12,
                         (Pane::Inbox, _) => 15,
@@ -70,15 +96,22 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                     };
                     let stage =
                         Cell::from(fit(it.stage.label(), stage_w)).style(Style::new().fg(stage_color(it.stage)));
-                    let title = line(&it.title);
+                    let title = fit(&line(&it.title), title_w);
+                    let owner = Cell::from(fit(&it.owner.clone().unwrap_or_default(), 8));
+                    let sev = Cell::from(it.severity.map(|s| s.as_str()).unwrap_or_default());
+                    let account = || fit(&it.account.as_deref().map(line).unwrap_or_else(|| "(unknown)".into()), 18);
                     match (app.pane, narrow) {
                         (_, true) => vec![dot, Cell::from(it.id.to_string()), stage, Cell::from(title)],
+                        (Pane::Inbox, _) if medium => {
+                            vec![dot, Cell::from(it.id.to_string()), Cell::from(account()), owner, Cell::from(title)]
+                        }
+                        _ if medium => vec![dot, Cell::from(it.id.to_string()), stage, sev, owner, Cell::from(title)],
                         (Pane::Inbox, _) => vec![
                             dot,
                             Cell::from(it.id.to_string()),
                             stage,
-                            Cell::from(it.account.as_deref().map(line).unwrap_or_else(|| "(unknown)".into())),
-                            Cell::from(it.owner.clone().unwrap_or_default()),
+                            Cell::from(fit(&it.account.as_deref().map(line).unwrap_or_else(|| "(unknown)".into()), 20)),
+                            Cell::from(fit(&it.owner.clone().unwrap_or_default(), 8)),
                             Cell::from(date(it.updated_at, now)),
                             Cell::from(title),
                         ],
@@ -87,7 +120,7 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                             Cell::from(it.id.to_string()),
                             stage,
                             Cell::from(it.severity.map(|s| s.as_str()).unwrap_or_default()),
-                            Cell::from(it.owner.clone().unwrap_or_default()),
+                            Cell::from(fit(&it.owner.clone().unwrap_or_default(), 8)),
                             Cell::from(date(it.updated_at, now)),
                             Cell::from(title),
                         ],
@@ -106,10 +139,11 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                     Cell::from(line(&a.domains.join(", "))),
                 ],
             };
-            let style = if i == l.cursor {
-                Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD)
-            } else {
-                Style::new()
+            let marked = matches!(r, Row::Item(it) if l.marked.contains(&it.id));
+            let style = match (i == l.cursor, marked) {
+                (true, _) => Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD),
+                (false, true) => Style::new().fg(Color::Magenta),
+                _ => Style::new(),
             };
             TRow::new(cells).style(style)
         })
@@ -137,18 +171,33 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
 pub fn detail(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
     let h = area.height.saturating_sub(2) as usize;
     let top = d.top(h);
+    let find = d.find.as_deref().map(str::to_lowercase);
+    let found = |l: &Line| {
+        find.as_deref()
+            .is_some_and(|f| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>().to_lowercase().contains(f))
+    };
     let lines: Vec<Line> = d
         .lines
         .iter()
         .enumerate()
         .skip(top)
         .take(h)
-        .map(|(i, l)| if i == d.scroll { l.clone().patch_style(Style::new().bg(Color::DarkGray)) } else { l.clone() })
+        .map(|(i, l)| match (i == d.scroll, found(l)) {
+            (true, _) => l.clone().patch_style(Style::new().bg(Color::DarkGray)),
+            (false, true) => l.clone().patch_style(Style::new().fg(Color::Black).bg(Color::Yellow)),
+            _ => l.clone(),
+        })
         .collect();
+    let msg = d.messages.iter().filter(|m| m.0 <= d.scroll).count();
+    let position = match d.messages.len() {
+        0 => format!(" {}/{} ", d.scroll + 1, d.lines.len()),
+        n => format!(" message {}/{n} · line {}/{} ", msg.max(1), d.scroll + 1, d.lines.len()),
+    };
+    let inner_w = area.width.saturating_sub(4) as usize;
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(format!(" {} ", d.title))
-        .title_bottom(Line::from(format!(" {}/{} ", d.scroll + 1, d.lines.len())).right_aligned());
+        .title(format!(" {} ", fit(&d.title, inner_w)))
+        .title_bottom(Line::from(position).right_aligned());
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 

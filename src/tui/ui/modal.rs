@@ -1,7 +1,7 @@
 //! Modals: help (from the keymap), palette, menus, prompts with the similar-work panel, confirmations, composer.
 
 use super::super::action::Action;
-use super::super::app::{App, Composer, Field, Modal, PromptPurpose};
+use super::super::app::{App, Composer, Field, Modal, PromptPurpose, menu_rows};
 use super::super::keymap::Scope;
 use super::centered;
 use super::lists::fit;
@@ -26,7 +26,8 @@ fn frame(f: &mut Frame, area: Rect, title: &str) -> Rect {
 fn selectable(items: impl Iterator<Item = String>, selected: Option<usize>, height: usize) -> Vec<Line<'static>> {
     let items: Vec<String> = items.collect();
     let sel = selected.unwrap_or(0);
-    let start = if sel >= height { sel + 1 - height } else { 0 };
+    // The selected row sits mid-window once the list scrolls (a pre-selected value shows its neighbours).
+    let start = sel.saturating_sub(height / 2).min(items.len().saturating_sub(height));
     items
         .into_iter()
         .enumerate()
@@ -42,12 +43,13 @@ fn selectable(items: impl Iterator<Item = String>, selected: Option<usize>, heig
         .collect()
 }
 
-pub fn draw(f: &mut Frame, app: &App, m: &Modal) {
-    let screen = f.area();
+/// A modal over `screen`: the area between the tab bar and the status line, which stay visible.
+pub fn draw(f: &mut Frame, app: &App, m: &Modal, screen: Rect) {
     match m {
         Modal::Help { scroll } => {
-            let area = centered(screen, 76, screen.height.saturating_sub(2));
-            let inner = frame(f, area, "Keys (esc closes)");
+            let area = centered(screen, screen.width.saturating_sub(4).min(120), screen.height);
+            let inner = frame(f, area, "Keys (esc closes · j/k scroll)");
+            let desc_w = (inner.width as usize).saturating_sub(38);
             let mut lines = vec![];
             for scope in [Scope::Global, Scope::List, Scope::Detail] {
                 lines.push(Line::styled(
@@ -58,15 +60,20 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal) {
                     lines.push(Line::from(vec![
                         Span::styled(format!("  {:<10}", b.key.label()), Style::new().fg(Color::Yellow)),
                         Span::raw(format!("{:<26}", b.action.name())),
-                        Span::styled(b.action.description(), Style::new().fg(Color::Gray)),
+                        Span::styled(fit(b.action.description(), desc_w), Style::new().fg(Color::Gray)),
                     ]));
                 }
                 lines.push(Line::default());
             }
-            lines.push(Line::styled(
-                "In forms: ↓/↑ pick a similar item · ctrl-o open it · ctrl-d duplicate · ctrl-r related",
-                Style::new().fg(Color::Gray),
-            ));
+            for l in [
+                "In pickers: type to filter (fuzzy; / first for j k g G q) · ↑/↓ · g/G · pgup/pgdn · enter · esc",
+                "In forms: ↓/↑ pick a similar item · ctrl-o open it (esc returns) · ctrl-d duplicate · ctrl-r related",
+                "Search (/): owner:alice stage:wip account:acme sev:high tag:x is:unassigned is:mine is:open",
+                "  has:issue, and words over ID, title, account, contact and message text (CLI: list --query)",
+                "Markers: ● needs a response from us · ✓ selected for a bulk change (space, *)",
+            ] {
+                lines.push(Line::styled(fit(l, inner.width as usize), Style::new().fg(Color::Gray)));
+            }
             lines.push(Line::styled(
                 "In the composer: ctrl-s send · esc esc discard · mouse: click selects, wheel scrolls",
                 Style::new().fg(Color::Gray),
@@ -75,48 +82,72 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal) {
             f.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()), inner);
         }
         Modal::Palette { input, selected } => {
-            let area = centered(screen, 70, 18);
+            let area = centered(screen, screen.width.saturating_sub(4).min(100), screen.height.min(20));
             let inner = frame(f, area, "Command palette");
             let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
             f.render_widget(Paragraph::new(format!(": {}▏", input.value())), top);
             let matches = Action::matching(input.value());
+            let w = inner.width as usize;
             let lines = selectable(
-                matches.iter().map(|a| format!("{:<26} {}", a.name(), a.description())),
+                matches.iter().map(|a| fit(&format!("{:<22} {}", a.name(), a.description()), w.saturating_sub(2))),
                 Some(*selected),
                 rest.height as usize,
             );
             f.render_widget(Paragraph::new(lines), rest);
         }
-        Modal::Menu { title, items, selected, .. } => {
-            let w =
-                items.iter().map(|i| i.label.chars().count()).max().unwrap_or(10).max(title.chars().count()) as u16 + 8;
-            let area = centered(screen, w.max(30), items.len() as u16 + 2);
+        Modal::Menu { title, items, selected, filter } => {
+            let rows = menu_rows(items, filter.value());
+            let widest = items.iter().map(|i| i.label.chars().count()).max().unwrap_or(10).max(title.chars().count());
+            let w = (widest as u16 + 8).max(40).min(screen.width.saturating_sub(2));
+            let area = centered(screen, w, items.len() as u16 + 4);
             let inner = frame(f, area, title);
-            let lines = selectable(items.iter().map(|i| line(&i.label)), Some(*selected), inner.height as usize);
-            f.render_widget(Paragraph::new(lines), inner);
+            let [top, list, foot] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            let typed = if filter.value().is_empty() {
+                Line::styled("type to filter", Style::new().fg(Color::DarkGray))
+            } else {
+                Line::raw(format!("› {}▏", line(filter.value())))
+            };
+            f.render_widget(Paragraph::new(typed), top);
+            let cw = inner.width as usize;
+            let lines = selectable(
+                rows.iter().filter_map(|i| items.get(*i)).map(|i| fit(&line(&i.label), cw.saturating_sub(2))),
+                Some(*selected),
+                list.height as usize,
+            );
+            f.render_widget(Paragraph::new(lines), list);
+            let count = format!("{}/{} · enter choose · esc", rows.len(), items.len());
+            f.render_widget(Paragraph::new(Line::styled(fit(&count, cw), Style::new().fg(Color::DarkGray))), foot);
         }
         Modal::Prompt { title, input, purpose, similar, pick } => {
             let creating = matches!(purpose, PromptPurpose::NewTitle(..));
             let h = if creating { 12 } else { 3 };
-            let area = centered(screen, 96, h);
+            let area = centered(screen, screen.width.saturating_sub(6).clamp(20, 160), h);
+            let cw = area.width.saturating_sub(2) as usize;
             let inner = frame(f, area, title);
             let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
             f.render_widget(Paragraph::new(format!("{}▏", line(input.value()))), top);
             if creating && rest.height > 1 {
                 let mut lines = vec![Line::styled(
-                    "Similar work (↓ pick · ctrl-o open · ctrl-d duplicate-of · ctrl-r related · enter create anyway)",
+                    fit(
+                        "Similar work (↓ pick · ctrl-o open · ctrl-d duplicate-of · ctrl-r related · enter create anyway)",
+                        cw,
+                    ),
                     Style::new().fg(Color::Cyan),
                 )];
                 if similar.is_empty() {
                     lines.push(Line::styled("  nothing similar yet", Style::new().fg(Color::DarkGray)));
                 }
                 for (i, s) in similar.iter().enumerate() {
-                    let text = format!(
-                        "{:<9} {:<17} {}  — {}",
-                        s.id.to_string(),
-                        fit(s.stage.label(), 17),
-                        line(&s.title),
-                        line(&s.reason)
+                    let text = fit(
+                        &format!(
+                            "{:<9} {:<24} {}  — {}",
+                            s.id.to_string(),
+                            s.stage.label(),
+                            line(&s.title),
+                            line(&s.reason)
+                        ),
+                        cw.saturating_sub(2),
                     );
                     lines.push(if Some(i) == *pick {
                         Line::styled(format!("▸ {text}"), Style::new().fg(Color::Black).bg(Color::Cyan))
@@ -128,7 +159,7 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal) {
             }
         }
         Modal::Confirm { message, .. } => {
-            let area = centered(screen, (message.chars().count() as u16 + 6).max(30), 5);
+            let area = centered(screen, (message.chars().count() as u16 + 6).clamp(30, screen.width), 6);
             let inner = frame(f, area, "Confirm");
             let lines = vec![
                 Line::raw(line(message)),

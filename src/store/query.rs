@@ -1,0 +1,136 @@
+//! The search language of the list box and `--query`: `owner:alice stage:wip account:acme sev:high tag:x
+//! is:unassigned is:mine is:open has:issue` and free words matched over ID, title, account, contact and messages.
+
+use super::Reader;
+use super::lists::ItemFilter;
+use super::search::terms;
+use crate::domain::{Kind, Severity};
+use crate::stage::AnyStage;
+
+/// What a query asked for that names nothing: the term and the reason, one line each.
+pub type Problems = Vec<String>;
+
+/// The stages of `kinds` that `s` names: the stored name, the display name, a prefix of either, or the initials
+/// (`wip` is Work in progress).
+pub fn stages_named(kinds: &[Kind], s: &str) -> Vec<AnyStage> {
+    let s = s.trim().to_lowercase().replace(['_', ' '], "-");
+    let mut out = vec![];
+    for k in kinds {
+        for st in AnyStage::all(*k) {
+            let label = st.label().to_lowercase().replace(' ', "-");
+            let initials: String = st.as_str().split('-').filter_map(|w| w.chars().next()).collect();
+            if st.as_str() == s || label == s || initials == s {
+                out.push(st);
+            }
+        }
+    }
+    if out.is_empty() {
+        for k in kinds {
+            out.extend(
+                AnyStage::all(*k)
+                    .into_iter()
+                    .filter(|st| st.as_str().starts_with(&s) || st.label().to_lowercase().starts_with(&s)),
+            );
+        }
+    }
+    out
+}
+
+impl Reader<'_> {
+    /// SQLite's `data_version`: it changes when another connection (the CLI, a second TUI, the mail worker) commits.
+    pub fn data_version(&self) -> crate::Result<i64> {
+        Ok(self.c.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// Read query `q` into `base`: what its terms name narrows the filter, the other words become the free text.
+    /// `me` is the login `is:mine` means. A term that names nothing is left out and reported with the reason.
+    pub fn apply_query(&self, base: ItemFilter, q: &str, me: &str) -> (ItemFilter, Problems) {
+        let mut f = base;
+        let mut problems = vec![];
+        let mut free = vec![];
+        let kinds: Vec<Kind> = f.kind.map(|k| vec![k]).unwrap_or_else(|| Kind::ALL.to_vec());
+        const KEYS: [&str; 9] = ["owner", "stage", "account", "sev", "severity", "tag", "is", "has", "no"];
+        for t in terms(q) {
+            // A known key with nothing after it yet is still being typed.
+            if t.strip_suffix(':').is_some_and(|k| KEYS.contains(&k.to_lowercase().as_str())) {
+                continue;
+            }
+            let Some((key, value)) = t.split_once(':').filter(|(k, v)| !k.is_empty() && !v.is_empty()) else {
+                free.push(t);
+                continue;
+            };
+            let mut bad = |why: String| problems.push(format!("{t}: {why}"));
+            match (key.to_lowercase().as_str(), value.to_lowercase().as_str()) {
+                ("owner", v) => match self.member_row(v) {
+                    Ok(row) => f.owner_row = Some(row),
+                    Err(_) => bad(format!("no member '{v}'")),
+                },
+                ("stage", v) => {
+                    let found = stages_named(&kinds, v);
+                    if found.is_empty() {
+                        let names: Vec<&str> = kinds.iter().flat_map(|k| AnyStage::all_names(*k)).collect();
+                        bad(format!("no stage '{v}' (one of {})", names.join(", ")));
+                    } else {
+                        f.stages = found;
+                    }
+                }
+                ("account", _) => match self.account_row(value) {
+                    Ok(row) => f.account_row = Some(row),
+                    Err(_) => f.account_text = Some(value.to_string()),
+                },
+                ("sev" | "severity", v) => {
+                    match Severity::parse(v)
+                        .ok()
+                        .or_else(|| Severity::ALL.iter().copied().find(|s| s.as_str().starts_with(v)))
+                    {
+                        Some(s) => f.severity = Some(s),
+                        None => bad(format!("no severity '{v}' (low, medium, high, blocker)")),
+                    }
+                }
+                ("tag", _) => match crate::domain::normalise_tag(value) {
+                    Ok(tag) => f.tag = Some(tag),
+                    Err(e) => bad(e.to_string()),
+                },
+                ("is", "unassigned") => f.unassigned = true,
+                ("is", "mine") => match self.member_row(me) {
+                    Ok(row) => f.owner_row = Some(row),
+                    Err(_) => bad(format!("'{me}' is not a member")),
+                },
+                ("is", "open") => f.open = Some(true),
+                ("is", "closed") => f.open = Some(false),
+                ("is", "waiting" | "needs-response") => f.needs_response = Some(true),
+                ("has", "issue") => f.has_issue = Some(true),
+                ("no", "issue") => f.has_issue = Some(false),
+                (k @ ("is" | "has" | "no"), v) => bad(format!(
+                    "'{k}:{v}' is not known (is:unassigned, is:mine, is:open, is:closed, is:waiting, has:issue, no:issue)"
+                )),
+                _ => free.push(t),
+            }
+        }
+        let text = free.join(" ");
+        f.text = (!text.trim().is_empty()).then_some(text);
+        (f, problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_keep_quoted_spaces() {
+        assert_eq!(
+            super::super::search::terms(r#"owner:al account:"acme bank" late"#),
+            ["owner:al", "account:acme bank", "late"]
+        );
+    }
+
+    #[test]
+    fn stages_by_initials_label_and_prefix() {
+        let wip = stages_named(&[Kind::Ticket], "wip");
+        assert_eq!(wip.len(), 1);
+        assert_eq!(wip[0].as_str(), "work-in-progress");
+        assert!(!stages_named(&[Kind::Ticket], "resol").is_empty());
+        assert!(stages_named(&[Kind::Ticket], "zzz").is_empty());
+    }
+}

@@ -1,0 +1,69 @@
+//! Undo: the last change, or the last bulk change as a whole, put back in one transaction.
+
+use super::app::{App, Undo};
+use anyhow::{Result, bail};
+use helpdesk::store::{By, Writer};
+
+pub fn undo(app: &mut App) -> Result<()> {
+    let Some(u) = app.undo.pop() else { bail!("nothing to undo") };
+    let b = app.by();
+    let what = app.store.write(|w| apply(w, &u, &b))?;
+    app.toast(format!("undone: {what}"));
+    app.refresh_all()
+}
+
+fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
+    Ok(match u {
+        Undo::Stage { item, from, auto } => {
+            for m in auto.iter().rev() {
+                w.restore_stage(m.item, m.from, b)?;
+            }
+            w.restore_stage(*item, *from, b)?;
+            let also: String = auto.iter().map(|m| format!(", {} back to {}", m.item, m.from.label())).collect();
+            format!("{item} back to {}{also}", from.label())
+        }
+        Undo::Assign { item, prev } => {
+            w.assign(*item, prev.as_deref(), b)?;
+            format!("{item} owner back to {}", prev.as_deref().unwrap_or("nobody"))
+        }
+        Undo::Severity { item, prev } => {
+            w.set_severity(*item, *prev, b)?;
+            format!("{item} severity back to {}", prev.map(|s| s.as_str()).unwrap_or("none"))
+        }
+        Undo::Part { item, prev } => {
+            if let Some(p) = prev {
+                let row = w.part_row_of(*p)?;
+                w.set_part(*item, row, b)?;
+            }
+            format!("{item} part back to {}", prev.map(|p| p.to_string()).unwrap_or("none".into()))
+        }
+        Undo::Tag { item, tag } => {
+            w.untag_item(*item, tag, b)?;
+            format!("{item}: tag {tag} removed")
+        }
+        Undo::Link { from, to, rel, auto } => {
+            w.unlink(*from, *to, *rel, b)?;
+            for m in auto.iter().rev() {
+                w.restore_stage(m.item, m.from, b)?;
+            }
+            let also: String = auto.iter().map(|m| format!(", {} back to {}", m.item, m.from.label())).collect();
+            format!("{from} {rel} {to} unlinked{also}")
+        }
+        Undo::Batch(all) => {
+            let mut items = std::collections::BTreeSet::new();
+            for u in all.iter().rev() {
+                apply(w, u, b)?;
+                items.insert(match u {
+                    Undo::Stage { item, .. }
+                    | Undo::Assign { item, .. }
+                    | Undo::Severity { item, .. }
+                    | Undo::Part { item, .. }
+                    | Undo::Tag { item, .. } => item.to_string(),
+                    Undo::Link { from, .. } => from.to_string(),
+                    Undo::Batch(_) => String::new(),
+                });
+            }
+            format!("{} changes on {} items", all.len(), items.len())
+        }
+    })
+}
