@@ -4,8 +4,8 @@ use super::app::{App, Chosen, MenuItem, Modal, Pane, Pending, PromptPurpose, Tar
 use anyhow::{Result, bail};
 use helpdesk::domain::{ItemRef, Kind, LinkRel, PartRef, Severity};
 use helpdesk::stage::AnyStage;
-use helpdesk::store::Moved;
 use helpdesk::store::By;
+use helpdesk::store::Moved;
 use tui_input::Input;
 
 fn prompt(app: &mut App, title: impl Into<String>, purpose: PromptPurpose) {
