@@ -250,6 +250,8 @@ pub fn filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
         unassigned: base.unassigned,
         open: base.open,
         account_text: base.account_text,
+        reader_row: r.member_row(&me()).ok(),
+        unread: base.unread,
     };
     let Some(q) = &a.query else { return Ok(f) };
     let (f, problems) = r.apply_query(f, q, &me());

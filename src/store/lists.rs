@@ -88,6 +88,11 @@ pub struct ItemFilter {
     pub open: Option<bool>,
     /// Part of an account's name (`account:acm` naming no account exactly).
     pub account_text: Option<String>,
+    /// The member whose unread markers the rows carry (not saved with a view).
+    #[serde(skip)]
+    pub reader_row: Option<i64>,
+    /// Only items with customer mail the reader has not seen.
+    pub unread: bool,
 }
 
 /// Saved filters name their stages; the name is read as a stage of the first kind that has it (the same text in
@@ -156,6 +161,9 @@ pub struct ItemRow {
     /// The sort keys of this row in its list's order.
     #[serde(skip)]
     pub keys: (i64, i64, i64),
+    /// Customer mail the filter's reader has not seen (false without a reader).
+    #[serde(skip)]
+    pub unread: bool,
 }
 
 impl ItemRow {
@@ -241,6 +249,11 @@ fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
     if f.unassigned {
         sql.push_str(" AND i.owner_id IS NULL");
     }
+    if let (true, Some(reader)) = (f.unread, f.reader_row) {
+        sql.push_str(" AND ");
+        sql.push_str(UNREAD);
+        args.push(Value::Integer(reader));
+    }
     match f.open {
         Some(true) => sql.push_str(" AND i.closed_at IS NULL"),
         Some(false) => sql.push_str(" AND i.closed_at IS NOT NULL"),
@@ -268,12 +281,24 @@ const FROM_ITEMS: &str = " FROM items i";
 const JOINS: &str = " LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
     LEFT JOIN members m ON m.id = i.owner_id";
 
+/// Customer mail newer than what the reader (the one bound value) has seen of the item.
+const UNREAD: &str = "EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id = i.id AND mm.channel = 'customer'
+    AND mm.direction = 'in' AND mm.id > COALESCE((SELECT seen_msg FROM item_reads r WHERE r.member_id = ?
+    AND r.item_id = i.id), 0))";
+
 fn list_sql(f: &ItemFilter, page: Page, limit: usize) -> (String, Vec<Value>) {
     let [k1, k2, k3] = f.sort.keys();
-    let mut sql = format!("{SELECT_ROW}, {k1} AS k1, {k2} AS k2, {k3} AS k3");
+    let mut args = vec![];
+    let unread = match f.reader_row {
+        Some(reader) => {
+            args.push(Value::Integer(reader));
+            UNREAD
+        }
+        None => "0",
+    };
+    let mut sql = format!("{SELECT_ROW}, {k1} AS k1, {k2} AS k2, {k3} AS k3, {unread} AS unread");
     sql.push_str(FROM_ITEMS);
     sql.push_str(JOINS);
-    let mut args = vec![];
     where_clause(f, &mut sql, &mut args);
     let cmp = if page.before { ">" } else { "<" };
     match (f.sort, page.after) {
@@ -324,6 +349,7 @@ impl Reader<'_> {
                 updated_at: r.get("updated_at")?,
                 known: r.get("known")?,
                 keys: (r.get("k1")?, r.get("k2")?, r.get("k3")?),
+                unread: r.get("unread")?,
                 tags: tags.map(|t| t.split(' ').map(String::from).collect()).unwrap_or_default(),
             })
         })?;

@@ -1,10 +1,10 @@
 //! The search language of the list box and `--query`: `owner:alice stage:wip account:acme sev:high tag:x
 //! is:unassigned is:mine is:open has:issue` and free words matched over ID, title, account, contact and messages.
 
-use super::Reader;
 use super::lists::ItemFilter;
 use super::search::terms;
-use crate::domain::{Kind, Severity};
+use super::{Reader, Writer};
+use crate::domain::{ItemRef, Kind, Severity};
 use crate::stage::AnyStage;
 
 /// What a query asked for that names nothing: the term and the reason, one line each.
@@ -34,6 +34,21 @@ pub fn stages_named(kinds: &[Kind], s: &str) -> Vec<AnyStage> {
         }
     }
     out
+}
+
+impl Writer<'_> {
+    /// `login` has seen item `r` as it is now: its messages so far are read for them. Not a member: nothing to mark.
+    pub fn mark_read(&self, login: &str, r: ItemRef) -> crate::Result<()> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO item_reads(member_id, item_id, seen_msg)
+                 SELECT m.id, i.id, COALESCE((SELECT MAX(id) FROM messages WHERE item_id = i.id), 0)
+                 FROM members m, items i WHERE m.login = ?1 AND i.kind = ?2 AND i.num = ?3
+                 ON CONFLICT(member_id, item_id) DO UPDATE SET seen_msg = excluded.seen_msg",
+            )?
+            .execute(rusqlite::params![login, r.kind.as_str(), r.num])?;
+        Ok(())
+    }
 }
 
 impl Reader<'_> {
@@ -96,13 +111,15 @@ impl Reader<'_> {
                     Ok(row) => f.owner_row = Some(row),
                     Err(_) => bad(format!("'{me}' is not a member")),
                 },
+                ("is", "unread") if f.reader_row.is_some() => f.unread = true,
+                ("is", "unread") => bad(format!("'{me}' is not a member: nothing is unread for them")),
                 ("is", "open") => f.open = Some(true),
                 ("is", "closed") => f.open = Some(false),
                 ("is", "waiting" | "needs-response") => f.needs_response = Some(true),
                 ("has", "issue") => f.has_issue = Some(true),
                 ("no", "issue") => f.has_issue = Some(false),
                 (k @ ("is" | "has" | "no"), v) => bad(format!(
-                    "'{k}:{v}' is not known (is:unassigned, is:mine, is:open, is:closed, is:waiting, has:issue, no:issue)"
+                    "'{k}:{v}' is not known (is:unassigned, is:mine, is:unread, is:open, is:closed, is:waiting, has:issue, no:issue)"
                 )),
                 _ => free.push(t),
             }

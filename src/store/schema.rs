@@ -15,6 +15,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V9),
         M::up(DRAFTS),
         M::up(ARTICLES),
+        M::up(V11),
     ])
 }
 
@@ -283,6 +284,17 @@ CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN
   INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body);
   INSERT INTO articles_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
 END;
+"#;
+
+/// Unread markers: per member and item, the newest message of the item they have seen. Customer mail newer than
+/// that makes the item unread for them; opening the item moves the mark.
+const V11: &str = r#"
+CREATE TABLE item_reads(
+  member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  seen_msg INTEGER NOT NULL,
+  PRIMARY KEY(member_id, item_id)
+) WITHOUT ROWID;
 "#;
 
 #[cfg(test)]

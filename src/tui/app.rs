@@ -216,7 +216,8 @@ impl App {
         snippets: BTreeMap<String, String>,
         size: (u16, u16),
     ) -> App {
-        let items = |kind, sort| Source::Items(ItemFilter { kind: Some(kind), sort, ..Default::default() });
+        let reader_row = store.read().member_row(&user).ok();
+        let items = |kind, sort| Source::Items(ItemFilter { kind: Some(kind), sort, reader_row, ..Default::default() });
         let lists = vec![
             ListState::new(items(Kind::Conversation, SortOrder::Inbox)),
             ListState::new(items(Kind::Ticket, SortOrder::Newest)),

@@ -135,9 +135,13 @@ pub fn open_view(app: &mut App, v: &ViewChoice) -> Result<()> {
         Some((_, own)) => own,
         None => l.source.clone(),
     };
+    let reader_row = match &own {
+        Source::Items(f) => f.reader_row,
+        _ => None,
+    };
     l.view = Some((v.title().to_string(), own));
     l.text = filter.text.clone().unwrap_or_default();
-    l.source = Source::Items(ItemFilter { text: None, ..filter });
+    l.source = Source::Items(ItemFilter { text: None, reader_row, ..filter });
     l.cursor = 0;
     l.marked.clear();
     app.reload()?;

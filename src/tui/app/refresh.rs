@@ -56,6 +56,22 @@ impl App {
         Ok(())
     }
 
+    /// The user has seen the item: its unread marker goes, in the store and in the rows loaded.
+    fn mark_read(&mut self, r: helpdesk::domain::ItemRef) -> Result<()> {
+        let user = self.user.clone();
+        self.store.write(|w| w.mark_read(&user, r))?;
+        for l in &mut self.lists {
+            for row in &mut l.rows {
+                if let crate::tui::list::Row::Item(i) = row
+                    && i.id == r
+                {
+                    i.unread = false;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Columns inside a detail view's border.
     pub fn view_width(&self) -> usize {
         (self.size.0 as usize).saturating_sub(2).max(20)
@@ -108,6 +124,9 @@ impl App {
         let opts = super::ViewOpts { width: self.view_width(), ..Default::default() };
         let d = detail::build(&self.store, t, super::MsgTab::Customer, self.clock, detail::Similar::Pending, opts)?;
         self.detail.push(d);
+        if let Target::Item(r) = t {
+            self.mark_read(r)?;
+        }
         self.request_similar();
         Ok(())
     }

@@ -357,3 +357,41 @@ fn new_screens_at_80x24_and_200x50() {
     keys(&mut a, "?");
     snaps(&mut a, "help");
 }
+
+#[test]
+fn unread_markers_are_per_member_cleared_by_a_read_and_set_by_customer_mail() {
+    let mut a = app(60);
+    keys(&mut a, "1");
+    let first = rows(&a)[0].clone();
+    assert!(first.unread, "customer mail nobody opened is unread");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Esc);
+    assert!(!rows(&a)[0].unread, "opening the item read it");
+    a.refresh_all().unwrap();
+    let again = rows(&a).into_iter().find(|r| r.id == first.id).unwrap();
+    assert!(!again.unread, "and the store keeps the read");
+    // For bilal it is still unread.
+    let bilal = a.store.read().member_row("bilal").unwrap();
+    let f = helpdesk::store::ItemFilter {
+        kind: Some(Kind::Conversation),
+        reader_row: Some(bilal),
+        unread: true,
+        ..Default::default()
+    };
+    assert!(a.store.read().list_all(&f, 500).unwrap().iter().any(|r| r.id == first.id));
+    let row = a.store.read().item_row(first.id).unwrap();
+    a.store
+        .write(|w| {
+            let mut m = NewMessage::internal(row, "x", "One more thing.", NOW + 60);
+            m.channel = MsgChannel::Customer;
+            m.direction = Direction::Inbound;
+            m.from_addr = "someone@example.com".into();
+            w.add_message(&m).map(|_| ())
+        })
+        .unwrap();
+    a.refresh_all().unwrap();
+    let again = rows(&a).into_iter().find(|r| r.id == first.id).unwrap();
+    assert!(again.unread, "new customer mail sets the marker again");
+    search(&mut a, "is:unread");
+    assert!(rows(&a).iter().all(|r| r.unread));
+}

@@ -86,7 +86,11 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
         .map(|(i, r)| {
             let cells: Vec<Cell> = match r {
                 Row::Item(it) => {
-                    let mark = if l.marked.contains(&it.id) { "✓" } else { " " };
+                    let mark = match (l.marked.contains(&it.id), it.unread) {
+                        (true, _) => "✓",
+                        (false, true) => "•",
+                        _ => " ",
+                    };
                     let dot = Cell::from(format!("{mark}{}", if it.needs_response { "●" } else { " " }))
                         .style(Style::new().fg(Color::Yellow));
                     let stage_w = match (app.pane, narrow) {
@@ -140,11 +144,14 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                 ],
             };
             let marked = matches!(r, Row::Item(it) if l.marked.contains(&it.id));
+            let unread = matches!(r, Row::Item(it) if it.unread);
             let style = match (i == l.cursor, marked) {
                 (true, _) => Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD),
                 (false, true) => Style::new().fg(Color::Magenta),
                 _ => Style::new(),
             };
+            // Unread (customer mail you have not seen since you last opened the item): bold, with a •.
+            let style = if unread { style.add_modifier(Modifier::BOLD) } else { style };
             TRow::new(cells).style(style)
         })
         .collect();

@@ -68,9 +68,10 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal, screen: Rect) {
             for l in [
                 "In pickers: type to filter (fuzzy; / first for j k g G q) · ↑/↓ · g/G · pgup/pgdn · enter · esc",
                 "In forms: ↓/↑ pick a similar item · ctrl-o open it (esc returns) · ctrl-d duplicate · ctrl-r related",
-                "Search (/): owner:alice stage:wip account:acme sev:high tag:x is:unassigned is:mine is:open",
-                "  has:issue, and words over ID, title, account, contact and message text (CLI: list --query)",
-                "Markers: ● needs a response from us · ✓ selected for a bulk change (space, *)",
+                "Search (/): owner:alice stage:wip account:acme sev:high tag:x is:unassigned is:mine is:unread",
+                "  is:open has:issue, and words over ID, title, account, contact and message text (CLI: --query)",
+                "Markers: ● needs a response from us · • unread: customer mail you have not seen (bold; opening",
+                "  the item reads it, for you only) · ✓ selected for a bulk change (space, *)",
             ] {
                 lines.push(Line::styled(fit(l, inner.width as usize), Style::new().fg(Color::Gray)));
             }
