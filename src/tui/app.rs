@@ -99,6 +99,8 @@ pub struct Detail {
     pub attachments: Vec<(usize, i64, String)>,
     /// Text searched for with `/` in the view.
     pub find: Option<String>,
+    /// A line jumped to, shown at the top of the view (see `Detail::top`).
+    pub anchor: Option<usize>,
 }
 
 /// How to undo one change.

@@ -141,6 +141,7 @@ pub fn build(
         messages: b.messages,
         attachments: b.attachments,
         find: None,
+        anchor: None,
     })
 }
 

@@ -140,9 +140,15 @@ pub fn switch_tab(app: &mut App) -> Result<()> {
 
 impl Detail {
     /// First line on screen for a viewport of `h` lines, keeping the cursor line visible.
+    /// A line jumped to (next message, a find) is shown at the top while the cursor stays on that screen, as a
+    /// pager shows it; otherwise the cursor line is kept mid-screen.
     pub fn top(&self, h: usize) -> usize {
         let h = h.max(1);
-        if self.scroll < h / 2 { 0 } else { (self.scroll - h / 2).min(self.lines.len().saturating_sub(h)) }
+        let last_top = self.lines.len().saturating_sub(h);
+        if let Some(a) = self.anchor.filter(|a| (*a..a + h.saturating_sub(1)).contains(&self.scroll)) {
+            return a.saturating_sub(1).min(last_top);
+        }
+        if self.scroll < h / 2 { 0 } else { (self.scroll - h / 2).min(last_top) }
     }
 
     pub fn move_cursor(&mut self, a: Action, h: usize) {

@@ -21,7 +21,10 @@ pub fn message(app: &mut App, forward: bool) -> Result<()> {
         d.messages.iter().map(|m| m.0).rev().find(|l| *l < at)
     };
     match to {
-        Some(l) => d.scroll = l,
+        Some(l) => {
+            d.scroll = l;
+            d.anchor = Some(l);
+        }
         None if forward => bail!("this is the last message"),
         None => bail!("this is the first message"),
     }
@@ -37,6 +40,7 @@ fn rebuild(app: &mut App, change: impl FnOnce(&mut super::app::ViewOpts)) -> Res
     let d = view(app)?;
     if let Some(line) = msg.and_then(|id| d.messages.iter().find(|m| m.1 == id)).map(|m| m.0) {
         d.scroll = line;
+        d.anchor = Some(line);
     }
     Ok(())
 }

@@ -51,6 +51,12 @@ impl App {
             let moved = in_msg.and_then(|(id, off)| fresh.messages.iter().find(|m| m.1 == id).map(|m| m.0 + off));
             fresh.scroll = moved.unwrap_or(d.scroll).min(fresh.lines.len().saturating_sub(1));
             fresh.find = d.find;
+            fresh.anchor = match (d.anchor, in_msg) {
+                (Some(a), Some((id, off))) if a + off == d.scroll => {
+                    fresh.messages.iter().find(|m| m.1 == id).map(|m| m.0)
+                }
+                _ => None,
+            };
             self.detail.push(fresh);
         }
         Ok(())

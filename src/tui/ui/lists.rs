@@ -42,6 +42,8 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
     let narrow = area.width < 80;
     // Between 80 and 110 columns: fewer columns, so that the subject keeps room.
     let medium = !narrow && area.width < 110;
+    // From 140 columns the stage column has room for every stage's whole name.
+    let stage_full: u16 = if area.width >= 140 { 27 } else { 17 };
     let (header, widths): (Vec<&str>, Vec<Constraint>) = match (app.pane, app.accounts, narrow) {
         (Pane::Contacts, false, _) => (
             vec!["ID", "Name", "Email", "Account"],
@@ -65,7 +67,7 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
         ),
         (_, _, false) => (
             vec!["", "ID", "Stage", "Sev", "Owner", "Updated", "Title"],
-            [2, 10, 17, 7, 8, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
+            [2, 10, stage_full, 7, 8, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
         ),
         (_, _, true) => (
             vec!["", "ID", "Stage", "Title"],
@@ -78,7 +80,7 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
         (Pane::Inbox, _) if medium => 2 + 9 + 18 + 8 + 4,
         _ if medium => 2 + 9 + 17 + 7 + 8 + 5,
         (Pane::Inbox, _) => 2 + 10 + 15 + 20 + 8 + 7 + 6,
-        _ => 2 + 10 + 17 + 7 + 8 + 7 + 6,
+        _ => 2 + 10 + stage_full + 7 + 8 + 7 + 6,
     };
     let title_w = area.width.saturating_sub(2 + fixed).max(4) as usize;
     let rows: Vec<TRow> = l
@@ -96,7 +98,8 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                     let stage_w = match (app.pane, narrow) {
                         (_, true) => 12,
                         (Pane::Inbox, _) => 15,
-                        _ => 17,
+                        _ if medium => 17,
+                        _ => stage_full as usize,
                     };
                     let stage =
                         Cell::from(fit(it.stage.label(), stage_w)).style(Style::new().fg(stage_color(it.stage)));
