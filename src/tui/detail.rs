@@ -23,6 +23,8 @@ struct Builder {
     messages: Vec<(usize, i64)>,
     /// Attachment lines: (line, message row, name).
     attachments: Vec<(usize, i64, String)>,
+    /// Columns of the view: a field's value longer than its line ends in "…".
+    width: usize,
 }
 
 /// The similar-work section of an item's view.
@@ -51,7 +53,7 @@ impl Builder {
         if !v.is_empty() {
             self.push(Line::from(vec![
                 Span::styled(format!("  {k:<15}"), Style::new().fg(Color::DarkGray)),
-                Span::raw(line(v)),
+                Span::raw(super::ui::lists::fit(&line(v), self.width.saturating_sub(17).max(8))),
             ]));
         }
     }
@@ -115,8 +117,15 @@ pub fn build(
     similar: Similar,
     opts: ViewOpts,
 ) -> Result<Detail> {
-    let mut b =
-        Builder { lines: vec![], links: vec![], similar: vec![], query: None, messages: vec![], attachments: vec![] };
+    let mut b = Builder {
+        lines: vec![],
+        links: vec![],
+        similar: vec![],
+        query: None,
+        messages: vec![],
+        attachments: vec![],
+        width: opts.width,
+    };
     let mut pending = false;
     let title = match t {
         Target::Item(r) => {

@@ -42,7 +42,7 @@ pub fn use_pick(app: &mut App, rel: Option<LinkRel>) -> Result<()> {
             let rel = natural_rel(src, s.id, rel);
             let b = app.by();
             app.store.write(|w| w.link(src, s.id, rel, &b))?;
-            app.toast(format!("not created: {src} linked as {rel} {}", s.id));
+            app.toast(format!("not created: {src} linked to the existing {} ({rel})", s.id));
             app.refresh_all()?;
         }
         (Some(_), None) => app.toast(format!("not created: {} covers it", s.id)),
