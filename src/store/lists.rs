@@ -8,6 +8,8 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
+mod words;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub enum SortOrder {
     /// Newest first (by number).
@@ -183,36 +185,7 @@ impl ItemRow {
     }
 }
 
-/// The free words of a filter as SQL: every word must match the item's ID, its title or description (prefix), its
-/// account's name, a contact's name or email, or (as a whole word) one of its messages.
-fn free_words(text: &str, sql: &mut String, args: &mut Vec<Value>) {
-    for t in super::search::terms(text) {
-        if let Ok(id) = t.parse::<ItemRef>() {
-            sql.push_str(" AND i.kind = ? AND i.num = ?");
-            args.push(Value::Text(id.kind.as_str().into()));
-            args.push(Value::Integer(id.num));
-            continue;
-        }
-        for w in super::search::words(&t) {
-            let like = format!("%{}%", w.replace(['%', '_', '\\'], ""));
-            sql.push_str(
-                " AND (i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)
-                  OR i.account_id IN (SELECT id FROM accounts WHERE name LIKE ?)
-                  OR i.contact_id IN (SELECT id FROM contacts WHERE name LIKE ?
-                       UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?)
-                  OR i.id IN (SELECT item_id FROM messages WHERE id IN
-                       (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))",
-            );
-            args.push(Value::Text(super::fts::prefix(&w)));
-            args.push(Value::Text(like.clone()));
-            args.push(Value::Text(like.clone()));
-            args.push(Value::Text(like));
-            args.push(Value::Text(super::fts::phrase(&w)));
-        }
-    }
-}
-
-fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
+fn where_clause(f: &ItemFilter, common: &[String], sql: &mut String, args: &mut Vec<Value>) {
     sql.push_str(" WHERE 1=1");
     if let Some(k) = f.kind {
         sql.push_str(" AND i.kind = ?");
@@ -244,7 +217,7 @@ fn where_clause(f: &ItemFilter, sql: &mut String, args: &mut Vec<Value>) {
         args.push(Value::Integer(c));
     }
     if let Some(t) = f.text.as_deref() {
-        free_words(t, sql, args);
+        words::free_words(t, common, sql, args);
     }
     if f.unassigned {
         sql.push_str(" AND i.owner_id IS NULL");
@@ -286,7 +259,7 @@ const UNREAD: &str = "EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id = i.id 
     AND mm.direction = 'in' AND mm.id > COALESCE((SELECT seen_msg FROM item_reads r WHERE r.member_id = ?
     AND r.item_id = i.id), 0))";
 
-fn list_sql(f: &ItemFilter, page: Page, limit: usize) -> (String, Vec<Value>) {
+fn list_sql(f: &ItemFilter, common: &[String], page: Page, limit: usize) -> (String, Vec<Value>) {
     let [k1, k2, k3] = f.sort.keys();
     let mut args = vec![];
     let unread = match f.reader_row {
@@ -299,7 +272,7 @@ fn list_sql(f: &ItemFilter, page: Page, limit: usize) -> (String, Vec<Value>) {
     let mut sql = format!("{SELECT_ROW}, {k1} AS k1, {k2} AS k2, {k3} AS k3, {unread} AS unread");
     sql.push_str(FROM_ITEMS);
     sql.push_str(JOINS);
-    where_clause(f, &mut sql, &mut args);
+    where_clause(f, common, &mut sql, &mut args);
     let cmp = if page.before { ">" } else { "<" };
     match (f.sort, page.after) {
         (SortOrder::Newest, Some((_, _, _, num))) => {
@@ -329,7 +302,8 @@ fn list_sql(f: &ItemFilter, page: Page, limit: usize) -> (String, Vec<Value>) {
 impl Reader<'_> {
     /// One page of a list, in the filter's order, starting after `page`.
     pub fn list(&self, f: &ItemFilter, page: Page, limit: usize) -> Result<Vec<ItemRow>> {
-        let (sql, args) = list_sql(f, page, limit);
+        let common = self.common_words(f)?;
+        let (sql, args) = list_sql(f, &common, page, limit);
         let mut st = self.c.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), |r| {
             let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
@@ -377,6 +351,10 @@ impl Reader<'_> {
         Ok(out)
     }
 
+    fn common_words(&self, f: &ItemFilter) -> Result<Vec<String>> {
+        words::common(self.c, f)
+    }
+
     pub fn count(&self, f: &ItemFilter) -> Result<i64> {
         self.count_upto(f, i64::MAX)
     }
@@ -386,7 +364,8 @@ impl Reader<'_> {
         let mut sql = String::from("SELECT COUNT(*) FROM (SELECT 1");
         sql.push_str(FROM_ITEMS);
         let mut args = vec![];
-        where_clause(f, &mut sql, &mut args);
+        let common = self.common_words(f)?;
+        where_clause(f, &common, &mut sql, &mut args);
         sql.push_str(" LIMIT ?)");
         args.push(Value::Integer(cap));
         Ok(self.c.prepare_cached(&sql)?.query_row(params_from_iter(args), |r| r.get(0))?)
@@ -394,6 +373,6 @@ impl Reader<'_> {
 }
 
 pub(super) fn explain(c: &Connection, f: &ItemFilter) -> Result<Vec<String>> {
-    let (sql, args) = list_sql(f, Page::default(), 50);
+    let (sql, args) = list_sql(f, &[], Page::default(), 50);
     super::query_plan(c, &sql, params_from_iter(args))
 }
