@@ -184,6 +184,15 @@ fn a_mornings_queue_in_tmux() {
     let conv = found[0]["id"].as_str().unwrap().to_string();
     let downloads = dir.path().join("downloads");
     std::fs::create_dir_all(&downloads).unwrap();
+    // A mailbox that can send (nothing listens there: the reply is only queued).
+    let cfg = dir.path().join("helpdesk/config.toml");
+    std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
+    std::fs::write(
+        &cfg,
+        "[me]\nname = \"Alice Moreau\"\n[[mailbox]]\naddress = \"support@helpdesk.example\"\nname = \"Support\"\n\
+         [mailbox.smtp]\nhost = \"127.0.0.1\"\nport = 1\nsecurity = \"plain\"\npassword_env = \"NO_SUCH_PW\"\n",
+    )
+    .unwrap();
     let t = Tmux { name: format!("helpdesk-morning-{}", std::process::id()) };
     let cmd = format!(
         "cd '{}' && HELPDESK_USER=alice XDG_STATE_HOME={} XDG_CONFIG_HOME={} '{bin}' --db '{}'; sleep 5",
@@ -279,5 +288,21 @@ fn a_mornings_queue_in_tmux() {
     t.wait_for("saved");
     let saved = std::fs::read(downloads.join("jam-report.pdf")).unwrap();
     assert!(saved.starts_with(b"%PDF-1.4"), "{saved:?}");
+
+    // Reply with the customer's message quoted and a colleague in Cc.
+    t.keys(&["r"]);
+    let s = t.wait_for("Reply on");
+    assert!(s.contains("wrote:") && s.contains("To:"), "the reply starts above the quoted message:\n{s}");
+    t.literal("The jam is fixed by the new firmware.");
+    t.keys(&["Tab", "Tab"]);
+    t.literal("dana@example.test");
+    t.keys(&["C-s"]);
+    t.wait_for("queued");
+    let out: serde_json::Value = serde_json::from_str(&hd(&["outbox", "list", "--json"])).unwrap();
+    let r = out.as_array().unwrap().last().unwrap();
+    assert_eq!(r["cc"][0], "dana@example.test", "{r}");
+    let body = r["body"].as_str().unwrap();
+    assert!(body.starts_with("The jam is fixed") && body.contains("wrote:\n> "), "{body}");
+    assert_eq!(r["from_name"], "Alice Moreau via Support");
     t.keys(&["q", "q"]);
 }
