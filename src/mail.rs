@@ -1,6 +1,7 @@
 //! Mail: parse raw messages, classify them, and ingest them into the store; sources are Maildir, mbox and .eml.
 
 pub mod batch;
+pub mod caps;
 pub mod classify;
 pub mod identity;
 pub mod ingest;
@@ -10,6 +11,7 @@ pub mod outbox;
 pub mod outcome;
 pub mod parse;
 pub mod sent;
+pub mod reparse;
 pub mod source;
 pub mod sync;
 pub mod worker;

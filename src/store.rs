@@ -3,6 +3,7 @@
 mod customers;
 mod drafts;
 pub mod fts;
+pub mod health;
 mod items;
 mod ledger;
 
@@ -11,6 +12,7 @@ mod messages;
 mod moves;
 mod outbox;
 mod parts;
+mod raw;
 mod records;
 mod schema;
 mod search;
@@ -30,6 +32,7 @@ pub use moves::{CustomerEffect, Moved};
 pub use outbox::Outgoing;
 pub use parts::{Member, Part};
 pub use records::{Account, Contact, NewAccount, NewContact};
+pub use raw::{FirstCopy, Packed, Rederived, pack};
 pub use search::MessageHit;
 pub use similar::Candidate;
 
@@ -147,10 +150,14 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
+        let check = health::needs_check(path);
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        if check {
+            health::quick_check(&conn, path)?;
+        }
         Self::setup(conn)
     }
 
@@ -238,6 +245,19 @@ impl Store {
     /// Query plan of a list query, for the tests that assert index use.
     pub fn explain_list(&self, filter: &ItemFilter) -> Result<Vec<String>> {
         lists::explain(&self.conn, filter)
+    }
+}
+
+impl Drop for Store {
+    /// Close the connection, and stamp the file as closed cleanly when this was the last one.
+    fn drop(&mut self) {
+        let Some(path) = self.path() else { return };
+        if let Ok(mem) = Connection::open_in_memory() {
+            let conn = std::mem::replace(&mut self.conn, mem);
+            if conn.close().is_ok() {
+                health::stamp(&path);
+            }
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use crate::domain::{
     ContactRole, Direction, ItemRef, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, TagTarget, tags,
 };
 use crate::stage::{AnyStage, ConversationStage};
-use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Writer, hex};
+use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Packed, Writer, hex, pack};
 use serde::Serialize;
 
 pub use super::outcome::{Outcome, Summary};
@@ -54,13 +54,16 @@ fn sha256(raw: &[u8]) -> String {
 /// What ingesting needs that no database does: the hash, the parse and the class. Made on any thread.
 pub struct Prepared {
     sha: String,
+    packed: Packed,
     parsed: std::result::Result<(Parsed, Class), ParseError>,
 }
 
 pub fn prepare(raw: &[u8], o: &IngestOptions) -> Prepared {
     Prepared {
         sha: sha256(raw),
-        parsed: parse(raw, o.limits.max_message_bytes).map(|p| {
+        packed: pack(raw),
+        parsed: parse(raw, o.limits.max_message_bytes).map(|mut p| {
+            super::caps::apply(&mut p);
             let c = classify(&p);
             (p, c)
         }),
@@ -82,11 +85,27 @@ pub fn ingest_prepared(
     o: &IngestOptions,
     now: i64,
 ) -> Result<Outcome> {
+    debug_assert_eq!(raw.len(), prep.packed.size, "prepared from other bytes");
     let sha = prep.sha.as_str();
-    if w.ledger_knows(sha)? {
+    if let (Some(first), same_source) = w.ledger_copies(sha, source)? {
+        // Read again from where it was read: accounted for already. From elsewhere: a row that points at the first.
+        if !same_source {
+            let reason = format!("same bytes as ledger row {} ({})", first.ledger, first.source);
+            w.add_ledger(&NewLedger {
+                source,
+                message_id: None,
+                sha256: sha,
+                outcome: "duplicate",
+                reason: &reason,
+                item_row: first.item_row,
+                msg_row: first.msg_row,
+                at: now,
+            })?;
+        }
         return Ok(Outcome::Duplicate("already imported".into()));
     }
-    match w.attempt(|w| pipeline(w, raw, source, sha, &prep.parsed, o, now)) {
+    w.keep_raw(sha, &prep.packed)?;
+    match w.attempt(|w| pipeline(w, source, sha, &prep.parsed, o, now)) {
         Err(crate::Error::Db(e)) if e.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation) => {
             Err(crate::Error::Db(e))
         }
@@ -104,7 +123,7 @@ pub fn ingest_prepared(
                 msg_row: None,
                 at: now,
             })?;
-            w.add_quarantine(id, raw, &reason)?;
+            w.add_quarantine(id, &reason)?;
             tracing::warn!(source, "{reason}");
             Ok(out)
         }
@@ -114,7 +133,6 @@ pub fn ingest_prepared(
 
 fn pipeline(
     w: &Writer<'_>,
-    raw: &[u8],
     source: &str,
     sha: &str,
     parsed: &std::result::Result<(Parsed, Class), ParseError>,
@@ -138,7 +156,7 @@ fn pipeline(
         Err(e) => {
             let out = Outcome::Quarantined(e.to_string());
             let id = ledger(None, &out, &e.to_string(), None, None)?;
-            w.add_quarantine(id, raw, &e.to_string())?;
+            w.add_quarantine(id, &e.to_string())?;
             return Ok(out);
         }
     };
@@ -211,7 +229,7 @@ fn pipeline(
         };
         let id = ledger(mid, &out, reason, item, msg_row)?;
         if msg_row.is_none() {
-            w.add_quarantine(id, raw, reason)?;
+            w.add_quarantine(id, reason)?;
         }
         return Ok(out);
     }
@@ -382,7 +400,7 @@ fn store_message(
         to: p.to.iter().map(|a| a.0.clone()).collect(),
         cc: p.cc.iter().map(|a| a.0.clone()).collect(),
         subject: p.subject.clone(),
-        body: p.body.chars().take(200_000).collect(),
+        body: p.body.clone(),
         sent_at: at,
         author: None,
         contact_row: contact,
