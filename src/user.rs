@@ -33,9 +33,14 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     Some(guard)
 }
 
-/// An error chain as one line.
+/// An error chain as one line; a cause whose text is already said (SQLite's message wrapped twice) is left out.
 pub fn one_line(e: &anyhow::Error) -> String {
-    let parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    let mut parts: Vec<String> = vec![];
+    for c in e.chain().map(|c| c.to_string()) {
+        if !parts.iter().any(|p| p.contains(c.as_str())) {
+            parts.push(c);
+        }
+    }
     helpdesk::sanitize::line(&parts.join(": "))
 }
 
