@@ -85,6 +85,8 @@ pub struct Server {
     pub ca_file: Option<String>,
     #[serde(default = "default_folders")]
     pub folders: Vec<String>,
+    /// Seconds every network step (connect, TLS handshake, greeting, login, each command) may take; default 30.
+    pub timeout_seconds: Option<u64>,
     /// The mailbox's `[mailbox.oauth2]`, copied here when the config is read.
     #[serde(skip)]
     pub oauth2: Option<OAuth2>,

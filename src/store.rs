@@ -31,8 +31,8 @@ pub use messages::{Attachment, Message, NewMessage, hex};
 pub use moves::{CustomerEffect, Moved};
 pub use outbox::Outgoing;
 pub use parts::{Member, Part};
-pub use records::{Account, Contact, NewAccount, NewContact};
 pub use raw::{FirstCopy, Packed, Rederived, pack};
+pub use records::{Account, Contact, NewAccount, NewContact};
 pub use search::MessageHit;
 pub use similar::Candidate;
 

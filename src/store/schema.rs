@@ -243,6 +243,8 @@ CREATE TABLE drafts (
   updated_at INTEGER NOT NULL,
   PRIMARY KEY (item_id, member, internal)
 ) WITHOUT ROWID;
+"#;
+
 /// Every raw message kept once, by SHA-256, compressed (`codec` 1: zstd; 0: as received, for what quarantine held).
 /// Numbered V10: V9 is reserved for another change.
 const V10: &str = r#"
