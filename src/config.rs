@@ -9,6 +9,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub mod secrets;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -32,6 +34,9 @@ pub struct Config {
     /// Days within which a customer message reopens a resolved ticket.
     #[serde(default = "default_reopen")]
     pub reopen_days: i64,
+    /// Warnings about the file itself (permissions), for the faces to show.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 fn default_reopen() -> i64 {
@@ -174,6 +179,7 @@ impl Config {
             providers::complete(m)?;
         }
         c.validate()?;
+        c.warnings = secrets::check(path, &c)?;
         Ok(c)
     }
 

@@ -18,8 +18,13 @@ pub fn config_path(path: &Option<PathBuf>) -> Result<PathBuf> {
 }
 
 /// The config: `--config` must exist; the default location may be absent.
+/// Warnings about the file (a password source readable by others) go to stderr.
 pub fn config(path: &Option<PathBuf>) -> Result<helpdesk::config::Config> {
-    Ok(helpdesk::config::Config::load(&config_path(path)?, path.is_some())?)
+    let c = helpdesk::config::Config::load(&config_path(path)?, path.is_some())?;
+    for w in &c.warnings {
+        eprintln!("{}", helpdesk::sanitize::line(w));
+    }
+    Ok(c)
 }
 
 /// Log to a daily file in the XDG state (or data) dir; never to the terminal.

@@ -162,6 +162,9 @@ pub fn check(path: &Path) -> Result<ExitCode> {
         );
     }
     let cfg = Config::load(path, true)?;
+    for w in &cfg.warnings {
+        eprintln!("{}", helpdesk::sanitize::line(w));
+    }
     println!("{}: valid", path.display());
     if cfg.mailbox.is_empty() {
         println!("no [[mailbox]]: mail is only imported from files");
