@@ -87,9 +87,11 @@ pub fn ingest_prepared(
 ) -> Result<Outcome> {
     debug_assert_eq!(raw.len(), prep.packed.size, "prepared from other bytes");
     let sha = prep.sha.as_str();
-    if let (Some(first), same_source) = w.ledger_copies(sha, source)? {
-        // Read again from where it was read: accounted for already. From elsewhere: a row that points at the first.
-        if !same_source {
+    match w.ledger_copies(sha, source)? {
+        // Read again from where it was read: accounted for already.
+        (_, true) => return Ok(Outcome::Duplicate("already imported".into())),
+        // The same bytes from elsewhere: a row that points at the first copy.
+        (Some(first), false) => {
             let reason = format!("same bytes as ledger row {} ({})", first.ledger, first.source);
             w.add_ledger(&NewLedger {
                 source,
@@ -101,8 +103,9 @@ pub fn ingest_prepared(
                 msg_row: first.msg_row,
                 at: now,
             })?;
+            return Ok(Outcome::Duplicate("already imported".into()));
         }
-        return Ok(Outcome::Duplicate("already imported".into()));
+        (None, false) => {}
     }
     w.keep_raw(sha, &prep.packed)?;
     match w.attempt(|w| pipeline(w, source, sha, &prep.parsed, o, now)) {
