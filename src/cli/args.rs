@@ -103,8 +103,6 @@ pub enum Cmd {
         /// Every message with a raw copy
         #[arg(long, conflicts_with = "msg", required_unless_present = "msg")]
         all: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// The database file itself
     #[command(subcommand)]
@@ -437,10 +435,7 @@ pub enum DbCmd {
     /// Full integrity check (PRAGMA integrity_check), read-only; exit 1 when damaged
     Check,
     /// Sizes: the file, and the raw messages kept (as received and compressed)
-    Size {
-        #[arg(long)]
-        json: bool,
-    },
+    Size,
 }
 
 #[derive(Args, Debug)]
