@@ -37,7 +37,7 @@ fn push_safe(out: &mut String, c: char) {
         // Bidi embeddings, overrides and isolates, and the line/paragraph separators some terminals honour.
         0x202a..=0x202e | 0x2066..=0x2069 | 0x200e | 0x200f | 0x061c => out.push('\u{2af6}'),
         0x2028 | 0x2029 => out.push(' '),
-        // Zero-width characters: a terminal and ratatui disagree on their width, which breaks the layout.
+        // Zero-width characters: terminals and layout code disagree on their width, which breaks the layout.
         _ if is_zero_width(c) => {}
         _ => out.push(c),
     }

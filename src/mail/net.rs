@@ -283,7 +283,7 @@ pub fn smtp_error(s: &Server, e: &lettre::transport::smtp::Error) -> NetError {
     let text = e.to_string();
     let lower = text.to_lowercase();
     if e.is_timeout()
-        || lower.contains("os error 11")
+        || lower.contains("(os error 11)")
         || lower.contains("temporarily unavailable")
         || lower.contains("would block")
         || lower.contains("timed out")
