@@ -56,6 +56,9 @@ fn cr_mboxes_split_and_every_message_read_has_a_ledger_row() {
     assert_eq!(sum.new_items, 3, "{sum:?}");
     assert_eq!(sum.duplicates, 1, "{sum:?}");
     assert_eq!(sum.quarantined, 0, "{sum:?}");
+    let (row, _) = s.read().message_by_message_id("cr2@y").unwrap().unwrap();
+    let m = s.read().messages_by_row(row).unwrap();
+    assert_eq!((m.subject.as_str(), m.body.trim()), ("number 2", "important body 2"));
     let ledger = s.read().ledger_by_source().unwrap();
     assert_eq!(ledger.len(), 4, "one ledger row per message read: {ledger:?}");
     let dup = ledger.iter().find(|(_, (o, _))| o == "duplicate").unwrap();

@@ -62,12 +62,27 @@ pub fn prepare(raw: &[u8], o: &IngestOptions) -> Prepared {
     Prepared {
         sha: sha256(raw),
         packed: pack(raw),
-        parsed: parse(raw, o.limits.max_message_bytes).map(|mut p| {
+        parsed: parse(&cr_to_crlf(raw), o.limits.max_message_bytes).map(|mut p| {
             super::caps::apply(&mut p);
             let c = classify(&p);
             (p, c)
         }),
     }
+}
+
+/// Bytes with CR-only line endings (an old Mac mbox) as CRLF, for the parser; the raw copy keeps the original.
+fn cr_to_crlf(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if raw.contains(&b'\n') || !raw.contains(&b'\r') {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 32);
+    for &b in raw {
+        out.push(b);
+        if b == b'\r' {
+            out.push(b'\n');
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Ingest one raw message inside the caller's transaction. A message that cannot be stored for a reason in its
