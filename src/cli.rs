@@ -14,7 +14,7 @@ mod util;
 
 use anyhow::{Context, Result};
 pub use args::Cli;
-use args::{Cmd, EvalCmd, ImportCmd, OutboxCmd};
+use args::{Cmd, DbCmd, EvalCmd, ImportCmd, OutboxCmd};
 use clap::{CommandFactory, Parser};
 use helpdesk::Store;
 use helpdesk::domain::Kind;
@@ -85,6 +85,9 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
         Cmd::Message(c) => mail::message(&mut open(&db)?, c, json),
         Cmd::Lane { limit } => mail::lane(&open(&db)?, limit, json),
         Cmd::Search { words, limit } => mail::search(&open(&db)?, &words.join(" "), limit, json),
+        Cmd::Reparse { msg, all: _ } => mail::reparse(&mut open(&db)?, &config(&cli_config)?, msg, json),
+        Cmd::Db(DbCmd::Check) => mail::db_check(&db),
+        Cmd::Db(DbCmd::Size) => mail::db_size(&open(&db)?, &db, json),
     }
 }
 

@@ -9,6 +9,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub mod secrets;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -32,6 +34,9 @@ pub struct Config {
     /// Days within which a customer message reopens a resolved ticket.
     #[serde(default = "default_reopen")]
     pub reopen_days: i64,
+    /// Warnings about the file itself (permissions), for the faces to show.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 fn default_reopen() -> i64 {
@@ -85,6 +90,8 @@ pub struct Server {
     pub ca_file: Option<String>,
     #[serde(default = "default_folders")]
     pub folders: Vec<String>,
+    /// Seconds every network step (connect, TLS handshake, greeting, login, each command) may take; default 30.
+    pub timeout_seconds: Option<u64>,
     /// The mailbox's `[mailbox.oauth2]`, copied here when the config is read.
     #[serde(skip)]
     pub oauth2: Option<OAuth2>,
@@ -172,6 +179,7 @@ impl Config {
             providers::complete(m)?;
         }
         c.validate()?;
+        c.warnings = secrets::check(path, &c)?;
         Ok(c)
     }
 

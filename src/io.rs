@@ -3,17 +3,18 @@
 pub mod articles;
 pub mod export;
 pub mod import;
+pub mod mbox;
+pub mod save;
 
 /// Protect a CSV cell from spreadsheet formula injection: a leading `= + - @` gets a `'` in front.
 pub fn csv_safe(s: &str) -> String {
-    let clean = crate::sanitize::line_keep_newlines(s);
-    if clean.starts_with(['=', '+', '-', '@']) { format!("'{clean}") } else { clean }
+    crate::sanitize::csv_cell(s)
 }
 
 /// Undo [`csv_safe`] on import.
 pub fn csv_unsafe(s: &str) -> &str {
     match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        Some(rest) if crate::sanitize::starts_formula(rest) => rest,
         _ => s,
     }
 }

@@ -1,6 +1,7 @@
 //! Mail: parse raw messages, classify them, and ingest them into the store; sources are Maildir, mbox and .eml.
 
 pub mod batch;
+pub mod caps;
 pub mod classify;
 pub mod guard;
 pub mod html;
@@ -11,6 +12,7 @@ pub mod oauth;
 pub mod outbox;
 pub mod outcome;
 pub mod parse;
+pub mod reparse;
 pub mod sent;
 pub mod source;
 pub mod sync;

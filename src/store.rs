@@ -4,6 +4,7 @@ mod articles;
 mod customers;
 mod drafts;
 pub mod fts;
+pub mod health;
 mod items;
 mod ledger;
 
@@ -13,6 +14,7 @@ mod moves;
 mod outbox;
 mod parts;
 mod query;
+mod raw;
 mod records;
 mod schema;
 mod search;
@@ -33,6 +35,7 @@ pub use moves::{CustomerEffect, Moved};
 pub use outbox::Outgoing;
 pub use parts::{Member, Part};
 pub use query::stages_named;
+pub use raw::{FirstCopy, Packed, Rederived, pack};
 pub use records::{Account, Contact, NewAccount, NewContact};
 pub use search::MessageHit;
 pub use search::terms;
@@ -152,10 +155,14 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
+        let check = health::needs_check(path);
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        if check {
+            health::quick_check(&conn, path)?;
+        }
         Self::setup(conn)
     }
 
@@ -243,6 +250,19 @@ impl Store {
     /// Query plan of a list query, for the tests that assert index use.
     pub fn explain_list(&self, filter: &ItemFilter) -> Result<Vec<String>> {
         lists::explain(&self.conn, filter)
+    }
+}
+
+impl Drop for Store {
+    /// Close the connection, and stamp the file as closed cleanly when this was the last one.
+    fn drop(&mut self) {
+        let Some(path) = self.path() else { return };
+        if let Ok(mem) = Connection::open_in_memory() {
+            let conn = std::mem::replace(&mut self.conn, mem);
+            if conn.close().is_ok() {
+                health::stamp(&path);
+            }
+        }
     }
 }
 

@@ -18,8 +18,13 @@ pub fn config_path(path: &Option<PathBuf>) -> Result<PathBuf> {
 }
 
 /// The config: `--config` must exist; the default location may be absent.
+/// Warnings about the file (a password source readable by others) go to stderr.
 pub fn config(path: &Option<PathBuf>) -> Result<helpdesk::config::Config> {
-    Ok(helpdesk::config::Config::load(&config_path(path)?, path.is_some())?)
+    let c = helpdesk::config::Config::load(&config_path(path)?, path.is_some())?;
+    for w in &c.warnings {
+        eprintln!("{}", helpdesk::sanitize::line(w));
+    }
+    Ok(c)
 }
 
 /// Log to a daily file in the XDG state (or data) dir; never to the terminal.
@@ -33,9 +38,14 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     Some(guard)
 }
 
-/// An error chain as one line.
+/// An error chain as one line; a cause whose text is already said (SQLite's message wrapped twice) is left out.
 pub fn one_line(e: &anyhow::Error) -> String {
-    let parts: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    let mut parts: Vec<String> = vec![];
+    for c in e.chain().map(|c| c.to_string()) {
+        if !parts.iter().any(|p| p.contains(c.as_str())) {
+            parts.push(c);
+        }
+    }
     helpdesk::sanitize::line(&parts.join(": "))
 }
 

@@ -94,8 +94,19 @@ pub enum Cmd {
     /// Evaluations
     #[command(subcommand)]
     Eval(EvalCmd),
-    /// Export a list as CSV or JSON
+    /// Export a list as CSV or JSON, or the original messages of items as an mbox
     Export(ExportArgs),
+    /// Re-derive stored messages (bodies, attachments, class) from their raw bytes after a parser change; threads stay
+    Reparse {
+        /// One message (as `show` numbers it)
+        msg: Option<i64>,
+        /// Every message with a raw copy
+        #[arg(long, conflicts_with = "msg", required_unless_present = "msg")]
+        all: bool,
+    },
+    /// The database file itself
+    #[command(subcommand)]
+    Db(DbCmd),
     /// Saved views
     #[command(subcommand)]
     View(ViewCmd),
@@ -282,6 +293,7 @@ pub enum EvalCmd {
 pub struct ExportArgs {
     /// tickets, conversations, issues, tasks, contacts or accounts
     pub what: String,
+    /// csv, json, or mbox (the original messages of the selected items)
     #[arg(long, default_value = "csv")]
     pub format: String,
     /// JSON includes each item's whole thread; CSV adds a message count
@@ -446,6 +458,8 @@ pub enum MessageCmd {
         #[arg(long)]
         save: Option<PathBuf>,
     },
+    /// Print the message as it was received, byte for byte
+    Raw { msg: i64 },
     /// Move a message to another item, or to a new one with `--to new`
     Move {
         /// Message number (as `show` prints it)
@@ -453,6 +467,14 @@ pub enum MessageCmd {
         #[arg(long)]
         to: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DbCmd {
+    /// Full integrity check (PRAGMA integrity_check), read-only; exit 1 when damaged
+    Check,
+    /// Sizes: the file, and the raw messages kept (as received and compressed)
+    Size,
 }
 
 #[derive(Args, Debug)]

@@ -42,7 +42,8 @@ pub fn import(db: &Path, a: CsvImportArgs, t: Target, json: bool) -> Result<Exit
 }
 
 pub fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
-    let format = Format::parse(&a.format)?;
+    let mbox = a.format.eq_ignore_ascii_case("mbox");
+    let format = if mbox { Format::Json } else { Format::parse(&a.format)? };
     let mut sink: Box<dyn Write> = match &a.output {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
@@ -53,10 +54,21 @@ pub fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
     let n = match a.what.as_str() {
         "contacts" => export::contacts(&r, format, &mut sink)?,
         "accounts" => export::accounts(&r, format, &mut sink)?,
+        _ if mbox && matches!(a.what.as_str(), "contacts" | "accounts") => {
+            anyhow::bail!("--format mbox writes the messages of items, not {}", a.what)
+        }
         other => {
             let kind = Kind::parse(other.trim_end_matches('s'))?;
             let f = filter(&r, kind, &a.filter)?;
-            export::items(&r, &f, format, a.with_messages, &mut sink)?
+            if mbox {
+                let (n, missing) = helpdesk::io::mbox::items(&r, &f, &mut sink)?;
+                if missing > 0 {
+                    eprintln!("{missing} messages have no raw copy (written here, or stored before raw mail was kept)");
+                }
+                n
+            } else {
+                export::items(&r, &f, format, a.with_messages, &mut sink)?
+            }
         }
     };
     sink.flush()?;

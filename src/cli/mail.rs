@@ -147,6 +147,13 @@ pub fn message(store: &mut Store, c: MessageCmd, json: bool) -> Result<ExitCode>
     let (msg, to) = match c {
         MessageCmd::Attachments { msg, save } => return attachments(store, msg, save.as_deref(), json),
         MessageCmd::Move { msg, to } => (msg, to),
+        MessageCmd::Raw { msg } => {
+            let raw = store.read().raw_of_message(msg)?.with_context(|| {
+                format!("message {msg} has no raw copy (written here, or stored before raw mail was kept)")
+            })?;
+            std::io::stdout().lock().write_all(&raw)?;
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     let current = store.read().message_item(msg)?.with_context(|| format!("no message {msg}"))?;
     let target = store.write(|w| {
@@ -217,14 +224,8 @@ fn attachments(store: &Store, msg: i64, save: Option<&std::path::Path>, json: bo
                 .read()
                 .attachment_data(&a.sha256)?
                 .with_context(|| format!("attachment {} is missing", a.name))?;
-            let name = helpdesk::mail::parse::sanitise_filename(&a.name);
-            let mut path = dir.join(&name);
-            let mut n = 1;
-            while path.exists() {
-                n += 1;
-                path = dir.join(format!("{n}-{name}"));
-            }
-            std::fs::write(&path, data).with_context(|| format!("cannot write {}", path.display()))?;
+            let path = helpdesk::io::save::save_new(dir, &a.name, &data)
+                .with_context(|| format!("cannot save attachment {}", line(&a.name)))?;
             println!("saved {}", line(&path.display().to_string()));
         }
     } else if json {
@@ -235,6 +236,54 @@ fn attachments(store: &Store, msg: i64, save: Option<&std::path::Path>, json: bo
         for a in &list {
             println!("{:<40} {:<28} {:>9} B", line(&a.name), a.mime, a.size);
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn reparse(store: &mut Store, cfg: &Config, msg: Option<i64>, json: bool) -> Result<ExitCode> {
+    let o = options(cfg, None, None)?;
+    let r = helpdesk::mail::reparse::reparse(store, msg, &o)?;
+    if json {
+        out::json(&r)?;
+    } else {
+        println!(
+            "reparsed {} messages: {} changed, {} the parser refuses (left as stored)",
+            r.messages, r.changed, r.failed
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn db_check(db: &std::path::Path) -> Result<ExitCode> {
+    let problems = helpdesk::store::health::integrity_check(db)?;
+    if problems.is_empty() {
+        println!("{}: ok", db.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    for p in &problems {
+        println!("{}", line(p));
+    }
+    eprintln!(
+        "error: database {} is damaged: restore it from a backup, or recover what it holds with \
+         `sqlite3 {} .recover | sqlite3 recovered.db`",
+        db.display(),
+        db.display()
+    );
+    Ok(ExitCode::FAILURE)
+}
+
+pub fn db_size(store: &Store, db: &std::path::Path, json: bool) -> Result<ExitCode> {
+    let file = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
+    let (count, raw, packed) = store.read().raw_sizes()?;
+    if json {
+        out::json(
+            &serde_json::json!({"file_bytes": file, "raw_messages": count, "raw_bytes": raw, "raw_stored_bytes": packed}),
+        )?;
+    } else {
+        println!("database file      {file:>14} B");
+        println!("raw messages kept  {count:>14}");
+        println!("  as received      {raw:>14} B");
+        println!("  as stored (zstd) {packed:>14} B");
     }
     Ok(ExitCode::SUCCESS)
 }

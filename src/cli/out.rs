@@ -7,7 +7,7 @@ use helpdesk::store::{Item, ItemRow, Message};
 use serde::Serialize;
 
 pub fn json<T: Serialize + ?Sized>(v: &T) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    println!("{}", helpdesk::sanitize::json_escape(serde_json::to_string_pretty(v)?));
     Ok(())
 }
 

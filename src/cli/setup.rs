@@ -162,6 +162,9 @@ pub fn check(path: &Path) -> Result<ExitCode> {
         );
     }
     let cfg = Config::load(path, true)?;
+    for w in &cfg.warnings {
+        eprintln!("{}", helpdesk::sanitize::line(w));
+    }
     println!("{}: valid", path.display());
     if cfg.mailbox.is_empty() {
         println!("no [[mailbox]]: mail is only imported from files");
@@ -177,9 +180,12 @@ fn check_servers(cfg: &Config) -> Result<ExitCode> {
             let r = rt.block_on(async {
                 let mut s = imap_login(i).await?;
                 for f in &i.folders {
-                    s.examine(f).await.map_err(|e| helpdesk::mail::net::NetError::Folder(format!("{f}: {e}")))?;
+                    helpdesk::mail::net::step(i, "EXAMINE", async {
+                        s.examine(f).await.map_err(|e| helpdesk::mail::net::NetError::Folder(format!("{f}: {e}")))
+                    })
+                    .await?;
                 }
-                let _ = s.logout().await;
+                let _ = tokio::time::timeout(helpdesk::mail::net::deadline(i), s.logout()).await;
                 Ok::<(), helpdesk::mail::net::NetError>(())
             });
             report(
@@ -192,7 +198,7 @@ fn check_servers(cfg: &Config) -> Result<ExitCode> {
             let r = smtp(s).map_err(|e| e.to_string()).and_then(|t| match t.test_connection() {
                 Ok(true) => Ok(()),
                 Ok(false) => Err("the server did not answer".to_string()),
-                Err(e) => Err(smtp_error(&e).to_string()),
+                Err(e) => Err(smtp_error(s, &e).to_string()),
             });
             report(&mut ok, &format!("{} SMTP {}:{} ({})", m.address, s.host, s.port, s.security), r);
         }

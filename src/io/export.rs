@@ -37,6 +37,13 @@ struct WithMessages<'a> {
     messages: Vec<Message>,
 }
 
+/// Pretty JSON with every control character escaped (see [`crate::sanitize::json_escape`]).
+fn json_pretty<T: Serialize>(v: &T, out: &mut dyn Write) -> Result<()> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| Error::invalid(e.to_string()))?;
+    out.write_all(crate::sanitize::json_escape(s).as_bytes())?;
+    Ok(())
+}
+
 fn csv_err(e: csv::Error) -> Error {
     Error::invalid(format!("csv: {e}"))
 }
@@ -166,13 +173,14 @@ pub fn items(
             for (n, row) in rows.iter().enumerate() {
                 let item = r.item_by_row(row.row)?;
                 let v = if with_messages {
-                    serde_json::to_vec(&WithMessages { messages: r.messages(row.row, None)?, item: &item })
+                    serde_json::to_string(&WithMessages { messages: r.messages(row.row, None)?, item: &item })
                 } else {
-                    serde_json::to_vec(&item)
+                    serde_json::to_string(&item)
                 }
+                .map(crate::sanitize::json_escape)
                 .map_err(|e| Error::invalid(e.to_string()))?;
                 out.write_all(if n == 0 { b"\n" } else { b",\n" })?;
-                out.write_all(&v)?;
+                out.write_all(v.as_bytes())?;
             }
             out.write_all(b"\n]\n")?;
         }
@@ -225,7 +233,7 @@ pub fn contacts(r: &Reader<'_>, format: Format, out: &mut dyn Write) -> Result<u
         all.extend(page);
     }
     match format {
-        Format::Json => serde_json::to_writer_pretty(&mut *out, &all).map_err(|e| Error::invalid(e.to_string()))?,
+        Format::Json => json_pretty(&all, out)?,
         Format::Csv => {
             let rows = all.iter().map(|c| {
                 let account = match c.account {
@@ -254,7 +262,7 @@ pub fn contacts(r: &Reader<'_>, format: Format, out: &mut dyn Write) -> Result<u
 pub fn accounts(r: &Reader<'_>, format: Format, out: &mut dyn Write) -> Result<usize> {
     let all: Vec<Account> = r.accounts(usize::MAX >> 1)?;
     match format {
-        Format::Json => serde_json::to_writer_pretty(&mut *out, &all).map_err(|e| Error::invalid(e.to_string()))?,
+        Format::Json => json_pretty(&all, out)?,
         Format::Csv => {
             let rows = all.iter().map(|a| {
                 Ok(AccountCsv {

@@ -376,16 +376,19 @@ fn apply_row(w: &Writer<'_>, t: Target, row: &Fields<'_>, now: i64) -> Result<bo
     }
 }
 
-/// Write rejected rows, with a `reason` column, so they can be fixed and imported again.
+/// Write rejected rows, with a `reason` column, so they can be fixed and imported again. Every field of a row is
+/// kept (extra columns get `extra N` headers) and every cell is made safe for a spreadsheet.
 pub fn write_errors(r: &Report, out: &mut dyn std::io::Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    let mut header = r.header.clone();
+    let width = r.errors.iter().map(|e| e.fields.len()).max().unwrap_or(0).max(r.header.len());
+    let mut header: Vec<String> = r.header.iter().map(|h| super::csv_safe(h)).collect();
+    header.extend((r.header.len()..width).map(|i| format!("extra {}", i + 1 - r.header.len())));
     header.push("reason".into());
     w.write_record(&header).map_err(|e| Error::invalid(e.to_string()))?;
     for e in &r.errors {
-        let mut f = e.fields.clone();
-        f.resize(r.header.len(), String::new());
-        f.push(format!("line {}: {}", e.line, e.reason));
+        let mut f: Vec<String> = e.fields.iter().map(|c| super::csv_safe(c)).collect();
+        f.resize(width, String::new());
+        f.push(super::csv_safe(&format!("line {}: {}", e.line, e.reason)));
         w.write_record(&f).map_err(|e| Error::invalid(e.to_string()))?;
     }
     w.flush()?;

@@ -9,7 +9,7 @@ use crate::domain::{
     ContactRole, Direction, ItemRef, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, TagTarget, tags,
 };
 use crate::stage::{AnyStage, ConversationStage};
-use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Writer, hex};
+use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Packed, Writer, hex, pack};
 use serde::Serialize;
 
 pub use super::outcome::{Outcome, Summary};
@@ -54,20 +54,38 @@ fn sha256(raw: &[u8]) -> String {
 /// What ingesting needs that no database does: the hash, the parse and the class. Made on any thread.
 pub struct Prepared {
     sha: String,
+    packed: Packed,
     parsed: std::result::Result<(Parsed, Class), ParseError>,
 }
 
 pub fn prepare(raw: &[u8], o: &IngestOptions) -> Prepared {
     Prepared {
         sha: sha256(raw),
+        packed: pack(raw),
         parsed: super::guard::catch(|| {
-            parse(raw, o.limits.max_message_bytes).map(|p| {
+            parse(&cr_to_crlf(raw), o.limits.max_message_bytes).map(|mut p| {
+                super::caps::apply(&mut p);
                 let c = classify(&p);
                 (p, c)
             })
         })
         .unwrap_or_else(|why| Err(ParseError::Unexpected(why))),
     }
+}
+
+/// Bytes with CR-only line endings (an old Mac mbox) as CRLF, for the parser; the raw copy keeps the original.
+fn cr_to_crlf(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if raw.contains(&b'\n') || !raw.contains(&b'\r') {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 32);
+    for &b in raw {
+        out.push(b);
+        if b == b'\r' {
+            out.push(b'\n');
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Ingest one raw message inside the caller's transaction. A message that cannot be stored for a reason in its
@@ -85,13 +103,32 @@ pub fn ingest_prepared(
     o: &IngestOptions,
     now: i64,
 ) -> Result<Outcome> {
+    debug_assert_eq!(raw.len(), prep.packed.size, "prepared from other bytes");
     let sha = prep.sha.as_str();
-    if w.ledger_knows(sha)? {
-        return Ok(Outcome::Duplicate("already imported".into()));
+    match w.ledger_copies(sha, source)? {
+        // Read again from where it was read: accounted for already.
+        (_, true) => return Ok(Outcome::Duplicate("already imported".into())),
+        // The same bytes from elsewhere: a row that points at the first copy.
+        (Some(first), false) => {
+            let reason = format!("same bytes as ledger row {} ({})", first.ledger, first.source);
+            w.add_ledger(&NewLedger {
+                source,
+                message_id: None,
+                sha256: sha,
+                outcome: "duplicate",
+                reason: &reason,
+                item_row: first.item_row,
+                msg_row: first.msg_row,
+                at: now,
+            })?;
+            return Ok(Outcome::Duplicate("already imported".into()));
+        }
+        (None, false) => {}
     }
+    w.keep_raw(sha, &prep.packed)?;
     // Any unexpected failure (a panic) undoes the message's writes and quarantines it with its reason.
     let run = |w: &Writer<'_>| {
-        super::guard::catch(|| pipeline(w, raw, source, sha, &prep.parsed, o, now))
+        super::guard::catch(|| pipeline(w, source, sha, &prep.parsed, o, now))
             .unwrap_or_else(|why| Err(crate::Error::invalid(why)))
     };
     match w.attempt(run) {
@@ -112,7 +149,7 @@ pub fn ingest_prepared(
                 msg_row: None,
                 at: now,
             })?;
-            w.add_quarantine(id, raw, &reason)?;
+            w.add_quarantine(id, &reason)?;
             tracing::warn!(source, "{reason}");
             Ok(out)
         }
@@ -122,7 +159,6 @@ pub fn ingest_prepared(
 
 fn pipeline(
     w: &Writer<'_>,
-    raw: &[u8],
     source: &str,
     sha: &str,
     parsed: &std::result::Result<(Parsed, Class), ParseError>,
@@ -146,7 +182,7 @@ fn pipeline(
         Err(e) => {
             let out = Outcome::Quarantined(e.to_string());
             let id = ledger(None, &out, &e.to_string(), None, None)?;
-            w.add_quarantine(id, raw, &e.to_string())?;
+            w.add_quarantine(id, &e.to_string())?;
             return Ok(out);
         }
     };
@@ -219,7 +255,7 @@ fn pipeline(
         };
         let id = ledger(mid, &out, reason, item, msg_row)?;
         if msg_row.is_none() {
-            w.add_quarantine(id, raw, reason)?;
+            w.add_quarantine(id, reason)?;
         }
         return Ok(out);
     }
@@ -395,7 +431,7 @@ fn store_message(
         to: p.to.iter().map(|a| a.0.clone()).collect(),
         cc: p.cc.iter().map(|a| a.0.clone()).collect(),
         subject: p.subject.clone(),
-        body: p.body.chars().take(200_000).collect(),
+        body: p.body.clone(),
         sent_at: at,
         author: None,
         contact_row: contact,

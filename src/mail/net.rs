@@ -20,6 +20,8 @@ pub enum NetError {
     Auth(String),
     Folder(String),
     Protocol(String),
+    /// A step got no answer within its deadline: the whole line to show.
+    Timeout(String),
 }
 
 impl fmt::Display for NetError {
@@ -32,6 +34,7 @@ impl fmt::Display for NetError {
             NetError::Auth(e) => write!(f, "login refused: {e}"),
             NetError::Folder(e) => write!(f, "folder: {e}"),
             NetError::Protocol(e) => write!(f, "server: {e}"),
+            NetError::Timeout(e) => f.write_str(e),
         }
     }
 }
@@ -103,13 +106,38 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug> Io for T {}
 /// The stream under an IMAP session: plain TCP or TLS.
 pub type Stream = Box<dyn Io>;
 
+/// The deadline of one network step with this server.
+pub fn deadline(s: &Server) -> Duration {
+    Duration::from_secs(s.timeout_seconds.unwrap_or(30).max(1))
+}
+
+/// The error of a step that got no answer in time.
+pub fn timed_out(s: &Server, proto: &str, step: &str) -> NetError {
+    NetError::Timeout(format!(
+        "{proto} server did not answer within {} s ({}:{}, {step})",
+        deadline(s).as_secs(),
+        s.host,
+        s.port
+    ))
+}
+
+/// Run one IMAP step under the server's deadline.
+pub async fn step<T>(
+    s: &Server,
+    what: &str,
+    f: impl std::future::Future<Output = Result<T, NetError>>,
+) -> Result<T, NetError> {
+    tokio::time::timeout(deadline(s), f).await.unwrap_or_else(|_| Err(timed_out(s, "IMAP", what)))
+}
+
 async fn tcp(s: &Server) -> Result<TcpStream, NetError> {
-    let addrs = tokio::net::lookup_host((s.host.as_str(), s.port))
-        .await
-        .map_err(|e| NetError::Dns(format!("{}: {e}", s.host)))?;
+    let addrs = step(s, "name lookup", async {
+        tokio::net::lookup_host((s.host.as_str(), s.port)).await.map_err(|e| NetError::Dns(format!("{}: {e}", s.host)))
+    })
+    .await?;
     let mut last = NetError::Dns(format!("{}: no address", s.host));
     for a in addrs {
-        match tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(a)).await {
+        match tokio::time::timeout(deadline(s), TcpStream::connect(a)).await {
             Ok(Ok(t)) => return Ok(t),
             Ok(Err(e)) => last = NetError::Refused(format!("{a}: {e}")),
             Err(_) => last = NetError::Refused(format!("{a}: timed out")),
@@ -125,7 +153,10 @@ async fn tls<T: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug + 'static>(
     let cfg = tls_config(s)?;
     let name = rustls::pki_types::ServerName::try_from(s.host.clone())
         .map_err(|e| NetError::Tls(format!("{}: {e}", s.host)))?;
-    let t = tokio_rustls::TlsConnector::from(cfg).connect(name, io).await.map_err(|e| NetError::Tls(e.to_string()))?;
+    let t = step(s, "TLS handshake", async {
+        tokio_rustls::TlsConnector::from(cfg).connect(name, io).await.map_err(|e| NetError::Tls(e.to_string()))
+    })
+    .await?;
     Ok(Box::new(t))
 }
 
@@ -159,38 +190,61 @@ pub async fn imap_login(s: &Server) -> Result<Session<Stream>, NetError> {
     }
 }
 
+/// The server's greeting, which must come within the deadline (a silent server, or TLS spoken to a plain port,
+/// sends none).
+async fn greeting<T: AsyncRead + AsyncWrite + Unpin + Send + fmt::Debug>(
+    s: &Server,
+    c: &mut Client<T>,
+) -> Result<(), NetError> {
+    step(s, "greeting", async {
+        match c.read_response().await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(NetError::Protocol("the server closed the connection before its greeting".into())),
+            Err(e) => Err(proto(e)),
+        }
+    })
+    .await
+}
+
+/// Every step (connect, TLS, greeting, STARTTLS, login) has the server's deadline.
 async fn imap_login_once(s: &Server) -> Result<Session<Stream>, NetError> {
     let pw = secret(s)?;
     let t = tcp(s).await?;
     let client = match s.security.as_str() {
         "tls" => {
             let mut c = Client::new(tls(s, t).await?);
-            c.read_response().await.map_err(proto)?;
+            greeting(s, &mut c).await?;
             c
         }
         "starttls" => {
             let mut c = Client::new(t);
-            c.read_response().await.map_err(proto)?;
-            c.run_command_and_check_ok("STARTTLS", None)
-                .await
-                .map_err(|e| NetError::Tls(format!("STARTTLS refused: {e}")))?;
+            greeting(s, &mut c).await?;
+            step(s, "STARTTLS", async {
+                c.run_command_and_check_ok("STARTTLS", None)
+                    .await
+                    .map_err(|e| NetError::Tls(format!("STARTTLS refused: {e}")))
+            })
+            .await?;
             Client::new(tls(s, c.into_inner()).await?)
         }
         _ => {
             let stream: Stream = Box::new(t);
             let mut c = Client::new(stream);
-            c.read_response().await.map_err(proto)?;
+            greeting(s, &mut c).await?;
             c
         }
     };
     if s.auth == Some(Auth::Oauth2) {
         let auth = XOAuth2 { first: Some(xoauth2(&s.user, &pw)) };
-        return client
-            .authenticate("XOAUTH2", auth)
-            .await
-            .map_err(|(e, _)| NetError::Auth(format!("OAuth2 token refused (XOAUTH2): {e}")));
+        return step(s, "login", async {
+            client
+                .authenticate("XOAUTH2", auth)
+                .await
+                .map_err(|(e, _)| NetError::Auth(format!("OAuth2 token refused (XOAUTH2): {e}")))
+        })
+        .await;
     }
-    client.login(&s.user, &pw).await.map_err(|(e, _)| NetError::Auth(e.to_string()))
+    step(s, "login", async { client.login(&s.user, &pw).await.map_err(|(e, _)| NetError::Auth(e.to_string())) }).await
 }
 
 /// An SMTP transport for a server (`starttls` required, `tls` wrapped, `plain` only on loopback).
@@ -220,19 +274,26 @@ pub fn smtp(s: &Server) -> Result<lettre::SmtpTransport, NetError> {
         .tls(tls)
         .authentication(mechanisms)
         .credentials(Credentials::new(s.user.clone(), pw))
-        .timeout(Some(Duration::from_secs(20)))
+        .timeout(Some(deadline(s)))
         .build())
 }
 
-/// Sort an SMTP error into the step that failed.
-pub fn smtp_error(e: &lettre::transport::smtp::Error) -> NetError {
+/// Sort an SMTP error into the step that failed (a read that timed out says so, not "os error 11").
+pub fn smtp_error(s: &Server, e: &lettre::transport::smtp::Error) -> NetError {
     let text = e.to_string();
     let lower = text.to_lowercase();
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    if e.is_timeout()
+        || lower.contains("(os error 11)")
+        || lower.contains("temporarily unavailable")
+        || lower.contains("would block")
+        || lower.contains("timed out")
+    {
+        timed_out(s, "SMTP", "a command")
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
         NetError::Tls(text)
     } else if lower.contains("535") || lower.contains("authentication") || lower.contains("credentials") {
         NetError::Auth(text)
-    } else if lower.contains("refused") || lower.contains("connection") || lower.contains("timed out") {
+    } else if lower.contains("refused") || lower.contains("connection") {
         NetError::Refused(text)
     } else if lower.contains("lookup") || lower.contains("resolve") {
         NetError::Dns(text)

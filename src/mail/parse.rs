@@ -228,16 +228,9 @@ pub fn header_in(text: &str, name: &str) -> Option<String> {
     })
 }
 
-/// A file name safe to save: no directories, no control characters, no leading dots.
+/// A file name safe to save (see [`crate::sanitize::file_name`]).
 pub fn sanitise_filename(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let clean: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .map(|c| if matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
-        .collect();
-    let clean = clean.trim().trim_start_matches('.').to_string();
-    if clean.is_empty() { "attachment".into() } else { clean.chars().take(200).collect() }
+    crate::sanitize::file_name(name)
 }
 
 #[cfg(test)]

@@ -18,41 +18,67 @@ pub struct Skipped {
 }
 
 /// Every candidate file under the given paths, sorted; Maildir `tmp/` folders and index files are skipped with a reason.
+/// Each directory is walked once (by device and inode), so a symbolic link back up the tree is skipped, not followed.
 pub fn files(paths: &[PathBuf]) -> io::Result<(Vec<PathBuf>, Vec<Skipped>)> {
     let mut out = vec![];
     let mut skipped = vec![];
+    let mut seen = Seen::default();
     for p in paths {
         let meta = fs::metadata(p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
         // Resolved once here, so that reading a file need not resolve its path again.
         let p = p.canonicalize()?;
         if meta.is_dir() {
-            walk(&p, &mut out, &mut skipped)?;
-        } else {
+            if seen.first(&meta) {
+                walk(&p, &meta, &mut out, &mut skipped, &mut seen)?;
+            }
+        } else if seen.first(&meta) {
             out.push(p);
         }
     }
     Ok((out, skipped))
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) -> io::Result<()> {
-    // The directory entry's own type where the file system gives it (no stat per file); symbolic links are followed.
-    let mut entries: Vec<(PathBuf, bool)> = fs::read_dir(dir)?
+/// Directories and files already taken, by device and inode.
+#[derive(Default)]
+struct Seen(std::collections::HashSet<(u64, u64)>);
+
+impl Seen {
+    fn first(&mut self, m: &fs::Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        self.0.insert((m.dev(), m.ino()))
+    }
+}
+
+fn walk(
+    dir: &Path,
+    meta: &fs::Metadata,
+    out: &mut Vec<PathBuf>,
+    skipped: &mut Vec<Skipped>,
+    seen: &mut Seen,
+) -> io::Result<()> {
+    use std::os::unix::fs::{DirEntryExt, MetadataExt};
+    // The directory entry's own type and inode where the file system gives them (no stat per file: a file is on its
+    // directory's device); symbolic links are followed to files, and to directories not walked already.
+    let dev = meta.dev();
+    let mut entries: Vec<(PathBuf, Option<fs::Metadata>, bool)> = fs::read_dir(dir)?
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let t = e.file_type().ok()?;
             let p = e.path();
-            if t.is_symlink() {
-                fs::metadata(&p).ok().map(|m| (p, m.is_dir(), m.is_file()))
+            if t.is_symlink() || t.is_dir() {
+                fs::metadata(&p).ok().filter(|m| m.is_dir() || m.is_file()).map(|m| (p, Some(m), true))
             } else {
-                Some((p, t.is_dir(), t.is_file()))
+                t.is_file().then_some((p, None, seen.0.insert((dev, e.ino()))))
             }
         })
-        .filter(|(_, d, f)| *d || *f)
-        .map(|(p, d, _)| (p, d))
         .collect();
     entries.sort_unstable_by(|a, b| bytes(&a.0).cmp(bytes(&b.0)));
     let is_maildir = ["cur", "new"].iter().all(|d| dir.join(d).is_dir());
-    for (p, is_dir) in entries {
+    for (p, m, fresh) in entries {
+        let (is_dir, fresh) = match &m {
+            Some(m) => (m.is_dir(), m.is_dir() || seen.first(m)),
+            None => (false, fresh),
+        };
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if is_dir {
             if is_maildir && name == "tmp" {
@@ -62,9 +88,16 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, skipped: &mut Vec<Skipped>) -> io::R
                 });
                 continue;
             }
-            walk(&p, out, skipped)?;
+            let Some(m) = m.filter(|m| seen.first(m)) else {
+                let reason = "directory walked already (a link loop)".into();
+                skipped.push(Skipped { path: p.display().to_string(), reason });
+                continue;
+            };
+            walk(&p, &m, out, skipped, seen)?;
         } else if name.starts_with("dovecot") || name == "maildirfolder" || name == ".DS_Store" {
             skipped.push(Skipped { path: p.display().to_string(), reason: "mail server index file".into() });
+        } else if !fresh {
+            skipped.push(Skipped { path: p.display().to_string(), reason: "the same file read already".into() });
         } else {
             out.push(p);
         }
@@ -91,12 +124,13 @@ pub fn read(path: &Path) -> io::Result<Vec<RawMail>> {
 }
 
 /// Split an mbox into messages: a `From ` line at the start or after a blank line begins a message; the separator
-/// line is dropped and `>From ` quoting (mboxrd) is undone. Nothing else is lost.
+/// line is dropped and `>From ` quoting (mboxrd) is undone. Lines end in LF, CRLF or a bare CR (old Mac mboxes);
+/// nothing else is lost.
 pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = vec![];
     let mut cur: Option<Vec<u8>> = None;
     let mut prev_blank = true;
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
+    for line in lines(bytes) {
         if line.starts_with(b"From ") && prev_blank {
             if let Some(c) = cur.take() {
                 out.push(c);
@@ -111,12 +145,30 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<Vec<u8>> {
             if n > 0 && line[n..].starts_with(b"From ") { &line[1..] } else { line }
         };
         body.extend_from_slice(unquoted);
-        prev_blank = line == b"\n" || line == b"\r\n";
+        prev_blank = matches!(line, b"\n" | b"\r\n" | b"\r");
     }
     if let Some(c) = cur {
         out.push(c);
     }
     out
+}
+
+/// Lines with their ending: LF, CRLF, or a CR not followed by LF.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+            Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => i + 2,
+            Some(i) => i + 1,
+            None => rest.len(),
+        };
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
 }
 
 /// Order files by the Date header of their first message (then by path), so that parents are ingested before replies
@@ -212,6 +264,33 @@ mod tests {
             fs::write(&f, &m).unwrap();
             let _ = header_date(&f, &mut buf);
         }
+    }
+
+    #[test]
+    fn mbox_split_cr_crlf_lf() {
+        for eol in ["\n", "\r\n", "\r"] {
+            let m = format!(
+                "From a@b Mon Jan 1 00:00:00 2024{eol}Subject: one{eol}{eol}body{eol}{eol}From c@d Mon Jan 1 00:00:00 2024{eol}Subject: two{eol}{eol}x{eol}"
+            );
+            let parts = split_mbox(m.as_bytes());
+            assert_eq!(parts.len(), 2, "{eol:?}");
+            assert_eq!(parts[0], format!("Subject: one{eol}{eol}body{eol}{eol}").as_bytes(), "{eol:?}");
+            assert_eq!(parts[1], format!("Subject: two{eol}{eol}x{eol}").as_bytes(), "{eol:?}");
+        }
+    }
+
+    #[test]
+    fn link_loops_are_walked_once() {
+        let d = tempfile::tempdir().unwrap();
+        let top = d.path().join("d");
+        fs::create_dir_all(top.join("sub")).unwrap();
+        fs::write(top.join("sub/x.eml"), b"From: a@b.example\n\nhi\n").unwrap();
+        std::os::unix::fs::symlink(".", top.join("self")).unwrap();
+        std::os::unix::fs::symlink("..", top.join("sub/up")).unwrap();
+        std::os::unix::fs::symlink("x.eml", top.join("sub/y.eml")).unwrap();
+        let (files, skipped) = files(std::slice::from_ref(&top)).unwrap();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(skipped.len(), 3, "{skipped:?}");
     }
 
     #[test]

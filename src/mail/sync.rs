@@ -2,8 +2,9 @@
 //! transaction as the ingest), then send what the outbox holds.
 
 use super::ingest::{IngestOptions, Mode, Summary, ingest};
-use super::net::{NetError, Stream, imap_login, smtp};
+use super::net::{NetError, Stream, deadline, imap_login, smtp, step, timed_out};
 use crate::Store;
+use crate::config::Server;
 use crate::config::{Config, Mailbox};
 use crate::store::Outgoing;
 use async_imap::Session;
@@ -41,6 +42,7 @@ fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> NetError + '_ {
 
 /// Fetch new messages of one folder. `BODY.PEEK[]` never sets `\Seen`; the folder is opened read-only (EXAMINE).
 pub async fn fetch_folder(
+    server: &Server,
     session: &mut Session<Stream>,
     store: &mut Store,
     m: &Mailbox,
@@ -48,7 +50,10 @@ pub async fn fetch_folder(
     o: &IngestOptions,
     report: &mut SyncReport,
 ) -> Result<(), NetError> {
-    let mb = session.examine(folder).await.map_err(|e| NetError::Folder(format!("{folder}: {e}")))?;
+    let mb = step(server, "EXAMINE", async {
+        session.examine(folder).await.map_err(|e| NetError::Folder(format!("{folder}: {e}")))
+    })
+    .await?;
     let validity = mb.uid_validity.unwrap_or(0);
     let uid_next = mb.uid_next.unwrap_or(u32::MAX);
     let last = match store.read().cursor(&m.address, folder).map_err(err("cursor"))? {
@@ -71,16 +76,25 @@ pub async fn fetch_folder(
     while from < uid_next {
         let to = from.saturating_add(BATCH - 1).min(uid_next.saturating_sub(1));
         let range = format!("{from}:{to}");
-        let mut got: Vec<(u32, Vec<u8>)> = session
-            .uid_fetch(&range, "(UID BODY.PEEK[])")
-            .await
-            .map_err(err("UID FETCH"))?
-            .try_filter_map(|f| async move {
-                Ok(f.uid.filter(|u| *u >= from).map(|u| (u, f.body().unwrap_or_default().to_vec())))
+        let mut got: Vec<(u32, Vec<u8>)> = vec![];
+        {
+            let fetch = step(server, "UID FETCH", async {
+                session.uid_fetch(&range, "(UID BODY.PEEK[])").await.map_err(err("UID FETCH"))
             })
-            .try_collect()
-            .await
-            .map_err(err("UID FETCH"))?;
+            .await?;
+            let mut fetch = std::pin::pin!(fetch);
+            // Each response must come within the deadline; a large batch as a whole may take longer.
+            loop {
+                let next = tokio::time::timeout(deadline(server), fetch.try_next())
+                    .await
+                    .map_err(|_| timed_out(server, "IMAP", "UID FETCH"))?
+                    .map_err(err("UID FETCH"))?;
+                let Some(f) = next else { break };
+                if let Some(u) = f.uid.filter(|u| *u >= from) {
+                    got.push((u, f.body().unwrap_or_default().to_vec()));
+                }
+            }
+        }
         got.sort_by_key(|g| g.0);
         let now = crate::now();
         let (part, bounces) = store
@@ -115,9 +129,9 @@ pub async fn fetch_all(store: &mut Store, cfg: &Config, report: &mut SyncReport)
         let result = async {
             let mut s = imap_login(imap).await?;
             for folder in &imap.folders {
-                fetch_folder(&mut s, store, m, folder, &o, report).await?;
+                fetch_folder(imap, &mut s, store, m, folder, &o, report).await?;
             }
-            let _ = s.logout().await;
+            let _ = tokio::time::timeout(deadline(imap), s.logout()).await;
             Ok::<(), NetError>(())
         }
         .await;
@@ -180,7 +194,7 @@ pub fn send_outbox(store: &mut Store, cfg: &Config, report: &mut SyncReport) {
         let result = build_message(&o, &mb.name).and_then(|msg| {
             let t = smtp(server).map_err(|e| e.to_string())?;
             raw = msg.formatted();
-            lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| super::net::smtp_error(&e).to_string())
+            lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| super::net::smtp_error(server, &e).to_string())
         });
         if result.is_ok() && super::sent::wanted(mb) {
             // The reply went out; a copy that cannot be made is reported, never a reason to send again.

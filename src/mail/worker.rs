@@ -1,7 +1,7 @@
 //! The mail worker: a thread that owns IMAP and SMTP, writes through its own store connection, and reports small
 //! notices. It syncs, then waits in IDLE (re-issued every few minutes) or polls, and reconnects with backoff.
 
-use super::net::imap_login;
+use super::net::{deadline, imap_login};
 use super::sync::{SyncReport, fetch_all, send_outbox};
 use crate::Store;
 use crate::config::Config;
@@ -38,11 +38,22 @@ impl Handle {
     }
 }
 
+/// How long quitting waits for the worker to stop before leaving it to end with the process.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+
 impl Drop for Handle {
+    /// Quit never waits for the network: the worker stops at its next await; a step still blocked after
+    /// [`STOP_WAIT`] (a send, or a store write) is left to end with the process.
     fn drop(&mut self) {
         let _ = self.tx.send(Request::Stop);
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            let until = std::time::Instant::now() + STOP_WAIT;
+            while !t.is_finished() && std::time::Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            }
         }
     }
 }
@@ -94,7 +105,20 @@ pub fn watch(
     loop {
         notify(Notice::State("syncing".into()));
         let mut report = SyncReport::default();
-        rt.block_on(fetch_all(&mut store, cfg, &mut report));
+        // A stop request ends the fetch at its next network wait; a wake-up during a fetch changes nothing.
+        let stopped = rt.block_on(async {
+            let fetch = fetch_all(&mut store, cfg, &mut report);
+            let mut fetch = std::pin::pin!(fetch);
+            loop {
+                tokio::select! {
+                    _ = fetch.as_mut() => return false,
+                    r = rx.recv() => if !matches!(r, Some(Request::Wake)) { return true },
+                }
+            }
+        });
+        if stopped {
+            return;
+        }
         send_outbox(&mut store, cfg, &mut report);
         let new = report.ingest.new_items + report.ingest.follow_ups;
         if !notify(Notice::Synced { new, at: crate::now() }) {
@@ -147,13 +171,14 @@ async fn wait_for_mail(
             tokio::time::sleep(poll).await;
             return;
         };
-        let has_idle = s.capabilities().await.map(|c| c.has_str("IDLE")).unwrap_or(false);
-        if !has_idle || s.examine(&folder).await.is_err() {
+        let step = deadline(&server);
+        let has_idle = matches!(tokio::time::timeout(step, s.capabilities()).await, Ok(Ok(c)) if c.has_str("IDLE"));
+        if !has_idle || !matches!(tokio::time::timeout(step, s.examine(&folder)).await, Ok(Ok(_))) {
             tokio::time::sleep(poll).await;
             return;
         }
         let mut h = s.idle();
-        if h.init().await.is_err() {
+        if !matches!(tokio::time::timeout(step, h.init()).await, Ok(Ok(()))) {
             return;
         }
         // Re-issued well inside the 29 minutes RFC 2177 allows.

@@ -41,17 +41,6 @@ pub struct NewLedger<'a> {
 }
 
 impl Reader<'_> {
-    /// Are these exact bytes known? (A source key is where bytes came from, not what they are: an mbox rewritten
-    /// in place can hold other bytes under the same key.)
-    pub fn ledger_knows(&self, sha256: &str) -> Result<bool> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT 1 FROM ledger WHERE sha256 = unhex(?1) LIMIT 1")?
-            .query_row([sha256], |_| Ok(()))
-            .optional()?
-            .is_some())
-    }
-
     /// A stored message with this Message-ID: its row and item (None for the machine lane).
     pub fn message_by_message_id(&self, mid: &str) -> Result<Option<(i64, Option<i64>)>> {
         Ok(self
@@ -119,7 +108,8 @@ impl Reader<'_> {
 
     pub fn quarantine(&self, limit: usize) -> Result<Vec<QuarantineEntry>> {
         let mut st = self.c.prepare_cached(
-            "SELECT q.ledger_id, l.source_key, q.reason, length(q.raw), l.at FROM quarantine q JOIN ledger l ON l.id = q.ledger_id
+            "SELECT q.ledger_id, l.source_key, q.reason, COALESCE(r.size, 0), l.at FROM quarantine q JOIN ledger l ON l.id = q.ledger_id
+             LEFT JOIN raw_mail r ON r.sha256 = l.sha256
              ORDER BY q.ledger_id LIMIT ?1",
         )?;
         let rows = st.query_map([limit as i64], |r| {
@@ -129,11 +119,15 @@ impl Reader<'_> {
     }
 
     pub fn quarantined_raw(&self, id: i64) -> Result<Option<(String, Vec<u8>)>> {
-        Ok(self
+        let found: Option<(String, String)> = self
             .c
-            .prepare_cached("SELECT l.source_key, q.raw FROM quarantine q JOIN ledger l ON l.id = q.ledger_id WHERE q.ledger_id = ?1")?
+            .prepare_cached(
+                "SELECT l.source_key, hex(l.sha256) FROM quarantine q JOIN ledger l ON l.id = q.ledger_id WHERE q.ledger_id = ?1",
+            )?
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+            .optional()?;
+        let Some((source, sha)) = found else { return Ok(None) };
+        Ok(self.raw_by_sha(&sha)?.map(|raw| (source, raw)))
     }
 
     /// Machine mail that matched no item, newest first.
@@ -175,10 +169,11 @@ impl Writer<'_> {
         Ok(self.c.last_insert_rowid())
     }
 
-    pub fn add_quarantine(&self, ledger_id: i64, raw: &[u8], reason: &str) -> Result<()> {
+    /// Quarantine a message (its raw bytes are kept by [`Writer::keep_raw`], as every message's are).
+    pub fn add_quarantine(&self, ledger_id: i64, reason: &str) -> Result<()> {
         self.c
-            .prepare_cached("INSERT INTO quarantine(ledger_id, raw, reason) VALUES (?1, ?2, ?3)")?
-            .execute(params![ledger_id, raw, reason])?;
+            .prepare_cached("INSERT INTO quarantine(ledger_id, raw, reason) VALUES (?1, x'', ?2)")?
+            .execute(params![ledger_id, reason])?;
         Ok(())
     }
 

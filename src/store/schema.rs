@@ -15,6 +15,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V9),
         M::up(DRAFTS),
         M::up(ARTICLES),
+        M::up(V10),
         M::up(V11),
     ])
 }
@@ -295,6 +296,14 @@ CREATE TABLE item_reads(
   seen_msg INTEGER NOT NULL,
   PRIMARY KEY(member_id, item_id)
 ) WITHOUT ROWID;
+"#;
+
+/// Every raw message kept once, by SHA-256, compressed (`codec` 1: zstd; 0: as received, for what quarantine held).
+const V10: &str = r#"
+CREATE TABLE raw_mail(sha256 BLOB PRIMARY KEY, size INTEGER NOT NULL, codec INTEGER NOT NULL, data BLOB NOT NULL);
+INSERT OR IGNORE INTO raw_mail(sha256, size, codec, data)
+  SELECT l.sha256, length(q.raw), 0, q.raw FROM quarantine q JOIN ledger l ON l.id = q.ledger_id;
+UPDATE quarantine SET raw = x'';
 "#;
 
 #[cfg(test)]

@@ -107,6 +107,8 @@ ca_file = "{ca}"
             ),
         )
         .unwrap();
+        // The SMTP password_command holds its (test) secret inline: only a file no one else reads may do that.
+        std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
         p
     }
 
