@@ -31,7 +31,7 @@ pub trait Stage: Copy + Eq + std::fmt::Debug + 'static {
     const ALL: &'static [Self];
     /// The kebab-case name used on the command line and in the database.
     fn as_str(self) -> &'static str;
-    /// Human label ("Work in progress").
+    /// The display name, the one spelling every face shows ("work in progress").
     fn label(self) -> &'static str;
     /// The legal next stages: the transition table.
     fn next(self) -> &'static [Self];

@@ -79,7 +79,7 @@ fn create_list_show_stage() {
     assert_eq!(s["tags"], serde_json::json!(["impact:many", "stalled"]));
     assert_eq!(s["history"][1]["by"], "tester");
     let text = db.ok(&["ticket", "show", "1"]);
-    assert!(text.contains("Work in progress"), "{text}");
+    assert!(text.contains("work in progress"), "{text}");
 }
 
 #[test]

@@ -379,7 +379,7 @@ fn automatic_moves_are_reported_with_their_cause() {
         })
         .unwrap();
     assert_eq!(linked.len(), 1, "{linked:?}");
-    assert_eq!(linked[0].to_string(), "TKT-1 → Awaiting development");
+    assert_eq!(linked[0].to_string(), "TKT-1 → awaiting development");
     assert_eq!(s.read().item(t).unwrap().stage, "awaiting-development");
     let mut task = NewItem::new(Kind::Task, "Add an index", SourceChannel::Cli);
     task.parent = Some(iss);
@@ -395,6 +395,6 @@ fn automatic_moves_are_reported_with_their_cause() {
             Ok(w.take_auto_moves())
         })
         .unwrap();
-    assert_eq!(moved.iter().map(|m| m.to_string()).collect::<Vec<_>>(), vec!["TKT-1 → Awaiting customer response"]);
+    assert_eq!(moved.iter().map(|m| m.to_string()).collect::<Vec<_>>(), vec!["TKT-1 → awaiting customer response"]);
     assert!(s.write(|w| Ok(w.take_auto_moves())).unwrap().is_empty(), "each transaction starts with none");
 }

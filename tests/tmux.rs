@@ -99,14 +99,26 @@ fn drive_the_real_binary_in_tmux() {
     let s = t.wait_for("1/1 items");
     assert!(s.contains(&id), "the filtered list shows {id}:\n{s}\n{filtered}");
     t.keys(&["s"]);
-    let menu = t.wait_for("Move");
-    assert!(menu.contains("Work in progress") && menu.contains("Canceled"), "{menu}");
-    assert!(!menu.contains("Resolved"), "only legal moves are offered:\n{menu}");
+    let screen = t.wait_for("Move");
+    // The menu's rows: the text inside its box, below its title line.
+    let lines: Vec<&str> = screen.lines().collect();
+    let top = lines.iter().position(|l| l.contains("┌ Move")).unwrap();
+    let col = lines[top].chars().take_while(|c| *c != '┌').count();
+    let menu: Vec<String> = lines[top + 1..]
+        .iter()
+        .map(|l| l.chars().skip(col + 1).take_while(|c| *c != '│').collect::<String>())
+        .take_while(|row| !row.starts_with('─'))
+        // Item rows start with the cursor mark or its two blanks; the filter line and the footer do not.
+        .filter(|row| row.starts_with('▸') || row.starts_with("  "))
+        .map(|row| row.trim().trim_start_matches('▸').trim().to_string())
+        .filter(|row| !row.is_empty())
+        .collect();
+    assert_eq!(menu, vec!["work in progress", "canceled"], "only legal moves are offered:\n{screen}");
     t.keys(&["Enter"]);
-    t.wait_for("Work in progress");
+    t.wait_for("work in progress");
     t.keys(&["Enter"]);
     let detail = t.wait_for("Stage history");
-    assert!(detail.contains("Queued → Work in progress"), "history names stages as every screen does:\n{detail}");
+    assert!(detail.contains("queued → work in progress"), "history names stages as every screen does:\n{detail}");
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(300));
     t.keys(&["q"]);

@@ -36,13 +36,13 @@ impl Stage for ConversationStage {
     }
     fn label(self) -> &'static str {
         match self {
-            Self::New => "New",
-            Self::NeedsResponse => "Needs response",
-            Self::Hold => "Hold",
-            Self::WaitingOnUser => "Waiting on user",
-            Self::Resolved => "Resolved",
-            Self::Suspended => "Suspended",
-            Self::Archived => "Archived",
+            Self::New => "new",
+            Self::NeedsResponse => "needs response",
+            Self::Hold => "hold",
+            Self::WaitingOnUser => "waiting on user",
+            Self::Resolved => "resolved",
+            Self::Suspended => "suspended",
+            Self::Archived => "archived",
         }
     }
     fn next(self) -> &'static [Self] {
@@ -114,15 +114,15 @@ impl Stage for TicketStage {
     }
     fn label(self) -> &'static str {
         match self {
-            Self::Queued => "Queued",
-            Self::WorkInProgress => "Work in progress",
-            Self::AwaitingProductAssist => "Awaiting product assist",
-            Self::AwaitingDevelopment => "Awaiting development",
-            Self::InDevelopment => "In development",
-            Self::AwaitingCustomerResponse => "Awaiting customer response",
-            Self::Accepted => "Accepted",
-            Self::Resolved => "Resolved",
-            Self::Canceled => "Canceled",
+            Self::Queued => "queued",
+            Self::WorkInProgress => "work in progress",
+            Self::AwaitingProductAssist => "awaiting product assist",
+            Self::AwaitingDevelopment => "awaiting development",
+            Self::InDevelopment => "in development",
+            Self::AwaitingCustomerResponse => "awaiting customer response",
+            Self::Accepted => "accepted",
+            Self::Resolved => "resolved",
+            Self::Canceled => "canceled",
         }
     }
     fn next(self) -> &'static [Self] {
@@ -207,16 +207,16 @@ impl Stage for IssueStage {
     }
     fn label(self) -> &'static str {
         match self {
-            Self::Triage => "Triage",
-            Self::Backlog => "Backlog",
-            Self::Prioritized => "Prioritized",
-            Self::InDevelopment => "In development",
-            Self::InReview => "In review",
-            Self::InTesting => "In testing",
-            Self::InDeployment => "In deployment",
-            Self::Completed => "Completed",
-            Self::WontFix => "Won't fix",
-            Self::Duplicate => "Duplicate",
+            Self::Triage => "triage",
+            Self::Backlog => "backlog",
+            Self::Prioritized => "prioritized",
+            Self::InDevelopment => "in development",
+            Self::InReview => "in review",
+            Self::InTesting => "in testing",
+            Self::InDeployment => "in deployment",
+            Self::Completed => "completed",
+            Self::WontFix => "won't fix",
+            Self::Duplicate => "duplicate",
         }
     }
     fn next(self) -> &'static [Self] {
@@ -274,10 +274,10 @@ impl Stage for TaskStage {
     }
     fn label(self) -> &'static str {
         match self {
-            Self::Open => "Open",
-            Self::InProgress => "In progress",
-            Self::Done => "Done",
-            Self::WontDo => "Won't do",
+            Self::Open => "open",
+            Self::InProgress => "in progress",
+            Self::Done => "done",
+            Self::WontDo => "won't do",
         }
     }
     fn next(self) -> &'static [Self] {

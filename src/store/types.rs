@@ -82,6 +82,6 @@ mod tests {
         assert_eq!((k, s, t, a), (Kind::Ticket, Severity::Blocker, TicketStage::AwaitingProductAssist, ContactId(7)));
         let bad: rusqlite::Result<Severity> = c.query_row("SELECT 'urgent'", [], |r| r.get(0));
         assert!(bad.is_err());
-        assert_eq!(stage(Kind::Issue, "in-review").unwrap().label(), "In review");
+        assert_eq!(stage(Kind::Issue, "in-review").unwrap().label(), "in review");
     }
 }

@@ -20,7 +20,7 @@ fn reply_opens_composer_and_queues() {
     assert!(errors(&a).is_empty(), "{:?}", errors(&a));
     let d = a.detail.last().unwrap();
     assert!(d.lines.iter().any(|l| l.to_string().contains("Thanks!")));
-    assert!(d.lines.iter().any(|l| l.to_string().contains("Waiting on user")));
+    assert!(d.lines.iter().any(|l| l.to_string().contains("waiting on user")));
     assert_eq!(a.store.read().outbox_pending().unwrap(), 1);
     let out = &a.store.read().outbox(None).unwrap()[0];
     assert_eq!(out.from_name, "Alice Moreau via Helpdesk Support", "a person and the mailbox, never a login");
