@@ -67,6 +67,8 @@ impl By {
 /// One connection to the database file.
 pub struct Store {
     conn: Connection,
+    /// Why writes are refused (a damaged database found after opening), if they are.
+    refused: Option<String>,
 }
 
 /// Read-only queries over a connection or an open transaction.
@@ -166,6 +168,33 @@ impl Store {
         Self::setup(conn)
     }
 
+    /// Open as [`Store::open`] does, leaving the check of a database not closed cleanly to the caller (the TUI runs
+    /// it off the UI thread, so that a large database opens at once): true when [`Store::check_health`] is due.
+    pub fn open_deferring_check(path: &Path) -> Result<(Store, bool)> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let check = health::needs_check(path);
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Ok((Self::setup(conn)?, check))
+    }
+
+    /// `PRAGMA quick_check` of the open database: a damaged one is an error with one clear line.
+    pub fn check_health(&self) -> Result<()> {
+        match self.path() {
+            Some(p) => health::quick_check(&self.conn, &p),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuse every write from now on, with this reason (a damaged database).
+    pub fn refuse_writes(&mut self, why: impl Into<String>) {
+        self.refused = Some(why.into());
+    }
+
     /// Let this connection keep at most `kib` KiB of pages (a second, background connection need not hold a copy
     /// of what the first one has).
     pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
@@ -208,7 +237,7 @@ impl Store {
         // Statement journals and per-message savepoints stay in memory instead of writing a temp file.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         schema::migrations().to_latest(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store { conn, refused: None })
     }
 
     pub fn read(&self) -> Reader<'_> {
@@ -218,6 +247,9 @@ impl Store {
     /// Run `f` in one IMMEDIATE transaction: all of it commits or none of it does.
     /// IMMEDIATE takes the write lock up front, so two connections wait on each other instead of failing.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        if let Some(why) = &self.refused {
+            return Err(crate::Error::invalid(why.clone()));
+        }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let w = Writer {
             r: Reader { c: &tx },

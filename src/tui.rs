@@ -48,6 +48,8 @@ pub enum Event {
         seq: u64,
         found: std::result::Result<Vec<helpdesk::similar::Suggestion>, String>,
     },
+    /// The check of a database not closed cleanly: a damaged one refuses writes.
+    Health(std::result::Result<(), String>),
 }
 
 /// Build the app on a store: config keys, snippets, user and first pane loaded.
@@ -63,7 +65,8 @@ pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u1
 
 pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
     let cfg = crate::user::config(&config.map(Path::to_path_buf))?;
-    let store = helpdesk::Store::open(db).with_context(|| format!("cannot open {}", db.display()))?;
+    let (store, check) =
+        helpdesk::Store::open_deferring_check(db).with_context(|| format!("cannot open {}", db.display()))?;
     let mut terminal = init_terminal()?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let size = terminal.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
@@ -75,6 +78,9 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
         spawn_input(tx.clone(), paused.clone(), ack_tx);
         spawn_ticker(tx.clone());
         app.jobs = Some(jobs::spawn(db.to_path_buf(), tx.clone()));
+        if check {
+            app.queued.push(jobs::Job::Health);
+        }
         let worker = helpdesk::mail::worker::spawn_if_configured(db, &cfg, move |n| tx.send(Event::Mail(n)).is_ok());
         let mut frame_log = std::env::var_os("HELPDESK_FRAME_LOG")
             .and_then(|p| std::fs::OpenOptions::new().create(true).append(true).open(p).ok());
@@ -179,6 +185,11 @@ fn handle(app: &mut App, ev: Event) {
         Event::Stats(s) => app.on_stats(s),
         Event::Count { list, seq, total } => app.on_count(list, seq, total),
         Event::Similar { seq, found } => app.on_similar(seq, found),
+        Event::Health(Ok(())) => {}
+        Event::Health(Err(why)) => {
+            app.store.refuse_writes(why.clone());
+            app.error(why);
+        }
     }
 }
 

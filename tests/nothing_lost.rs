@@ -289,6 +289,14 @@ fn a_damaged_database_is_refused_with_one_clear_line() {
     assert!(!o.status.success());
     let o = run(d.path(), &["db", "check"]);
     assert!(!o.status.success());
+    // The TUI opens at once and checks off its UI thread: the check finds the damage, then every write is refused.
+    let (mut s, due) = Store::open_deferring_check(&db).unwrap();
+    assert!(due, "a changed file is checked");
+    let why = s.check_health().unwrap_err().to_string();
+    assert!(why.contains("is damaged"), "{why}");
+    s.refuse_writes(why);
+    let e = s.write(|w| w.add_member("late", "Late", None)).unwrap_err().to_string();
+    assert!(e.contains("is damaged"), "{e}");
 }
 
 /// Finding 10: an error from SQLite is said once.
