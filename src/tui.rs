@@ -79,7 +79,13 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
         spawn_ticker(tx.clone());
         app.jobs = Some(jobs::spawn(db.to_path_buf(), tx.clone()));
         if check {
-            app.queued.push(jobs::Job::Health);
+            // Its own thread and connection: at 100k tickets the check takes seconds, and neither the frames nor
+            // the jobs thread's counts and figures wait for it.
+            let (tx, db) = (tx.clone(), db.to_path_buf());
+            std::thread::spawn(move || {
+                let r = helpdesk::Store::open_deferring_check(&db).and_then(|(s, _)| s.check_health());
+                let _ = tx.send(Event::Health(r.map_err(|e| e.to_string())));
+            });
         }
         let worker = helpdesk::mail::worker::spawn_if_configured(db, &cfg, move |n| tx.send(Event::Mail(n)).is_ok());
         let mut frame_log = std::env::var_os("HELPDESK_FRAME_LOG")

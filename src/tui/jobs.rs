@@ -14,8 +14,6 @@ pub enum Job {
     Count { list: usize, seq: u64, filter: ItemFilter, cap: i64 },
     /// Similar work for the item view that asked (by number).
     Similar { seq: u64, query: helpdesk::similar::Query },
-    /// `quick_check` of a database that was not closed cleanly (run here, so the first frame does not wait for it).
-    Health,
 }
 
 /// Start the jobs thread on its own connection to `db`.
@@ -40,8 +38,6 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
                         seq,
                         found: helpdesk::similar::find(&s.read(), &query, 5).map_err(|e| e.to_string()),
                     },
-                    (Ok(s), Job::Health) => Event::Health(s.check_health().map_err(|e| e.to_string())),
-                    (Err(e), Job::Health) => Event::Health(Err(e.clone())),
                     (Err(e), Job::Similar { seq, .. }) => Event::Similar { seq, found: Err(e.clone()) },
                     (Err(e), Job::Stats(_)) => Event::Stats(Err(e.clone())),
                     (Err(e), Job::Count { list, seq, .. }) => Event::Count { list, seq, total: Err(e.clone()) },
@@ -96,7 +92,6 @@ fn next(rx: &Receiver<Job>) -> Option<Vec<Job>> {
             (Job::Stats(_), Job::Stats(_)) => true,
             (Job::Count { list: a, .. }, Job::Count { list: b, .. }) => a == b,
             (Job::Similar { .. }, Job::Similar { .. }) => true,
-            (Job::Health, Job::Health) => true,
             _ => false,
         });
         if !dup {

@@ -399,7 +399,7 @@ fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
         .try_iter()
         .filter_map(|j| match j {
             Job::Count { list, seq, filter, cap } => Some((list, seq, filter, cap)),
-            Job::Stats(_) | Job::Similar { .. } | Job::Health => None,
+            Job::Stats(_) | Job::Similar { .. } => None,
         })
         .collect();
     assert!(counts.len() >= 2, "one count per keystroke that filled a page: {}", counts.len());
