@@ -46,7 +46,9 @@ pub(super) fn rows(b: &mut Bench, db: &Path) -> Result<()> {
         let t0 = Instant::now();
         t.send(key)?;
         // A pane's frame: its title and its rows (the dashboard's figures may be there already if they were fresh).
-        t.wait(timeout, |s| marker.iter().all(|m| s.contains(m)) || (n == 3 && s.contains("Incoming conversations per day")))?;
+        t.wait(timeout, |s| {
+            marker.iter().all(|m| s.contains(m)) || (n == 3 && s.contains("Incoming conversations per day"))
+        })?;
         if n < 4 {
             panes.push(t0.elapsed());
         }
