@@ -152,16 +152,10 @@ impl<'a> Deref for Writer<'a> {
 }
 
 impl Store {
-    /// Open (creating if needed) the database at `path` and migrate it to the latest schema.
+    /// Open (creating if needed) the database at `path` and migrate it to the latest schema; a database not closed
+    /// cleanly is checked first (before any migration writes to it) and refused if damaged.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let check = health::needs_check(path);
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let (conn, check) = Self::connect(path)?;
         if check {
             health::quick_check(&conn, path)?;
         }
@@ -171,6 +165,12 @@ impl Store {
     /// Open as [`Store::open`] does, leaving the check of a database not closed cleanly to the caller (the TUI runs
     /// it off the UI thread, so that a large database opens at once): true when [`Store::check_health`] is due.
     pub fn open_deferring_check(path: &Path) -> Result<(Store, bool)> {
+        let (conn, check) = Self::connect(path)?;
+        Ok((Self::setup(conn)?, check))
+    }
+
+    /// The connection to the file (its directory made if needed), and whether it was left not closed cleanly.
+    fn connect(path: &Path) -> Result<(Connection, bool)> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -179,7 +179,7 @@ impl Store {
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Ok((Self::setup(conn)?, check))
+        Ok((conn, check))
     }
 
     /// `PRAGMA quick_check` of the open database: a damaged one is an error with one clear line.

@@ -1,42 +1,10 @@
 //! CLI tests: drive the real binary on a temporary database.
 #![allow(clippy::unwrap_used)]
 
-use serde_json::Value;
-use std::process::{Command, Output};
+#[path = "common/db.rs"]
+mod db;
 
-struct Db(tempfile::TempDir);
-
-impl Db {
-    fn new() -> Db {
-        Db(tempfile::tempdir().unwrap())
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_helpdesk"))
-            .arg("--db")
-            .arg(self.0.path().join("h.db"))
-            .args(args)
-            .env("HELPDESK_USER", "tester")
-            .env("XDG_STATE_HOME", self.0.path())
-            .env("XDG_DATA_HOME", self.0.path())
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8(o.stdout).unwrap()
-    }
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-    fn err(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(!o.status.success(), "{args:?} should fail");
-        let e = String::from_utf8_lossy(&o.stderr).to_string();
-        assert!(!e.contains("panicked"), "{e}");
-        e
-    }
-}
+use db::Db;
 
 fn with_part(db: &Db) -> String {
     db.ok(&["member", "new", "alice", "--name", "Alice A"]);

@@ -4,33 +4,13 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-struct Db(tempfile::TempDir);
+#[path = "common/db.rs"]
+mod db;
+
+use db::Db;
 
 impl Db {
-    fn new() -> Db {
-        Db(tempfile::tempdir().unwrap())
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_helpdesk"))
-            .arg("--db")
-            .arg(self.0.path().join("h.db"))
-            .args(args)
-            .env("HELPDESK_USER", "tester")
-            .env("XDG_STATE_HOME", self.0.path())
-            .env("XDG_DATA_HOME", self.0.path())
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(o.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8(o.stdout).unwrap()
-    }
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
     fn import(&self, name: &str, text: &str) {
         let f = self.0.path().join(name);
         std::fs::write(&f, text).unwrap();
