@@ -172,6 +172,9 @@ pub fn new_task(app: &mut App) -> Result<()> {
 /// Every part as a menu row, shown with its path (`Cards › Payments › Declines`).
 pub fn part_items(app: &App, then: impl Fn(PartRef) -> Chosen) -> Result<Vec<MenuItem>> {
     let parts = app.store.read().parts()?;
+    if parts.is_empty() {
+        bail!("no product parts yet: add one with `helpdesk part new --name NAME` (tickets and issues need a part)");
+    }
     let name_of = |id: PartRef| parts.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_default();
     Ok(parts
         .iter()

@@ -479,3 +479,12 @@ fn a_new_filter_starts_at_its_first_match_and_scrolls_past_the_first_page_before
     }
     assert_eq!(a.list().cursor, first + 5, "the cursor went past the first page while the count was pending");
 }
+
+#[test]
+fn a_new_ticket_without_any_part_says_how_to_add_one() {
+    let mut a = app_on(helpdesk::Store::open_in_memory().unwrap());
+    keys(&mut a, "2n");
+    keys(&mut a, "Printer jams");
+    key(&mut a, KeyCode::Enter);
+    assert!(errors(&a).iter().any(|e| e.contains("helpdesk part new")), "{:?}", errors(&a));
+}
