@@ -43,6 +43,8 @@ pub enum Event {
         list: usize,
         seq: u64,
         total: std::result::Result<usize, String>,
+        /// The first rows of the full match, when the list shows a quick one.
+        rows: Option<Vec<helpdesk::store::ItemRow>>,
     },
     Similar {
         seq: u64,
@@ -189,7 +191,7 @@ fn handle(app: &mut App, ev: Event) {
         }
         Event::Mail(n) => update::on_mail(app, n),
         Event::Stats(s) => app.on_stats(s),
-        Event::Count { list, seq, total } => app.on_count(list, seq, total),
+        Event::Count { list, seq, total, rows } => app.on_count(list, seq, total, rows),
         Event::Similar { seq, found } => app.on_similar(seq, found),
         Event::Health(Ok(())) => {}
         Event::Health(Err(why)) => {

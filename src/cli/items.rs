@@ -252,6 +252,7 @@ pub fn filter(r: &Reader<'_>, kind: Kind, a: &ListArgs) -> Result<ItemFilter> {
         account_text: base.account_text,
         reader_row: r.member_row(&me()).ok(),
         unread: base.unread,
+        quick: false,
     };
     let Some(q) = &a.query else { return Ok(f) };
     let (f, problems) = r.apply_query(f, q, &me());

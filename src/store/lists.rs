@@ -95,6 +95,10 @@ pub struct ItemFilter {
     pub reader_row: Option<i64>,
     /// Only items with customer mail the reader has not seen.
     pub unread: bool,
+    /// Free words are looked for in the item's own words only (title, description, account, owner, contacts), not
+    /// in its messages: what a keystroke can afford. The full match follows from the TUI's jobs thread.
+    #[serde(skip)]
+    pub quick: bool,
 }
 
 /// Saved filters name their stages; the name is read as a stage of the first kind that has it (the same text in
@@ -217,7 +221,7 @@ fn where_clause(f: &ItemFilter, common: &[String], sql: &mut String, args: &mut 
         args.push(Value::Integer(c));
     }
     if let Some(t) = f.text.as_deref() {
-        words::free_words(t, common, sql, args);
+        words::free_words(t, f.quick, common, sql, args);
     }
     if f.unassigned {
         sql.push_str(" AND i.owner_id IS NULL");
@@ -270,10 +274,26 @@ fn list_sql(f: &ItemFilter, common: &[String], page: Page, limit: usize) -> (Str
         None => "0",
     };
     let mut sql = format!("{SELECT_ROW}, {k1} AS k1, {k2} AS k2, {k3} AS k3, {unread} AS unread");
+    let cmp = if page.before { ">" } else { "<" };
+    let dir = if page.before { "ASC" } else { "DESC" };
+    if let Some(q) = words::driving(f) {
+        // Newest first by the index's own row order: FTS5 streams rows and the query stops after `limit`.
+        sql.push_str(" FROM item_words w CROSS JOIN items i ON i.id = w.rowid");
+        sql.push_str(JOINS);
+        where_clause(&ItemFilter { text: None, ..f.clone() }, common, &mut sql, &mut args);
+        sql.push_str(" AND item_words MATCH ?");
+        args.push(Value::Text(q));
+        if let Some(row) = page.after_row {
+            sql.push_str(&format!(" AND w.rowid {cmp} ?"));
+            args.push(Value::Integer(row));
+        }
+        sql.push_str(&format!(" ORDER BY w.rowid {dir} LIMIT ?"));
+        args.push(Value::Integer(limit as i64));
+        return (sql, args);
+    }
     sql.push_str(FROM_ITEMS);
     sql.push_str(JOINS);
     where_clause(f, common, &mut sql, &mut args);
-    let cmp = if page.before { ">" } else { "<" };
     match (f.sort, page.after) {
         (SortOrder::Newest, Some((_, _, _, num))) => {
             sql.push_str(" AND i.num ");
@@ -287,7 +307,6 @@ fn list_sql(f: &ItemFilter, common: &[String], page: Page, limit: usize) -> (Str
         }
         (_, None) => {}
     }
-    let dir = if page.before { "ASC" } else { "DESC" };
     if f.sort == SortOrder::Newest {
         sql.push_str(&format!(" ORDER BY i.num {dir}"));
     } else {

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 pub enum Job {
     /// Dashboard figures as of this time.
     Stats(i64),
-    /// How many rows list `list` has under `filter`, counting at most `cap`; `seq` tells answers to old filters apart.
-    Count { list: usize, seq: u64, filter: ItemFilter, cap: i64 },
+    /// How many rows list `list` has under `filter`, counting at most `cap`, and its first `first` rows (the full
+    /// match of a list that shows a quick one); `seq` tells answers to old filters apart.
+    Count { list: usize, seq: u64, filter: ItemFilter, cap: i64, first: usize },
     /// Similar work for the item view that asked (by number).
     Similar { seq: u64, query: helpdesk::similar::Query },
 }
@@ -30,9 +31,17 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
                     (Ok(s), Job::Stats(now)) => {
                         Event::Stats(helpdesk::stats::compute(&s.read(), now, 30).map_err(|e| e.to_string()))
                     }
-                    (Ok(s), Job::Count { list, seq, filter, cap }) => {
-                        let n = s.read().count_upto(&filter, cap).map_err(|e| e.to_string());
-                        Event::Count { list, seq, total: n.map(|n| n.max(0) as usize) }
+                    (Ok(s), Job::Count { list, seq, filter, cap, first }) => {
+                        let r = s.read();
+                        let rows =
+                            (first > 0).then(|| r.list(&filter, helpdesk::store::Page::default(), first)).transpose();
+                        match rows {
+                            Ok(rows) => {
+                                let n = r.count_upto(&filter, cap).map_err(|e| e.to_string());
+                                Event::Count { list, seq, total: n.map(|n| n.max(0) as usize), rows }
+                            }
+                            Err(e) => Event::Count { list, seq, total: Err(e.to_string()), rows: None },
+                        }
                     }
                     (Ok(s), Job::Similar { seq, query }) => Event::Similar {
                         seq,
@@ -40,7 +49,9 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
                     },
                     (Err(e), Job::Similar { seq, .. }) => Event::Similar { seq, found: Err(e.clone()) },
                     (Err(e), Job::Stats(_)) => Event::Stats(Err(e.clone())),
-                    (Err(e), Job::Count { list, seq, .. }) => Event::Count { list, seq, total: Err(e.clone()) },
+                    (Err(e), Job::Count { list, seq, .. }) => {
+                        Event::Count { list, seq, total: Err(e.clone()), rows: None }
+                    }
                 };
                 if tx.send(ev).is_err() {
                     return;
@@ -123,8 +134,9 @@ mod tests {
         helpdesk::demo::generate_at(&mut store, 30, 1_794_700_800, &mut |_, _| {}).unwrap();
         let (tx, rx) = channel();
         let jobs = spawn(db, tx);
-        jobs.send(Job::Count { list: 1, seq: 7, filter: ItemFilter::default(), cap: 1000 }).unwrap();
-        let Ok(Event::Count { list: 1, seq: 7, total: Ok(n) }) = rx.recv_timeout(Duration::from_secs(10)) else {
+        jobs.send(Job::Count { list: 1, seq: 7, filter: ItemFilter::default(), cap: 1000, first: 0 }).unwrap();
+        let Ok(Event::Count { list: 1, seq: 7, total: Ok(n), rows: None }) = rx.recv_timeout(Duration::from_secs(10))
+        else {
             panic!("no count from the jobs thread")
         };
         assert!(n >= 30, "{n}");

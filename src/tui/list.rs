@@ -56,6 +56,9 @@ pub struct ListState {
     pub view: Option<(String, Source)>,
     /// Rows selected for a bulk change.
     pub marked: Vec<ItemRef>,
+    /// The rows match the free words in the items' own words only; the full match (messages too) was asked of the
+    /// jobs thread with the count and replaces them when it comes.
+    pub quick: bool,
 }
 
 impl ListState {
@@ -77,6 +80,7 @@ impl ListState {
             me: String::new(),
             view: None,
             marked: vec![],
+            quick: false,
         }
     }
 
@@ -88,9 +92,13 @@ impl ListState {
         }
     }
 
-    /// The filter the rows come from: the source with the typed query read into it.
+    /// The filter of the list: the source with the typed query read into it (the full match, even while the rows
+    /// shown are a quick one).
     pub fn item_filter(&self) -> Option<ItemFilter> {
-        self.filter()
+        self.query.clone().or_else(|| match &self.source {
+            Source::Items(f) => Some(f.clone()),
+            _ => None,
+        })
     }
 
     pub fn selected(&self) -> Option<&Row> {
@@ -109,9 +117,17 @@ impl ListState {
 
     fn filter(&self) -> Option<ItemFilter> {
         match &self.source {
-            Source::Items(f) => Some(self.query.clone().unwrap_or_else(|| f.clone())),
+            Source::Items(f) => {
+                Some(ItemFilter { quick: self.quick, ..self.query.clone().unwrap_or_else(|| f.clone()) })
+            }
             _ => None,
         }
+    }
+
+    /// The typed query has free words (not only IDs and `key:value` terms) that may match message text.
+    fn has_free_words(&self) -> bool {
+        let text = self.query.as_ref().and_then(|q| q.text.as_deref()).unwrap_or_default();
+        helpdesk::store::terms(text).iter().any(|t| t.parse::<ItemRef>().is_err())
     }
 
     /// Read the typed text as a query (`owner:alice sev:high card`) against the store.
@@ -136,11 +152,12 @@ impl ListState {
         self.parse(r);
         self.loaded = true;
         self.counting = None;
+        self.quick = defer && self.has_free_words();
         let first = (height + 1).max(FIRST);
         self.rows = self.fetch(r, None, false, first)?;
         let mut ask = None;
-        self.total = match (&self.source, self.filter()) {
-            (_, Some(_)) if self.rows.len() < first => self.rows.len(),
+        self.total = match (&self.source, self.item_filter()) {
+            (_, Some(_)) if self.rows.len() < first && !self.quick => self.rows.len(),
             (_, Some(f)) if defer => {
                 self.seq += 1;
                 self.counting = Some(self.seq);
@@ -167,6 +184,22 @@ impl ListState {
             }
         }
         Ok(ask)
+    }
+
+    /// The full match of a quick list arrived (its first rows): it replaces the rows, and the item under the cursor
+    /// stays under it, on the same line of the screen, when the full match has it.
+    pub fn completed(&mut self, rows: Vec<ItemRow>, height: usize) {
+        if !self.quick {
+            return;
+        }
+        self.quick = false;
+        let line = self.cursor.saturating_sub(self.offset);
+        let keep = self.selected_item().map(|i| i.row);
+        self.rows = rows.into_iter().map(Row::Item).collect();
+        self.start = 0;
+        let at = keep.and_then(|k| self.rows.iter().position(|r| matches!(r, Row::Item(i) if i.row == k)));
+        self.cursor = at.unwrap_or(self.cursor).min(self.rows.len().saturating_sub(1));
+        self.offset = self.cursor.saturating_sub(line.min(height.saturating_sub(1)));
     }
 
     /// The count asked for by [`ListState::reload`] arrived.

@@ -1,4 +1,4 @@
-//! Free words of a list filter as SQL: each word matched over ID, title, account, contact and message text.
+//! Free words of a list filter as SQL: each word matched over ID, the item's own words and its messages.
 
 use super::ItemFilter;
 use crate::Result;
@@ -10,10 +10,11 @@ use rusqlite::types::Value;
 /// then stops early) instead of collecting every message that has them (100 ms for `card` at 20k tickets).
 const COMMON: i64 = 3000;
 
-/// The free words of a filter as SQL: every word must match the item's ID, its title or description (prefix), its
-/// account's name, a contact's name or email, or (as a whole word) one of its messages. `common` are the words that
-/// many messages have.
-pub(super) fn free_words(text: &str, common: &[String], sql: &mut String, args: &mut Vec<Value>) {
+/// The free words of a filter as SQL: every word must match the item's ID, its own words (prefix of a word of its
+/// title, description, account, owner or contacts: the `item_words` index) or, unless `quick`, as a whole word one
+/// of its messages. `common` are the words that many messages have.
+pub(super) fn free_words(text: &str, quick: bool, common: &[String], sql: &mut String, args: &mut Vec<Value>) {
+    let mut own = vec![];
     for t in super::super::search::terms(text) {
         if let Ok(id) = t.parse::<ItemRef>() {
             sql.push_str(" AND i.kind = ? AND i.num = ?");
@@ -22,14 +23,11 @@ pub(super) fn free_words(text: &str, common: &[String], sql: &mut String, args: 
             continue;
         }
         for w in super::super::search::words(&t) {
-            let like = format!("%{}%", w.replace(['%', '_', '\\'], ""));
-            sql.push_str(
-                " AND (i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)
-                  OR i.account_id IN (SELECT id FROM accounts WHERE name LIKE ?)
-                  OR i.contact_id IN (SELECT id FROM contacts WHERE name LIKE ?
-                       UNION SELECT contact_id FROM contact_emails WHERE email LIKE ?)
-                  OR ",
-            );
+            if quick {
+                own.push(super::super::fts::prefix(&w));
+                continue;
+            }
+            sql.push_str(" AND (i.id IN (SELECT rowid FROM item_words WHERE item_words MATCH ?) OR ");
             sql.push_str(if common.contains(&w) {
                 "EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id = i.id AND mm.id IN
                        (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
@@ -38,18 +36,35 @@ pub(super) fn free_words(text: &str, common: &[String], sql: &mut String, args: 
                        (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
             });
             args.push(Value::Text(super::super::fts::prefix(&w)));
-            args.push(Value::Text(like.clone()));
-            args.push(Value::Text(like.clone()));
-            args.push(Value::Text(like));
             args.push(Value::Text(super::super::fts::phrase(&w)));
         }
     }
+    if !own.is_empty() {
+        sql.push_str(" AND i.id IN (SELECT rowid FROM item_words WHERE item_words MATCH ?)");
+        args.push(Value::Text(own.join(" AND ")));
+    }
+}
+
+/// The full-text query that drives a quick newest-first list (its rows in the index's order), if the filter is one:
+/// free words and no ID among them.
+pub(super) fn driving(f: &ItemFilter) -> Option<String> {
+    if !f.quick || f.sort != super::SortOrder::Newest {
+        return None;
+    }
+    let mut own = vec![];
+    for t in super::super::search::terms(f.text.as_deref()?) {
+        if t.parse::<ItemRef>().is_ok() {
+            return None;
+        }
+        own.extend(super::super::search::words(&t).map(|w| super::super::fts::prefix(&w)));
+    }
+    (!own.is_empty()).then(|| own.join(" AND "))
 }
 
 /// The free words of the filter that at least [`COMMON`] messages have (each probe reads at most that many).
 pub(super) fn common(c: &Connection, f: &ItemFilter) -> Result<Vec<String>> {
     let mut out = vec![];
-    let Some(text) = f.text.as_deref() else { return Ok(out) };
+    let Some(text) = f.text.as_deref().filter(|_| !f.quick) else { return Ok(out) };
     let mut st =
         c.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT ?2)")?;
     for t in super::super::search::terms(text).iter().filter(|t| t.parse::<ItemRef>().is_err()) {
@@ -86,5 +101,68 @@ mod tests {
             };
             assert_eq!(ids(&[word.to_string()]), ids(&[]), "{word}");
         }
+    }
+
+    fn rows(store: &crate::Store, text: &str, quick: bool) -> Vec<i64> {
+        let f = ItemFilter { text: Some(text.into()), quick, ..Default::default() };
+        store.read().list_all(&f, 10_000).unwrap().iter().map(|r| r.row).collect()
+    }
+
+    /// The quick match finds an item by its account, contact names and emails and owner, kept in step when those
+    /// change; words only in its messages wait for the full match.
+    #[test]
+    fn own_words_follow_renames_and_message_words_need_the_full_match() {
+        let mut store = crate::Store::open_in_memory().unwrap();
+        crate::demo::generate_at(&mut store, 80, 1_767_225_600, &mut |_, _| {}).unwrap();
+        let (item, account, contact): (i64, i64, i64) = store
+            .conn
+            .query_row(
+                "SELECT id, account_id, contact_id FROM items WHERE kind = 'ticket' AND account_id IS NOT NULL
+                 AND contact_id IS NOT NULL AND owner_id IS NOT NULL LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        for quick in [true, false] {
+            assert!(!rows(&store, "zyxwquartz", quick).contains(&item));
+        }
+        store.conn.execute("UPDATE accounts SET name = 'Zyxwquartz Ltd' WHERE id = ?1", [account]).unwrap();
+        store.conn.execute("UPDATE contacts SET name = 'Quillonia Brandt' WHERE id = ?1", [contact]).unwrap();
+        store
+            .conn
+            .execute("INSERT INTO contact_emails(email, contact_id) VALUES ('bramblewick@x.test', ?1)", [contact])
+            .unwrap();
+        store
+            .conn
+            .execute(
+                "UPDATE members SET login = 'oberwald' WHERE id = (SELECT owner_id FROM items WHERE id = ?1)",
+                [item],
+            )
+            .unwrap();
+        for quick in [true, false] {
+            for word in ["zyxwq", "ltd zyxwquartz", "quillon", "bramblewick", "oberwald"] {
+                assert!(rows(&store, word, quick).contains(&item), "{word} quick={quick}");
+            }
+        }
+        store.conn.execute("DELETE FROM contact_emails WHERE email = 'bramblewick@x.test'", []).unwrap();
+        assert!(!rows(&store, "bramblewick", true).contains(&item), "a removed email no longer finds the item");
+
+        let mut st = store
+            .conn
+            .prepare(
+                "SELECT m.item_id, m.body FROM messages m JOIN items i ON i.id = m.item_id WHERE i.kind = 'ticket'",
+            )
+            .unwrap();
+        let bodies: Vec<(i64, String)> =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap();
+        let found = bodies.iter().find_map(|(id, body)| {
+            let word = body
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() >= 6)
+                .find(|w| !rows(&store, w, true).contains(id))?;
+            Some((*id, word.to_lowercase()))
+        });
+        let (id, word) = found.expect("a word of some message that is not among its item's own words");
+        assert!(rows(&store, &word, false).contains(&id), "the full match finds '{word}' in a message");
     }
 }

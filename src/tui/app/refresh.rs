@@ -15,7 +15,8 @@ impl App {
         let defer = self.jobs.is_some();
         if let Some((seq, filter)) = self.lists[i].reload(&r, h, defer)? {
             let cap = if filter.text.is_some() { crate::tui::list::CAP as i64 } else { i64::MAX };
-            self.queued.push(Job::Count { list: i, seq, filter, cap });
+            let first = if self.lists[i].quick { self.lists[i].rows.len().max(h + 1) } else { 0 };
+            self.queued.push(Job::Count { list: i, seq, filter, cap, first });
         }
         Ok(())
     }
@@ -172,10 +173,20 @@ impl App {
     }
 
     /// The count of a filtered list arrived from the jobs thread; it is used if the list still shows that filter.
-    pub fn on_count(&mut self, list: usize, seq: u64, total: std::result::Result<usize, String>) {
+    pub fn on_count(
+        &mut self,
+        list: usize,
+        seq: u64,
+        total: std::result::Result<usize, String>,
+        rows: Option<Vec<helpdesk::store::ItemRow>>,
+    ) {
+        let height = self.list_height();
         let Some(l) = self.lists.get_mut(list) else { return };
         if l.counting != Some(seq) {
             return;
+        }
+        if let Some(rows) = rows {
+            l.completed(rows, height);
         }
         match total {
             Ok(n) => l.counted(n),

@@ -384,6 +384,71 @@ fn opening_an_item_does_not_wait_for_similar_work() {
     assert!(!a.settle(), "nothing left to do");
 }
 
+/// A filter keystroke shows the matches in the items' own words at once; the full match (message text too) comes
+/// from the jobs thread and replaces the rows with the row under the cursor kept under it.
+#[test]
+fn the_full_match_follows_a_quick_one_without_moving_the_cursor_row() {
+    use super::super::jobs::Job;
+    use helpdesk::store::{ItemFilter, Page};
+    let mut a = app(300);
+    let r = a.store.read();
+    let tickets = r.list_all(&ItemFilter { kind: Some(helpdesk::domain::Kind::Ticket), ..Default::default() }, 400);
+    let rows = |text: &str, quick: bool| -> Vec<i64> {
+        let f = ItemFilter {
+            kind: Some(helpdesk::domain::Kind::Ticket),
+            text: Some(text.into()),
+            quick,
+            ..Default::default()
+        };
+        r.list_all(&f, 10_000).unwrap().iter().map(|i| i.row).collect()
+    };
+    // A word of a message that finds more tickets in full than quick, and some quick (to put the cursor on).
+    let word = tickets
+        .unwrap()
+        .iter()
+        .flat_map(|t| r.messages(t.row, None).unwrap())
+        .flat_map(|m| m.body.split(|c: char| !c.is_ascii_alphabetic()).map(str::to_lowercase).collect::<Vec<_>>())
+        .filter(|w| w.len() >= 5)
+        .find(|w| {
+            let (q, f) = (rows(w, true), rows(w, false));
+            q.len() >= 2 && f.len() > q.len()
+        })
+        .expect("a word found in more tickets by their messages than by their own words");
+    let full = rows(&word, false);
+    let (tx, rx) = std::sync::mpsc::channel();
+    a.jobs = Some(tx);
+    keys(&mut a, &format!("2/{word}"));
+    assert!(a.list().quick, "the keystroke shows the quick match");
+    keys(&mut a, "\n");
+    key(&mut a, KeyCode::Down);
+    let under = a.list().selected_item().map(|i| i.row).unwrap();
+    let line = a.list().cursor - a.list().offset;
+    let Some(Job::Count { list, seq, filter, cap, first }) =
+        rx.try_iter().filter(|j| matches!(j, Job::Count { .. })).last()
+    else {
+        panic!("a count was asked");
+    };
+    assert!(!filter.quick && first > 0, "the jobs thread gets the full filter and reads its first rows");
+    let r = a.store.read();
+    let rows = r.list(&filter, Page::default(), first).unwrap();
+    let n = r.count_upto(&filter, cap).unwrap() as usize;
+    a.on_count(list, seq, Ok(n), Some(rows));
+    let l = a.list();
+    assert!(!l.quick);
+    assert_eq!(l.total, full.len());
+    assert_eq!(l.selected_item().map(|i| i.row), Some(under), "the row under the cursor stays");
+    assert_eq!(l.cursor - l.offset, line, "on the same line of the screen");
+    let shown: Vec<i64> = l
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            super::super::list::Row::Item(i) => Some(i.row),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(shown, full.iter().copied().take(shown.len()).collect::<Vec<_>>());
+}
+
 #[test]
 fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
     use super::super::jobs::Job;
@@ -398,7 +463,7 @@ fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
     let counts: Vec<(usize, u64, helpdesk::store::ItemFilter, i64)> = rx
         .try_iter()
         .filter_map(|j| match j {
-            Job::Count { list, seq, filter, cap } => Some((list, seq, filter, cap)),
+            Job::Count { list, seq, filter, cap, .. } => Some((list, seq, filter, cap)),
             Job::Stats(_) | Job::Similar { .. } => None,
         })
         .collect();
@@ -406,9 +471,9 @@ fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
     let (list, seq, filter, cap) = counts.last().unwrap().clone();
     assert_eq!(filter.text.as_deref(), Some("card"));
     let exact = a.store.read().count_upto(&filter, cap).unwrap() as usize;
-    a.on_count(counts[0].0, counts[0].1, Ok(1));
+    a.on_count(counts[0].0, counts[0].1, Ok(1), None);
     assert!(a.list().counting.is_some(), "an answer for an older filter is dropped");
-    a.on_count(list, seq, Ok(exact));
+    a.on_count(list, seq, Ok(exact), None);
     assert_eq!((a.list().total, a.list().counting), (exact, None));
     key(&mut a, KeyCode::Enter);
     let screen = format!("{}", render(&mut a, 100, 30).backend());
