@@ -140,6 +140,15 @@ impl Writer<'_> {
                 Fts::Message(row, a, b) => msgs.execute(rusqlite::params![row, a, b])?,
             };
         }
+        // The items whose own words changed in this transaction, each indexed once (schema V12).
+        if self.c.prepare_cached("SELECT EXISTS (SELECT 1 FROM item_words_stale)")?.query_row([], |r| r.get(0))? {
+            self.c.execute_batch(
+                "DELETE FROM item_words WHERE rowid IN (SELECT item_id FROM item_words_stale WHERE fresh = 0);
+                 INSERT INTO item_words(rowid, words)
+                   SELECT d.id, d.words FROM item_words_stale s CROSS JOIN item_doc d ON d.id = s.item_id;
+                 DELETE FROM item_words_stale;",
+            )?;
+        }
         Ok(())
     }
 }

@@ -103,6 +103,10 @@ mod tests {
         }
     }
 
+    fn exec(store: &mut crate::Store, sql: &str, arg: i64) {
+        store.write(|w| Ok(w.c.execute(sql, [arg])?)).unwrap();
+    }
+
     fn rows(store: &crate::Store, text: &str, quick: bool) -> Vec<i64> {
         let f = ItemFilter { text: Some(text.into()), quick, ..Default::default() };
         store.read().list_all(&f, 10_000).unwrap().iter().map(|r| r.row).collect()
@@ -126,25 +130,20 @@ mod tests {
         for quick in [true, false] {
             assert!(!rows(&store, "zyxwquartz", quick).contains(&item));
         }
-        store.conn.execute("UPDATE accounts SET name = 'Zyxwquartz Ltd' WHERE id = ?1", [account]).unwrap();
-        store.conn.execute("UPDATE contacts SET name = 'Quillonia Brandt' WHERE id = ?1", [contact]).unwrap();
-        store
-            .conn
-            .execute("INSERT INTO contact_emails(email, contact_id) VALUES ('bramblewick@x.test', ?1)", [contact])
-            .unwrap();
-        store
-            .conn
-            .execute(
-                "UPDATE members SET login = 'oberwald' WHERE id = (SELECT owner_id FROM items WHERE id = ?1)",
-                [item],
-            )
-            .unwrap();
+        exec(&mut store, "UPDATE accounts SET name = 'Zyxwquartz Ltd' WHERE id = ?1", account);
+        exec(&mut store, "UPDATE contacts SET name = 'Quillonia Brandt' WHERE id = ?1", contact);
+        exec(&mut store, "INSERT INTO contact_emails(email, contact_id) VALUES ('bramblewick@x.test', ?1)", contact);
+        exec(
+            &mut store,
+            "UPDATE members SET login = 'oberwald' WHERE id = (SELECT owner_id FROM items WHERE id = ?1)",
+            item,
+        );
         for quick in [true, false] {
             for word in ["zyxwq", "ltd zyxwquartz", "quillon", "bramblewick", "oberwald"] {
                 assert!(rows(&store, word, quick).contains(&item), "{word} quick={quick}");
             }
         }
-        store.conn.execute("DELETE FROM contact_emails WHERE email = 'bramblewick@x.test'", []).unwrap();
+        exec(&mut store, "DELETE FROM contact_emails WHERE email = 'bramblewick@x.test' AND contact_id = ?1", contact);
         assert!(!rows(&store, "bramblewick", true).contains(&item), "a removed email no longer finds the item");
 
         let mut st = store
