@@ -131,6 +131,14 @@ fn edit_with(editor: &str, initial: &str, comments: bool) -> Result<String> {
     Ok(text.lines().filter(|l| !comments || !l.starts_with('#')).collect::<Vec<_>>().join("\n").trim().to_string())
 }
 
+/// A path as typed: `~/x` is under the home directory.
+pub fn expand_home(typed: &str) -> PathBuf {
+    match (typed.strip_prefix("~/"), directories::BaseDirs::new()) {
+        (Some(rest), Some(b)) => b.home_dir().join(rest),
+        _ => PathBuf::from(typed),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -288,3 +288,87 @@ fn wait_notice(
     }
     false
 }
+
+/// Reply-all copies everyone the message answered went to (also those the item does not list: here the 21st Cc,
+/// past the 20 participants an item takes); a file goes along as a MIME attachment; a forward carries the original's
+/// attachment to a third party, with "Fwd:" and no threading headers, and leaves the stage alone.
+#[test]
+fn reply_all_attachments_and_forward_go_out_as_mime() {
+    use mail_parser::{MessageParser, MimeHeaders};
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = Servers::start() else { return };
+    s.config("");
+    let mut cc: Vec<String> = (1..=20).map(|n| format!("watcher{n}@example.net")).collect();
+    cc.push("alice@example.test".into());
+    let body = "--b1\r\nContent-Type: text/plain\r\n\r\nThe export fails, log attached.\r\n--b1\r\n\
+                Content-Type: text/plain; name=\"export.log\"\r\nContent-Disposition: attachment; filename=\"export.log\"\r\n\
+                \r\nERROR 42 at row 7\r\n--b1--";
+    s.send(
+        "Carol Customer <customer@example.org>",
+        "support@example.test",
+        "Export fails",
+        body,
+        &[
+            ("Cc", cc.join(", ")),
+            ("MIME-Version", "1.0".into()),
+            ("Content-Type", "multipart/mixed; boundary=\"b1\"".into()),
+        ],
+    );
+    s.wait_inbox("support@example.test", "supportpw", 1);
+    s.ok(&["sync"]);
+    let cid = s.json(&["conversation", "list", "--json"])[0]["id"].as_str().unwrap().to_string();
+    let shown = s.json(&["conversation", "show", &cid, "--json"]);
+    let first = shown["messages"][0]["id"].as_i64().unwrap();
+    let file = s.dir.path().join("steps.txt");
+    std::fs::write(&file, "1. Open Settings\n2. Export again\n").unwrap();
+
+    s.ok(&["conversation", "reply", &cid, "--body", "Looking into it."]);
+    s.ok(&[
+        "conversation",
+        "reply",
+        &cid,
+        "--all",
+        "--body",
+        "Fixed; steps attached.",
+        "--attach",
+        file.to_str().unwrap(),
+    ]);
+    let stage = s.json(&["conversation", "show", &cid, "--json"])["stage"].clone();
+    s.ok(&[
+        "conversation",
+        "reply",
+        &cid,
+        "--forward",
+        &first.to_string(),
+        "--to",
+        "alice@example.test",
+        "--body",
+        "FYI",
+    ]);
+    assert_eq!(s.json(&["conversation", "show", &cid, "--json"])["stage"], stage, "a forward leaves the stage");
+    let out = s.json(&["outbox", "list", "--json"]);
+    let ccs =
+        |i: usize| out[i]["cc"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert!(!ccs(0).contains(&"alice@example.test".to_string()), "a reply copies the item's people: {:?}", ccs(0));
+    assert!(ccs(1).contains(&"alice@example.test".to_string()), "reply-all copies the 21st Cc too: {:?}", ccs(1));
+    assert_eq!(out[2]["subject"], "Fwd: Export fails");
+
+    s.ok(&["sync"]);
+    let got = s.wait_inbox("alice@example.test", "alicepw", 2);
+    let parsed: Vec<_> = got.iter().map(|raw| MessageParser::default().parse(raw).unwrap()).collect();
+    let all = parsed.iter().find(|m| m.subject() == Some("Re: Export fails")).expect("the reply-all reached alice");
+    let a = all.attachments().next().expect("the file went along");
+    assert_eq!(a.attachment_name(), Some("steps.txt"));
+    assert_eq!(a.contents(), b"1. Open Settings\n2. Export again\n");
+    let fwd = parsed.iter().find(|m| m.subject() == Some("Fwd: Export fails")).expect("the forward reached alice");
+    assert!(fwd.in_reply_to().is_empty() && fwd.references().is_empty(), "a forward starts a thread of its own");
+    let text = fwd.body_text(0).unwrap();
+    assert!(text.starts_with("FYI") && text.contains("---------- Forwarded message ----------"), "{text}");
+    assert!(
+        text.contains("From: Carol Customer <customer@example.org>") && text.contains("The export fails"),
+        "{text}"
+    );
+    let carried = fwd.attachments().next().expect("the original's attachment went along");
+    assert_eq!(carried.attachment_name(), Some("export.log"));
+    assert!(String::from_utf8_lossy(carried.contents()).contains("ERROR 42 at row 7"));
+}

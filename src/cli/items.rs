@@ -82,27 +82,44 @@ pub fn run(
                 None => println!("{r}: no draft"),
             }
         }
-        ItemCmd::Reply { id, body, body_file, to, cc, subject } => {
+        ItemCmd::Reply { id, body, body_file, to, cc, subject, all, attach, forward } => {
             let r = parse_id(kind, &id)?;
-            let text = match (body, body_file) {
+            let mut text = match (body, body_file) {
                 (Some(b), _) => b,
                 (None, Some(f)) if f.as_os_str() == "-" => std::io::read_to_string(std::io::stdin())?,
                 (None, Some(f)) => {
                     std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?
                 }
+                (None, None) if forward.is_some() => String::new(),
                 (None, None) => crate::user::editor("")?,
             };
+            if let Some(row) = forward {
+                let item = store.read().item(r)?;
+                let m = store.read().messages(item.row, None)?.into_iter().find(|m| m.id == row);
+                let m =
+                    m.with_context(|| format!("{r} has no message {row} (see `helpdesk {} show {r}`)", kind.as_str()))?;
+                text = format!("{}\n\n{}", text.trim_end(), outbox::forwarded_text(&m)).trim_start().to_string();
+            }
             if text.trim().is_empty() {
                 bail!("empty reply: nothing queued");
             }
-            let reply =
-                Reply { body: text, to: (!to.is_empty()).then_some(to), cc: (!cc.is_empty()).then_some(cc), subject };
+            let attach = attach.iter().map(|p| outbox::Attached::read(p)).collect::<helpdesk::Result<Vec<_>>>()?;
+            let reply = Reply {
+                body: text,
+                to: (!to.is_empty()).then_some(to),
+                cc: (!cc.is_empty()).then_some(cc),
+                subject,
+                all,
+                attach,
+                forward_of: forward,
+            };
             let by = By::now(me());
             let person = outbox::person_name(&store.read(), cfg, &by.who)?;
             match store.write(|w| outbox::reply(w, r, &reply, &by, cfg, person.as_deref())) {
                 Ok(outbox::Outcome::Queued { to, cc, message_id, .. }) => {
                     let cc = if cc.is_empty() { String::new() } else { format!(", cc {}", cc.join(", ")) };
-                    println!("{r}: reply to {}{cc} queued as <{message_id}>; `helpdesk sync` sends it", to.join(", "));
+                    let what = if reply.forward_of.is_some() { "forward" } else { "reply" };
+                    println!("{r}: {what} to {}{cc} queued as <{message_id}>; `helpdesk sync` sends it", to.join(", "));
                 }
                 Ok(outbox::Outcome::Draft(why)) => {
                     eprintln!("{why}");
@@ -115,6 +132,8 @@ pub fn run(
                         cc: reply.cc.clone().unwrap_or_default(),
                         subject: reply.subject.clone().unwrap_or_default(),
                         body: reply.body.clone(),
+                        forward_of: reply.forward_of,
+                        ..Default::default()
                     };
                     store.write(|w| w.save_draft(r, &by.who, false, &d, by.at))?;
                     bail!("{e} (kept as your draft: `helpdesk {} draft {r}`)", kind.as_str());

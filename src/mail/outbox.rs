@@ -26,6 +26,64 @@ pub struct Reply {
     pub cc: Option<Vec<String>>,
     /// None: `Re:` the customer's last subject.
     pub subject: Option<String>,
+    /// Reply to all: the other addressees of the customer message answered go in Cc too.
+    pub all: bool,
+    /// Files sent with it.
+    pub attach: Vec<Attached>,
+    /// Forward this message (its row) to `to` instead of replying: `Fwd:` its subject, its attachments along,
+    /// no threading headers, and the item's stage and needs-response untouched.
+    pub forward_of: Option<i64>,
+}
+
+/// A file sent with a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attached {
+    pub name: String,
+    pub mime: String,
+    pub data: Vec<u8>,
+}
+
+/// The largest file a reply takes (most mail servers refuse messages over 25 MB).
+pub const MAX_ATTACHMENT: u64 = 20 * 1024 * 1024;
+
+impl Attached {
+    /// Read a file to send: its name without the directories, its type guessed from the extension.
+    pub fn read(path: &std::path::Path) -> Result<Attached> {
+        let meta =
+            std::fs::metadata(path).map_err(|e| Error::invalid(format!("cannot attach {}: {e}", path.display())))?;
+        if !meta.is_file() {
+            return Err(Error::invalid(format!("cannot attach {}: not a file", path.display())));
+        }
+        if meta.len() > MAX_ATTACHMENT {
+            return Err(Error::invalid(format!(
+                "cannot attach {}: {} MB is over the {} MB a reply takes",
+                path.display(),
+                meta.len() / 1_000_000,
+                MAX_ATTACHMENT / 1024 / 1024
+            )));
+        }
+        let data = std::fs::read(path).map_err(|e| Error::invalid(format!("cannot attach {}: {e}", path.display())))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "attachment".into());
+        let mime = mime_guess::from_path(path).first_or_octet_stream().essence_str().to_string();
+        Ok(Attached { name, mime, data })
+    }
+}
+
+/// The text of a forward: a header block of the forwarded message, then its text.
+pub fn forwarded_text(m: &crate::store::Message) -> String {
+    let when = chrono::DateTime::from_timestamp(m.sent_at, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default();
+    let from = if m.from_name.is_empty() { m.from.clone() } else { format!("{} <{}>", m.from_name, m.from) };
+    let mut head =
+        format!("---------- Forwarded message ----------\nFrom: {from}\nDate: {when}\nSubject: {}\n", m.subject);
+    if !m.to.is_empty() {
+        head.push_str(&format!("To: {}\n", m.to.join(", ")));
+    }
+    if !m.cc.is_empty() {
+        head.push_str(&format!("Cc: {}\n", m.cc.join(", ")));
+    }
+    format!("{head}\n{}", m.body.trim_end())
 }
 
 /// What became of a reply.
@@ -85,6 +143,36 @@ pub fn addressing(w: &crate::store::Reader<'_>, r: ItemRef, cfg: &Config) -> Res
     })
 }
 
+/// Reply-all addressing: [`addressing`], with every other addressee of the customer message answered (To and Cc,
+/// never the help desk's own addresses) added to Cc.
+pub fn addressing_all(w: &crate::store::Reader<'_>, r: ItemRef, cfg: &Config) -> Result<Addressing> {
+    let mut a = addressing(w, r, cfg)?;
+    let item = w.item(r)?;
+    let thread = w.timeline(item.row, Some(MsgChannel::Customer))?;
+    let last_in = thread.iter().rev().find(|m| m.direction == Direction::Inbound && m.class != "dsn");
+    let ours = |x: &String| cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(x));
+    for x in last_in.map(|m| m.to.iter().chain(&m.cc).cloned().collect::<Vec<_>>()).unwrap_or_default() {
+        let seen = a.to.iter().chain(&a.cc).any(|y| y.eq_ignore_ascii_case(&x));
+        if !ours(&x) && !seen && valid_email(&x) {
+            a.cc.push(x);
+        }
+    }
+    Ok(a)
+}
+
+/// Forward addressing: nobody yet, `Fwd:` the message's subject, no threading headers.
+pub fn forwarding(w: &crate::store::Reader<'_>, r: ItemRef, msg_row: i64) -> Result<Addressing> {
+    let item = w.item(r)?;
+    let m = w
+        .messages(item.row, None)?
+        .into_iter()
+        .find(|m| m.id == msg_row)
+        .ok_or_else(|| Error::invalid(format!("message {msg_row} is not in {r}")))?;
+    let base = if m.subject.trim().is_empty() { item.title } else { m.subject };
+    let subject = if base.to_ascii_lowercase().starts_with("fwd:") { base } else { format!("Fwd: {base}") };
+    Ok(Addressing { subject, ..Default::default() })
+}
+
 /// How the sender reads to the customer: "Name via Mailbox name", or the mailbox's name alone; never a login.
 pub fn display_name(person: Option<&str>, mailbox_name: &str) -> String {
     let mailbox = if mailbox_name.trim().is_empty() { "Support" } else { mailbox_name.trim() };
@@ -107,11 +195,22 @@ pub fn reply(
     if reply.body.trim().is_empty() {
         return Err(Error::invalid("a reply needs a body"));
     }
-    let a = addressing(w, r, cfg)?;
+    let a = match (reply.forward_of, reply.all) {
+        (Some(m), _) => forwarding(w, r, m)?,
+        (None, true) => addressing_all(w, r, cfg)?,
+        (None, false) => addressing(w, r, cfg)?,
+    };
     let to = reply.to.clone().unwrap_or(a.to.clone());
     let cc = reply.cc.clone().unwrap_or(a.cc.clone());
     let subject = reply.subject.clone().filter(|s| !s.trim().is_empty()).unwrap_or(a.subject.clone());
-    let draft = Draft { to: to.clone(), cc: cc.clone(), subject: subject.clone(), body: reply.body.clone() };
+    let draft = Draft {
+        to: to.clone(),
+        cc: cc.clone(),
+        subject: subject.clone(),
+        body: reply.body.clone(),
+        forward_of: reply.forward_of,
+        ..Default::default()
+    };
     let item = w.item(r)?;
     let Some(mailbox) = cfg.sending_mailbox(item.mailbox.as_deref()) else {
         w.save_draft(r, &by.who, false, &draft, by.at)?;
@@ -120,6 +219,9 @@ pub fn reply(
              path`); the reply is kept as your draft of {r}"
         )));
     };
+    if to.is_empty() && reply.forward_of.is_some() {
+        return Err(Error::invalid("a forward needs an addressee (--to)"));
+    }
     if to.is_empty() {
         return Err(Error::invalid(format!("{r}: no customer address to reply to; give one (--to)")));
     }
@@ -144,13 +246,24 @@ pub fn reply(
         author: Some(by.who.clone()),
         contact_row: None,
         delivery: Some(DeliveryState::InTransit),
-        thread_reason: "reply".into(),
-        class: "reply".into(),
+        thread_reason: if reply.forward_of.is_some() { "forward" } else { "reply" }.into(),
+        class: if reply.forward_of.is_some() { "forward" } else { "reply" }.into(),
     };
     let row = w.add_message(&m)?;
     w.add_message_refs(row, &m.refs)?;
+    for f in &reply.attach {
+        w.add_attachment(row, &f.name, &f.mime, &f.data)?;
+    }
+    if let Some(original) = reply.forward_of {
+        for a in w.attachments(original)? {
+            let data = w.attachment_data(&a.sha256)?.unwrap_or_default();
+            w.add_attachment(row, &a.name, &a.mime, &data)?;
+        }
+    }
     w.enqueue(row, &mailbox.address, by.at)?;
-    w.apply_member_reply(item.row, by)?;
+    if reply.forward_of.is_none() {
+        w.apply_member_reply(item.row, by)?;
+    }
     w.drop_draft(r, &by.who, false)?;
     Ok(Outcome::Queued { row, to, cc, message_id })
 }

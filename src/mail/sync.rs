@@ -142,7 +142,11 @@ pub async fn fetch_all(store: &mut Store, cfg: &Config, report: &mut SyncReport)
 }
 
 /// Build the RFC 5322 message of an outbox row.
-pub fn build_message(o: &Outgoing, mailbox_name: &str) -> Result<lettre::Message, String> {
+pub fn build_message(
+    o: &Outgoing,
+    mailbox_name: &str,
+    attached: &[super::outbox::Attached],
+) -> Result<lettre::Message, String> {
     use lettre::message::header::ContentType;
     let display = if o.from_name.contains(" via ") || o.from_name == mailbox_name {
         o.from_name.clone()
@@ -168,7 +172,34 @@ pub fn build_message(o: &Outgoing, mailbox_name: &str) -> Result<lettre::Message
     if !o.references.is_empty() {
         b = b.references(o.references.iter().map(|r| format!("<{r}>")).collect::<Vec<_>>().join(" "));
     }
-    b.header(ContentType::TEXT_PLAIN).body(o.body.clone()).map_err(|e| e.to_string())
+    if attached.is_empty() {
+        return b.header(ContentType::TEXT_PLAIN).body(o.body.clone()).map_err(|e| e.to_string());
+    }
+    use lettre::message::{Attachment, MultiPart, SinglePart};
+    let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(o.body.clone()));
+    for a in attached {
+        let kind = ContentType::parse(&a.mime)
+            .unwrap_or(ContentType::parse("application/octet-stream").map_err(|e| e.to_string())?);
+        // Base64 whatever the type: a text file's bytes (line ends too) arrive as they were.
+        let body = lettre::message::Body::new_with_encoding(
+            a.data.clone(),
+            lettre::message::header::ContentTransferEncoding::Base64,
+        )
+        .map_err(|_| format!("attachment {} cannot be encoded", a.name))?;
+        parts = parts.singlepart(Attachment::new(a.name.clone()).body(body, kind));
+    }
+    b.multipart(parts).map_err(|e| e.to_string())
+}
+
+/// The files stored with an outbox message, to send along.
+fn attached_to(store: &Store, msg_row: i64) -> crate::Result<Vec<super::outbox::Attached>> {
+    let r = store.read();
+    let mut out = vec![];
+    for a in r.attachments(msg_row)? {
+        let data = r.attachment_data(&a.sha256)?.unwrap_or_default();
+        out.push(super::outbox::Attached { name: a.name, mime: a.mime, data });
+    }
+    Ok(out)
 }
 
 /// Send every due outbox message; failures are retried later with exponential backoff.
@@ -191,7 +222,8 @@ pub fn send_outbox(store: &mut Store, cfg: &Config, report: &mut SyncReport) {
             continue;
         };
         let mut raw = vec![];
-        let result = build_message(&o, &mb.name).and_then(|msg| {
+        let attached = attached_to(store, o.message).map_err(|e| e.to_string());
+        let result = attached.and_then(|a| build_message(&o, &mb.name, &a)).and_then(|msg| {
             let t = smtp(server).map_err(|e| e.to_string())?;
             raw = msg.formatted();
             lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| super::net::smtp_error(server, &e).to_string())

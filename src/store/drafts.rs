@@ -13,6 +13,10 @@ pub struct Draft {
     pub cc: Vec<String>,
     pub subject: String,
     pub body: String,
+    /// Files to send with it (paths, read when it is sent).
+    pub attach: Vec<String>,
+    /// The message (row) it forwards, for a forward.
+    pub forward_of: Option<i64>,
 }
 
 fn list(s: String) -> Vec<String> {
@@ -26,7 +30,8 @@ impl Reader<'_> {
         Ok(self
             .c
             .prepare_cached(
-                "SELECT to_addrs, cc_addrs, subject, body FROM drafts WHERE item_id = ?1 AND member = ?2 AND internal = ?3",
+                "SELECT to_addrs, cc_addrs, subject, body, attach, forward_of FROM drafts
+                 WHERE item_id = ?1 AND member = ?2 AND internal = ?3",
             )?
             .query_row(params![row, member, internal], |r| {
                 Ok(Draft {
@@ -34,6 +39,8 @@ impl Reader<'_> {
                     cc: list(r.get("cc_addrs")?),
                     subject: r.get("subject")?,
                     body: r.get("body")?,
+                    attach: list(r.get("attach")?),
+                    forward_of: r.get("forward_of")?,
                 })
             })
             .optional()?)
@@ -49,13 +56,25 @@ impl Writer<'_> {
         }
         self.c
             .prepare_cached(
-                "INSERT INTO drafts(item_id, member, internal, to_addrs, cc_addrs, subject, body, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO drafts(item_id, member, internal, to_addrs, cc_addrs, subject, body, updated_at, attach,
+                   forward_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT(item_id, member, internal) DO UPDATE SET to_addrs = excluded.to_addrs,
                    cc_addrs = excluded.cc_addrs, subject = excluded.subject, body = excluded.body,
-                   updated_at = excluded.updated_at",
+                   updated_at = excluded.updated_at, attach = excluded.attach, forward_of = excluded.forward_of",
             )?
-            .execute(params![row, member, internal, d.to.join("\n"), d.cc.join("\n"), d.subject, d.body, at])?;
+            .execute(params![
+                row,
+                member,
+                internal,
+                d.to.join("\n"),
+                d.cc.join("\n"),
+                d.subject,
+                d.body,
+                at,
+                d.attach.join("\n"),
+                d.forward_of
+            ])?;
         Ok(())
     }
 

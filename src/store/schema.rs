@@ -18,6 +18,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V10),
         M::up(V11),
         M::up(V12),
+        M::up(V13),
     ])
 }
 
@@ -356,6 +357,12 @@ END;
 CREATE TRIGGER item_words_people_del AFTER DELETE ON item_contacts BEGIN
   INSERT OR IGNORE INTO item_words_stale VALUES (old.item_id, 0);
 END;
+"#;
+
+/// Drafts keep the files to send with them and the message a forward carries.
+const V13: &str = r#"
+ALTER TABLE drafts ADD COLUMN attach TEXT NOT NULL DEFAULT '';
+ALTER TABLE drafts ADD COLUMN forward_of INTEGER REFERENCES messages(id) ON DELETE SET NULL;
 "#;
 
 /// Every raw message kept once, by SHA-256, compressed (`codec` 1: zstd; 0: as received, for what quarantine held).

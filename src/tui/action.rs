@@ -61,6 +61,8 @@ actions! {
     NewIssue = "new-issue", "Create an issue linked to this ticket";
     NewTask = "new-task", "Create a task for this issue";
     Reply = "reply", "Reply to the customer (inline editor)";
+    ReplyAll = "reply-all", "Reply to the customer and everyone else the last message went to";
+    Forward = "forward", "Forward the message under the cursor (with its attachments) to an address";
     Note = "note", "Write an internal note (inline editor)";
     EditorReply = "reply-in-editor", "Reply to the customer in $EDITOR";
     Snippet = "snippet", "Reply with a canned response";

@@ -1,7 +1,7 @@
 //! Replies and internal notes: the inline composer, `$EDITOR`, snippets, and sending.
 
 use super::app::{App, Chosen, Composer, EditorRequest, Field, MenuItem, Modal};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use helpdesk::domain::{ItemRef, Kind};
 use helpdesk::mail::outbox;
 use ratatui_textarea::TextArea;
@@ -11,6 +11,29 @@ use tui_input::Input;
 pub fn reply(app: &mut App, internal: bool) -> Result<()> {
     let r = app.need_item()?;
     open(app, r, internal, "")
+}
+
+/// Reply to all: the composer with the other addressees of the message answered in Cc.
+pub fn reply_all(app: &mut App) -> Result<()> {
+    let r = app.need_item()?;
+    open_as(app, r, false, "", How::All)
+}
+
+/// Forward the message under the cursor (with its attachments): the composer with an empty To.
+pub fn forward(app: &mut App) -> Result<()> {
+    let r = app.need_item()?;
+    let d = app.detail.last().context("open a conversation or ticket first")?;
+    let msg = d.messages.iter().rev().find(|m| m.0 <= d.scroll).or(d.messages.first()).map(|m| m.1);
+    let msg = msg.context("no message here to forward")?;
+    open_as(app, r, false, "", How::Forward(msg))
+}
+
+/// What the composer writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    Reply,
+    All,
+    Forward(i64),
 }
 
 pub fn in_editor(app: &mut App) -> Result<()> {
@@ -56,25 +79,46 @@ fn quoted(who: &str, at: i64, body: &str) -> String {
 /// Open the composer. `text` fills it (a snippet, `$EDITOR`'s text); else a kept draft comes back, else a reply
 /// starts above the quoted customer message, addressed as the item's people are.
 pub fn open(app: &mut App, r: ItemRef, internal: bool, text: &str) -> Result<()> {
+    open_as(app, r, internal, text, How::Reply)
+}
+
+fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> Result<()> {
     check_replyable(r, internal)?;
     let draft = if text.is_empty() { app.store.read().draft(r, &app.user, internal)? } else { None };
+    // A kept draft comes back as it was written (a forward stays a forward), unless a forward is asked for.
+    let draft = draft.filter(|d| !matches!(how, How::Forward(m) if d.forward_of != Some(m)));
     let restored = draft.is_some();
     let mut d = draft.unwrap_or_default();
-    if !internal {
-        let a = outbox::addressing(&app.store.read(), r, &app.cfg)?;
-        if !restored {
-            d.to = a.to;
-            d.cc = a.cc;
-            d.subject = a.subject;
-            d.body = match (text.is_empty(), a.answering) {
-                (false, _) => text.to_string(),
-                (true, Some((who, at, body))) => format!("\n\n{}", quoted(&who, at, &body)),
-                (true, None) => String::new(),
-            };
+    if !internal && !restored {
+        let store = app.store.read();
+        let a = match how {
+            How::Reply => outbox::addressing(&store, r, &app.cfg)?,
+            How::All => outbox::addressing_all(&store, r, &app.cfg)?,
+            How::Forward(m) => outbox::forwarding(&store, r, m)?,
+        };
+        d.to = a.to;
+        d.cc = a.cc;
+        d.subject = a.subject;
+        d.body = match (how, text.is_empty(), a.answering) {
+            (_, false, _) => text.to_string(),
+            (How::Forward(m), true, _) => {
+                let row = store.item_row(r)?;
+                let msg = store.messages(row, None)?.into_iter().find(|x| x.id == m).context("the message is gone")?;
+                format!("\n\n{}", outbox::forwarded_text(&msg))
+            }
+            (_, true, Some((who, at, body))) => format!("\n\n{}", quoted(&who, at, &body)),
+            (_, true, None) => String::new(),
+        };
+        if let How::Forward(m) = how {
+            d.forward_of = Some(m);
         }
     } else if !restored {
         d.body = text.to_string();
     }
+    let forward_of = match d.forward_of {
+        Some(m) => Some((m, app.store.read().attachments(m)?.into_iter().map(|a| a.name).collect())),
+        None => None,
+    };
     let mut area = TextArea::new(d.body.lines().map(String::from).collect());
     area.set_placeholder_text(if internal { "Internal note (never emailed)…" } else { "Reply to the customer…" });
     area.move_cursor(ratatui_textarea::CursorMove::Top);
@@ -90,8 +134,11 @@ pub fn open(app: &mut App, r: ItemRef, internal: bool, text: &str) -> Result<()>
         to: Input::new(d.to.join(", ")),
         cc: Input::new(d.cc.join(", ")),
         subject: Input::new(d.subject),
+        attach: Input::new(d.attach.join(", ")),
+        all: how == How::All,
+        field: if forward_of.is_some() && d.to.is_empty() { Field::To } else { Field::Body },
+        forward_of,
         area,
-        field: Field::Body,
         discard: false,
         // Text from elsewhere (a snippet, $EDITOR) is kept as the draft at once.
         dirty: !text.is_empty(),
@@ -143,12 +190,23 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
         return app.refresh_all();
     }
     let person = outbox::person_name(&app.store.read(), &app.cfg, &b.who)?;
-    let reply = outbox::Reply { body: d.body, to: Some(d.to), cc: Some(d.cc), subject: Some(d.subject) };
+    let attach =
+        d.attach.iter().map(|p| outbox::Attached::read(&crate::user::expand_home(p))).collect::<Result<Vec<_>, _>>()?;
+    let reply = outbox::Reply {
+        body: d.body,
+        to: Some(d.to),
+        cc: Some(d.cc),
+        subject: Some(d.subject),
+        all: c.all,
+        attach,
+        forward_of: d.forward_of,
+    };
     let cfg = app.cfg.clone();
     match app.store.write(|w| outbox::reply(w, r, &reply, &b, &cfg, person.as_deref()))? {
         outbox::Outcome::Queued { to, cc, .. } => {
             let cc = if cc.is_empty() { String::new() } else { format!(", cc {}", cc.join(", ")) };
-            app.toast(format!("{r}: reply to {}{cc} queued", to.join(", ")));
+            let what = if c.forward_of.is_some() { "forward" } else { "reply" };
+            app.toast(format!("{r}: {what} to {}{cc} queued", to.join(", ")));
         }
         outbox::Outcome::Draft(why) => bail!("{why}"),
     }

@@ -177,6 +177,8 @@ const DEFAULTS: &[(Scope, &str, Action)] = {
         (Detail, "]", NextTab),
         (Detail, "[", PrevTab),
         (Detail, "r", Reply),
+        (Detail, "R", ReplyAll),
+        (Detail, "F", Forward),
         (Detail, "I", Note),
         (Detail, "J", NextMessage),
         (Detail, "K", PrevMessage),

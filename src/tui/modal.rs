@@ -134,10 +134,10 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
                     }
                 };
             } else if matches!(key.code, KeyCode::Tab | KeyCode::BackTab) && !c.internal {
-                let order = [Field::To, Field::Cc, Field::Subject, Field::Body];
-                let i = order.iter().position(|f| *f == c.field).unwrap_or(3);
-                let step = if key.code == KeyCode::Tab { 1 } else { 3 };
-                c.field = order[(i + step) % 4];
+                let order = [Field::To, Field::Cc, Field::Subject, Field::Attach, Field::Body];
+                let i = order.iter().position(|f| *f == c.field).unwrap_or(4);
+                let step = if key.code == KeyCode::Tab { 1 } else { order.len() - 1 };
+                c.field = order[(i + step) % order.len()];
             } else {
                 c.discard = false;
                 c.dirty = true;
@@ -145,6 +145,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
                     Field::To => drop(c.to.handle_event(&Event::Key(key))),
                     Field::Cc => drop(c.cc.handle_event(&Event::Key(key))),
                     Field::Subject => drop(c.subject.handle_event(&Event::Key(key))),
+                    Field::Attach => drop(c.attach.handle_event(&Event::Key(key))),
                     Field::Body => drop(c.area.input(key)),
                 }
             }

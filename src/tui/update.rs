@@ -174,6 +174,8 @@ pub fn update(app: &mut App, a: Action) -> Result<()> {
         Action::OpenAttachment => reading::open_attachment(app),
         Action::SaveAttachment => reading::save_prompt(app),
         Action::Reply => compose::reply(app, false),
+        Action::ReplyAll => compose::reply_all(app),
+        Action::Forward => compose::forward(app),
         Action::Note => compose::reply(app, true),
         Action::EditorReply => compose::in_editor(app),
         Action::Snippet => compose::snippet_menu(app),

@@ -52,6 +52,16 @@ pub enum ItemCmd {
         /// Subject instead of "Re:" the customer's last one
         #[arg(long)]
         subject: Option<String>,
+        /// Reply to all: the other addressees of the customer message answered go in Cc too
+        #[arg(long)]
+        all: bool,
+        /// A file to send with it (repeatable; up to 20 MB each)
+        #[arg(long, value_name = "FILE")]
+        attach: Vec<PathBuf>,
+        /// Forward message ROW of this item (the number `show` prints after ──) to --to instead of replying: "Fwd:" its subject,
+        /// its attachments along, your text above it; the item's stage is left as it is
+        #[arg(long, value_name = "ROW", requires = "to", conflicts_with = "all")]
+        forward: Option<i64>,
     },
     /// Your kept draft of a reply on this item, if any
     Draft { id: String },

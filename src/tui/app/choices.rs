@@ -125,6 +125,12 @@ pub struct Composer {
     pub to: Input,
     pub cc: Input,
     pub subject: Input,
+    /// Files to send with it: paths, comma-separated.
+    pub attach: Input,
+    /// Reply to all (the other addressees of the message answered were put in Cc).
+    pub all: bool,
+    /// A forward: the message (row) it carries, and the names of that message's attachments that go along.
+    pub forward_of: Option<(i64, Vec<String>)>,
     pub area: TextArea<'static>,
     pub field: Field,
     /// Esc was pressed once on a non-empty text: a second Esc throws it away.
@@ -139,6 +145,7 @@ pub enum Field {
     To,
     Cc,
     Subject,
+    Attach,
     Body,
 }
 
@@ -153,6 +160,8 @@ impl Composer {
             cc: list(&self.cc),
             subject: self.subject.value().trim().to_string(),
             body: self.area.lines().join("\n"),
+            attach: self.attach.value().split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect(),
+            forward_of: self.forward_of.as_ref().map(|f| f.0),
         }
     }
 }

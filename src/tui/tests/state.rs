@@ -27,6 +27,48 @@ fn reply_opens_composer_and_queues() {
     assert!(out.body.starts_with("Thanks!") && out.body.contains("wrote:\n> "), "quoted below: {}", out.body);
 }
 
+/// `F` forwards the message under the cursor: To first, "Fwd:", its attachments named and carried; a file typed in
+/// the Attach field goes along; the stage stays. A file that cannot be read keeps the composer open with the reason.
+#[test]
+fn forward_carries_attachments_and_attach_sends_a_file() {
+    let mut a = app(60);
+    let r = selected_ticket(&a);
+    key(&mut a, KeyCode::Enter);
+    let row = a.store.read().item_row(r).unwrap();
+    let msg = a.store.read().messages(row, None).unwrap()[0].id;
+    a.store.write(|w| w.add_attachment(msg, "trace.log", "text/plain", b"boom\n")).unwrap();
+    let stage = a.store.read().item(r).unwrap().stage;
+    key(&mut a, KeyCode::Char('g'));
+    keys(&mut a, "F");
+    let Some(Modal::Compose(c)) = &a.modal else { panic!("{:?}", errors(&a)) };
+    assert_eq!(c.field, super::super::app::Field::To, "a forward starts at its addressee");
+    assert!(c.subject.value().starts_with("Fwd: "), "{}", c.subject.value());
+    assert_eq!(c.forward_of, Some((msg, vec!["trace.log".to_string()])));
+    assert!(c.area.lines().join("\n").contains("---------- Forwarded message ----------"));
+    keys(&mut a, "eng@example.org");
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::Tab);
+    keys(&mut a, "/nonexistent/notes.txt");
+    ctrl(&mut a, 's');
+    assert!(matches!(a.modal, Some(Modal::Compose(_))), "an unreadable file keeps the composer open");
+    assert!(errors(&a).iter().any(|e| e.contains("cannot attach /nonexistent/notes.txt")), "{:?}", errors(&a));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "see row 7").unwrap();
+    let Some(Modal::Compose(c)) = &mut a.modal else { panic!() };
+    c.attach = tui_input::Input::new(file.display().to_string());
+    ctrl(&mut a, 's');
+    assert!(a.modal.is_none(), "{:?}", errors(&a));
+    let out = a.store.read().outbox(None).unwrap();
+    let sent = out.last().unwrap();
+    assert_eq!(sent.to, vec!["eng@example.org".to_string()]);
+    assert!(sent.in_reply_to.is_none());
+    let names: Vec<String> = a.store.read().attachments(sent.message).unwrap().into_iter().map(|x| x.name).collect();
+    assert_eq!(names, ["notes.txt", "trace.log"]);
+    assert_eq!(a.store.read().item(r).unwrap().stage, stage, "a forward leaves the stage");
+}
+
 #[test]
 fn the_composer_is_addressed_keeps_drafts_and_survives_a_failed_send() {
     let mut a = app(60);

@@ -178,13 +178,18 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal, screen: Rect) {
 fn compose(f: &mut Frame, screen: Rect, c: &Composer) {
     let h = (screen.height * 11 / 20).max(8).min(screen.height.saturating_sub(2));
     let area = Rect { x: screen.x, y: screen.y + screen.height.saturating_sub(h + 1), width: screen.width, height: h };
+    let what = match (&c.forward_of, c.all) {
+        (Some(_), _) => "Forward from",
+        (None, true) => "Reply to all on",
+        (None, false) => "Reply on",
+    };
     let title = if c.internal {
         format!("Note on {} · ctrl-s save · esc esc discard", c.target)
     } else {
-        format!("Reply on {} · ctrl-s send · tab To/Cc/Subject · esc esc discard", c.target)
+        format!("{what} {} · ctrl-s send · tab To/Cc/Subject/Attach · esc esc discard", c.target)
     };
     let inner = frame(f, area, &title);
-    let head = if c.internal { 0 } else { 3 };
+    let head = if c.internal { 0 } else { 4 + u16::from(c.forward_of.is_some()) };
     let [fields, body] = Layout::vertical([Constraint::Length(head), Constraint::Fill(1)]).areas(inner);
     if !c.internal {
         let row = |name: &str, input: &tui_input::Input, field: Field| {
@@ -200,7 +205,13 @@ fn compose(f: &mut Frame, screen: Rect, c: &Composer) {
             row("To:", &c.to, Field::To),
             row("Cc:", &c.cc, Field::Cc),
             row("Subject:", &c.subject, Field::Subject),
+            row("Attach:", &c.attach, Field::Attach),
         ];
+        let mut lines = lines;
+        if let Some((_, names)) = &c.forward_of {
+            let carried = if names.is_empty() { "no attachments".to_string() } else { names.join(", ") };
+            lines.push(Line::from(vec![Span::raw(format!("{:<9}", "Carries:")), Span::raw(line(&carried))]));
+        }
         f.render_widget(Paragraph::new(lines), fields);
     }
     f.render_widget(&c.area, body);
