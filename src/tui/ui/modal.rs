@@ -17,7 +17,7 @@ fn frame(f: &mut Frame, area: Rect, title: &str) -> Rect {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(Style::new().fg(Color::Cyan))
-        .title(format!(" {} ", line(title)));
+        .title(format!(" {} ", fit(&line(title), usize::from(area.width.saturating_sub(4)))));
     let inner = block.inner(area);
     f.render_widget(block, area);
     inner
