@@ -25,13 +25,61 @@ fn fingerprint(db: &Path) -> Option<String> {
 }
 
 /// Does an existing database need checking before use: a log left behind (a crash or kill), or the file changed
-/// since the last clean close (or was never stamped)?
+/// since the last clean close (or was never stamped)? A log kept by a process that has the database open (a TUI,
+/// a mail worker) is no crash: the database is in use, not left behind.
 pub fn needs_check(db: &Path) -> bool {
     let Some(now) = fingerprint(db) else { return false };
     if now.starts_with("0 ") {
         return false;
     }
-    wal_path(db).exists() || std::fs::read_to_string(stamp_path(db)).ok().as_deref() != Some(now.as_str())
+    if wal_path(db).exists() {
+        return !in_use(db);
+    }
+    std::fs::read_to_string(stamp_path(db)).ok().as_deref() != Some(now.as_str())
+}
+
+/// Where the processes that have a database open note themselves: `DB-users/PID` holding the process's start time.
+fn users_dir(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-users");
+    PathBuf::from(p)
+}
+
+/// A process's start time (clock ticks since boot), so that a reused process number is not taken for the process
+/// that noted itself. Linux only; elsewhere nothing is known and the database is checked as before.
+fn start_time(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(") ").next()?.split(' ').nth(19).map(String::from)
+}
+
+/// Note this process as having the database open.
+pub fn register(db: &Path) {
+    let pid = std::process::id();
+    let (dir, Some(start)) = (users_dir(db), start_time(pid)) else { return };
+    if std::fs::create_dir_all(&dir).is_ok() {
+        let _ = std::fs::write(dir.join(pid.to_string()), start);
+    }
+}
+
+/// The database was closed cleanly by its last connection: this process has it open no more.
+pub fn unregister(db: &Path) {
+    let _ = std::fs::remove_file(users_dir(db).join(std::process::id().to_string()));
+    let _ = std::fs::remove_dir(users_dir(db));
+}
+
+/// Some live process noted itself as having the database open (notes of processes gone are removed).
+fn in_use(db: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(users_dir(db)) else { return false };
+    let mut live = false;
+    for e in entries.flatten() {
+        let pid = e.file_name().to_string_lossy().parse::<u32>().ok();
+        let noted = std::fs::read_to_string(e.path()).ok();
+        match pid.and_then(start_time) {
+            Some(start) if noted.as_deref() == Some(start.as_str()) => live = true,
+            _ => drop(std::fs::remove_file(e.path())),
+        }
+    }
+    live
 }
 
 /// After a clean close (no log left, so no other connection is open), remember the file as it is.
@@ -42,6 +90,7 @@ pub fn stamp(db: &Path) {
     if let Some(f) = fingerprint(db) {
         let _ = std::fs::write(stamp_path(db), f);
     }
+    unregister(db);
 }
 
 /// The one line for a damaged database: what is wrong and what to do.
@@ -78,5 +127,30 @@ pub fn integrity_check(db: &Path) -> Result<Vec<String>> {
         Ok(v) if v.len() == 1 && v[0] == "ok" => Ok(vec![]),
         Ok(v) => Ok(v),
         Err(e) => Ok(vec![e.to_string()]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A log kept by a live process that has the database open is no reason to check it; one left by a process
+    /// that is gone is.
+    #[test]
+    fn a_database_in_use_is_not_taken_for_one_left_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.db");
+        let mut s = crate::Store::open(&db).unwrap();
+        s.write(|w| Ok(w.c.execute("INSERT INTO members(login, name) VALUES ('zed', 'Zed')", [])?)).unwrap();
+        assert!(wal_path(&db).exists(), "an open database keeps its log");
+        assert!(!needs_check(&db), "this process has it open");
+        let me = users_dir(&db).join(std::process::id().to_string());
+        std::fs::write(&me, "not my start time").unwrap();
+        std::fs::write(users_dir(&db).join("4000000"), "1").unwrap();
+        assert!(needs_check(&db), "notes of processes gone do not count");
+        assert!(std::fs::read_dir(users_dir(&db)).unwrap().next().is_none(), "and are removed");
+        drop(s);
+        assert!(!wal_path(&db).exists() && !needs_check(&db), "closed cleanly");
+        assert!(!users_dir(&db).exists());
     }
 }
