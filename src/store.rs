@@ -89,6 +89,8 @@ pub struct Writer<'a> {
 pub(crate) enum Fts {
     Item(i64, String, String),
     Message(i64, String, String),
+    /// The own words of an item (schema V12): new (true), or its people changed.
+    Words(i64, bool),
 }
 
 impl Writer<'_> {
@@ -134,10 +136,14 @@ impl Writer<'_> {
         let mut items =
             self.c.prepare_cached("INSERT INTO items_fts(rowid, title, description) VALUES (?1, ?2, ?3)")?;
         let mut msgs = self.c.prepare_cached("INSERT INTO messages_fts(rowid, subject, body) VALUES (?1, ?2, ?3)")?;
+        let mut words = self.c.prepare_cached(
+            "INSERT INTO item_words_stale VALUES (?1, ?2) ON CONFLICT(item_id) DO UPDATE SET fresh = MAX(fresh, ?2)",
+        )?;
         for f in self.fts.borrow_mut().drain(..) {
             match f {
                 Fts::Item(row, a, b) => items.execute(rusqlite::params![row, a, b])?,
                 Fts::Message(row, a, b) => msgs.execute(rusqlite::params![row, a, b])?,
+                Fts::Words(row, fresh) => words.execute(rusqlite::params![row, fresh])?,
             };
         }
         // The items whose own words changed in this transaction, each indexed once (schema V12).

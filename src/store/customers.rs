@@ -108,6 +108,7 @@ impl Writer<'_> {
                     self.c
                         .prepare_cached("INSERT INTO contact_emails(email, contact_id, position) VALUES (?1, ?2, 99)")?
                         .execute(params![e, row])?;
+                    self.contact_words_changed(row)?;
                 }
             }
         }

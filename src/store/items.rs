@@ -364,6 +364,7 @@ impl Writer<'_> {
             ])?;
         let row = self.c.last_insert_rowid();
         self.queue_fts(super::Fts::Item(row, title.to_string(), n.description.clone()));
+        self.queue_fts(super::Fts::Words(row, true));
         self.record_stage(row, None, stage, by)?;
         for c in &n.reported_by {
             self.add_item_contact(row, *c, ContactRole::ReportedBy)?;
@@ -373,19 +374,38 @@ impl Writer<'_> {
 
     /// A sender of mail on an item: *reported by* and *email member* at once (one statement, two rows).
     pub fn add_item_sender(&self, item: i64, contact: i64) -> Result<()> {
-        self.c
+        let n = self
+            .c
             .prepare_cached(
                 "INSERT OR IGNORE INTO item_contacts(item_id, contact_id, role)
                  VALUES (?1, ?2, 'reported_by'), (?1, ?2, 'email_member')",
             )?
             .execute(params![item, contact])?;
+        if n > 0 {
+            self.queue_fts(super::Fts::Words(item, false));
+        }
         Ok(())
     }
 
     pub fn add_item_contact(&self, item: i64, contact: i64, role: ContactRole) -> Result<()> {
-        self.c
+        let n = self
+            .c
             .prepare_cached("INSERT OR IGNORE INTO item_contacts(item_id, contact_id, role) VALUES (?1, ?2, ?3)")?
             .execute(params![item, contact, role])?;
+        if n > 0 {
+            self.queue_fts(super::Fts::Words(item, false));
+        }
+        Ok(())
+    }
+
+    /// An email was added to a contact: the own words of its items change.
+    pub(super) fn contact_words_changed(&self, contact: i64) -> Result<()> {
+        let mut st = self.c.prepare_cached(
+            "SELECT id FROM items WHERE contact_id = ?1 UNION SELECT item_id FROM item_contacts WHERE contact_id = ?1",
+        )?;
+        for row in st.query_map([contact], |r| r.get::<_, i64>(0))? {
+            self.queue_fts(super::Fts::Words(row?, false));
+        }
         Ok(())
     }
 

@@ -296,6 +296,7 @@ impl Writer<'_> {
                  SELECT ?2, contact_id, role FROM item_contacts WHERE item_id = ?1",
             )?
             .execute(params![c.row, t_row])?;
+        self.queue_fts(super::Fts::Words(t_row, false));
         self.link(conv, t, LinkRel::Ticket, by)?;
         Ok(t)
     }

@@ -132,7 +132,9 @@ mod tests {
         }
         exec(&mut store, "UPDATE accounts SET name = 'Zyxwquartz Ltd' WHERE id = ?1", account);
         exec(&mut store, "UPDATE contacts SET name = 'Quillonia Brandt' WHERE id = ?1", contact);
-        exec(&mut store, "INSERT INTO contact_emails(email, contact_id) VALUES ('bramblewick@x.test', ?1)", contact);
+        let edit = crate::store::ContactEdit { emails: vec!["bramblewick@x.test".into()], ..Default::default() };
+        store.write(|w| w.edit_contact(contact, &edit, 1_767_225_600)).unwrap();
+        assert!(rows(&store, "bramblewick", true).contains(&item), "an email added through the store");
         exec(
             &mut store,
             "UPDATE members SET login = 'oberwald' WHERE id = (SELECT owner_id FROM items WHERE id = ?1)",
