@@ -352,6 +352,14 @@ fn new_screens_at_80x24_and_200x50() {
     snaps(&mut a, "thread_folded");
     keys(&mut a, "z");
     snaps(&mut a, "thread_unfolded");
+    keys(&mut a, "F");
+    snaps(&mut a, "forward_composer");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "R");
+    snaps(&mut a, "reply_all_composer");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Esc);
     keys(&mut a, "5");
     snaps(&mut a, "dashboard");
     keys(&mut a, "?");
