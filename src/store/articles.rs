@@ -49,7 +49,7 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Article> {
 
 impl Reader<'_> {
     pub fn article(&self, id: ArticleId) -> Result<Article> {
-        self.c
+        self.lite()?
             .prepare_cached(&format!("{COLUMNS}{FROM} WHERE a.id = ?1"))?
             .query_row([id], read)
             .optional()?
@@ -58,14 +58,15 @@ impl Reader<'_> {
 
     /// Articles by title.
     pub fn articles(&self, limit: usize) -> Result<Vec<Article>> {
-        let mut st = self.c.prepare_cached(&format!("{COLUMNS}{FROM} ORDER BY a.title COLLATE NOCASE LIMIT ?1"))?;
+        let mut st =
+            self.lite()?.prepare_cached(&format!("{COLUMNS}{FROM} ORDER BY a.title COLLATE NOCASE LIMIT ?1"))?;
         Ok(st.query_map([limit as i64], read)?.collect::<Result<_, _>>()?)
     }
 
     /// Articles matching an FTS5 expression, best first (bm25, the title weighted `title_w`), with their scores
     /// (larger is better).
     pub fn article_hits(&self, expr: &str, title_w: f64, limit: usize) -> Result<Vec<(Article, f64)>> {
-        let mut st = self.c.prepare_cached(&format!(
+        let mut st = self.lite()?.prepare_cached(&format!(
             "{COLUMNS}, f.score{FROM} JOIN (SELECT rowid, -bm25(articles_fts, ?2, 1.0) AS score FROM articles_fts
                WHERE articles_fts MATCH ?1 ORDER BY bm25(articles_fts, ?2, 1.0) LIMIT ?3) f ON f.rowid = a.id
              ORDER BY f.score DESC"
@@ -84,7 +85,7 @@ impl Writer<'_> {
         let tags: Vec<String> = a.tags.iter().map(|t| crate::domain::normalise_tag(t)).collect::<Result<_>>()?;
         if let Some(src) = &a.source {
             let old: Option<ArticleId> = self
-                .c
+                .lite()?
                 .prepare_cached("SELECT id FROM articles WHERE source = ?1")?
                 .query_row([src], |r| r.get(0))
                 .optional()?;
@@ -93,20 +94,20 @@ impl Writer<'_> {
                 return Ok((id, false));
             }
         }
-        self.c
+        self.lite()?
             .prepare_cached(
                 "INSERT INTO articles(title, body, tags, part_id, source, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
             )?
             .execute(params![a.title.trim(), a.body, tags.join(" "), a.part_row, a.source, at])?;
-        Ok((ArticleId(self.c.last_insert_rowid()), true))
+        Ok((ArticleId(self.lite()?.last_insert_rowid()), true))
     }
 
     /// Replace an article's title, text, tags and part.
     pub fn update_article(&self, id: ArticleId, a: &NewArticle, at: i64) -> Result<()> {
         let tags: Vec<String> = a.tags.iter().map(|t| crate::domain::normalise_tag(t)).collect::<Result<_>>()?;
         let n = self
-            .c
+            .lite()?
             .prepare_cached(
                 "UPDATE articles SET title = ?2, body = ?3, tags = ?4, part_id = ?5, updated_at = ?6 WHERE id = ?1",
             )?

@@ -45,7 +45,7 @@ impl Reader<'_> {
     pub fn contact_count(&self, text: Option<&str>) -> Result<i64> {
         let like = like_pattern(text);
         Ok(self
-            .c
+            .lite()?
             .prepare_cached(
                 "SELECT COUNT(*) FROM contacts c WHERE ?1 IS NULL OR lower(c.name) LIKE ?1 OR c.external_ref LIKE ?1
                    OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?1)",
@@ -78,7 +78,7 @@ impl Reader<'_> {
     pub fn account_count(&self, text: Option<&str>) -> Result<i64> {
         let like = like_pattern(text);
         Ok(self
-            .c
+            .lite()?
             .prepare_cached(
                 "SELECT COUNT(*) FROM accounts a WHERE ?1 IS NULL OR lower(a.name) LIKE ?1
                    OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain LIKE ?1)",
@@ -90,7 +90,7 @@ impl Reader<'_> {
 impl Writer<'_> {
     /// Overwrite a contact's fields from an import row; emails and tags are added, never removed.
     pub fn update_contact(&self, row: i64, c: &NewContact, at: i64) -> Result<()> {
-        self.c
+        self.lite()?
             .prepare_cached(
                 "UPDATE contacts SET name = CASE WHEN ?2 = '' THEN name ELSE ?2 END, external_ref = COALESCE(?3, external_ref),
                    verified = ?4, account_id = COALESCE(?5, account_id), phones = CASE WHEN ?6 = '' THEN phones ELSE ?6 END,
@@ -105,7 +105,7 @@ impl Writer<'_> {
                 }
                 Some(_) => {}
                 None => {
-                    self.c
+                    self.lite()?
                         .prepare_cached("INSERT INTO contact_emails(email, contact_id, position) VALUES (?1, ?2, 99)")?
                         .execute(params![e, row])?;
                     self.contact_words_changed(row)?;
@@ -139,7 +139,7 @@ impl Writer<'_> {
     /// Overwrite an account's fields from an import row; domains and tags are added.
     pub fn update_account(&self, row: i64, a: &NewAccount, at: i64) -> Result<()> {
         let owner = a.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
-        self.c
+        self.lite()?
             .prepare_cached(
                 "UPDATE accounts SET name = ?2, tier = COALESCE(?3, tier), description = CASE WHEN ?4 = '' THEN description ELSE ?4 END,
                    owner_id = COALESCE(?5, owner_id), external_ref = COALESCE(?6, external_ref), updated_at = ?7 WHERE id = ?1",
@@ -158,7 +158,7 @@ impl Writer<'_> {
 
     pub fn account_by_ref(&self, ext: &str) -> Result<Option<i64>> {
         Ok(self
-            .c
+            .lite()?
             .prepare_cached("SELECT id FROM accounts WHERE external_ref = ?1")?
             .query_row([ext], |r| r.get(0))
             .optional()?)
@@ -180,7 +180,7 @@ impl Reader<'_> {
         before: bool,
         limit: usize,
     ) -> Result<Vec<i64>> {
-        let mut st = self.c.prepare_cached(sql)?;
+        let mut st = self.lite()?.prepare_cached(sql)?;
         let mut ids: Vec<i64> =
             st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
         if before {

@@ -28,7 +28,7 @@ impl Reader<'_> {
     pub fn draft(&self, item: ItemRef, member: &str, internal: bool) -> Result<Option<Draft>> {
         let row = self.item_row(item)?;
         Ok(self
-            .c
+            .lite()?
             .prepare_cached(
                 "SELECT to_addrs, cc_addrs, subject, body, attach, forward_of FROM drafts
                  WHERE item_id = ?1 AND member = ?2 AND internal = ?3",
@@ -54,7 +54,7 @@ impl Writer<'_> {
         if d.body.trim().is_empty() {
             return self.drop_draft_row(row, member, internal);
         }
-        self.c
+        self.lite()?
             .prepare_cached(
                 "INSERT INTO drafts(item_id, member, internal, to_addrs, cc_addrs, subject, body, updated_at, attach,
                    forward_of)
@@ -85,7 +85,7 @@ impl Writer<'_> {
     }
 
     fn drop_draft_row(&self, row: i64, member: &str, internal: bool) -> Result<()> {
-        self.c
+        self.lite()?
             .prepare_cached("DELETE FROM drafts WHERE item_id = ?1 AND member = ?2 AND internal = ?3")?
             .execute(params![row, member, internal])?;
         Ok(())

@@ -44,7 +44,7 @@ impl Reader<'_> {
     /// A stored message with this Message-ID: its row and item (None for the machine lane).
     pub fn message_by_message_id(&self, mid: &str) -> Result<Option<(i64, Option<i64>)>> {
         Ok(self
-            .c
+            .lite()?
             .prepare_cached("SELECT id, item_id FROM messages WHERE message_id = ?1")?
             .query_row([mid], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
@@ -58,7 +58,7 @@ impl Reader<'_> {
     /// Row, kind and number from `sql` with one bound id.
     fn item_and_ref(&self, sql: &str, id: &str) -> Result<Option<(i64, ItemRef)>> {
         Ok(self
-            .c
+            .lite()?
             .prepare_cached(sql)?
             .query_row([id], |r| Ok((r.get(0)?, super::items::item_ref(&r.get::<_, String>(1)?, r.get(2)?)?)))
             .optional()?)
@@ -72,10 +72,10 @@ impl Reader<'_> {
             ("item_referencing", ITEM_REFERENCING),
             ("open_item_by_subject", OPEN_ITEM_BY_SUBJECT),
         ] {
-            let n = self.c.prepare(sql)?.parameter_count();
+            let n = self.lite()?.prepare(sql)?.parameter_count();
             out.push((
                 name,
-                super::query_plan(self.c, sql, rusqlite::params_from_iter((0..n).map(|_| "x")))?.join(" | "),
+                super::query_plan(self.lite()?, sql, rusqlite::params_from_iter((0..n).map(|_| "x")))?.join(" | "),
             ));
         }
         Ok(out)
@@ -89,7 +89,7 @@ impl Reader<'_> {
     /// An open item of `kind` whose normalised title is `norm` and whose participants include `contact`.
     pub fn open_item_by_subject(&self, kind: &str, norm: &str, contact: i64) -> Result<Option<i64>> {
         Ok(self
-            .c
+            .lite()?
             .prepare_cached(OPEN_ITEM_BY_SUBJECT)?
             .query_row(params![norm, kind, contact], |r| r.get(0))
             .optional()?)
@@ -98,7 +98,7 @@ impl Reader<'_> {
     /// Messages from a contact since a time, and how many of them were stored as spam.
     pub fn sender_counts(&self, contact: i64, since: i64, spam_since: i64) -> Result<(i64, i64)> {
         Ok(self
-            .c
+            .lite()?
             .prepare_cached(
                 "SELECT COUNT(*) FILTER (WHERE sent_at >= ?2), COUNT(*) FILTER (WHERE class = 'spam' AND sent_at >= ?3)
                  FROM messages WHERE contact_id = ?1 AND sent_at >= MIN(?2, ?3)",
@@ -107,7 +107,7 @@ impl Reader<'_> {
     }
 
     pub fn quarantine(&self, limit: usize) -> Result<Vec<QuarantineEntry>> {
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT q.ledger_id, l.source_key, q.reason, COALESCE(r.size, 0), l.at FROM quarantine q JOIN ledger l ON l.id = q.ledger_id
              LEFT JOIN raw_mail r ON r.sha256 = l.sha256
              ORDER BY q.ledger_id LIMIT ?1",
@@ -120,7 +120,7 @@ impl Reader<'_> {
 
     pub fn quarantined_raw(&self, id: i64) -> Result<Option<(String, Vec<u8>)>> {
         let found: Option<(String, String)> = self
-            .c
+            .lite()?
             .prepare_cached(
                 "SELECT l.source_key, hex(l.sha256) FROM quarantine q JOIN ledger l ON l.id = q.ledger_id WHERE q.ledger_id = ?1",
             )?
@@ -132,7 +132,7 @@ impl Reader<'_> {
 
     /// Machine mail that matched no item, newest first.
     pub fn machine_lane(&self, limit: usize) -> Result<Vec<LaneEntry>> {
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT id, class, from_addr, subject, sent_at, thread_reason FROM messages WHERE item_id IS NULL
              ORDER BY sent_at DESC, id DESC LIMIT ?1",
         )?;
@@ -151,7 +151,7 @@ impl Reader<'_> {
 
     pub fn message_item(&self, msg_row: i64) -> Result<Option<Option<i64>>> {
         Ok(self
-            .c
+            .lite()?
             .prepare_cached("SELECT item_id FROM messages WHERE id = ?1")?
             .query_row([msg_row], |r| r.get(0))
             .optional()?)
@@ -160,18 +160,18 @@ impl Reader<'_> {
 
 impl Writer<'_> {
     pub fn add_ledger(&self, l: &NewLedger<'_>) -> Result<i64> {
-        self.c
+        self.lite()?
             .prepare_cached(
                 "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
                  VALUES (?1, ?2, unhex(?3), ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![l.source, l.message_id, l.sha256, l.outcome, l.reason, l.item_row, l.msg_row, l.at])?;
-        Ok(self.c.last_insert_rowid())
+        Ok(self.lite()?.last_insert_rowid())
     }
 
     /// Quarantine a message (its raw bytes are kept by [`Writer::keep_raw`], as every message's are).
     pub fn add_quarantine(&self, ledger_id: i64, reason: &str) -> Result<()> {
-        self.c
+        self.lite()?
             .prepare_cached("INSERT INTO quarantine(ledger_id, raw, reason) VALUES (?1, x'', ?2)")?
             .execute(params![ledger_id, reason])?;
         Ok(())
@@ -179,14 +179,14 @@ impl Writer<'_> {
 
     /// Take a message out of quarantine (after a successful retry): its ledger record is replaced by the new one.
     pub fn release_quarantine(&self, ledger_id: i64) -> Result<()> {
-        self.c.prepare_cached("DELETE FROM quarantine WHERE ledger_id = ?1")?.execute([ledger_id])?;
-        self.c.prepare_cached("DELETE FROM ledger WHERE id = ?1")?.execute([ledger_id])?;
+        self.lite()?.prepare_cached("DELETE FROM quarantine WHERE ledger_id = ?1")?.execute([ledger_id])?;
+        self.lite()?.prepare_cached("DELETE FROM ledger WHERE id = ?1")?.execute([ledger_id])?;
         Ok(())
     }
 
     pub fn add_message_refs(&self, msg_row: i64, refs: &[String]) -> Result<()> {
         let mut st =
-            self.c.prepare_cached("INSERT OR IGNORE INTO message_refs(message_row, ref_id) VALUES (?1, ?2)")?;
+            self.lite()?.prepare_cached("INSERT OR IGNORE INTO message_refs(message_row, ref_id) VALUES (?1, ?2)")?;
         for r in refs {
             st.execute(params![msg_row, r])?;
         }
@@ -197,7 +197,7 @@ impl Writer<'_> {
     /// participant of the item, as if the message had arrived there.
     pub fn move_message(&self, msg_row: i64, item_row: Option<i64>, reason: &str) -> Result<()> {
         let sender: Option<i64> = self
-            .c
+            .lite()?
             .prepare_cached("UPDATE messages SET item_id = ?2, thread_reason = ?3 WHERE id = ?1 RETURNING contact_id")?
             .query_row(params![msg_row, item_row, reason], |r| r.get(0))
             .optional()?
@@ -212,7 +212,8 @@ impl Writer<'_> {
 impl Reader<'_> {
     /// Every stored Message-ID with the item holding it (None: machine lane), for thread-agreement checks.
     pub fn message_threads(&self) -> Result<Vec<(String, Option<i64>)>> {
-        let mut st = self.c.prepare_cached("SELECT message_id, item_id FROM messages WHERE message_id IS NOT NULL")?;
+        let mut st =
+            self.lite()?.prepare_cached("SELECT message_id, item_id FROM messages WHERE message_id IS NOT NULL")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -230,12 +231,12 @@ impl Reader<'_> {
             ("stage_history", "SELECT COUNT(*) FROM stage_history"),
             ("item_contacts", "SELECT COUNT(*) FROM item_contacts"),
         ];
-        TABLES.iter().map(|(n, sql)| Ok((*n, self.c.prepare_cached(sql)?.query_row([], |r| r.get(0))?))).collect()
+        TABLES.iter().map(|(n, sql)| Ok((*n, self.lite()?.prepare_cached(sql)?.query_row([], |r| r.get(0))?))).collect()
     }
 
     /// Ledger outcome and reason per source key, for checking that nothing was dropped silently.
     pub fn ledger_by_source(&self) -> Result<std::collections::HashMap<String, (String, String)>> {
-        let mut st = self.c.prepare_cached("SELECT source_key, outcome, reason FROM ledger")?;
+        let mut st = self.lite()?.prepare_cached("SELECT source_key, outcome, reason FROM ledger")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

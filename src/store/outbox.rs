@@ -31,7 +31,7 @@ pub struct Outgoing {
 impl Reader<'_> {
     /// Outbox rows: all (for listing), or only those due to be sent at `due`.
     pub fn outbox(&self, due: Option<i64>) -> Result<Vec<Outgoing>> {
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT o.msg_row, i.kind, i.num, o.mailbox, m.message_id, m.in_reply_to, m.refs, m.to_addrs, m.cc_addrs,
                     m.subject, m.body, m.from_name, m.delivery_state, o.attempts, o.next_try_at, o.last_error
              FROM outbox o JOIN messages m ON m.id = o.msg_row LEFT JOIN items i ON i.id = m.item_id
@@ -65,7 +65,7 @@ impl Reader<'_> {
 
     pub fn outbox_pending(&self) -> Result<i64> {
         Ok(self
-            .c
+            .lite()?
             .prepare_cached(
                 "SELECT COUNT(*) FROM outbox o JOIN messages m ON m.id = o.msg_row WHERE m.delivery_state = 'in-transit'",
             )?
@@ -74,7 +74,7 @@ impl Reader<'_> {
 
     pub fn cursor(&self, mailbox: &str, folder: &str) -> Result<Option<(u32, u32)>> {
         Ok(self
-            .c
+            .lite()?
             .prepare_cached("SELECT uidvalidity, last_uid FROM mail_cursor WHERE mailbox = ?1 AND folder = ?2")?
             .query_row(params![mailbox, folder], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
@@ -83,7 +83,7 @@ impl Reader<'_> {
 
 impl Writer<'_> {
     pub fn enqueue(&self, msg_row: i64, mailbox: &str, at: i64) -> Result<()> {
-        self.c
+        self.lite()?
             .prepare_cached("INSERT INTO outbox(msg_row, mailbox, next_try_at) VALUES (?1, ?2, ?3)")?
             .execute(params![msg_row, mailbox, at])?;
         Ok(())
@@ -92,7 +92,7 @@ impl Writer<'_> {
     /// The server accepted the message.
     pub fn mark_sent(&self, msg_row: i64) -> Result<()> {
         self.set_delivery(msg_row, DeliveryState::Sent, None)?;
-        self.c
+        self.lite()?
             .prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = NULL WHERE msg_row = ?1")?
             .execute([msg_row])?;
         Ok(())
@@ -100,7 +100,7 @@ impl Writer<'_> {
 
     /// A send failed: try again at `next_try_at`.
     pub fn mark_failed(&self, msg_row: i64, error: &str, next_try_at: i64) -> Result<()> {
-        self.c
+        self.lite()?
             .prepare_cached(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_try_at = ?3 WHERE msg_row = ?1",
             )?
@@ -109,7 +109,7 @@ impl Writer<'_> {
     }
 
     pub fn set_cursor(&self, mailbox: &str, folder: &str, uidvalidity: u32, last_uid: u32) -> Result<()> {
-        self.c
+        self.lite()?
             .prepare_cached(
                 "INSERT INTO mail_cursor(mailbox, folder, uidvalidity, last_uid) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(mailbox, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",

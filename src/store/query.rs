@@ -39,7 +39,7 @@ pub fn stages_named(kinds: &[Kind], s: &str) -> Vec<AnyStage> {
 impl Writer<'_> {
     /// `login` has seen item `r` as it is now: its messages so far are read for them. Not a member: nothing to mark.
     pub fn mark_read(&self, login: &str, r: ItemRef) -> crate::Result<()> {
-        self.c
+        self.lite()?
             .prepare_cached(
                 "INSERT INTO item_reads(member_id, item_id, seen_msg)
                  SELECT m.id, i.id, COALESCE((SELECT MAX(id) FROM messages WHERE item_id = i.id), 0)
@@ -54,7 +54,7 @@ impl Writer<'_> {
 impl Reader<'_> {
     /// SQLite's `data_version`: it changes when another connection (the CLI, a second TUI, the mail worker) commits.
     pub fn data_version(&self) -> crate::Result<i64> {
-        Ok(self.c.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        Ok(self.lite()?.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// Read query `q` into `base`: what its terms name narrows the filter, the other words become the free text.

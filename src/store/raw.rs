@@ -37,7 +37,7 @@ impl Reader<'_> {
     /// The ledger rows of these exact bytes: the first that is not itself a duplicate (None: the bytes are new, or
     /// their first copy left quarantine), and whether `source` is among all of them.
     pub fn ledger_copies(&self, sha256: &str, source: &str) -> Result<(Option<FirstCopy>, bool)> {
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT id, item_id, msg_row, source_key, outcome FROM ledger WHERE sha256 = unhex(?1) ORDER BY id",
         )?;
         let mut rows = st.query([sha256])?;
@@ -56,7 +56,7 @@ impl Reader<'_> {
     /// The raw bytes with this SHA-256 (hex), as received.
     pub fn raw_by_sha(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
         let got: Option<(i64, i64, Vec<u8>)> = self
-            .c
+            .lite()?
             .prepare_cached("SELECT codec, size, data FROM raw_mail WHERE sha256 = unhex(?1)")?
             .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
@@ -66,7 +66,7 @@ impl Reader<'_> {
     /// The raw bytes a stored message was made from (None: written here, or stored before raw mail was kept).
     pub fn raw_of_message(&self, msg_row: i64) -> Result<Option<Vec<u8>>> {
         let got: Option<(i64, i64, Vec<u8>)> = self
-            .c
+            .lite()?
             .prepare_cached(
                 "SELECT r.codec, r.size, r.data FROM ledger l JOIN raw_mail r ON r.sha256 = l.sha256
                  WHERE l.msg_row = ?1 ORDER BY l.id LIMIT 1",
@@ -78,7 +78,7 @@ impl Reader<'_> {
 
     /// Every stored message with raw bytes, as (message row, SHA-256 hex), in message order.
     pub fn messages_with_raw(&self) -> Result<Vec<(i64, String)>> {
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT l.msg_row, hex(l.sha256) FROM ledger l JOIN raw_mail r ON r.sha256 = l.sha256
              WHERE l.msg_row IS NOT NULL AND l.outcome != 'duplicate' GROUP BY l.msg_row ORDER BY l.msg_row",
         )?;
@@ -89,7 +89,7 @@ impl Reader<'_> {
     /// A stored message's class (empty when there is no such message).
     pub fn message_class(&self, row: i64) -> Result<String> {
         Ok(self
-            .c
+            .lite()?
             .prepare_cached("SELECT class FROM messages WHERE id = ?1")?
             .query_row([row], |r| r.get(0))
             .optional()?
@@ -98,7 +98,7 @@ impl Reader<'_> {
 
     /// Raw messages kept: how many, their bytes as received, and as stored.
     pub fn raw_sizes(&self) -> Result<(i64, i64, i64)> {
-        Ok(self.c.query_row(
+        Ok(self.lite()?.query_row(
             "SELECT COUNT(*), COALESCE(SUM(size), 0), COALESCE(SUM(length(data)), 0) FROM raw_mail",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -121,13 +121,13 @@ impl Writer<'_> {
     /// item, thread and delivery state stay. True when anything changed.
     pub fn rederive_message(&self, row: i64, d: &Rederived<'_>) -> Result<bool> {
         let old: Option<(String, String, String, String)> = self
-            .c
+            .lite()?
             .prepare_cached("SELECT subject, from_name, body, class FROM messages WHERE id = ?1")?
             .query_row([row], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?;
         let Some((subject, from_name, body, class)) = old else { return Ok(false) };
         let mut old_att: Vec<(String, String)> = self
-            .c
+            .lite()?
             .prepare_cached("SELECT name, sha256 FROM message_attachments WHERE message_id = ?1 ORDER BY name, sha256")?
             .query_map([row], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
@@ -146,12 +146,12 @@ impl Writer<'_> {
             return Ok(false);
         }
         if !same {
-            self.c
+            self.lite()?
                 .prepare_cached(
                     "INSERT INTO messages_fts(messages_fts, rowid, subject, body) VALUES ('delete', ?1, ?2, ?3)",
                 )?
                 .execute(params![row, subject, body])?;
-            self.c
+            self.lite()?
                 .prepare_cached(
                     "UPDATE messages SET subject = ?2, from_name = ?3, body = ?4, class = ?5 WHERE id = ?1",
                 )?
@@ -159,7 +159,7 @@ impl Writer<'_> {
             self.queue_fts(super::Fts::Message(row, d.subject.to_string(), d.body.to_string()));
         }
         if old_att != new_att {
-            self.c.prepare_cached("DELETE FROM message_attachments WHERE message_id = ?1")?.execute([row])?;
+            self.lite()?.prepare_cached("DELETE FROM message_attachments WHERE message_id = ?1")?.execute([row])?;
             for (name, mime, data) in &d.attachments {
                 self.add_attachment(row, name, mime, data)?;
             }
@@ -169,7 +169,7 @@ impl Writer<'_> {
 
     /// Keep raw bytes (once per SHA-256).
     pub fn keep_raw(&self, sha256: &str, p: &Packed) -> Result<()> {
-        self.c
+        self.lite()?
             .prepare_cached(
                 "INSERT INTO raw_mail(sha256, size, codec, data) VALUES (unhex(?1), ?2, 1, ?3)
                  ON CONFLICT(sha256) DO NOTHING",

@@ -59,7 +59,7 @@ impl Reader<'_> {
     /// `limit` rows, where ranking by relevance would score every message that has a common word.
     pub fn message_hits(&self, text: &str, limit: usize) -> Result<Vec<MessageHit>> {
         let Some(q) = all_words(text) else { return Ok(vec![]) };
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT m.id, i.kind, i.num, m.from_addr, m.subject, m.sent_at, m.body
              FROM messages m LEFT JOIN items i ON i.id = m.item_id
              WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)

@@ -65,7 +65,7 @@ impl Reader<'_> {
                AND (?4 IS NULL OR i.created_at < ?4)
              ORDER BY {order} LIMIT ?5"
         );
-        let mut st = self.c.prepare_cached(&sql)?;
+        let mut st = self.lite()?.prepare_cached(&sql)?;
         let rows = st.query_map(params![expr, title_w, kinds, before, limit as i64], |r| {
             let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
             Ok(Candidate {
@@ -89,7 +89,7 @@ impl Reader<'_> {
     pub fn term_exists(&self, term: &str) -> Result<bool> {
         let expr = super::fts::phrase(term);
         Ok(self
-            .c
+            .lite()?
             .prepare_cached("SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT 1")?
             .query_row([expr], |_| Ok(()))
             .optional()?
@@ -100,7 +100,7 @@ impl Reader<'_> {
     pub fn term_docs(&self, term: &str, cap: usize) -> Result<usize> {
         let expr = super::fts::phrase(term);
         Ok(self
-            .c
+            .lite()?
             .prepare_cached("SELECT COUNT(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2)")?
             .query_row(params![expr, cap as i64], |r| r.get::<_, i64>(0))? as usize)
     }
@@ -108,7 +108,7 @@ impl Reader<'_> {
     /// Indexed terms that start with `prefix`, with their document counts.
     pub fn terms_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<(String, i64)>> {
         let upper = format!("{prefix}\u{10ffff}");
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT term, doc FROM items_vocab WHERE term >= ?1 AND term < ?2 ORDER BY doc DESC LIMIT ?3",
         )?;
         let rows = st.query_map(params![prefix, upper, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -119,7 +119,7 @@ impl Reader<'_> {
     pub fn feedback(&self, a: i64, b: i64) -> Result<Option<bool>> {
         let (a, b) = (a.min(b), a.max(b));
         Ok(self
-            .c
+            .lite()?
             .prepare_cached("SELECT verdict FROM similar_feedback WHERE a = ?1 AND b = ?2")?
             .query_row(params![a, b], |r| r.get::<_, i64>(0))
             .optional()?
@@ -130,7 +130,7 @@ impl Reader<'_> {
 impl Writer<'_> {
     pub fn set_feedback(&self, a: i64, b: i64, good: bool, at: i64) -> Result<()> {
         let (a, b) = (a.min(b), a.max(b));
-        self.c
+        self.lite()?
             .prepare_cached(
                 "INSERT INTO similar_feedback(a, b, verdict, at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(a, b) DO UPDATE SET verdict = excluded.verdict, at = excluded.at",

@@ -9,7 +9,7 @@ use rusqlite::params;
 impl Reader<'_> {
     /// Conversations and tickets created per UTC day since `since` (day as `YYYY-MM-DD`).
     pub fn created_per_day(&self, since: i64) -> Result<Vec<(String, i64)>> {
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT created_at / 86400 AS d, COUNT(*) FROM items
              WHERE kind IN ('conversation', 'ticket') AND created_at >= ?1 GROUP BY d ORDER BY d",
         )?;
@@ -26,7 +26,7 @@ impl Reader<'_> {
         stages: &[AnyStage],
     ) -> Result<Vec<(AnyStage, Option<Severity>, i64)>> {
         // One pass over the covering (kind, stage, severity) index, filtered here.
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT stage, severity, COUNT(*) AS n FROM items WHERE kind = ?1 GROUP BY stage, severity",
         )?;
         let rows = st.query_map(params![kind], |r| {
@@ -44,7 +44,7 @@ impl Reader<'_> {
 
     /// Seconds from creation to the first move into `stage`, for items of a kind that made that move.
     pub fn time_to_stage(&self, stage: AnyStage) -> Result<Vec<i64>> {
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT MIN(h.at) - i.created_at FROM items i JOIN stage_history h ON h.item_id = i.id
              WHERE i.kind = ?1 AND h.to_stage = ?2 GROUP BY i.id",
         )?;
@@ -54,7 +54,7 @@ impl Reader<'_> {
 
     /// Open items waiting on us (needs response), the longest-waiting first: (id, title, stage, since).
     pub fn oldest_waiting(&self, limit: usize) -> Result<Vec<(ItemRef, String, AnyStage, i64)>> {
-        let mut st = self.c.prepare_cached(
+        let mut st = self.lite()?.prepare_cached(
             "SELECT kind, num, title, stage, updated_at FROM items INDEXED BY items_waiting
              WHERE needs_response = 1 AND closed_at IS NULL AND kind IN ('conversation', 'ticket') AND stage != 'suspended'
              ORDER BY updated_at LIMIT ?1",

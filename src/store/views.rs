@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params};
 
 impl Reader<'_> {
     pub fn views(&self) -> Result<Vec<(String, ItemFilter)>> {
-        let mut st = self.c.prepare_cached("SELECT name, filter FROM saved_views ORDER BY name")?;
+        let mut st = self.lite()?.prepare_cached("SELECT name, filter FROM saved_views ORDER BY name")?;
         let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = vec![];
         for row in rows {
@@ -19,7 +19,7 @@ impl Reader<'_> {
 
     pub fn view(&self, name: &str) -> Result<ItemFilter> {
         let json: String = self
-            .c
+            .lite()?
             .prepare_cached("SELECT filter FROM saved_views WHERE name = ?1")?
             .query_row([name], |r| r.get(0))
             .optional()?
@@ -38,7 +38,7 @@ impl Writer<'_> {
         }
         let json = serde_json::to_string(f).map_err(|e| Error::invalid(e.to_string()))?;
         let kind = f.kind.map(|k| k.as_str()).unwrap_or("any");
-        self.c
+        self.lite()?
             .prepare_cached("INSERT INTO saved_views(name, kind, filter) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, filter = excluded.filter")?
             .execute(params![name, kind, json])?;
         Ok(())
