@@ -26,7 +26,7 @@ pub enum Error {
     IllegalMove { from: String, to: String, legal: Vec<String> },
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
-    #[error("database: {0}")]
+    #[error("database: {}", store::describe_postgres_error(.0))]
     Pg(#[from] postgres::Error),
     #[error("database migration: {0}")]
     Migration(#[from] rusqlite_migration::Error),

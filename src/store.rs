@@ -28,7 +28,10 @@ mod views;
 pub use items::{Item, ItemLink, NewItem, StageChange};
 
 pub use articles::{Article, NewArticle};
-pub use conn::pg::{is_url as is_postgres_url, set_password_command as set_database_password_command};
+pub use conn::pg::{
+    describe as describe_postgres_error, is_url as is_postgres_url,
+    set_password_command as set_database_password_command, shown as shown_location,
+};
 pub use customers::ContactEdit;
 pub use drafts::Draft;
 pub use ledger::{LaneEntry, NewLedger, QuarantineEntry};

@@ -67,12 +67,43 @@ pub(crate) fn config(url: &str, password: Option<&str>) -> Result<postgres::Conf
 /// A session on the server `url` names.
 pub(crate) fn connect(url: &str, password: Option<&str>) -> Result<postgres::Client> {
     let cfg = config(url, password)?;
-    cfg.connect(postgres::NoTls).map_err(|e| Error::invalid(format!("database {}: {e}", shown(url))))
+    cfg.connect(postgres::NoTls).map_err(|e| Error::invalid(format!("database {}: {}", shown(url), describe(&e))))
 }
 
-/// The URL as it may be shown (it never holds a password: [`config`] refuses one).
-fn shown(url: &str) -> String {
-    crate::sanitize::line(url)
+/// What went wrong, in one line: the server's own message when it sent one (the driver's text is only "db error").
+pub fn describe(e: &postgres::Error) -> String {
+    let text = match e.as_db_error() {
+        Some(d) => format!("{}: {}", d.severity(), d.message()),
+        None => {
+            let mut s = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                s.push_str(": ");
+                s.push_str(&c.to_string());
+                cause = c.source();
+            }
+            s
+        }
+    };
+    crate::sanitize::line(&text)
+}
+
+/// A database location as it may be shown: a password in a URL is left out.
+pub fn shown(location: &str) -> String {
+    let redacted = match location.split_once("://") {
+        Some((scheme, rest)) if is_url(location) => {
+            let end = rest.find('/').unwrap_or(rest.len());
+            match rest[..end].rsplit_once('@') {
+                Some((user_info, host)) if user_info.contains(':') => {
+                    let user = user_info.split(':').next().unwrap_or_default();
+                    format!("{scheme}://{user}@{host}{}", &rest[end..])
+                }
+                _ => location.to_string(),
+            }
+        }
+        _ => location.to_string(),
+    };
+    crate::sanitize::line(&redacted)
 }
 
 /// The password for the session: PGPASSWORD, then the pgpass file, then `database_password_command` (None: the
@@ -158,7 +189,8 @@ mod tests {
     #[test]
     fn a_password_in_the_url_is_refused() {
         let e = config("postgres://alice:secret@127.0.0.1:5432/hd", None).unwrap_err().to_string();
-        assert!(e.contains("password in the URL is not accepted"), "{e}");
+        assert!(e.contains("password in the URL is not accepted") && !e.contains("secret"), "{e}");
+        assert_eq!(shown("postgres://alice:s@cret@h:5/db?x=1"), "postgres://alice@h:5/db?x=1");
         assert!(config("postgres://alice@127.0.0.1:5432/hd", Some("x")).is_ok());
     }
 
