@@ -11,11 +11,7 @@ mod pg;
 
 /// Run `test` on a SQLite file and on a PostgreSQL database, each with member alice and a product part.
 fn each(test: impl Fn(Store, i64)) {
-    let dir = tempfile::tempdir().unwrap();
-    test_on(Store::open(&dir.path().join("t.db")).unwrap(), &test);
-    if let Some(url) = pg::fresh_db() {
-        test_on(Store::open_postgres(&url, Some(pg::PASSWORD)).unwrap(), &test);
-    }
+    pg::each_store(|s| test_on(s, &test));
 }
 
 fn test_on(mut s: Store, test: &impl Fn(Store, i64)) {

@@ -56,3 +56,13 @@ pub fn fresh_db() -> Option<String> {
     c.batch_execute(&format!("CREATE DATABASE {name}")).expect("a test database is made");
     Some(format!("postgres://helpdesk@127.0.0.1:{port}/{name}"))
 }
+
+/// Run `test` on a new store of each backend: a SQLite file in a temporary directory and, when PostgreSQL is
+/// installed, a new database on the test server.
+pub fn each_store(test: impl Fn(helpdesk::Store)) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    test(helpdesk::Store::open(&dir.path().join("t.db")).expect("a SQLite store"));
+    if let Some(url) = fresh_db() {
+        test(helpdesk::Store::open_postgres(&url, Some(PASSWORD)).expect("a PostgreSQL store"));
+    }
+}
