@@ -12,7 +12,41 @@ use std::collections::HashMap;
 pub(crate) trait Param {
     fn lite(&self) -> &dyn rusqlite::ToSql;
     fn pg(&self) -> &(dyn PgToSql + Sync);
+    /// The value, when it is a text (PostgreSQL's TEXT cannot hold a NUL: see [`pg_args`]).
+    fn text(&self) -> Option<&str> {
+        None
+    }
 }
+
+/// Text values that both drivers bind as they are.
+macro_rules! text_param {
+    ($($t:ty),+) => {$(
+        impl Param for $t {
+            fn lite(&self) -> &dyn rusqlite::ToSql {
+                self
+            }
+            fn pg(&self) -> &(dyn PgToSql + Sync) {
+                self
+            }
+            fn text(&self) -> Option<&str> {
+                Some(self)
+            }
+        }
+        impl Param for Option<$t> {
+            fn lite(&self) -> &dyn rusqlite::ToSql {
+                self
+            }
+            fn pg(&self) -> &(dyn PgToSql + Sync) {
+                self
+            }
+            fn text(&self) -> Option<&str> {
+                self.as_deref()
+            }
+        }
+    )+};
+}
+
+text_param!(String, &str);
 
 /// Types both drivers bind the same way (and their `Option`s, bound as NULL when `None`).
 macro_rules! param {
@@ -38,7 +72,7 @@ macro_rules! param {
 
 pub(crate) use param;
 
-param!(i64, f64, String, &str, Vec<u8>, &[u8]);
+param!(i64, f64, Vec<u8>, &[u8]);
 
 /// Flags are 0/1 integers on both backends (one schema, one SQL text: `needs_response = 1`, keyset keys that compare
 /// as numbers), so a `bool` binds as a BIGINT on PostgreSQL.
@@ -84,6 +118,26 @@ impl Param for Value {
             Value::Text(s) => s,
         }
     }
+    fn text(&self) -> Option<&str> {
+        match self {
+            Value::Int(_) => None,
+            Value::Text(s) => Some(s),
+        }
+    }
+}
+
+/// The values as PostgreSQL binds them. Its TEXT cannot hold a NUL character (SQLite's can, and hostile mail has
+/// them): a text with one is bound with U+FFFD in its place, the same for what is stored and what is looked up; the
+/// raw message keeps the exact bytes.
+fn pg_args<'a>(args: &'a [&'a dyn Param], fixed: &'a mut Vec<Option<String>>) -> Vec<&'a (dyn PgToSql + Sync)> {
+    *fixed = args.iter().map(|a| a.text().filter(|t| t.contains('\0')).map(|t| t.replace('\0', "\u{FFFD}"))).collect();
+    args.iter()
+        .zip(fixed.iter())
+        .map(|(a, f)| match f {
+            Some(t) => t as &(dyn PgToSql + Sync),
+            None => a.pg(),
+        })
+        .collect()
 }
 
 /// A column position or name, for either driver.
@@ -169,8 +223,8 @@ impl PgConn {
 
     fn query(&self, sql: &str, args: &[&dyn Param]) -> Result<Vec<postgres::Row>> {
         let st = self.statement(sql)?;
-        let args: Vec<&(dyn PgToSql + Sync)> = args.iter().map(|a| a.pg()).collect();
-        Ok(self.client.borrow_mut().query(&st, &args)?)
+        let mut fixed = vec![];
+        Ok(self.client.borrow_mut().query(&st, &pg_args(args, &mut fixed))?)
     }
 }
 
@@ -228,8 +282,8 @@ impl<'a> Conn<'a> {
             }
             Conn::Pg(p) => {
                 let st = p.statement(sql)?;
-                let args: Vec<&(dyn PgToSql + Sync)> = args.iter().map(|a| a.pg()).collect();
-                Ok(p.client.borrow_mut().execute(&st, &args)? as usize)
+                let mut fixed = vec![];
+                Ok(p.client.borrow_mut().execute(&st, &pg_args(args, &mut fixed))? as usize)
             }
         }
     }
@@ -244,6 +298,11 @@ impl<'a> Conn<'a> {
 
     pub fn is_pg(self) -> bool {
         matches!(self, Conn::Pg(_))
+    }
+
+    /// The statement of this backend, where the dialects differ: `[sqlite, postgresql]`.
+    pub fn pick(self, [lite, pg]: [&'static str; 2]) -> &'static str {
+        if self.is_pg() { pg } else { lite }
     }
 }
 

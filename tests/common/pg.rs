@@ -66,3 +66,12 @@ pub fn each_store(test: impl Fn(helpdesk::Store)) {
         test(helpdesk::Store::open_postgres(&url, Some(PASSWORD)).expect("a PostgreSQL store"));
     }
 }
+
+/// A new store of each backend: SQLite in memory and, when PostgreSQL is installed, a new database on the test server.
+pub fn stores() -> Vec<helpdesk::Store> {
+    let mut out = vec![helpdesk::Store::open_in_memory().expect("a SQLite store")];
+    if let Some(url) = fresh_db() {
+        out.push(helpdesk::Store::open_postgres(&url, Some(PASSWORD)).expect("a PostgreSQL store"));
+    }
+    out
+}
