@@ -164,3 +164,53 @@ fn unread_marks_and_the_dashboard_count() {
         assert_eq!(s.read().time_to_stage(wip).unwrap(), [60]);
     });
 }
+
+#[test]
+fn articles_and_message_search_find_words_and_keep_odd_text() {
+    pg::each_store(|mut s| {
+        let t = ticket(&mut s, "ATM kept my card");
+        s.write(|w| {
+            let a = helpdesk::store::NewArticle {
+                title: "Card swallowed by an ATM".into(),
+                body: "Call the bank; the card is destroyed after a day.".into(),
+                source: Some("kb/atm.md".into()),
+                ..Default::default()
+            };
+            w.put_article(&a, 1)?;
+            let b = helpdesk::store::NewArticle {
+                title: "Resetting a password".into(),
+                body: "An ATM card is not needed.".into(),
+                ..Default::default()
+            };
+            w.put_article(&b, 1)?;
+            let row = w.item_row(t)?;
+            let mut m = NewMessage::internal(row, "c", "The machine swallowed my card\0 at noon", 30);
+            m.message_id = Some("<nul\0@x.test>".into());
+            w.add_message(&m)?;
+            Ok(())
+        })
+        .unwrap();
+        let (again, new) = s
+            .write(|w| {
+                let a = helpdesk::store::NewArticle {
+                    title: "Card swallowed by an ATM".into(),
+                    body: "Updated.".into(),
+                    source: Some("kb/atm.md".into()),
+                    ..Default::default()
+                };
+                w.put_article(&a, 2)
+            })
+            .unwrap();
+        assert!(!new, "a re-import updates the article from the same source");
+        let hits = s.read().article_hits("\"atm\" OR \"card\"", 3.0, 5).unwrap();
+        assert_eq!(hits[0].0.id, again, "the title match ranks first: {hits:?}");
+        assert_eq!(hits.len(), 2);
+        assert_eq!(s.read().articles(10).unwrap()[0].title, "Card swallowed by an ATM");
+        let found = s.read().message_hits("swallowed card", 10).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].item, Some(t));
+        assert!(found[0].excerpt.contains("swallowed my card"), "{}", found[0].excerpt);
+        assert!(s.read().message_by_message_id("<nul\0@x.test>").unwrap().is_some(), "found as it was stored");
+        assert!(s.read().message_hits("zebra", 10).unwrap().is_empty());
+    });
+}

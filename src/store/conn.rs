@@ -174,7 +174,32 @@ macro_rules! col {
 
 pub(crate) use col;
 
-col!(i64, f64, String, Vec<u8>);
+col!(String, Vec<u8>);
+
+/// Numbers PostgreSQL may give narrower than they are read (a literal `1` is an INTEGER, `ts_rank` a REAL).
+macro_rules! widening_col {
+    ($($t:ty: $narrow:ty),+) => {$(
+        impl Col for $t {
+            fn lite(r: &rusqlite::Row<'_>, i: impl Idx) -> rusqlite::Result<Self> {
+                r.get(i)
+            }
+            fn pg(r: &postgres::Row, i: impl Idx) -> Result<Self, postgres::Error> {
+                r.try_get::<_, $t>(i).or_else(|e| r.try_get::<_, $narrow>(i).map(<$t>::from).map_err(|_| e))
+            }
+        }
+        impl Col for Option<$t> {
+            fn lite(r: &rusqlite::Row<'_>, i: impl Idx) -> rusqlite::Result<Self> {
+                r.get(i)
+            }
+            fn pg(r: &postgres::Row, i: impl Idx) -> Result<Self, postgres::Error> {
+                r.try_get::<_, Option<$t>>(i)
+                    .or_else(|e| r.try_get::<_, Option<$narrow>>(i).map(|v| v.map(<$t>::from)).map_err(|_| e))
+            }
+        }
+    )+};
+}
+
+widening_col!(i64: i32, f64: f32);
 
 /// A flag column (BIGINT 0/1), or a computed truth value (`x IS NULL` is a BOOLEAN on PostgreSQL).
 impl Col for bool {
@@ -182,7 +207,7 @@ impl Col for bool {
         r.get(i)
     }
     fn pg(r: &postgres::Row, i: impl Idx) -> Result<Self, postgres::Error> {
-        r.try_get::<_, bool>(i).or_else(|_| r.try_get::<_, i64>(i).map(|v| v != 0))
+        r.try_get::<_, bool>(i).or_else(|_| <i64 as Col>::pg(r, i).map(|v| v != 0))
     }
 }
 

@@ -114,11 +114,6 @@ pub struct Item {
     pub known: bool,
 }
 
-pub(super) fn item_ref(kind: &str, num: i64) -> rusqlite::Result<ItemRef> {
-    let kind = Kind::parse(kind).map_err(|e| rusqlite::Error::InvalidColumnName(e.to_string()))?;
-    Ok(ItemRef { kind, num })
-}
-
 /// A stage read from `column` of a row, as a stage of `kind`.
 pub(super) fn stage_at(r: &Row<'_>, kind: Kind, column: &str) -> Result<AnyStage> {
     AnyStage::parse(kind, &r.get::<String>(column)?)

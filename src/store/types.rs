@@ -108,12 +108,6 @@ macro_rules! sql_name {
 
 sql_name!(TagTarget, ContactRole, AnyStage);
 
-/// A stage read with its item's kind (the column alone does not say which table it belongs to).
-pub(super) fn stage(kind: Kind, v: &str) -> rusqlite::Result<AnyStage> {
-    AnyStage::parse(kind, v)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +126,6 @@ mod tests {
         assert_eq!((k, s, t, a), (Kind::Ticket, Severity::Blocker, TicketStage::AwaitingProductAssist, ContactId(7)));
         let bad: rusqlite::Result<Severity> = c.query_row("SELECT 'urgent'", [], |r| r.get(0));
         assert!(bad.is_err());
-        assert_eq!(stage(Kind::Issue, "in-review").unwrap().label(), "in review");
+        assert_eq!(AnyStage::parse(Kind::Issue, "in-review").unwrap().label(), "in review");
     }
 }
