@@ -325,6 +325,15 @@ impl<'a> Conn<'a> {
         matches!(self, Conn::Pg(_))
     }
 
+    /// Hold, until the transaction ends, the right to number new rows of `what` (`MAX(num) + 1`): PostgreSQL's
+    /// transactions run side by side, SQLite's writers one at a time already.
+    pub fn lock_numbering(self, what: &str) -> Result<()> {
+        if self.is_pg() {
+            self.execute("SELECT pg_advisory_xact_lock(hashtext(?1))", &[&format!("helpdesk numbering {what}")])?;
+        }
+        Ok(())
+    }
+
     /// The statement of this backend, where the dialects differ: `[sqlite, postgresql]`.
     pub fn pick(self, [lite, pg]: [&'static str; 2]) -> &'static str {
         if self.is_pg() { pg } else { lite }

@@ -312,6 +312,7 @@ impl Writer<'_> {
         };
         let owner = n.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
         let stage = n.stage.unwrap_or(AnyStage::initial(n.kind));
+        self.c.lock_numbering(&format!("items {}", n.kind.as_str()))?;
         let num: i64 =
             self.c.one("SELECT COALESCE(MAX(num), 0) + 1 FROM items WHERE kind = ?1", &[&n.kind], |r| r.get(0))?;
         let known = n.account_row.is_some() || n.kind != Kind::Conversation;
