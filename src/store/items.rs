@@ -239,10 +239,14 @@ impl Reader<'_> {
         Ok(rows.into_iter().filter(|(_, s)| !s.is_closed()).map(|(id, _)| id).collect())
     }
 
+    /// An item's stage. On PostgreSQL the row stays locked until the transaction ends: a move is checked against,
+    /// and recorded from, the stage no other member can change meanwhile (the history stays a chain).
     pub fn stage_of(&self, row: i64) -> Result<(Kind, AnyStage)> {
-        let (kind, s): (Kind, String) = self
-            .c
-            .one("SELECT kind, stage FROM items WHERE id = ?1", &[&row], |r| Ok((r.get("kind")?, r.get("stage")?)))?;
+        let sql = self.c.pick([
+            "SELECT kind, stage FROM items WHERE id = ?1",
+            "SELECT kind, stage FROM items WHERE id = ?1 FOR UPDATE",
+        ]);
+        let (kind, s): (Kind, String) = self.c.one(sql, &[&row], |r| Ok((r.get("kind")?, r.get("stage")?)))?;
         Ok((kind, AnyStage::parse(kind, &s)?))
     }
 }
