@@ -92,16 +92,32 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
 }
 
 pub fn open(db: &Path) -> Result<Store> {
-    Store::open(db).with_context(|| format!("cannot open database {}", db.display()))
+    Store::open(db)
+        .with_context(|| format!("cannot open database {}", helpdesk::store::shown_location(&db.to_string_lossy())))
 }
 
 fn config(path: &Option<PathBuf>) -> Result<helpdesk::config::Config> {
     crate::user::config(path)
 }
 
+/// The database: `--db` (or HELPDESK_DB), else the config's `database`, else the default file. A
+/// `postgres://` URL in its place is a PostgreSQL database (the store opens it); the config's
+/// `database_password_command` is remembered for it.
 fn db_path(cli: &Cli) -> Result<PathBuf> {
+    let cfg = crate::user::config_path(&cli.config).map(|p| helpdesk::config::Config::load(&p, false));
+    if let Ok(Ok(c)) = &cfg
+        && let Some(cmd) = &c.database_password_command
+    {
+        helpdesk::store::set_database_password_command(cmd);
+    }
     if let Some(p) = &cli.db {
         return Ok(p.clone());
+    }
+    match cfg {
+        // Without --db the config may name the database: one that does not read cannot be passed over.
+        Ok(Err(e)) => return Err(e).context("cannot tell which database to open"),
+        Ok(Ok(c)) if c.database.is_some() => return Ok(PathBuf::from(c.database.unwrap_or_default())),
+        _ => {}
     }
     let dirs = crate::user::dirs()?;
     Ok(dirs.data_dir().join(if cli.demo { "demo.db" } else { "helpdesk.db" }))

@@ -34,6 +34,11 @@ pub struct Config {
     /// Days within which a customer message reopens a resolved ticket.
     #[serde(default = "default_reopen")]
     pub reopen_days: i64,
+    /// The database when `--db` and HELPDESK_DB name none: a file, or `postgres://USER@HOST:PORT/DBNAME` for a
+    /// team's PostgreSQL server (never with a password: PGPASSWORD, ~/.pgpass or `database_password_command`).
+    pub database: Option<String>,
+    /// A command that prints the PostgreSQL password (run with `sh -c`, trailing newline trimmed).
+    pub database_password_command: Option<String>,
     /// Warnings about the file itself (permissions), for the faces to show.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -184,6 +189,15 @@ impl Config {
     }
 
     pub fn validate(&self) -> Result<()> {
+        if let Some(url) = self.database.as_deref().filter(|d| crate::store::is_postgres_url(d)) {
+            let user_info = url.split_once("://").and_then(|(_, rest)| rest.split_once('@')).map(|(u, _)| u);
+            if user_info.is_some_and(|u| u.contains(':')) {
+                return Err(Error::invalid(
+                    "database: a password in the URL is not accepted; use PGPASSWORD, ~/.pgpass or \
+                     database_password_command",
+                ));
+            }
+        }
         for m in &self.mailbox {
             if !crate::domain::valid_email(&m.address) {
                 return Err(Error::invalid(format!("mailbox address '{}' is not an email address", m.address)));

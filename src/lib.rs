@@ -26,6 +26,8 @@ pub enum Error {
     IllegalMove { from: String, to: String, legal: Vec<String> },
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
+    #[error("database: {}", store::describe_postgres_error(.0))]
+    Pg(#[from] postgres::Error),
     #[error("database migration: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("{0}")]
@@ -48,6 +50,15 @@ impl Error {
     }
     pub fn not_found(what: impl Into<String>) -> Error {
         Error::NotFound(what.into())
+    }
+
+    /// Did the database refuse a write for a constraint (a unique key taken, a missing reference)?
+    pub fn is_constraint(&self) -> bool {
+        match self {
+            Error::Db(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation),
+            Error::Pg(e) => e.code().is_some_and(|c| c.code().starts_with("23")),
+            _ => false,
+        }
     }
 }
 

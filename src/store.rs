@@ -1,6 +1,8 @@
-//! The SQLite store: one connection, numbered migrations, typed queries. All SQL of the project lives here.
+//! The store: one connection to SQLite or PostgreSQL, numbered migrations, typed queries. All SQL of the project lives
+//! here.
 
 mod articles;
+mod conn;
 mod customers;
 mod drafts;
 pub mod fts;
@@ -26,6 +28,10 @@ mod views;
 pub use items::{Item, ItemLink, NewItem, StageChange};
 
 pub use articles::{Article, NewArticle};
+pub use conn::pg::{
+    describe as describe_postgres_error, is_url as is_postgres_url,
+    set_password_command as set_database_password_command, shown as shown_location,
+};
 pub use customers::ContactEdit;
 pub use drafts::Draft;
 pub use ledger::{LaneEntry, NewLedger, QuarantineEntry};
@@ -42,6 +48,7 @@ pub use search::terms;
 pub use similar::Candidate;
 
 use crate::Result;
+use conn::{Conn, PgConn};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::cell::RefCell;
 use std::ops::Deref;
@@ -64,16 +71,36 @@ impl By {
     }
 }
 
-/// One connection to the database file.
+/// One connection to the database: a SQLite file or a PostgreSQL server.
 pub struct Store {
-    conn: Connection,
+    db: Db,
     /// Why writes are refused (a damaged database found after opening), if they are.
     refused: Option<String>,
 }
 
+enum Db {
+    Lite(Connection),
+    Pg(Box<PgConn>),
+}
+
 /// Read-only queries over a connection or an open transaction.
 pub struct Reader<'a> {
-    c: &'a Connection,
+    c: Conn<'a>,
+}
+
+impl<'a> Reader<'a> {
+    /// The SQLite connection, for what is not yet written for both backends (an error naming the caller on
+    /// PostgreSQL).
+    #[track_caller]
+    pub(crate) fn lite(&self) -> Result<&'a Connection> {
+        match self.c {
+            Conn::Lite(c) => Ok(c),
+            Conn::Pg(_) => {
+                let at = std::panic::Location::caller();
+                Err(crate::Error::invalid(format!("not available on PostgreSQL yet ({}:{})", at.file(), at.line())))
+            }
+        }
+    }
 }
 
 /// Writes, only ever inside a transaction opened by [`Store::write`].
@@ -103,22 +130,21 @@ impl Writer<'_> {
     pub fn attempt<T>(&self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         if self.optimistic.get() {
             return f(self).map_err(|e| match e {
-                crate::Error::Db(e) if e.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation) => {
-                    crate::Error::Db(e)
-                }
+                e if e.is_constraint() => crate::Error::NeedsSavepoints,
+                e @ (crate::Error::Db(_) | crate::Error::Pg(_)) => e,
                 _ => crate::Error::NeedsSavepoints,
             });
         }
         let queued = self.fts.borrow().len();
-        self.c.prepare_cached("SAVEPOINT attempt")?.execute([])?;
+        self.c.execute("SAVEPOINT attempt", &[])?;
         match f(self) {
             Ok(v) => {
-                self.c.prepare_cached("RELEASE attempt")?.execute([])?;
+                self.c.execute("RELEASE attempt", &[])?;
                 Ok(v)
             }
             Err(e) => {
-                self.c.prepare_cached("ROLLBACK TO attempt")?.execute([])?;
-                self.c.prepare_cached("RELEASE attempt")?.execute([])?;
+                self.c.execute("ROLLBACK TO attempt", &[])?;
+                self.c.execute("RELEASE attempt", &[])?;
                 self.fts.borrow_mut().truncate(queued);
                 Err(e)
             }
@@ -132,11 +158,15 @@ impl Writer<'_> {
     }
 
     /// Index the queued rows. Done last, because FTS5 flushes its buffer at every statement savepoint after its first write.
+    /// (PostgreSQL's index follows generated columns: nothing to do.)
     fn flush_fts(&self) -> Result<()> {
-        let mut items =
-            self.c.prepare_cached("INSERT INTO items_fts(rowid, title, description) VALUES (?1, ?2, ?3)")?;
-        let mut msgs = self.c.prepare_cached("INSERT INTO messages_fts(rowid, subject, body) VALUES (?1, ?2, ?3)")?;
-        let mut words = self.c.prepare_cached(
+        let Conn::Lite(c) = self.c else {
+            self.fts.borrow_mut().clear();
+            return Ok(());
+        };
+        let mut items = c.prepare_cached("INSERT INTO items_fts(rowid, title, description) VALUES (?1, ?2, ?3)")?;
+        let mut msgs = c.prepare_cached("INSERT INTO messages_fts(rowid, subject, body) VALUES (?1, ?2, ?3)")?;
+        let mut words = c.prepare_cached(
             "INSERT INTO item_words_stale VALUES (?1, ?2) ON CONFLICT(item_id) DO UPDATE SET fresh = MAX(fresh, ?2)",
         )?;
         for f in self.fts.borrow_mut().drain(..) {
@@ -147,8 +177,8 @@ impl Writer<'_> {
             };
         }
         // The items whose own words changed in this transaction, each indexed once (schema V12).
-        if self.c.prepare_cached("SELECT EXISTS (SELECT 1 FROM item_words_stale)")?.query_row([], |r| r.get(0))? {
-            self.c.execute_batch(
+        if c.prepare_cached("SELECT EXISTS (SELECT 1 FROM item_words_stale)")?.query_row([], |r| r.get(0))? {
+            c.execute_batch(
                 "DELETE FROM item_words WHERE rowid IN (SELECT item_id FROM item_words_stale WHERE fresh = 0);
                  INSERT INTO item_words(rowid, words)
                    SELECT d.id, d.words FROM item_words_stale s CROSS JOIN item_doc d ON d.id = s.item_id;
@@ -168,8 +198,12 @@ impl<'a> Deref for Writer<'a> {
 
 impl Store {
     /// Open (creating if needed) the database at `path` and migrate it to the latest schema; a database not closed
-    /// cleanly is checked first (before any migration writes to it) and refused if damaged.
+    /// cleanly is checked first (before any migration writes to it) and refused if damaged. A `postgres://` URL in
+    /// place of the path opens that PostgreSQL database instead (see [`Store::open_postgres`]).
     pub fn open(path: &Path) -> Result<Store> {
+        if let Some(url) = conn::pg::url_of(path) {
+            return Self::open_postgres(url, None);
+        }
         let (conn, check) = Self::connect(path)?;
         if check {
             health::quick_check(&conn, path)?;
@@ -180,8 +214,25 @@ impl Store {
     /// Open as [`Store::open`] does, leaving the check of a database not closed cleanly to the caller (the TUI runs
     /// it off the UI thread, so that a large database opens at once): true when [`Store::check_health`] is due.
     pub fn open_deferring_check(path: &Path) -> Result<(Store, bool)> {
+        if let Some(url) = conn::pg::url_of(path) {
+            return Ok((Self::open_postgres(url, None)?, false));
+        }
         let (conn, check) = Self::connect(path)?;
         Ok((Self::setup(conn)?, check))
+    }
+
+    /// Open the PostgreSQL database `url` names (`postgres://USER@HOST:PORT/DBNAME`) and migrate it to the latest
+    /// schema. The password is `password` when given, else PGPASSWORD, the pgpass file or the config's
+    /// `database_password_command`; never one in the URL.
+    pub fn open_postgres(url: &str, password: Option<&str>) -> Result<Store> {
+        let mut client = conn::pg::connect(url, password)?;
+        schema::pg::migrate(&mut client)?;
+        Ok(Store { db: Db::Pg(Box::new(PgConn::new(client))), refused: None })
+    }
+
+    /// Is this a PostgreSQL database?
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Pg(_))
     }
 
     /// The connection to the file (its directory made if needed), and whether it was left not closed cleanly.
@@ -198,11 +249,12 @@ impl Store {
         Ok((conn, check))
     }
 
-    /// `PRAGMA quick_check` of the open database: a damaged one is an error with one clear line.
+    /// `PRAGMA quick_check` of the open database: a damaged one is an error with one clear line. (A PostgreSQL
+    /// server checks its own pages.)
     pub fn check_health(&self) -> Result<()> {
-        match self.path() {
-            Some(p) => health::quick_check(&self.conn, &p),
-            None => Ok(()),
+        match (&self.db, self.path()) {
+            (Db::Lite(c), Some(p)) => health::quick_check(c, &p),
+            _ => Ok(()),
         }
     }
 
@@ -212,30 +264,43 @@ impl Store {
     }
 
     /// Let this connection keep at most `kib` KiB of pages (a second, background connection need not hold a copy
-    /// of what the first one has).
+    /// of what the first one has). The server's cache is its own on PostgreSQL.
     pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
-        self.conn.pragma_update(None, "cache_size", -kib.max(100))?;
+        if let Db::Lite(c) = &self.db {
+            c.pragma_update(None, "cache_size", -kib.max(100))?;
+        }
         Ok(())
     }
 
-    /// The database file, if this is not an in-memory database.
+    /// The database file, if this is neither an in-memory database nor a server.
     pub fn path(&self) -> Option<PathBuf> {
-        self.conn.path().filter(|p| !p.is_empty()).map(PathBuf::from)
+        match &self.db {
+            Db::Lite(c) => c.path().filter(|p| !p.is_empty()).map(PathBuf::from),
+            Db::Pg(_) => None,
+        }
     }
 
-    /// After how many pages of log a commit on this connection copies the log into the database (0: never).
+    /// After how many pages of log a commit on this connection copies the log into the database (0: never). Only
+    /// SQLite has this log.
     pub fn set_autocheckpoint(&self, pages: i64) -> Result<()> {
-        self.conn.pragma_update(None, "wal_autocheckpoint", pages)?;
+        if let Db::Lite(c) = &self.db {
+            c.pragma_update(None, "wal_autocheckpoint", pages)?;
+        }
         Ok(())
     }
 
     pub fn autocheckpoint(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?)
+        match &self.db {
+            Db::Lite(c) => Ok(c.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?),
+            Db::Pg(_) => Ok(0),
+        }
     }
 
     /// Copy what the log holds into the database as far as possible without waiting for anyone.
     pub fn checkpoint(&self) -> Result<()> {
-        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        if let Db::Lite(c) = &self.db {
+            c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        }
         Ok(())
     }
 
@@ -253,51 +318,78 @@ impl Store {
         // Statement journals and per-message savepoints stay in memory instead of writing a temp file.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         schema::migrations().to_latest(&mut conn)?;
-        Ok(Store { conn, refused: None })
+        Ok(Store { db: Db::Lite(conn), refused: None })
     }
 
     pub fn read(&self) -> Reader<'_> {
-        Reader { c: &self.conn }
+        Reader { c: self.conn() }
     }
 
-    /// Run `f` in one IMMEDIATE transaction: all of it commits or none of it does.
-    /// IMMEDIATE takes the write lock up front, so two connections wait on each other instead of failing.
+    fn conn(&self) -> Conn<'_> {
+        match &self.db {
+            Db::Lite(c) => Conn::Lite(c),
+            Db::Pg(p) => Conn::Pg(p),
+        }
+    }
+
+    /// Run `f` in one transaction: all of it commits or none of it does. On SQLite the transaction is IMMEDIATE:
+    /// it takes the write lock up front, so two connections wait on each other instead of failing.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         if let Some(why) = &self.refused {
             return Err(crate::Error::invalid(why.clone()));
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer {
-            r: Reader { c: &tx },
-            fts: Default::default(),
-            auto_moves: Default::default(),
-            optimistic: Default::default(),
-        };
-        let out = f(&w)?;
-        w.flush_fts()?;
-        drop(w);
-        tx.commit()?;
-        Ok(out)
+        self.transaction(true, f)
     }
 
     /// Run `f` as [`Store::write`] does, then roll everything back: for dry runs.
     pub fn dry_run<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let w = Writer {
-            r: Reader { c: &tx },
+        self.transaction(false, f)
+    }
+
+    fn transaction<T>(&mut self, commit: bool, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        let writer = |c| Writer {
+            r: Reader { c },
             fts: Default::default(),
             auto_moves: Default::default(),
             optimistic: Default::default(),
         };
-        let out = f(&w)?;
-        drop(w);
-        tx.rollback()?;
-        Ok(out)
+        match &mut self.db {
+            Db::Lite(conn) => {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let w = writer(Conn::Lite(&tx));
+                let out = f(&w)?;
+                if !commit {
+                    drop(w);
+                    tx.rollback()?;
+                    return Ok(out);
+                }
+                w.flush_fts()?;
+                drop(w);
+                tx.commit()?;
+                Ok(out)
+            }
+            Db::Pg(pg) => {
+                let c = Conn::Pg(pg);
+                c.batch("BEGIN")?;
+                let w = writer(c);
+                let out = f(&w).and_then(|out| w.flush_fts().map(|_| out));
+                match out {
+                    Ok(out) if commit => {
+                        c.batch("COMMIT")?;
+                        Ok(out)
+                    }
+                    out => {
+                        c.batch("ROLLBACK")?;
+                        out
+                    }
+                }
+            }
+        }
     }
 
     /// Query plan of a list query, for the tests that assert index use.
     pub fn explain_list(&self, filter: &ItemFilter) -> Result<Vec<String>> {
-        lists::explain(&self.conn, filter)
+        lists::explain(self.read().lite()?, filter)
     }
 }
 
@@ -305,8 +397,9 @@ impl Drop for Store {
     /// Close the connection, and stamp the file as closed cleanly when this was the last one.
     fn drop(&mut self) {
         let Some(path) = self.path() else { return };
+        let Db::Lite(conn) = &mut self.db else { return };
         if let Ok(mem) = Connection::open_in_memory() {
-            let conn = std::mem::replace(&mut self.conn, mem);
+            let conn = std::mem::replace(conn, mem);
             if conn.close().is_ok() {
                 health::stamp(&path);
             }

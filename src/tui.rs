@@ -67,8 +67,8 @@ pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u1
 
 pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
     let cfg = crate::user::config(&config.map(Path::to_path_buf))?;
-    let (store, check) =
-        helpdesk::Store::open_deferring_check(db).with_context(|| format!("cannot open {}", db.display()))?;
+    let (store, check) = helpdesk::Store::open_deferring_check(db)
+        .with_context(|| format!("cannot open {}", helpdesk::store::shown_location(&db.to_string_lossy())))?;
     let mut terminal = init_terminal()?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let size = terminal.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));

@@ -1,5 +1,5 @@
 //! Ingestion against the real corpora in ../shared/corpora: threading agreement with notmuch, hostile input,
-//! bounce and auto-reply classification, idempotence.
+//! bounce and auto-reply classification, idempotence; the store-level ones on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
 use helpdesk::Store;
@@ -7,6 +7,9 @@ use helpdesk::mail::source::{self, RawMail};
 use helpdesk::mail::{IngestOptions, Outcome, ingest, ingest_batch};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+
+#[path = "common/pg.rs"]
+mod pg;
 
 fn corpora() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
@@ -68,28 +71,33 @@ fn agreement(store: &Store, tsv: &Path) -> (f64, f64, usize, usize) {
 #[test]
 fn notmuch_default_gives_24_conversations_agreeing_with_notmuch() {
     let Some(c) = corpora() else { return };
-    let mut s = Store::open_in_memory().unwrap();
-    import(&mut s, &[c.join("notmuch/default")]);
-    let conversations = s
-        .read()
-        .count(&helpdesk::store::ItemFilter { kind: Some(helpdesk::domain::Kind::Conversation), ..Default::default() })
-        .unwrap();
-    assert_eq!(conversations, 24);
-    let (p, r, threads, msgs) = agreement(&s, &c.join("notmuch/expected/notmuch-0.37-threads-default.tsv"));
-    println!("notmuch/default: {msgs} messages in {threads} threads; pairwise precision {p:.3} recall {r:.3}");
-    assert_eq!((threads, msgs), (24, 52));
-    assert_eq!((p, r), (1.0, 1.0));
+    for mut s in pg::stores() {
+        import(&mut s, &[c.join("notmuch/default")]);
+        let conversations = s
+            .read()
+            .count(&helpdesk::store::ItemFilter {
+                kind: Some(helpdesk::domain::Kind::Conversation),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(conversations, 24);
+        let (p, r, threads, msgs) = agreement(&s, &c.join("notmuch/expected/notmuch-0.37-threads-default.tsv"));
+        println!("notmuch/default: {msgs} messages in {threads} threads; pairwise precision {p:.3} recall {r:.3}");
+        assert_eq!((threads, msgs), (24, 52));
+        assert_eq!((p, r), (1.0, 1.0));
+    }
 }
 
 #[test]
 fn notmuch_threading_cases_agree_with_notmuch() {
     let Some(c) = corpora() else { return };
-    let mut s = Store::open_in_memory().unwrap();
-    import(&mut s, &[c.join("notmuch/threading")]);
-    let (p, r, threads, msgs) = agreement(&s, &c.join("notmuch/expected/notmuch-0.37-threads-threading.tsv"));
-    println!("notmuch/threading: {msgs} messages in {threads} threads; pairwise precision {p:.3} recall {r:.3}");
-    assert_eq!(msgs, 12);
-    assert_eq!((p, r), (1.0, 1.0), "threads: {threads}");
+    for mut s in pg::stores() {
+        import(&mut s, &[c.join("notmuch/threading")]);
+        let (p, r, threads, msgs) = agreement(&s, &c.join("notmuch/expected/notmuch-0.37-threads-threading.tsv"));
+        println!("notmuch/threading: {msgs} messages in {threads} threads; pairwise precision {p:.3} recall {r:.3}");
+        assert_eq!(msgs, 12);
+        assert_eq!((p, r), (1.0, 1.0), "threads: {threads}");
+    }
 }
 
 #[test]
@@ -98,28 +106,29 @@ fn hostile_corpora_ingest_without_panic_or_silent_drop() {
     let dirs =
         ["mail-parser", "ruby-mail", "cpython-email", "sisimai-bounces", "notmuch/broken", "spamassassin/spam-1"];
     let (files, _) = source::files(&dirs.iter().map(|d| c.join(d)).collect::<Vec<_>>()).unwrap();
-    let mut s = Store::open_in_memory().unwrap();
-    let mut seen_sha: HashMap<String, String> = HashMap::new();
-    let mut counts: HashMap<&'static str, usize> = HashMap::new();
-    for f in &files {
-        for m in source::read(f).unwrap() {
-            let out = s.write(|w| ingest(w, &m.bytes, &m.key, &IngestOptions::default(), 1_700_000_000)).unwrap();
-            *counts.entry(out.name()).or_default() += 1;
-            let ledger = s.read().ledger_by_source().unwrap();
-            match &out {
-                Outcome::Duplicate(why) => assert!(!why.is_empty()),
-                _ => {
-                    let (outcome, reason) =
-                        ledger.get(&m.key).unwrap_or_else(|| panic!("{} has no ledger record", m.key));
-                    assert_eq!(outcome, out.name());
-                    assert!(!reason.is_empty(), "{}: no reason", m.key);
+    for mut s in pg::stores() {
+        let mut seen_sha: HashMap<String, String> = HashMap::new();
+        let mut counts: HashMap<&'static str, usize> = HashMap::new();
+        for f in &files {
+            for m in source::read(f).unwrap() {
+                let out = s.write(|w| ingest(w, &m.bytes, &m.key, &IngestOptions::default(), 1_700_000_000)).unwrap();
+                *counts.entry(out.name()).or_default() += 1;
+                let ledger = s.read().ledger_by_source().unwrap();
+                match &out {
+                    Outcome::Duplicate(why) => assert!(!why.is_empty()),
+                    _ => {
+                        let (outcome, reason) =
+                            ledger.get(&m.key).unwrap_or_else(|| panic!("{} has no ledger record", m.key));
+                        assert_eq!(outcome, out.name());
+                        assert!(!reason.is_empty(), "{}: no reason", m.key);
+                    }
                 }
+                seen_sha.insert(m.key.clone(), out.name().to_string());
             }
-            seen_sha.insert(m.key.clone(), out.name().to_string());
         }
+        println!("{} raw messages from {} files: {counts:?}", seen_sha.len(), files.len());
+        assert!(seen_sha.len() >= files.len());
     }
-    println!("{} raw messages from {} files: {counts:?}", seen_sha.len(), files.len());
-    assert!(seen_sha.len() >= files.len());
 }
 
 #[test]
@@ -242,57 +251,68 @@ fn easy_ham_list_mail_makes_conversations_threaded_as_notmuch_does() {
 #[test]
 fn importing_twice_adds_nothing() {
     let Some(c) = corpora() else { return };
-    let mut s = Store::open_in_memory().unwrap();
-    let paths = [c.join("notmuch/default"), c.join("cpython-email"), c.join("sisimai-bounces/maildir/bsd")];
-    let first = import(&mut s, &paths);
-    let before = s.read().table_counts().unwrap();
-    let second = import(&mut s, &paths);
-    assert_eq!(s.read().table_counts().unwrap(), before);
-    assert_eq!(second.duplicates, second.messages);
-    assert_eq!(first.messages, second.messages);
+    for mut s in pg::stores() {
+        let paths = [c.join("notmuch/default"), c.join("cpython-email"), c.join("sisimai-bounces/maildir/bsd")];
+        let first = import(&mut s, &paths);
+        let before = s.read().table_counts().unwrap();
+        let second = import(&mut s, &paths);
+        assert_eq!(s.read().table_counts().unwrap(), before);
+        assert_eq!(second.duplicates, second.messages);
+        assert_eq!(first.messages, second.messages);
+    }
 }
 
 /// A batch runs without per-message savepoints until a message fails to store; then it runs again with them, so the
 /// failing message is quarantined and the rest of the batch is stored once.
 #[test]
 fn a_message_that_cannot_be_stored_is_quarantined_and_its_batch_still_lands() {
-    let mut s = Store::open_in_memory().unwrap();
-    let mail = |id: &str, reply_to: Option<&str>, subject: &str| {
-        RawMail {
-        key: format!("test:{id}"),
-        bytes: format!(
-            "From: Ann <ann@example.org>\r\nTo: help@ours.test\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n{}Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody of {id}\r\n",
-            reply_to.map(|r| format!("In-Reply-To: <{r}>\r\n")).unwrap_or_default()
-        )
-        .into_bytes(),
-    }
-    };
-    let run = |s: &mut Store, mails: Vec<RawMail>, o: &IngestOptions| {
-        let mut it = mails.into_iter().map(Ok);
-        ingest_batch(s, &mut it as &mut (dyn Iterator<Item = std::io::Result<RawMail>> + Send), o, false, &mut |_| {})
+    for mut s in pg::stores() {
+        let mail = |id: &str, reply_to: Option<&str>, subject: &str| {
+            RawMail {
+            key: format!("test:{id}"),
+            bytes: format!(
+                "From: Ann <ann@example.org>\r\nTo: help@ours.test\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n{}Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n\r\nbody of {id}\r\n",
+                reply_to.map(|r| format!("In-Reply-To: <{r}>\r\n")).unwrap_or_default()
+            )
+            .into_bytes(),
+        }
+        };
+        let run = |s: &mut Store, mails: Vec<RawMail>, o: &IngestOptions| {
+            let mut it = mails.into_iter().map(Ok);
+            ingest_batch(
+                s,
+                &mut it as &mut (dyn Iterator<Item = std::io::Result<RawMail>> + Send),
+                o,
+                false,
+                &mut |_| {},
+            )
             .unwrap()
-    };
-    let first = run(&mut s, vec![mail("a@x", None, "printer on fire")], &IngestOptions::default());
-    assert_eq!(first.new_items, 1);
-    // Tickets need a part: this one does not exist, so only the new thread fails; the follow-up needs no part.
-    let bad =
-        IngestOptions { mode: helpdesk::mail::Mode::Tickets, part: Some("no such part".into()), ..Default::default() };
-    let sum = run(
-        &mut s,
-        vec![
-            mail("b@x", Some("a@x"), "Re: printer on fire"),
-            mail("c@x", None, "new trouble"),
-            mail("d@x", Some("a@x"), "Re: again"),
-        ],
-        &bad,
-    );
-    assert_eq!((sum.messages, sum.follow_ups, sum.quarantined, sum.new_items), (3, 2, 1, 0));
-    let q = s.read().quarantine(10).unwrap();
-    assert_eq!(q.len(), 1);
-    assert_eq!(q[0].source, "test:c@x");
-    assert!(q[0].reason.contains("no such part"), "{}", q[0].reason);
-    let again = run(&mut s, vec![mail("b@x", Some("a@x"), "Re: printer on fire")], &bad);
-    assert_eq!(again.duplicates, 1);
+        };
+        let first = run(&mut s, vec![mail("a@x", None, "printer on fire")], &IngestOptions::default());
+        assert_eq!(first.new_items, 1);
+        // Tickets need a part: this one does not exist, so only the new thread fails; the follow-up needs no part.
+        let bad = IngestOptions {
+            mode: helpdesk::mail::Mode::Tickets,
+            part: Some("no such part".into()),
+            ..Default::default()
+        };
+        let sum = run(
+            &mut s,
+            vec![
+                mail("b@x", Some("a@x"), "Re: printer on fire"),
+                mail("c@x", None, "new trouble"),
+                mail("d@x", Some("a@x"), "Re: again"),
+            ],
+            &bad,
+        );
+        assert_eq!((sum.messages, sum.follow_ups, sum.quarantined, sum.new_items), (3, 2, 1, 0));
+        let q = s.read().quarantine(10).unwrap();
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].source, "test:c@x");
+        assert!(q[0].reason.contains("no such part"), "{}", q[0].reason);
+        let again = run(&mut s, vec![mail("b@x", Some("a@x"), "Re: printer on fire")], &bad);
+        assert_eq!(again.duplicates, 1);
+    }
 }
 
 #[test]

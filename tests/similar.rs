@@ -1,4 +1,5 @@
-//! Similar work: ranking with typos and partial words, the feedback rule, and the evaluation protocol.
+//! Similar work: ranking with typos and partial words, the feedback rule (on SQLite and on PostgreSQL), and the
+//! evaluation protocol.
 #![allow(clippy::unwrap_used)]
 
 use helpdesk::Store;
@@ -6,8 +7,15 @@ use helpdesk::domain::{ItemRef, Kind, PartKind, SourceChannel};
 use helpdesk::similar::{Query, evaluate, find};
 use helpdesk::store::{By, NewItem};
 
-fn fixture() -> (Store, Vec<ItemRef>) {
-    let mut s = Store::open_in_memory().unwrap();
+#[path = "common/pg.rs"]
+mod pg;
+
+/// The same tickets on each backend.
+fn fixtures() -> Vec<(Store, Vec<ItemRef>)> {
+    pg::stores().into_iter().map(fixture).collect()
+}
+
+fn fixture(mut s: Store) -> (Store, Vec<ItemRef>) {
     let titles = [
         "Login fails after password reset",
         "Export to CSV times out for large accounts",
@@ -42,54 +50,58 @@ fn q(title: &str) -> Query {
 
 #[test]
 fn exact_duplicate_with_typos_ranks_first() {
-    let (s, ids) = fixture();
-    let r = find(&s.read(), &q("Login fials after pasword reset"), 5).unwrap();
-    assert_eq!(r[0].id, ids[0], "{r:#?}");
-    assert!(r[0].reason.contains("title ~"), "{}", r[0].reason);
-    assert!(r[0].reason.contains("typo"), "{}", r[0].reason);
+    for (s, ids) in fixtures() {
+        let r = find(&s.read(), &q("Login fials after pasword reset"), 5).unwrap();
+        assert_eq!(r[0].id, ids[0], "{r:#?}");
+        assert!(r[0].reason.contains("title ~"), "{}", r[0].reason);
+        assert!(r[0].reason.contains("typo"), "{}", r[0].reason);
+    }
 }
 
 #[test]
 fn partial_words_match_while_typing() {
-    let (s, ids) = fixture();
-    let r = find(&s.read(), &Query { typing: true, ..q("csv expo") }, 5).unwrap();
-    assert_eq!(r[0].id, ids[1], "{r:#?}");
-    let r = find(&s.read(), &Query { typing: true, ..q("invo") }, 5).unwrap();
-    assert_eq!(r[0].id, ids[2], "{r:#?}");
+    for (s, ids) in fixtures() {
+        let r = find(&s.read(), &Query { typing: true, ..q("csv expo") }, 5).unwrap();
+        assert_eq!(r[0].id, ids[1], "{r:#?}");
+        let r = find(&s.read(), &Query { typing: true, ..q("invo") }, 5).unwrap();
+        assert_eq!(r[0].id, ids[2], "{r:#?}");
+    }
 }
 
 #[test]
 fn feedback_changes_later_ranking() {
-    let (mut s, ids) = fixture();
-    let me = s.read().item_row(ids[0]).unwrap();
-    let query = Query { item_row: Some(me), ..q("Login fails after password reset") };
-    let before = find(&s.read(), &query, 5).unwrap();
-    assert!(before.iter().all(|x| x.id != ids[0]), "the item itself is not suggested");
-    assert_eq!(before[0].id, ids[5], "the other password-reset ticket is the best match");
-    let first = s.read().item_row(ids[5]).unwrap();
-    let last = before.last().unwrap().clone();
-    s.write(|w| w.set_feedback(me, first, false, 0)).unwrap();
-    s.write(|w| w.set_feedback(me, last.row, true, 0)).unwrap();
-    let after = find(&s.read(), &query, 5).unwrap();
-    assert!(after.iter().all(|x| x.id != ids[5]), "a rejected pair does not come back");
-    assert_eq!(after[0].id, last.id, "an accepted pair ranks higher");
-    assert!(after[0].reason.contains("👍"));
+    for (mut s, ids) in fixtures() {
+        let me = s.read().item_row(ids[0]).unwrap();
+        let query = Query { item_row: Some(me), ..q("Login fails after password reset") };
+        let before = find(&s.read(), &query, 5).unwrap();
+        assert!(before.iter().all(|x| x.id != ids[0]), "the item itself is not suggested");
+        assert_eq!(before[0].id, ids[5], "the other password-reset ticket is the best match");
+        let first = s.read().item_row(ids[5]).unwrap();
+        let last = before.last().unwrap().clone();
+        s.write(|w| w.set_feedback(me, first, false, 0)).unwrap();
+        s.write(|w| w.set_feedback(me, last.row, true, 0)).unwrap();
+        let after = find(&s.read(), &query, 5).unwrap();
+        assert!(after.iter().all(|x| x.id != ids[5]), "a rejected pair does not come back");
+        assert_eq!(after[0].id, last.id, "an accepted pair ranks higher");
+        assert!(after[0].reason.contains("👍"));
+    }
 }
 
 #[test]
 fn context_signals_break_ties() {
-    let (mut s, ids) = fixture();
-    let acc = s
-        .write(|w| w.add_account(&helpdesk::store::NewAccount { name: "Acme".into(), ..Default::default() }, 0))
-        .unwrap();
-    let mut n = NewItem::new(Kind::Ticket, "Password reset email never arrives", SourceChannel::Cli);
-    n.part_row = Some(s.read().part_row("App").unwrap());
-    n.account_row = Some(acc);
-    let twin = s.write(|w| w.create_item(&n, &By::at("t", 1_600_000_000))).unwrap();
-    let r = find(&s.read(), &Query { account_row: Some(acc), ..q("password reset email") }, 5).unwrap();
-    assert_eq!(r[0].id, twin, "{r:#?}");
-    assert!(r[0].reason.contains("same account"));
-    assert!(r.iter().any(|x| x.id == ids[5]));
+    for (mut s, ids) in fixtures() {
+        let acc = s
+            .write(|w| w.add_account(&helpdesk::store::NewAccount { name: "Acme".into(), ..Default::default() }, 0))
+            .unwrap();
+        let mut n = NewItem::new(Kind::Ticket, "Password reset email never arrives", SourceChannel::Cli);
+        n.part_row = Some(s.read().part_row("App").unwrap());
+        n.account_row = Some(acc);
+        let twin = s.write(|w| w.create_item(&n, &By::at("t", 1_600_000_000))).unwrap();
+        let r = find(&s.read(), &Query { account_row: Some(acc), ..q("password reset email") }, 5).unwrap();
+        assert_eq!(r[0].id, twin, "{r:#?}");
+        assert!(r[0].reason.contains("same account"));
+        assert!(r.iter().any(|x| x.id == ids[5]));
+    }
 }
 
 const REPORTS: &str = "Summary,Issue id,Status,Created,Description

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(name = "helpdesk", version, about = "A keyboard-driven terminal help desk over one SQLite file")]
 pub struct Cli {
-    /// Database file (default: helpdesk.db in the XDG data dir)
+    /// Database: a file (default: helpdesk.db in the XDG data dir) or postgres://USER@HOST:PORT/DBNAME
     #[arg(long, global = true, env = "HELPDESK_DB")]
     pub db: Option<PathBuf>,
     /// Config file (default: config.toml in the XDG config dir)

@@ -23,8 +23,24 @@ pub fn check(path: &Path, c: &Config) -> Result<Vec<String>> {
     if mode & 0o077 == 0 {
         return Ok(vec![]);
     }
-    let servers = c.mailbox.iter().flat_map(|m| [("imap", m, &m.imap), ("smtp", m, &m.smtp)]);
     let mut warnings = vec![];
+    if let Some(cmd) = c.database_password_command.as_deref() {
+        if inline_secret(cmd) {
+            return Err(Error::invalid(format!(
+                "config {}: database_password_command holds the password itself and the file is readable by others \
+                 (mode {mode:o}); run `chmod 600 {}`, or better use a password manager command",
+                path.display(),
+                path.display()
+            )));
+        }
+        warnings.push(format!(
+            "warning: config {} names how to get the database password and is readable by others (mode {mode:o}); \
+             run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        ));
+    }
+    let servers = c.mailbox.iter().flat_map(|m| [("imap", m, &m.imap), ("smtp", m, &m.smtp)]);
     for (what, m, s) in servers {
         let Some(s) = s else { continue };
         if let Some(cmd) = s.password_command.as_deref().filter(|c| inline_secret(c)) {

@@ -132,9 +132,7 @@ pub fn ingest_prepared(
             .unwrap_or_else(|why| Err(crate::Error::invalid(why)))
     };
     match w.attempt(run) {
-        Err(crate::Error::Db(e)) if e.sqlite_error_code() != Some(rusqlite::ErrorCode::ConstraintViolation) => {
-            Err(crate::Error::Db(e))
-        }
+        Err(e @ (crate::Error::Db(_) | crate::Error::Pg(_))) if !e.is_constraint() => Err(e),
         Err(crate::Error::NeedsSavepoints) => Err(crate::Error::NeedsSavepoints),
         Err(e) => {
             let reason = format!("could not be stored: {e}");

@@ -3,7 +3,6 @@
 use super::{Reader, Writer};
 use crate::domain::{ArticleId, PartRef};
 use crate::{Error, Result};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// An article as lists, `kb show` and suggestions read it.
@@ -33,7 +32,7 @@ const COLUMNS: &str =
     "SELECT a.id, a.title, a.body, a.tags, p.kind AS part_kind, p.num AS part_num, a.source, a.updated_at";
 const FROM: &str = " FROM articles a LEFT JOIN parts p ON p.id = a.part_id";
 
-fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Article> {
+fn read(r: &super::conn::Row<'_>) -> Result<Article> {
     let tags: String = r.get("tags")?;
     let kind: Option<crate::domain::PartKind> = r.get("part_kind")?;
     Ok(Article {
@@ -50,28 +49,39 @@ fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Article> {
 impl Reader<'_> {
     pub fn article(&self, id: ArticleId) -> Result<Article> {
         self.c
-            .prepare_cached(&format!("{COLUMNS}{FROM} WHERE a.id = ?1"))?
-            .query_row([id], read)
-            .optional()?
+            .row(&format!("{COLUMNS}{FROM} WHERE a.id = ?1"), &[&id], read)?
             .ok_or_else(|| Error::not_found(id.to_string()))
     }
 
     /// Articles by title.
     pub fn articles(&self, limit: usize) -> Result<Vec<Article>> {
-        let mut st = self.c.prepare_cached(&format!("{COLUMNS}{FROM} ORDER BY a.title COLLATE NOCASE LIMIT ?1"))?;
-        Ok(st.query_map([limit as i64], read)?.collect::<Result<_, _>>()?)
+        self.c.rows(&format!("{COLUMNS}{FROM} ORDER BY lower(a.title), a.id LIMIT ?1"), &[&(limit as i64)], read)
     }
 
     /// Articles matching an FTS5 expression, best first (bm25, the title weighted `title_w`), with their scores
     /// (larger is better).
     pub fn article_hits(&self, expr: &str, title_w: f64, limit: usize) -> Result<Vec<(Article, f64)>> {
-        let mut st = self.c.prepare_cached(&format!(
-            "{COLUMNS}, f.score{FROM} JOIN (SELECT rowid, -bm25(articles_fts, ?2, 1.0) AS score FROM articles_fts
-               WHERE articles_fts MATCH ?1 ORDER BY bm25(articles_fts, ?2, 1.0) LIMIT ?3) f ON f.rowid = a.id
-             ORDER BY f.score DESC"
-        ))?;
-        let rows = st.query_map(params![expr, title_w, limit as i64], |r| Ok((read(r)?, r.get::<_, f64>("score")?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let (sql, expr) = if self.c.is_pg() {
+            (
+                format!(
+                    "{COLUMNS}, f.score{FROM} JOIN (SELECT x.id, ts_rank(ARRAY[0, 0, LEAST(1.0, 1.0 / CAST(?2 AS DOUBLE PRECISION)),
+                       LEAST(1.0, CAST(?2 AS DOUBLE PRECISION))]::float4[], x.fts, q, 1) AS score
+                       FROM articles x, to_tsquery('english', ?1) q WHERE x.fts @@ q ORDER BY score DESC LIMIT ?3) f
+                     ON f.id = a.id ORDER BY f.score DESC"
+                ),
+                super::fts::pg_query(expr),
+            )
+        } else {
+            (
+                format!(
+                    "{COLUMNS}, f.score{FROM} JOIN (SELECT rowid, -bm25(articles_fts, ?2, 1.0) AS score FROM articles_fts
+                       WHERE articles_fts MATCH ?1 ORDER BY bm25(articles_fts, ?2, 1.0) LIMIT ?3) f ON f.rowid = a.id
+                     ORDER BY f.score DESC"
+                ),
+                expr.to_string(),
+            )
+        };
+        self.c.rows(&sql, &[&expr, &title_w, &(limit as i64)], |r| Ok((read(r)?, r.get::<f64>("score")?)))
     }
 }
 
@@ -83,34 +93,28 @@ impl Writer<'_> {
         }
         let tags: Vec<String> = a.tags.iter().map(|t| crate::domain::normalise_tag(t)).collect::<Result<_>>()?;
         if let Some(src) = &a.source {
-            let old: Option<ArticleId> = self
-                .c
-                .prepare_cached("SELECT id FROM articles WHERE source = ?1")?
-                .query_row([src], |r| r.get(0))
-                .optional()?;
+            let old: Option<ArticleId> = self.c.value("SELECT id FROM articles WHERE source = ?1", &[src])?;
             if let Some(id) = old {
                 self.update_article(id, a, at)?;
                 return Ok((id, false));
             }
         }
-        self.c
-            .prepare_cached(
-                "INSERT INTO articles(title, body, tags, part_id, source, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-            )?
-            .execute(params![a.title.trim(), a.body, tags.join(" "), a.part_row, a.source, at])?;
-        Ok((ArticleId(self.c.last_insert_rowid()), true))
+        let id: ArticleId = self.c.one(
+            "INSERT INTO articles(title, body, tags, part_id, source, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
+            &[&a.title.trim(), &a.body, &tags.join(" "), &a.part_row, &a.source, &at],
+            |r| r.get(0),
+        )?;
+        Ok((id, true))
     }
 
     /// Replace an article's title, text, tags and part.
     pub fn update_article(&self, id: ArticleId, a: &NewArticle, at: i64) -> Result<()> {
         let tags: Vec<String> = a.tags.iter().map(|t| crate::domain::normalise_tag(t)).collect::<Result<_>>()?;
-        let n = self
-            .c
-            .prepare_cached(
-                "UPDATE articles SET title = ?2, body = ?3, tags = ?4, part_id = ?5, updated_at = ?6 WHERE id = ?1",
-            )?
-            .execute(params![id, a.title.trim(), a.body, tags.join(" "), a.part_row, at])?;
+        let n = self.c.execute(
+            "UPDATE articles SET title = ?2, body = ?3, tags = ?4, part_id = ?5, updated_at = ?6 WHERE id = ?1",
+            &[&id, &a.title.trim(), &a.body, &tags.join(" "), &a.part_row, &at],
+        )?;
         if n == 0 {
             return Err(Error::not_found(id.to_string()));
         }

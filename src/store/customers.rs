@@ -4,7 +4,7 @@ use super::records::{Account, Contact, NewAccount, NewContact};
 use super::{Reader, Writer};
 use crate::domain::TagTarget;
 use crate::{Error, Result};
-use rusqlite::{OptionalExtension, params};
+use std::borrow::Cow;
 
 /// What a hand edit of a contact changes: fields left `None` stay; emails, phones and tags are added.
 #[derive(Debug, Clone, Default)]
@@ -30,11 +30,11 @@ impl Reader<'_> {
     ) -> Result<Vec<Contact>> {
         let like = like_pattern(text);
         let sql = if before {
-            "SELECT c.id FROM contacts c WHERE (?1 IS NULL OR c.id < ?1) AND (?2 IS NULL OR lower(c.name) LIKE ?2
+            "SELECT c.id FROM contacts c WHERE (CAST(?1 AS BIGINT) IS NULL OR c.id < ?1) AND (CAST(?2 AS TEXT) IS NULL OR lower(c.name) LIKE ?2
                OR c.external_ref LIKE ?2 OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?2))
              ORDER BY c.id DESC LIMIT ?3"
         } else {
-            "SELECT c.id FROM contacts c WHERE (?1 IS NULL OR c.id > ?1) AND (?2 IS NULL OR lower(c.name) LIKE ?2
+            "SELECT c.id FROM contacts c WHERE (CAST(?1 AS BIGINT) IS NULL OR c.id > ?1) AND (CAST(?2 AS TEXT) IS NULL OR lower(c.name) LIKE ?2
                OR c.external_ref LIKE ?2 OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?2))
              ORDER BY c.id ASC LIMIT ?3"
         };
@@ -44,13 +44,10 @@ impl Reader<'_> {
 
     pub fn contact_count(&self, text: Option<&str>) -> Result<i64> {
         let like = like_pattern(text);
-        Ok(self
-            .c
-            .prepare_cached(
-                "SELECT COUNT(*) FROM contacts c WHERE ?1 IS NULL OR lower(c.name) LIKE ?1 OR c.external_ref LIKE ?1
-                   OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?1)",
-            )?
-            .query_row([like], |r| r.get(0))?)
+        let sql = "SELECT COUNT(*) FROM contacts c WHERE CAST(?1 AS TEXT) IS NULL OR lower(c.name) LIKE ?1
+                   OR c.external_ref LIKE ?1
+                   OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id AND e.email LIKE ?1)";
+        self.c.one(&self.like_sql(sql), &[&like], |r| r.get(0))
     }
 
     /// A page of accounts in id order, as [`Reader::contact_page`].
@@ -63,11 +60,11 @@ impl Reader<'_> {
     ) -> Result<Vec<Account>> {
         let like = like_pattern(text);
         let sql = if before {
-            "SELECT a.id FROM accounts a WHERE (?1 IS NULL OR a.id < ?1) AND (?2 IS NULL OR lower(a.name) LIKE ?2
+            "SELECT a.id FROM accounts a WHERE (CAST(?1 AS BIGINT) IS NULL OR a.id < ?1) AND (CAST(?2 AS TEXT) IS NULL OR lower(a.name) LIKE ?2
                OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain LIKE ?2))
              ORDER BY a.id DESC LIMIT ?3"
         } else {
-            "SELECT a.id FROM accounts a WHERE (?1 IS NULL OR a.id > ?1) AND (?2 IS NULL OR lower(a.name) LIKE ?2
+            "SELECT a.id FROM accounts a WHERE (CAST(?1 AS BIGINT) IS NULL OR a.id > ?1) AND (CAST(?2 AS TEXT) IS NULL OR lower(a.name) LIKE ?2
                OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain LIKE ?2))
              ORDER BY a.id ASC LIMIT ?3"
         };
@@ -77,26 +74,21 @@ impl Reader<'_> {
 
     pub fn account_count(&self, text: Option<&str>) -> Result<i64> {
         let like = like_pattern(text);
-        Ok(self
-            .c
-            .prepare_cached(
-                "SELECT COUNT(*) FROM accounts a WHERE ?1 IS NULL OR lower(a.name) LIKE ?1
-                   OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain LIKE ?1)",
-            )?
-            .query_row([like], |r| r.get(0))?)
+        let sql = "SELECT COUNT(*) FROM accounts a WHERE CAST(?1 AS TEXT) IS NULL OR lower(a.name) LIKE ?1
+                   OR EXISTS (SELECT 1 FROM account_domains d WHERE d.account_id = a.id AND d.domain LIKE ?1)";
+        self.c.one(&self.like_sql(sql), &[&like], |r| r.get(0))
     }
 }
 
 impl Writer<'_> {
     /// Overwrite a contact's fields from an import row; emails and tags are added, never removed.
     pub fn update_contact(&self, row: i64, c: &NewContact, at: i64) -> Result<()> {
-        self.c
-            .prepare_cached(
-                "UPDATE contacts SET name = CASE WHEN ?2 = '' THEN name ELSE ?2 END, external_ref = COALESCE(?3, external_ref),
-                   verified = ?4, account_id = COALESCE(?5, account_id), phones = CASE WHEN ?6 = '' THEN phones ELSE ?6 END,
-                   updated_at = ?7 WHERE id = ?1",
-            )?
-            .execute(params![row, c.name.trim(), c.external_ref, c.verified, c.account_row, c.phones.join("\n"), at])?;
+        self.c.execute(
+            "UPDATE contacts SET name = CASE WHEN ?2 = '' THEN name ELSE ?2 END, external_ref = COALESCE(?3, external_ref),
+               verified = ?4, account_id = COALESCE(?5, account_id), phones = CASE WHEN ?6 = '' THEN phones ELSE ?6 END,
+               updated_at = ?7 WHERE id = ?1",
+            &[&row, &c.name.trim(), &c.external_ref, &c.verified, &c.account_row, &c.phones.join("\n"), &at],
+        )?;
         for e in &c.emails {
             let e = e.trim().to_lowercase();
             match self.contact_by_ref_or_email(None, Some(&e))? {
@@ -105,9 +97,10 @@ impl Writer<'_> {
                 }
                 Some(_) => {}
                 None => {
-                    self.c
-                        .prepare_cached("INSERT INTO contact_emails(email, contact_id, position) VALUES (?1, ?2, 99)")?
-                        .execute(params![e, row])?;
+                    self.c.execute(
+                        "INSERT INTO contact_emails(email, contact_id, position) VALUES (?1, ?2, 99)",
+                        &[&e, &row],
+                    )?;
                     self.contact_words_changed(row)?;
                 }
             }
@@ -139,12 +132,11 @@ impl Writer<'_> {
     /// Overwrite an account's fields from an import row; domains and tags are added.
     pub fn update_account(&self, row: i64, a: &NewAccount, at: i64) -> Result<()> {
         let owner = a.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
-        self.c
-            .prepare_cached(
-                "UPDATE accounts SET name = ?2, tier = COALESCE(?3, tier), description = CASE WHEN ?4 = '' THEN description ELSE ?4 END,
-                   owner_id = COALESCE(?5, owner_id), external_ref = COALESCE(?6, external_ref), updated_at = ?7 WHERE id = ?1",
-            )?
-            .execute(params![row, a.name.trim(), a.tier.map(|t| t.as_str()), a.description, owner, a.external_ref, at])?;
+        self.c.execute(
+            "UPDATE accounts SET name = ?2, tier = COALESCE(?3, tier), description = CASE WHEN ?4 = '' THEN description ELSE ?4 END,
+               owner_id = COALESCE(?5, owner_id), external_ref = COALESCE(?6, external_ref), updated_at = ?7 WHERE id = ?1",
+            &[&row, &a.name.trim(), &a.tier, &a.description, &owner, &a.external_ref, &at],
+        )?;
         for d in &a.domains {
             if self.account_by_domain(d)? != Some(row) {
                 self.add_account_domain(row, d)?;
@@ -157,11 +149,7 @@ impl Writer<'_> {
     }
 
     pub fn account_by_ref(&self, ext: &str) -> Result<Option<i64>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT id FROM accounts WHERE external_ref = ?1")?
-            .query_row([ext], |r| r.get(0))
-            .optional()?)
+        self.c.value("SELECT id FROM accounts WHERE external_ref = ?1", &[&ext])
     }
 }
 
@@ -171,6 +159,11 @@ fn like_pattern(text: Option<&str>) -> Option<String> {
 }
 
 impl Reader<'_> {
+    /// `sql` matching text without regard to case on both backends (SQLite's LIKE already ignores it).
+    fn like_sql<'s>(&self, sql: &'s str) -> Cow<'s, str> {
+        if self.c.is_pg() { Cow::Owned(sql.replace(" LIKE ", " ILIKE ")) } else { Cow::Borrowed(sql) }
+    }
+
     /// Ids of a keyset page (`sql` takes the boundary id, the pattern and the limit), in list order.
     fn page_ids(
         &self,
@@ -180,9 +173,7 @@ impl Reader<'_> {
         before: bool,
         limit: usize,
     ) -> Result<Vec<i64>> {
-        let mut st = self.c.prepare_cached(sql)?;
-        let mut ids: Vec<i64> =
-            st.query_map(params![after, like, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let mut ids: Vec<i64> = self.c.rows(&self.like_sql(sql), &[&after, &like, &(limit as i64)], |r| r.get(0))?;
         if before {
             ids.reverse();
         }

@@ -3,7 +3,6 @@
 use super::{Reader, Writer};
 use crate::Result;
 use crate::domain::ItemRef;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// A reply or note being written: its addressees, subject and text.
@@ -27,13 +26,11 @@ impl Reader<'_> {
     /// The member's draft on an item, if one is kept.
     pub fn draft(&self, item: ItemRef, member: &str, internal: bool) -> Result<Option<Draft>> {
         let row = self.item_row(item)?;
-        Ok(self
-            .c
-            .prepare_cached(
-                "SELECT to_addrs, cc_addrs, subject, body, attach, forward_of FROM drafts
-                 WHERE item_id = ?1 AND member = ?2 AND internal = ?3",
-            )?
-            .query_row(params![row, member, internal], |r| {
+        self.c.row(
+            "SELECT to_addrs, cc_addrs, subject, body, attach, forward_of FROM drafts
+             WHERE item_id = ?1 AND member = ?2 AND internal = ?3",
+            &[&row, &member, &internal],
+            |r| {
                 Ok(Draft {
                     to: list(r.get("to_addrs")?),
                     cc: list(r.get("cc_addrs")?),
@@ -42,8 +39,8 @@ impl Reader<'_> {
                     attach: list(r.get("attach")?),
                     forward_of: r.get("forward_of")?,
                 })
-            })
-            .optional()?)
+            },
+        )
     }
 }
 
@@ -54,27 +51,26 @@ impl Writer<'_> {
         if d.body.trim().is_empty() {
             return self.drop_draft_row(row, member, internal);
         }
-        self.c
-            .prepare_cached(
-                "INSERT INTO drafts(item_id, member, internal, to_addrs, cc_addrs, subject, body, updated_at, attach,
-                   forward_of)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT(item_id, member, internal) DO UPDATE SET to_addrs = excluded.to_addrs,
-                   cc_addrs = excluded.cc_addrs, subject = excluded.subject, body = excluded.body,
-                   updated_at = excluded.updated_at, attach = excluded.attach, forward_of = excluded.forward_of",
-            )?
-            .execute(params![
-                row,
-                member,
-                internal,
-                d.to.join("\n"),
-                d.cc.join("\n"),
-                d.subject,
-                d.body,
-                at,
-                d.attach.join("\n"),
-                d.forward_of
-            ])?;
+        self.c.execute(
+            "INSERT INTO drafts(item_id, member, internal, to_addrs, cc_addrs, subject, body, updated_at, attach,
+               forward_of)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT(item_id, member, internal) DO UPDATE SET to_addrs = excluded.to_addrs,
+               cc_addrs = excluded.cc_addrs, subject = excluded.subject, body = excluded.body,
+               updated_at = excluded.updated_at, attach = excluded.attach, forward_of = excluded.forward_of",
+            &[
+                &row,
+                &member,
+                &internal,
+                &d.to.join("\n"),
+                &d.cc.join("\n"),
+                &d.subject,
+                &d.body,
+                &at,
+                &d.attach.join("\n"),
+                &d.forward_of,
+            ],
+        )?;
         Ok(())
     }
 
@@ -85,9 +81,10 @@ impl Writer<'_> {
     }
 
     fn drop_draft_row(&self, row: i64, member: &str, internal: bool) -> Result<()> {
-        self.c
-            .prepare_cached("DELETE FROM drafts WHERE item_id = ?1 AND member = ?2 AND internal = ?3")?
-            .execute(params![row, member, internal])?;
+        self.c.execute(
+            "DELETE FROM drafts WHERE item_id = ?1 AND member = ?2 AND internal = ?3",
+            &[&row, &member, &internal],
+        )?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Work items: create and read conversations, tickets, issues and tasks.
 
+use super::conn::Row;
 use super::{By, Reader, Writer};
 use crate::domain::{
     AccountId, ContactId, ContactRole, ItemRef, Kind, LinkEnd, LinkRel, NamedContact, PartKind, PartRef, Severity,
@@ -7,7 +8,6 @@ use crate::domain::{
 };
 use crate::stage::AnyStage;
 use crate::{Error, Result};
-use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 /// What a new item needs. Rows (`*_row`) are already resolved by the caller.
@@ -114,26 +114,24 @@ pub struct Item {
     pub known: bool,
 }
 
-pub(super) fn item_ref(kind: &str, num: i64) -> rusqlite::Result<ItemRef> {
-    let kind = Kind::parse(kind).map_err(|e| rusqlite::Error::InvalidColumnName(e.to_string()))?;
-    Ok(ItemRef { kind, num })
+/// A stage read from `column` of a row, as a stage of `kind`.
+pub(super) fn stage_at(r: &Row<'_>, kind: Kind, column: &str) -> Result<AnyStage> {
+    AnyStage::parse(kind, &r.get::<String>(column)?)
 }
 
 impl Reader<'_> {
     /// The database row of a display id.
     pub fn item_row(&self, r: ItemRef) -> Result<i64> {
         self.c
-            .prepare_cached("SELECT id FROM items WHERE kind = ?1 AND num = ?2")?
-            .query_row(params![r.kind.as_str(), r.num], |row| row.get(0))
-            .optional()?
+            .value("SELECT id FROM items WHERE kind = ?1 AND num = ?2", &[&r.kind, &r.num])?
             .ok_or_else(|| Error::not_found(r.to_string()))
     }
 
     pub fn item_ref(&self, row: i64) -> Result<ItemRef> {
         self.c
-            .prepare_cached("SELECT kind, num FROM items WHERE id = ?1")?
-            .query_row([row], |r| item_ref(&r.get::<_, String>(0)?, r.get(1)?))
-            .optional()?
+            .row("SELECT kind, num FROM items WHERE id = ?1", &[&row], |r| {
+                Ok(ItemRef { kind: r.get(0)?, num: r.get(1)? })
+            })?
             .ok_or_else(|| Error::not_found(format!("item row {row}")))
     }
 
@@ -145,7 +143,7 @@ impl Reader<'_> {
     pub fn item_by_row(&self, row: i64) -> Result<Item> {
         let mut item = self
             .c
-            .prepare_cached(
+            .row(
                 "SELECT i.id AS row, i.kind, i.num, i.title, i.description, i.stage, i.severity, i.subtype,
                         p.kind AS part_kind, p.num AS part_num, p.name AS part_name, i.account_id, a.name AS account_name,
                         i.contact_id, m.login AS owner, i.grp, i.needs_response, i.channel, i.mailbox, i.created_by,
@@ -153,79 +151,73 @@ impl Reader<'_> {
                         pi.kind AS parent_kind, pi.num AS parent_num
                  FROM items i LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
                  LEFT JOIN members m ON m.id = i.owner_id LEFT JOIN items pi ON pi.id = i.parent_id WHERE i.id = ?1",
+                &[&row],
+                full_item,
             )?
-            .query_row([row], full_item)
-            .optional()?
             .ok_or_else(|| Error::not_found(format!("item row {row}")))?;
         item.tags = self.tags_of(TagTarget::Item, row)?;
-        let mut st = self.c.prepare_cached(
+        item.reported_by = self.c.rows(
             "SELECT c.id, c.name FROM item_contacts ic JOIN contacts c ON c.id = ic.contact_id
              WHERE ic.item_id = ?1 AND ic.role = ?2 ORDER BY c.id",
+            &[&row, &ContactRole::ReportedBy],
+            |r| Ok(NamedContact { id: r.get("id")?, name: r.get("name")? }),
         )?;
-        item.reported_by = st
-            .query_map(params![row, ContactRole::ReportedBy], |r| {
-                Ok(NamedContact { id: r.get("id")?, name: r.get("name")? })
-            })?
-            .collect::<Result<_, _>>()?;
         item.links = self.links_of(row)?;
         item.history = self.history(row, item.kind)?;
-        item.message_count = self
-            .c
-            .prepare_cached("SELECT COUNT(*) FROM messages WHERE item_id = ?1")?
-            .query_row([row], |r| r.get(0))?;
+        item.message_count = self.c.one("SELECT COUNT(*) FROM messages WHERE item_id = ?1", &[&row], |r| r.get(0))?;
         Ok(item)
     }
 
     pub fn links_of(&self, row: i64) -> Result<Vec<ItemLink>> {
-        let mut st = self.c.prepare_cached(
-            "SELECT l.rel, 'out', i.kind, i.num, i.title, i.stage FROM links l JOIN items i ON i.id = l.to_id WHERE l.from_id = ?1
+        self.c.rows(
+            "SELECT l.rel, 'out' AS dir, i.kind, i.num, i.title, i.stage FROM links l JOIN items i ON i.id = l.to_id WHERE l.from_id = ?1
              UNION ALL
              SELECT l.rel, 'in', i.kind, i.num, i.title, i.stage FROM links l JOIN items i ON i.id = l.from_id WHERE l.to_id = ?1
              UNION ALL
              SELECT 'task', 'out', i.kind, i.num, i.title, i.stage FROM items i WHERE i.parent_id = ?1
              ORDER BY 1, 3, 4",
-        )?;
-        let rows = st.query_map([row], |r| {
-            let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
-            Ok(ItemLink {
-                rel: r.get("rel")?,
-                direction: if r.get::<_, String>(1)? == "out" { LinkEnd::Out } else { LinkEnd::In },
-                id,
-                title: r.get("title")?,
-                stage: super::types::stage(id.kind, &r.get::<_, String>("stage")?)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            &[&row],
+            |r| {
+                let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
+                Ok(ItemLink {
+                    rel: r.get("rel")?,
+                    direction: if r.get::<String>("dir")? == "out" { LinkEnd::Out } else { LinkEnd::In },
+                    id,
+                    title: r.get("title")?,
+                    stage: stage_at(r, id.kind, "stage")?,
+                })
+            },
+        )
     }
 
     pub fn history(&self, row: i64, kind: Kind) -> Result<Vec<StageChange>> {
-        let mut st = self
-            .c
-            .prepare_cached("SELECT from_stage, to_stage, by, at FROM stage_history WHERE item_id = ?1 ORDER BY id")?;
-        let rows = st.query_map([row], |r| {
-            let from: Option<String> = r.get("from_stage")?;
-            Ok(StageChange {
-                from: from.map(|f| super::types::stage(kind, &f)).transpose()?,
-                to: super::types::stage(kind, &r.get::<_, String>("to_stage")?)?,
-                by: r.get("by")?,
-                at: r.get("at")?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.c.rows(
+            "SELECT from_stage, to_stage, by, at FROM stage_history WHERE item_id = ?1 ORDER BY id",
+            &[&row],
+            |r| {
+                let from: Option<String> = r.get("from_stage")?;
+                Ok(StageChange {
+                    from: from.map(|f| AnyStage::parse(kind, &f)).transpose()?,
+                    to: stage_at(r, kind, "to_stage")?,
+                    by: r.get("by")?,
+                    at: r.get("at")?,
+                })
+            },
+        )
     }
 
     /// Who a reply goes to by default: To the *reported by* contacts, Cc the other *email members* (each by their
     /// first address).
     pub fn reply_recipients(&self, row: i64) -> Result<(Vec<String>, Vec<String>)> {
-        let mut st = self.c.prepare_cached(
+        let rows = self.c.rows(
             "SELECT ic.role, (SELECT e.email FROM contact_emails e WHERE e.contact_id = ic.contact_id
                                ORDER BY e.position, e.email LIMIT 1) AS email
              FROM item_contacts ic WHERE ic.item_id = ?1 ORDER BY ic.contact_id",
+            &[&row],
+            |r| Ok((r.get::<String>("role")?, r.get::<Option<String>>("email")?)),
         )?;
-        let rows = st.query_map([row], |r| Ok((r.get::<_, String>("role")?, r.get::<_, Option<String>>("email")?)))?;
         let (mut to, mut cc): (Vec<String>, Vec<String>) = (vec![], vec![]);
-        for row in rows {
-            let (role, email) = row?;
+        for (role, email) in rows {
             let Some(email) = email else { continue };
             let list = if role == ContactRole::ReportedBy.as_str() { &mut to } else { &mut cc };
             if !list.contains(&email) {
@@ -239,35 +231,31 @@ impl Reader<'_> {
     /// The tasks of an issue that are not closed.
     pub fn open_tasks(&self, issue: ItemRef) -> Result<Vec<ItemRef>> {
         let row = self.item_row(issue)?;
-        let mut st = self.c.prepare_cached("SELECT kind, num, stage FROM items WHERE parent_id = ?1 ORDER BY num")?;
-        let rows = st.query_map([row], |r| {
-            let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
-            Ok((id, super::types::stage(id.kind, &r.get::<_, String>("stage")?)?))
-        })?;
-        let mut out = vec![];
-        for row in rows {
-            let (id, s) = row?;
-            if !s.is_closed() {
-                out.push(id);
-            }
-        }
-        Ok(out)
+        let rows =
+            self.c.rows("SELECT kind, num, stage FROM items WHERE parent_id = ?1 ORDER BY num", &[&row], |r| {
+                let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
+                Ok((id, stage_at(r, id.kind, "stage")?))
+            })?;
+        Ok(rows.into_iter().filter(|(_, s)| !s.is_closed()).map(|(id, _)| id).collect())
     }
 
+    /// An item's stage. On PostgreSQL the row stays locked until the transaction ends: a move is checked against,
+    /// and recorded from, the stage no other member can change meanwhile (the history stays a chain).
     pub fn stage_of(&self, row: i64) -> Result<(Kind, AnyStage)> {
-        let (kind, s): (Kind, String) = self
-            .c
-            .prepare_cached("SELECT kind, stage FROM items WHERE id = ?1")?
-            .query_row([row], |r| Ok((r.get("kind")?, r.get("stage")?)))?;
+        let sql = self.c.pick([
+            "SELECT kind, stage FROM items WHERE id = ?1",
+            "SELECT kind, stage FROM items WHERE id = ?1 FOR UPDATE",
+        ]);
+        let (kind, s): (Kind, String) = self.c.one(sql, &[&row], |r| Ok((r.get("kind")?, r.get("stage")?)))?;
         Ok((kind, AnyStage::parse(kind, &s)?))
     }
 }
 
-fn full_item(r: &Row<'_>) -> rusqlite::Result<Item> {
+fn full_item(r: &Row<'_>) -> Result<Item> {
     let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
     let part_kind: Option<PartKind> = r.get("part_kind")?;
     let parent_kind: Option<Kind> = r.get("parent_kind")?;
-    let stage = super::types::stage(id.kind, &r.get::<_, String>("stage")?)?;
+    let stage = stage_at(r, id.kind, "stage")?;
     Ok(Item {
         row: r.get("row")?,
         id,
@@ -328,41 +316,40 @@ impl Writer<'_> {
         };
         let owner = n.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
         let stage = n.stage.unwrap_or(AnyStage::initial(n.kind));
-        let num: i64 = self
-            .c
-            .prepare_cached("SELECT COALESCE(MAX(num), 0) + 1 FROM items WHERE kind = ?1")?
-            .query_row([n.kind.as_str()], |r| r.get(0))?;
+        self.c.lock_numbering(&format!("items {}", n.kind.as_str()))?;
+        let num: i64 =
+            self.c.one("SELECT COALESCE(MAX(num), 0) + 1 FROM items WHERE kind = ?1", &[&n.kind], |r| r.get(0))?;
         let known = n.account_row.is_some() || n.kind != Kind::Conversation;
-        self.c
-            .prepare_cached(
-                "INSERT INTO items(kind, num, title, description, stage, severity, subtype, part_id, account_id, contact_id,
-                   owner_id, grp, needs_response, known, channel, parent_id, mailbox, created_by, created_at, updated_by, updated_at,
-                   norm_title)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18, ?19, ?20)",
-            )?
-            .execute(params![
-                n.kind,
-                num,
-                title,
-                n.description,
-                stage,
-                n.severity,
-                n.subtype,
-                n.part_row,
-                n.account_row,
-                n.contact_row,
-                owner,
-                n.group,
-                n.needs_response,
-                known,
-                n.channel,
-                parent,
-                n.mailbox,
-                by.who,
-                by.at,
-                crate::domain::normalise_subject(title),
-            ])?;
-        let row = self.c.last_insert_rowid();
+        let row: i64 = self.c.one(
+            "INSERT INTO items(kind, num, title, description, stage, severity, subtype, part_id, account_id, contact_id,
+               owner_id, grp, needs_response, known, channel, parent_id, mailbox, created_by, created_at, updated_by, updated_at,
+               norm_title)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18, ?19, ?20)
+             RETURNING id",
+            &[
+                &n.kind,
+                &num,
+                &title,
+                &n.description,
+                &stage,
+                &n.severity,
+                &n.subtype,
+                &n.part_row,
+                &n.account_row,
+                &n.contact_row,
+                &owner,
+                &n.group,
+                &n.needs_response,
+                &known,
+                &n.channel,
+                &parent,
+                &n.mailbox,
+                &by.who,
+                &by.at,
+                &crate::domain::normalise_subject(title),
+            ],
+            |r| r.get(0),
+        )?;
         self.queue_fts(super::Fts::Item(row, title.to_string(), n.description.clone()));
         self.queue_fts(super::Fts::Words(row, true));
         self.record_stage(row, None, stage, by)?;
@@ -374,13 +361,11 @@ impl Writer<'_> {
 
     /// A sender of mail on an item: *reported by* and *email member* at once (one statement, two rows).
     pub fn add_item_sender(&self, item: i64, contact: i64) -> Result<()> {
-        let n = self
-            .c
-            .prepare_cached(
-                "INSERT OR IGNORE INTO item_contacts(item_id, contact_id, role)
-                 VALUES (?1, ?2, 'reported_by'), (?1, ?2, 'email_member')",
-            )?
-            .execute(params![item, contact])?;
+        let n = self.c.execute(
+            "INSERT INTO item_contacts(item_id, contact_id, role)
+             VALUES (?1, ?2, 'reported_by'), (?1, ?2, 'email_member') ON CONFLICT DO NOTHING",
+            &[&item, &contact],
+        )?;
         if n > 0 {
             self.queue_fts(super::Fts::Words(item, false));
         }
@@ -388,10 +373,10 @@ impl Writer<'_> {
     }
 
     pub fn add_item_contact(&self, item: i64, contact: i64, role: ContactRole) -> Result<()> {
-        let n = self
-            .c
-            .prepare_cached("INSERT OR IGNORE INTO item_contacts(item_id, contact_id, role) VALUES (?1, ?2, ?3)")?
-            .execute(params![item, contact, role])?;
+        let n = self.c.execute(
+            "INSERT INTO item_contacts(item_id, contact_id, role) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            &[&item, &contact, &role],
+        )?;
         if n > 0 {
             self.queue_fts(super::Fts::Words(item, false));
         }
@@ -400,28 +385,31 @@ impl Writer<'_> {
 
     /// An email was added to a contact: the own words of its items change.
     pub(super) fn contact_words_changed(&self, contact: i64) -> Result<()> {
-        let mut st = self.c.prepare_cached(
+        let rows: Vec<i64> = self.c.rows(
             "SELECT id FROM items WHERE contact_id = ?1 UNION SELECT item_id FROM item_contacts WHERE contact_id = ?1",
+            &[&contact],
+            |r| r.get(0),
         )?;
-        for row in st.query_map([contact], |r| r.get::<_, i64>(0))? {
-            self.queue_fts(super::Fts::Words(row?, false));
+        for row in rows {
+            self.queue_fts(super::Fts::Words(row, false));
         }
         Ok(())
     }
 
     pub(super) fn record_stage(&self, row: i64, from: Option<AnyStage>, to: AnyStage, by: &By) -> Result<()> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO stage_history(item_id, from_stage, to_stage, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![row, from, to, by.who, by.at])?;
+        self.c.execute(
+            "INSERT INTO stage_history(item_id, from_stage, to_stage, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[&row, &from.map(|s| s.as_str()), &to, &by.who, &by.at],
+        )?;
         Ok(())
     }
 
     pub(super) fn touch(&self, row: i64, by: &By) -> Result<()> {
-        self.c
-            .prepare_cached("UPDATE items SET updated_by = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1")?
-            .execute(params![row, by.who, by.at])?;
+        self.c.execute(
+            "UPDATE items SET updated_by = ?2, updated_at = CASE WHEN updated_at > ?3 THEN updated_at ELSE ?3 END
+             WHERE id = ?1",
+            &[&row, &by.who, &by.at],
+        )?;
         Ok(())
     }
 }

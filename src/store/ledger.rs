@@ -3,8 +3,8 @@
 use super::{Reader, Writer};
 use crate::Result;
 use crate::domain::ItemRef;
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct QuarantineEntry {
@@ -43,11 +43,7 @@ pub struct NewLedger<'a> {
 impl Reader<'_> {
     /// A stored message with this Message-ID: its row and item (None for the machine lane).
     pub fn message_by_message_id(&self, mid: &str) -> Result<Option<(i64, Option<i64>)>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT id, item_id FROM messages WHERE message_id = ?1")?
-            .query_row([mid], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+        self.c.row("SELECT id, item_id FROM messages WHERE message_id = ?1", &[&mid], |r| Ok((r.get(0)?, r.get(1)?)))
     }
 
     /// The item holding the stored message with this Message-ID, and its reference.
@@ -57,11 +53,7 @@ impl Reader<'_> {
 
     /// Row, kind and number from `sql` with one bound id.
     fn item_and_ref(&self, sql: &str, id: &str) -> Result<Option<(i64, ItemRef)>> {
-        Ok(self
-            .c
-            .prepare_cached(sql)?
-            .query_row([id], |r| Ok((r.get(0)?, super::items::item_ref(&r.get::<_, String>(1)?, r.get(2)?)?)))
-            .optional()?)
+        self.c.row(sql, &[&id], |r| Ok((r.get(0)?, ItemRef { kind: r.get(1)?, num: r.get(2)? })))
     }
 
     /// The plans of the lookups that ingest runs for every message (for the test that asserts their index use).
@@ -72,10 +64,10 @@ impl Reader<'_> {
             ("item_referencing", ITEM_REFERENCING),
             ("open_item_by_subject", OPEN_ITEM_BY_SUBJECT),
         ] {
-            let n = self.c.prepare(sql)?.parameter_count();
+            let n = self.lite()?.prepare(sql)?.parameter_count();
             out.push((
                 name,
-                super::query_plan(self.c, sql, rusqlite::params_from_iter((0..n).map(|_| "x")))?.join(" | "),
+                super::query_plan(self.lite()?, sql, rusqlite::params_from_iter((0..n).map(|_| "x")))?.join(" | "),
             ));
         }
         Ok(out)
@@ -88,107 +80,117 @@ impl Reader<'_> {
 
     /// An open item of `kind` whose normalised title is `norm` and whose participants include `contact`.
     pub fn open_item_by_subject(&self, kind: &str, norm: &str, contact: i64) -> Result<Option<i64>> {
-        Ok(self
-            .c
-            .prepare_cached(OPEN_ITEM_BY_SUBJECT)?
-            .query_row(params![norm, kind, contact], |r| r.get(0))
-            .optional()?)
+        // `+i.kind` is SQLite's way to keep an index off a term; PostgreSQL has no such operator.
+        let sql: Cow<str> = if self.c.is_pg() {
+            OPEN_ITEM_BY_SUBJECT.replace("+i.kind", "i.kind").into()
+        } else {
+            OPEN_ITEM_BY_SUBJECT.into()
+        };
+        self.c.value(&sql, &[&norm, &kind, &contact])
     }
 
     /// Messages from a contact since a time, and how many of them were stored as spam.
     pub fn sender_counts(&self, contact: i64, since: i64, spam_since: i64) -> Result<(i64, i64)> {
-        Ok(self
-            .c
-            .prepare_cached(
-                "SELECT COUNT(*) FILTER (WHERE sent_at >= ?2), COUNT(*) FILTER (WHERE class = 'spam' AND sent_at >= ?3)
-                 FROM messages WHERE contact_id = ?1 AND sent_at >= MIN(?2, ?3)",
-            )?
-            .query_row(params![contact, since, spam_since], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        self.c.one(
+            "SELECT COUNT(*) FILTER (WHERE sent_at >= ?2), COUNT(*) FILTER (WHERE class = 'spam' AND sent_at >= ?3)
+             FROM messages WHERE contact_id = ?1 AND sent_at >= CASE WHEN ?2 < ?3 THEN ?2 ELSE ?3 END",
+            &[&contact, &since, &spam_since],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     pub fn quarantine(&self, limit: usize) -> Result<Vec<QuarantineEntry>> {
-        let mut st = self.c.prepare_cached(
+        self.c.rows(
             "SELECT q.ledger_id, l.source_key, q.reason, COALESCE(r.size, 0), l.at FROM quarantine q JOIN ledger l ON l.id = q.ledger_id
              LEFT JOIN raw_mail r ON r.sha256 = l.sha256
              ORDER BY q.ledger_id LIMIT ?1",
-        )?;
-        let rows = st.query_map([limit as i64], |r| {
-            Ok(QuarantineEntry { id: r.get(0)?, source: r.get(1)?, reason: r.get(2)?, size: r.get(3)?, at: r.get(4)? })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            &[&(limit as i64)],
+            |r| {
+                Ok(QuarantineEntry {
+                    id: r.get(0)?,
+                    source: r.get(1)?,
+                    reason: r.get(2)?,
+                    size: r.get(3)?,
+                    at: r.get(4)?,
+                })
+            },
+        )
     }
 
     pub fn quarantined_raw(&self, id: i64) -> Result<Option<(String, Vec<u8>)>> {
-        let found: Option<(String, String)> = self
-            .c
-            .prepare_cached(
-                "SELECT l.source_key, hex(l.sha256) FROM quarantine q JOIN ledger l ON l.id = q.ledger_id WHERE q.ledger_id = ?1",
-            )?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+        let sql = if self.c.is_pg() {
+            "SELECT l.source_key, encode(l.sha256, 'hex') FROM quarantine q JOIN ledger l ON l.id = q.ledger_id
+             WHERE q.ledger_id = ?1"
+        } else {
+            "SELECT l.source_key, hex(l.sha256) FROM quarantine q JOIN ledger l ON l.id = q.ledger_id WHERE q.ledger_id = ?1"
+        };
+        let found: Option<(String, String)> = self.c.row(sql, &[&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let Some((source, sha)) = found else { return Ok(None) };
         Ok(self.raw_by_sha(&sha)?.map(|raw| (source, raw)))
     }
 
     /// Machine mail that matched no item, newest first.
     pub fn machine_lane(&self, limit: usize) -> Result<Vec<LaneEntry>> {
-        let mut st = self.c.prepare_cached(
+        self.c.rows(
             "SELECT id, class, from_addr, subject, sent_at, thread_reason FROM messages WHERE item_id IS NULL
              ORDER BY sent_at DESC, id DESC LIMIT ?1",
-        )?;
-        let rows = st.query_map([limit as i64], |r| {
-            Ok(LaneEntry {
-                message: r.get(0)?,
-                class: r.get(1)?,
-                from: r.get(2)?,
-                subject: r.get(3)?,
-                at: r.get(4)?,
-                reason: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            &[&(limit as i64)],
+            |r| {
+                Ok(LaneEntry {
+                    message: r.get(0)?,
+                    class: r.get(1)?,
+                    from: r.get(2)?,
+                    subject: r.get(3)?,
+                    at: r.get(4)?,
+                    reason: r.get(5)?,
+                })
+            },
+        )
     }
 
     pub fn message_item(&self, msg_row: i64) -> Result<Option<Option<i64>>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT item_id FROM messages WHERE id = ?1")?
-            .query_row([msg_row], |r| r.get(0))
-            .optional()?)
+        self.c.row("SELECT item_id FROM messages WHERE id = ?1", &[&msg_row], |r| r.get(0))
     }
 }
 
 impl Writer<'_> {
     pub fn add_ledger(&self, l: &NewLedger<'_>) -> Result<i64> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
-                 VALUES (?1, ?2, unhex(?3), ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![l.source, l.message_id, l.sha256, l.outcome, l.reason, l.item_row, l.msg_row, l.at])?;
-        Ok(self.c.last_insert_rowid())
+        let sql = if self.c.is_pg() {
+            "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
+             VALUES (?1, ?2, decode(?3, 'hex'), ?4, ?5, ?6, ?7, ?8) RETURNING id"
+        } else {
+            "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
+             VALUES (?1, ?2, unhex(?3), ?4, ?5, ?6, ?7, ?8) RETURNING id"
+        };
+        self.c.one(
+            sql,
+            &[&l.source, &l.message_id, &l.sha256, &l.outcome, &l.reason, &l.item_row, &l.msg_row, &l.at],
+            |r| r.get(0),
+        )
     }
 
     /// Quarantine a message (its raw bytes are kept by [`Writer::keep_raw`], as every message's are).
     pub fn add_quarantine(&self, ledger_id: i64, reason: &str) -> Result<()> {
-        self.c
-            .prepare_cached("INSERT INTO quarantine(ledger_id, raw, reason) VALUES (?1, x'', ?2)")?
-            .execute(params![ledger_id, reason])?;
+        self.c.execute(
+            "INSERT INTO quarantine(ledger_id, raw, reason) VALUES (?1, ?2, ?3)",
+            &[&ledger_id, &&b""[..], &reason],
+        )?;
         Ok(())
     }
 
     /// Take a message out of quarantine (after a successful retry): its ledger record is replaced by the new one.
     pub fn release_quarantine(&self, ledger_id: i64) -> Result<()> {
-        self.c.prepare_cached("DELETE FROM quarantine WHERE ledger_id = ?1")?.execute([ledger_id])?;
-        self.c.prepare_cached("DELETE FROM ledger WHERE id = ?1")?.execute([ledger_id])?;
+        self.c.execute("DELETE FROM quarantine WHERE ledger_id = ?1", &[&ledger_id])?;
+        self.c.execute("DELETE FROM ledger WHERE id = ?1", &[&ledger_id])?;
         Ok(())
     }
 
     pub fn add_message_refs(&self, msg_row: i64, refs: &[String]) -> Result<()> {
-        let mut st =
-            self.c.prepare_cached("INSERT OR IGNORE INTO message_refs(message_row, ref_id) VALUES (?1, ?2)")?;
         for r in refs {
-            st.execute(params![msg_row, r])?;
+            self.c.execute(
+                "INSERT INTO message_refs(message_row, ref_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                &[&msg_row, r],
+            )?;
         }
         Ok(())
     }
@@ -198,9 +200,11 @@ impl Writer<'_> {
     pub fn move_message(&self, msg_row: i64, item_row: Option<i64>, reason: &str) -> Result<()> {
         let sender: Option<i64> = self
             .c
-            .prepare_cached("UPDATE messages SET item_id = ?2, thread_reason = ?3 WHERE id = ?1 RETURNING contact_id")?
-            .query_row(params![msg_row, item_row, reason], |r| r.get(0))
-            .optional()?
+            .row(
+                "UPDATE messages SET item_id = ?2, thread_reason = ?3 WHERE id = ?1 RETURNING contact_id",
+                &[&msg_row, &item_row, &reason],
+                |r| r.get::<Option<i64>>(0),
+            )?
             .flatten();
         if let (Some(item), Some(contact)) = (item_row, sender) {
             self.add_item_sender(item, contact)?;
@@ -212,9 +216,9 @@ impl Writer<'_> {
 impl Reader<'_> {
     /// Every stored Message-ID with the item holding it (None: machine lane), for thread-agreement checks.
     pub fn message_threads(&self) -> Result<Vec<(String, Option<i64>)>> {
-        let mut st = self.c.prepare_cached("SELECT message_id, item_id FROM messages WHERE message_id IS NOT NULL")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.c.rows("SELECT message_id, item_id FROM messages WHERE message_id IS NOT NULL", &[], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
     }
 
     /// Row counts of the tables an import writes, to prove a second import writes nothing.
@@ -230,14 +234,15 @@ impl Reader<'_> {
             ("stage_history", "SELECT COUNT(*) FROM stage_history"),
             ("item_contacts", "SELECT COUNT(*) FROM item_contacts"),
         ];
-        TABLES.iter().map(|(n, sql)| Ok((*n, self.c.prepare_cached(sql)?.query_row([], |r| r.get(0))?))).collect()
+        TABLES.iter().map(|(n, sql)| Ok((*n, self.c.one(sql, &[], |r| r.get(0))?))).collect()
     }
 
     /// Ledger outcome and reason per source key, for checking that nothing was dropped silently.
     pub fn ledger_by_source(&self) -> Result<std::collections::HashMap<String, (String, String)>> {
-        let mut st = self.c.prepare_cached("SELECT source_key, outcome, reason FROM ledger")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = self
+            .c
+            .rows("SELECT source_key, outcome, reason FROM ledger", &[], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+        Ok(rows.into_iter().collect())
     }
 }
 

@@ -1,10 +1,10 @@
 //! List queries: filters, keyset paging and counts, built from fixed SQL fragments with bound values.
 
 use super::Reader;
+use super::conn::{Param, Value};
 use crate::Result;
 use crate::domain::{ItemRef, Kind, PartKind, PartRef, Severity};
 use crate::stage::AnyStage;
-use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 use serde::Serialize;
 
@@ -189,7 +189,7 @@ impl ItemRow {
     }
 }
 
-fn where_clause(f: &ItemFilter, common: &[String], sql: &mut String, args: &mut Vec<Value>) {
+fn where_clause(f: &ItemFilter, common: &[String], pg: bool, sql: &mut String, args: &mut Vec<Value>) {
     sql.push_str(" WHERE 1=1");
     if let Some(k) = f.kind {
         sql.push_str(" AND i.kind = ?");
@@ -209,19 +209,19 @@ fn where_clause(f: &ItemFilter, common: &[String], sql: &mut String, args: &mut 
             args.push(v);
         }
     };
-    eq(" AND i.owner_id = ?", f.owner_row.map(Value::Integer));
+    eq(" AND i.owner_id = ?", f.owner_row.map(Value::Int));
     eq(" AND i.severity = ?", f.severity.map(|s| Value::Text(s.as_str().into())));
-    eq(" AND i.part_id = ?", f.part_row.map(Value::Integer));
-    eq(" AND i.account_id = ?", f.account_row.map(Value::Integer));
-    eq(" AND i.needs_response = ?", f.needs_response.map(|b| Value::Integer(b as i64)));
+    eq(" AND i.part_id = ?", f.part_row.map(Value::Int));
+    eq(" AND i.account_id = ?", f.account_row.map(Value::Int));
+    eq(" AND i.needs_response = ?", f.needs_response.map(|b| Value::Int(b as i64)));
     eq(" AND i.id IN (SELECT target_id FROM tags WHERE target = 'item' AND tag = ?)", f.tag.clone().map(Value::Text));
     if let Some(c) = f.contact_row {
         sql.push_str(" AND (i.contact_id = ? OR i.id IN (SELECT item_id FROM item_contacts WHERE contact_id = ?))");
-        args.push(Value::Integer(c));
-        args.push(Value::Integer(c));
+        args.push(Value::Int(c));
+        args.push(Value::Int(c));
     }
     if let Some(t) = f.text.as_deref() {
-        words::free_words(t, f.quick, common, sql, args);
+        words::free_words(t, f.quick, common, pg, sql, args);
     }
     if f.unassigned {
         sql.push_str(" AND i.owner_id IS NULL");
@@ -229,7 +229,7 @@ fn where_clause(f: &ItemFilter, common: &[String], sql: &mut String, args: &mut 
     if let (true, Some(reader)) = (f.unread, f.reader_row) {
         sql.push_str(" AND ");
         sql.push_str(UNREAD);
-        args.push(Value::Integer(reader));
+        args.push(Value::Int(reader));
     }
     match f.open {
         Some(true) => sql.push_str(" AND i.closed_at IS NULL"),
@@ -237,7 +237,11 @@ fn where_clause(f: &ItemFilter, common: &[String], sql: &mut String, args: &mut 
         None => {}
     }
     if let Some(a) = &f.account_text {
-        sql.push_str(" AND i.account_id IN (SELECT id FROM accounts WHERE name LIKE ?)");
+        sql.push_str(if pg {
+            " AND i.account_id IN (SELECT id FROM accounts WHERE name ILIKE ?)"
+        } else {
+            " AND i.account_id IN (SELECT id FROM accounts WHERE name LIKE ?)"
+        });
         args.push(Value::Text(format!("%{}%", a.replace(['%', '_'], ""))));
     }
     match f.has_issue {
@@ -252,8 +256,11 @@ fn where_clause(f: &ItemFilter, common: &[String], sql: &mut String, args: &mut 
 }
 
 const SELECT_ROW: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, i.severity, p.kind AS part_kind,
-    p.num AS part_num, a.name AS account, m.login AS owner, i.needs_response, i.created_at, i.updated_at, i.known,
-    (SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id) AS tags";
+    p.num AS part_num, a.name AS account, m.login AS owner, i.needs_response, i.created_at, i.updated_at, i.known";
+const TAGS_LITE: &str =
+    "(SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id) AS tags";
+const TAGS_PG: &str =
+    "(SELECT string_agg(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id) AS tags";
 const FROM_ITEMS: &str = " FROM items i";
 const JOINS: &str = " LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
     LEFT JOIN members m ON m.id = i.owner_id";
@@ -263,58 +270,66 @@ const UNREAD: &str = "EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id = i.id 
     AND mm.direction = 'in' AND mm.id > COALESCE((SELECT seen_msg FROM item_reads r WHERE r.member_id = ?
     AND r.item_id = i.id), 0))";
 
-fn list_sql(f: &ItemFilter, common: &[String], page: Page, limit: usize) -> (String, Vec<Value>) {
-    let [k1, k2, k3] = f.sort.keys();
+/// The SQL of a list page. On PostgreSQL the sort keys are BIGINTs like the bound cursor (a literal is an INTEGER).
+fn list_sql(f: &ItemFilter, common: &[String], pg: bool, page: Page, limit: usize) -> (String, Vec<Value>) {
+    let keys = f.sort.keys();
+    let pg_keys = keys.map(|k| {
+        if k.starts_with("i.") || k.starts_with("-i.") { k.to_string() } else { format!("CAST({k} AS BIGINT)") }
+    });
+    let [k1, k2, k3] = if pg { pg_keys.each_ref().map(String::as_str) } else { keys };
     let mut args = vec![];
     let unread = match f.reader_row {
         Some(reader) => {
-            args.push(Value::Integer(reader));
+            args.push(Value::Int(reader));
             UNREAD
         }
+        None if pg => "FALSE",
         None => "0",
     };
-    let mut sql = format!("{SELECT_ROW}, {k1} AS k1, {k2} AS k2, {k3} AS k3, {unread} AS unread");
+    let tags = if pg { TAGS_PG } else { TAGS_LITE };
+    let mut sql = format!("{SELECT_ROW}, {tags}, {k1} AS k1, {k2} AS k2, {k3} AS k3, {unread} AS unread");
     let cmp = if page.before { ">" } else { "<" };
     let dir = if page.before { "ASC" } else { "DESC" };
-    if let Some(q) = words::driving(f) {
+    if let Some(q) = words::driving(f).filter(|_| !pg) {
         // Newest first by the index's own row order: FTS5 streams rows and the query stops after `limit`.
         sql.push_str(" FROM item_words w CROSS JOIN items i ON i.id = w.rowid");
         sql.push_str(JOINS);
-        where_clause(&ItemFilter { text: None, ..f.clone() }, common, &mut sql, &mut args);
+        where_clause(&ItemFilter { text: None, ..f.clone() }, common, pg, &mut sql, &mut args);
         sql.push_str(" AND item_words MATCH ?");
         args.push(Value::Text(q));
         if let Some(row) = page.after_row {
             sql.push_str(&format!(" AND w.rowid {cmp} ?"));
-            args.push(Value::Integer(row));
+            args.push(Value::Int(row));
         }
         sql.push_str(&format!(" ORDER BY w.rowid {dir} LIMIT ?"));
-        args.push(Value::Integer(limit as i64));
+        args.push(Value::Int(limit as i64));
         return (sql, args);
     }
     sql.push_str(FROM_ITEMS);
     sql.push_str(JOINS);
-    where_clause(f, common, &mut sql, &mut args);
+    where_clause(f, common, pg, &mut sql, &mut args);
     match (f.sort, page.after) {
         (SortOrder::Newest, Some((_, _, _, num))) => {
             sql.push_str(" AND i.num ");
             sql.push_str(cmp);
             sql.push_str(" ?");
-            args.push(Value::Integer(num));
+            args.push(Value::Int(num));
         }
         (_, Some((a, b, c, num))) => {
             sql.push_str(&format!(" AND ({k1}, {k2}, {k3}, i.num) {cmp} (?, ?, ?, ?)"));
-            args.extend([a, b, c, num].map(Value::Integer));
+            args.extend([a, b, c, num].map(Value::Int));
         }
         (_, None) => {}
     }
     if f.sort == SortOrder::Newest {
         sql.push_str(&format!(" ORDER BY i.num {dir}"));
     } else {
-        let used: Vec<String> = [k1, k2, k3].iter().filter(|k| **k != "0").map(|k| format!("{k} {dir}")).collect();
+        let used: Vec<String> =
+            [k1, k2, k3].iter().zip(keys).filter(|(_, k)| *k != "0").map(|(k, _)| format!("{k} {dir}")).collect();
         sql.push_str(&format!(" ORDER BY {}, i.num {dir}", used.join(", ")));
     }
     sql.push_str(" LIMIT ?");
-    args.push(Value::Integer(limit as i64));
+    args.push(Value::Int(limit as i64));
     (sql, args)
 }
 
@@ -322,9 +337,9 @@ impl Reader<'_> {
     /// One page of a list, in the filter's order, starting after `page`.
     pub fn list(&self, f: &ItemFilter, page: Page, limit: usize) -> Result<Vec<ItemRow>> {
         let common = self.common_words(f)?;
-        let (sql, args) = list_sql(f, &common, page, limit);
-        let mut st = self.c.prepare_cached(&sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| {
+        let (sql, args) = list_sql(f, &common, self.c.is_pg(), page, limit);
+        let args: Vec<&dyn Param> = args.iter().map(|a| a as &dyn Param).collect();
+        let mut out = self.c.rows(&sql, &args, |r| {
             let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
             let part_kind: Option<PartKind> = r.get("part_kind")?;
             let tags: Option<String> = r.get("tags")?;
@@ -332,7 +347,7 @@ impl Reader<'_> {
                 row: r.get("id")?,
                 id,
                 title: r.get("title")?,
-                stage: super::types::stage(id.kind, &r.get::<_, String>("stage")?)?,
+                stage: super::items::stage_at(r, id.kind, "stage")?,
                 severity: r.get("severity")?,
                 part: part_kind.zip(r.get("part_num")?).map(|(kind, num)| PartRef { kind, num }),
                 account: r.get("account")?,
@@ -346,7 +361,6 @@ impl Reader<'_> {
                 tags: tags.map(|t| t.split(' ').map(String::from).collect()).unwrap_or_default(),
             })
         })?;
-        let mut out: Vec<ItemRow> = rows.collect::<Result<_, _>>()?;
         if page.before {
             out.reverse();
         }
@@ -384,14 +398,15 @@ impl Reader<'_> {
         sql.push_str(FROM_ITEMS);
         let mut args = vec![];
         let common = self.common_words(f)?;
-        where_clause(f, &common, &mut sql, &mut args);
-        sql.push_str(" LIMIT ?)");
-        args.push(Value::Integer(cap));
-        Ok(self.c.prepare_cached(&sql)?.query_row(params_from_iter(args), |r| r.get(0))?)
+        where_clause(f, &common, self.c.is_pg(), &mut sql, &mut args);
+        sql.push_str(" LIMIT ?) AS n");
+        args.push(Value::Int(cap));
+        let args: Vec<&dyn Param> = args.iter().map(|a| a as &dyn Param).collect();
+        self.c.one(&sql, &args, |r| r.get(0))
     }
 }
 
 pub(super) fn explain(c: &Connection, f: &ItemFilter) -> Result<Vec<String>> {
-    let (sql, args) = list_sql(f, &[], Page::default(), 50);
-    super::query_plan(c, &sql, params_from_iter(args))
+    let (sql, args) = list_sql(f, &[], false, Page::default(), 50);
+    super::query_plan(c, &sql, params_from_iter(args.iter().map(|a| a.lite())))
 }

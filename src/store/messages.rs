@@ -3,7 +3,6 @@
 use super::{Reader, Writer};
 use crate::Result;
 use crate::domain::{DeliveryState, Direction, MsgChannel};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 #[derive(Debug, Clone)]
@@ -98,7 +97,9 @@ impl Reader<'_> {
     /// The timeline of an item, oldest first; `channel` picks one tab.
     pub fn messages(&self, item_row: i64, channel: Option<MsgChannel>) -> Result<Vec<Message>> {
         self.messages_where(
-            &format!("{MESSAGE_COLUMNS} WHERE item_id = ?1 AND (?2 IS NULL OR channel = ?2) ORDER BY sent_at, id"),
+            &format!(
+                "{MESSAGE_COLUMNS} WHERE item_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR channel = ?2) ORDER BY sent_at, id"
+            ),
             item_row,
             channel,
         )
@@ -109,7 +110,7 @@ impl Reader<'_> {
     pub fn timeline(&self, item_row: i64, channel: Option<MsgChannel>) -> Result<Vec<Message>> {
         self.messages_where(
             &format!(
-                "{MESSAGE_COLUMNS} WHERE (?2 IS NULL OR channel = ?2) AND (item_id = ?1 OR (channel = 'customer' AND
+                "{MESSAGE_COLUMNS} WHERE (CAST(?2 AS TEXT) IS NULL OR channel = ?2) AND (item_id = ?1 OR (channel = 'customer' AND
                  item_id IN (SELECT from_id FROM links WHERE to_id = ?1 AND rel = 'ticket'))) ORDER BY sent_at, id"
             ),
             item_row,
@@ -118,15 +119,14 @@ impl Reader<'_> {
     }
 
     fn messages_where(&self, sql: &str, item_row: i64, channel: Option<MsgChannel>) -> Result<Vec<Message>> {
-        let mut st = self.c.prepare_cached(sql)?;
-        let rows = st.query_map(params![item_row, channel], |r| {
+        let mut out = self.c.rows(sql, &[&item_row, &channel], |r| {
             Ok(Message {
                 id: r.get("id")?,
                 channel: r.get("channel")?,
                 direction: r.get("direction")?,
                 message_id: r.get("message_id")?,
                 in_reply_to: r.get("in_reply_to")?,
-                references: split_list(r.get::<_, Option<String>>("refs")?.unwrap_or_default()),
+                references: split_list(r.get::<Option<String>>("refs")?.unwrap_or_default()),
                 from: r.get("from_addr")?,
                 from_name: r.get("from_name")?,
                 to: split_list(r.get("to_addrs")?),
@@ -142,7 +142,6 @@ impl Reader<'_> {
                 attachments: vec![],
             })
         })?;
-        let mut out: Vec<Message> = rows.collect::<Result<_, _>>()?;
         for m in &mut out {
             m.attachments = self.attachments(m.id)?;
         }
@@ -150,70 +149,64 @@ impl Reader<'_> {
     }
 
     pub fn attachments(&self, msg_row: i64) -> Result<Vec<Attachment>> {
-        let mut st = self.c.prepare_cached(
+        self.c.rows(
             "SELECT ma.name, a.mime, a.size, a.sha256 FROM message_attachments ma JOIN attachments a ON a.sha256 = ma.sha256
              WHERE ma.message_id = ?1 ORDER BY ma.name",
-        )?;
-        let rows = st.query_map([msg_row], |r| {
-            Ok(Attachment {
-                name: r.get("name")?,
-                mime: r.get("mime")?,
-                size: r.get("size")?,
-                sha256: r.get("sha256")?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            &[&msg_row],
+            |r| {
+                Ok(Attachment {
+                    name: r.get("name")?,
+                    mime: r.get("mime")?,
+                    size: r.get("size")?,
+                    sha256: r.get("sha256")?,
+                })
+            },
+        )
     }
 
     pub fn attachment_data(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT data FROM attachments WHERE sha256 = ?1")?
-            .query_row([sha256], |r| r.get(0))
-            .optional()?)
+        self.c.value("SELECT data FROM attachments WHERE sha256 = ?1", &[&sha256])
     }
 
     pub(super) fn first_message_body(&self, item_row: i64) -> Result<String> {
         Ok(self
             .c
-            .prepare_cached(
+            .value(
                 "SELECT body FROM messages WHERE item_id = ?1 AND channel = 'customer' ORDER BY sent_at, id LIMIT 1",
+                &[&item_row],
             )?
-            .query_row([item_row], |r| r.get(0))
-            .optional()?
             .unwrap_or_default())
     }
 }
 
 impl Writer<'_> {
     pub fn add_message(&self, m: &NewMessage) -> Result<i64> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO messages(item_id, channel, direction, message_id, in_reply_to, refs, from_addr, from_name,
-                   to_addrs, cc_addrs, subject, body, sent_at, author, contact_id, delivery_state, thread_reason, class)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-            )?
-            .execute(params![
-                m.item_row,
-                m.channel,
-                m.direction,
-                m.message_id,
-                m.in_reply_to,
-                (!m.refs.is_empty()).then(|| m.refs.join(" ")),
-                m.from_addr,
-                m.from_name,
-                m.to.join("\n"),
-                m.cc.join("\n"),
-                m.subject,
-                m.body,
-                m.sent_at,
-                m.author,
-                m.contact_row,
-                m.delivery,
-                m.thread_reason,
-                m.class,
-            ])?;
-        let row = self.c.last_insert_rowid();
+        let row: i64 = self.c.one(
+            "INSERT INTO messages(item_id, channel, direction, message_id, in_reply_to, refs, from_addr, from_name,
+               to_addrs, cc_addrs, subject, body, sent_at, author, contact_id, delivery_state, thread_reason, class)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) RETURNING id",
+            &[
+                &m.item_row,
+                &m.channel,
+                &m.direction,
+                &m.message_id,
+                &m.in_reply_to,
+                &(!m.refs.is_empty()).then(|| m.refs.join(" ")),
+                &m.from_addr,
+                &m.from_name,
+                &m.to.join("\n"),
+                &m.cc.join("\n"),
+                &m.subject,
+                &m.body,
+                &m.sent_at,
+                &m.author,
+                &m.contact_row,
+                &m.delivery,
+                &m.thread_reason,
+                &m.class,
+            ],
+            |r| r.get(0),
+        )?;
         self.queue_fts(super::Fts::Message(row, m.subject.clone(), m.body.clone()));
         Ok(row)
     }
@@ -222,19 +215,22 @@ impl Writer<'_> {
     pub fn add_attachment(&self, msg_row: i64, name: &str, mime: &str, data: &[u8]) -> Result<String> {
         use sha2::Digest;
         let sha = hex(&sha2::Sha256::digest(data));
-        self.c
-            .prepare_cached("INSERT OR IGNORE INTO attachments(sha256, size, mime, data) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![sha, data.len() as i64, mime, data])?;
-        self.c
-            .prepare_cached("INSERT OR IGNORE INTO message_attachments(message_id, sha256, name) VALUES (?1, ?2, ?3)")?
-            .execute(params![msg_row, sha, name])?;
+        self.c.execute(
+            "INSERT INTO attachments(sha256, size, mime, data) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            &[&sha, &(data.len() as i64), &mime, &data],
+        )?;
+        self.c.execute(
+            "INSERT INTO message_attachments(message_id, sha256, name) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            &[&msg_row, &sha, &name],
+        )?;
         Ok(sha)
     }
 
     pub fn set_delivery(&self, msg_row: i64, state: DeliveryState, detail: Option<&str>) -> Result<()> {
-        self.c
-            .prepare_cached("UPDATE messages SET delivery_state = ?2, delivery_detail = ?3 WHERE id = ?1")?
-            .execute(params![msg_row, state, detail])?;
+        self.c.execute(
+            "UPDATE messages SET delivery_state = ?2, delivery_detail = ?3 WHERE id = ?1",
+            &[&msg_row, &state, &detail],
+        )?;
         Ok(())
     }
 }
@@ -248,9 +244,7 @@ impl Reader<'_> {
     pub fn messages_by_row(&self, msg_row: i64) -> Result<Message> {
         let item: Option<i64> = self
             .c
-            .prepare_cached("SELECT item_id FROM messages WHERE id = ?1")?
-            .query_row([msg_row], |r| r.get(0))
-            .optional()?
+            .row("SELECT item_id FROM messages WHERE id = ?1", &[&msg_row], |r| r.get(0))?
             .ok_or_else(|| crate::Error::not_found(format!("message {msg_row}")))?;
         let all = match item {
             Some(i) => self.messages(i, None)?,

@@ -4,7 +4,6 @@ use super::{By, Writer};
 use crate::domain::{ItemRef, Kind, LinkRel, Severity, TagTarget};
 use crate::stage::{self, AnyStage, Happened, IssueStage, TicketReaction};
 use crate::{Error, Result};
-use rusqlite::params;
 
 /// What a customer message did to an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,12 +53,12 @@ impl Writer<'_> {
     fn move_stage(&self, row: i64, from: AnyStage, to: AnyStage, by: &By) -> Result<()> {
         let closed_at = to.is_closed().then_some(by.at);
         let needs = stage::needs_response_after(Happened::Moved(to));
-        self.c
-            .prepare_cached(
-                "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = MAX(updated_at, ?5),
-                 needs_response = COALESCE(?6, needs_response) WHERE id = ?1",
-            )?
-            .execute(params![row, to, closed_at, by.who, by.at, needs])?;
+        self.c.execute(
+            "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4,
+             updated_at = CASE WHEN updated_at > ?5 THEN updated_at ELSE ?5 END,
+             needs_response = COALESCE(?6, needs_response) WHERE id = ?1",
+            &[&row, &to, &closed_at, &by.who, &by.at, &needs],
+        )?;
         self.record_stage(row, Some(from), to, by)?;
         if let AnyStage::Issue(s) = to {
             self.follow_issue(row, s, by)?;
@@ -89,10 +88,11 @@ impl Writer<'_> {
     }
 
     fn linked_issue_stages(&self, ticket_row: i64) -> Result<Vec<IssueStage>> {
-        let mut st = self.c.prepare_cached(
+        self.c.rows(
             "SELECT i.stage FROM links l JOIN items i ON i.id = l.to_id WHERE l.from_id = ?1 AND l.rel = 'issue'",
-        )?;
-        Ok(st.query_map([ticket_row], |r| r.get("stage"))?.collect::<Result<_, _>>()?)
+            &[&ticket_row],
+            |r| r.get("stage"),
+        )
     }
 
     /// A valid customer message arrived on an item: needs response, and the automatic stage moves.
@@ -106,10 +106,8 @@ impl Writer<'_> {
                 }
             }
             AnyStage::Ticket(t) => {
-                let closed_at: Option<i64> = self
-                    .c
-                    .prepare_cached("SELECT closed_at FROM items WHERE id = ?1")?
-                    .query_row([row], |r| r.get(0))?;
+                let closed_at: Option<i64> =
+                    self.c.one("SELECT closed_at FROM items WHERE id = ?1", &[&row], |r| r.get(0))?;
                 let closed = closed_at.and_then(|c| chrono::DateTime::from_timestamp(c, 0));
                 let now = chrono::DateTime::from_timestamp(by.at, 0).unwrap_or_default();
                 match stage::ticket_on_customer_message(t, closed, now, reopen_days) {
@@ -136,12 +134,11 @@ impl Writer<'_> {
     }
 
     fn set_needs_response(&self, row: i64, h: Happened, by: &By) -> Result<()> {
-        self.c
-            .prepare_cached(
-                "UPDATE items SET needs_response = COALESCE(?4, needs_response), updated_by = ?2,
-                 updated_at = MAX(updated_at, ?3) WHERE id = ?1",
-            )?
-            .execute(params![row, by.who, by.at, stage::needs_response_after(h)])?;
+        self.c.execute(
+            "UPDATE items SET needs_response = COALESCE(?4, needs_response), updated_by = ?2,
+             updated_at = CASE WHEN updated_at > ?3 THEN updated_at ELSE ?3 END WHERE id = ?1",
+            &[&row, &by.who, &by.at, &stage::needs_response_after(h)],
+        )?;
         Ok(())
     }
 
@@ -150,40 +147,39 @@ impl Writer<'_> {
         let row = self.item_row(r)?;
         let (_, from) = self.stage_of(row)?;
         let closed_at = to.is_closed().then_some(by.at);
-        self.c
-            .prepare_cached(
-                "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = ?5,
-                 needs_response = COALESCE(?6, needs_response) WHERE id = ?1",
-            )?
-            .execute(params![row, to, closed_at, by.who, by.at, stage::needs_response_after(Happened::Moved(to))])?;
+        self.c.execute(
+            "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = ?5,
+             needs_response = COALESCE(?6, needs_response) WHERE id = ?1",
+            &[&row, &to, &closed_at, &by.who, &by.at, &stage::needs_response_after(Happened::Moved(to))],
+        )?;
         self.record_stage(row, Some(from), to, &By::at(format!("undo ({})", by.who), by.at))
     }
 
     /// Set or clear the owner. Returns the previous owner's login.
     pub fn assign(&self, r: ItemRef, member: Option<&str>, by: &By) -> Result<Option<String>> {
         let row = self.item_row(r)?;
-        let prev: Option<String> = self
-            .c
-            .prepare_cached("SELECT m.login FROM items i LEFT JOIN members m ON m.id = i.owner_id WHERE i.id = ?1")?
-            .query_row([row], |r| r.get(0))?;
+        let prev: Option<String> = self.c.one(
+            "SELECT m.login FROM items i LEFT JOIN members m ON m.id = i.owner_id WHERE i.id = ?1",
+            &[&row],
+            |r| r.get(0),
+        )?;
         let owner = member.map(|m| self.member_row(m)).transpose()?;
-        self.c.prepare_cached("UPDATE items SET owner_id = ?2 WHERE id = ?1")?.execute(params![row, owner])?;
+        self.c.execute("UPDATE items SET owner_id = ?2 WHERE id = ?1", &[&row, &owner])?;
         self.touch(row, by)?;
         Ok(prev)
     }
 
     pub fn set_severity(&self, r: ItemRef, sev: Option<Severity>, by: &By) -> Result<Option<Severity>> {
         let row = self.item_row(r)?;
-        let prev: Option<Severity> =
-            self.c.prepare_cached("SELECT severity FROM items WHERE id = ?1")?.query_row([row], |r| r.get(0))?;
-        self.c.prepare_cached("UPDATE items SET severity = ?2 WHERE id = ?1")?.execute(params![row, sev])?;
+        let prev: Option<Severity> = self.c.one("SELECT severity FROM items WHERE id = ?1", &[&row], |r| r.get(0))?;
+        self.c.execute("UPDATE items SET severity = ?2 WHERE id = ?1", &[&row, &sev])?;
         self.touch(row, by)?;
         Ok(prev)
     }
 
     pub fn set_part(&self, r: ItemRef, part_row: i64, by: &By) -> Result<()> {
         let row = self.item_row(r)?;
-        self.c.prepare_cached("UPDATE items SET part_id = ?2 WHERE id = ?1")?.execute(params![row, part_row])?;
+        self.c.execute("UPDATE items SET part_id = ?2 WHERE id = ?1", &[&row, &part_row])?;
         self.touch(row, by)
     }
 
@@ -193,16 +189,16 @@ impl Writer<'_> {
         }
         let row = self.item_row(r)?;
         let old = self.item_by_row(row)?;
-        self.c
-            .prepare_cached(
+        if !self.c.is_pg() {
+            self.c.execute(
                 "INSERT INTO items_fts(items_fts, rowid, title, description) VALUES ('delete', ?1, ?2, ?3)",
-            )?
-            .execute(params![row, old.title, old.description])?;
-        self.c.prepare_cached("UPDATE items SET title = ?2, norm_title = ?3 WHERE id = ?1")?.execute(params![
-            row,
-            title.trim(),
-            crate::domain::normalise_subject(title)
-        ])?;
+                &[&row, &old.title, &old.description],
+            )?;
+        }
+        self.c.execute(
+            "UPDATE items SET title = ?2, norm_title = ?3 WHERE id = ?1",
+            &[&row, &title.trim(), &crate::domain::normalise_subject(title)],
+        )?;
         self.queue_fts(super::Fts::Item(row, title.trim().to_string(), old.description));
         self.touch(row, by)
     }
@@ -234,12 +230,11 @@ impl Writer<'_> {
         }
         rel.check_kinds(from.kind, to.kind)?;
         let (a, b) = (self.item_row(from)?, self.item_row(to)?);
-        let n = self
-            .c
-            .prepare_cached(
-                "INSERT OR IGNORE INTO links(from_id, to_id, rel, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![a, b, rel.as_str(), by.who, by.at])?;
+        let n = self.c.execute(
+            "INSERT INTO links(from_id, to_id, rel, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO NOTHING",
+            &[&a, &b, &rel, &by.who, &by.at],
+        )?;
         self.touch(a, by)?;
         if rel == LinkRel::Issue
             && let (_, AnyStage::Ticket(ts)) = self.stage_of(a)?
@@ -257,10 +252,7 @@ impl Writer<'_> {
 
     pub fn unlink(&self, from: ItemRef, to: ItemRef, rel: LinkRel, by: &By) -> Result<bool> {
         let (a, b) = (self.item_row(from)?, self.item_row(to)?);
-        let n = self
-            .c
-            .prepare_cached("DELETE FROM links WHERE from_id = ?1 AND to_id = ?2 AND rel = ?3")?
-            .execute(params![a, b, rel.as_str()])?;
+        let n = self.c.execute("DELETE FROM links WHERE from_id = ?1 AND to_id = ?2 AND rel = ?3", &[&a, &b, &rel])?;
         self.touch(a, by)?;
         Ok(n > 0)
     }
@@ -290,12 +282,11 @@ impl Writer<'_> {
         let t = self.create_item(&n, by)?;
         let t_row = self.item_row(t)?;
         // The conversation's mail thread comes along: its people stay on the ticket's replies.
-        self.c
-            .prepare_cached(
-                "INSERT OR IGNORE INTO item_contacts(item_id, contact_id, role)
-                 SELECT ?2, contact_id, role FROM item_contacts WHERE item_id = ?1",
-            )?
-            .execute(params![c.row, t_row])?;
+        self.c.execute(
+            "INSERT INTO item_contacts(item_id, contact_id, role)
+             SELECT CAST(?2 AS BIGINT), contact_id, role FROM item_contacts WHERE item_id = ?1 ON CONFLICT DO NOTHING",
+            &[&c.row, &t_row],
+        )?;
         self.queue_fts(super::Fts::Words(t_row, false));
         self.link(conv, t, LinkRel::Ticket, by)?;
         Ok(t)

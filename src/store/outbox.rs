@@ -3,7 +3,6 @@
 use super::{Reader, Writer};
 use crate::Result;
 use crate::domain::{DeliveryState, ItemRef, Kind};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// A queued reply as the worker and `outbox list` see it.
@@ -31,13 +30,12 @@ pub struct Outgoing {
 impl Reader<'_> {
     /// Outbox rows: all (for listing), or only those due to be sent at `due`.
     pub fn outbox(&self, due: Option<i64>) -> Result<Vec<Outgoing>> {
-        let mut st = self.c.prepare_cached(
-            "SELECT o.msg_row, i.kind, i.num, o.mailbox, m.message_id, m.in_reply_to, m.refs, m.to_addrs, m.cc_addrs,
-                    m.subject, m.body, m.from_name, m.delivery_state, o.attempts, o.next_try_at, o.last_error
+        let sql = "SELECT o.msg_row, i.kind, i.num, o.mailbox, m.message_id, m.in_reply_to, m.refs, m.to_addrs,
+                    m.cc_addrs, m.subject, m.body, m.from_name, m.delivery_state, o.attempts, o.next_try_at, o.last_error
              FROM outbox o JOIN messages m ON m.id = o.msg_row LEFT JOIN items i ON i.id = m.item_id
-             WHERE ?1 IS NULL OR (m.delivery_state = 'in-transit' AND o.next_try_at <= ?1) ORDER BY o.msg_row",
-        )?;
-        let rows = st.query_map([due], |r| {
+             WHERE CAST(?1 AS BIGINT) IS NULL OR (m.delivery_state = 'in-transit' AND o.next_try_at <= ?1)
+             ORDER BY o.msg_row";
+        self.c.rows(sql, &[&due], |r| {
             let kind: Option<Kind> = r.get("kind")?;
             let split = |s: Option<String>| {
                 s.unwrap_or_default().split(['\n', ' ']).filter(|x| !x.is_empty()).map(String::from).collect()
@@ -46,7 +44,7 @@ impl Reader<'_> {
                 message: r.get("msg_row")?,
                 item: kind.zip(r.get("num")?).map(|(kind, num)| ItemRef { kind, num }),
                 mailbox: r.get("mailbox")?,
-                message_id: r.get::<_, Option<String>>("message_id")?.unwrap_or_default(),
+                message_id: r.get::<Option<String>>("message_id")?.unwrap_or_default(),
                 in_reply_to: r.get("in_reply_to")?,
                 references: split(r.get("refs")?),
                 to: split(r.get("to_addrs")?),
@@ -59,33 +57,37 @@ impl Reader<'_> {
                 next_try_at: r.get("next_try_at")?,
                 last_error: r.get("last_error")?,
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     pub fn outbox_pending(&self) -> Result<i64> {
-        Ok(self
-            .c
-            .prepare_cached(
-                "SELECT COUNT(*) FROM outbox o JOIN messages m ON m.id = o.msg_row WHERE m.delivery_state = 'in-transit'",
-            )?
-            .query_row([], |r| r.get(0))?)
+        self.c.one(
+            "SELECT COUNT(*) FROM outbox o JOIN messages m ON m.id = o.msg_row WHERE m.delivery_state = 'in-transit'",
+            &[],
+            |r| r.get(0),
+        )
     }
 
     pub fn cursor(&self, mailbox: &str, folder: &str) -> Result<Option<(u32, u32)>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT uidvalidity, last_uid FROM mail_cursor WHERE mailbox = ?1 AND folder = ?2")?
-            .query_row(params![mailbox, folder], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+        let cursor: Option<(i64, i64)> = self.c.row(
+            "SELECT uidvalidity, last_uid FROM mail_cursor WHERE mailbox = ?1 AND folder = ?2",
+            &[&mailbox, &folder],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let uid = |v: i64| {
+            u32::try_from(v)
+                .map_err(|_| crate::Error::invalid(format!("mail cursor {mailbox}/{folder} holds {v}, not a UID")))
+        };
+        cursor.map(|(v, u)| Ok((uid(v)?, uid(u)?))).transpose()
     }
 }
 
 impl Writer<'_> {
     pub fn enqueue(&self, msg_row: i64, mailbox: &str, at: i64) -> Result<()> {
-        self.c
-            .prepare_cached("INSERT INTO outbox(msg_row, mailbox, next_try_at) VALUES (?1, ?2, ?3)")?
-            .execute(params![msg_row, mailbox, at])?;
+        self.c.execute(
+            "INSERT INTO outbox(msg_row, mailbox, next_try_at) VALUES (?1, ?2, ?3)",
+            &[&msg_row, &mailbox, &at],
+        )?;
         Ok(())
     }
 
@@ -93,28 +95,25 @@ impl Writer<'_> {
     pub fn mark_sent(&self, msg_row: i64) -> Result<()> {
         self.set_delivery(msg_row, DeliveryState::Sent, None)?;
         self.c
-            .prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = NULL WHERE msg_row = ?1")?
-            .execute([msg_row])?;
+            .execute("UPDATE outbox SET attempts = attempts + 1, last_error = NULL WHERE msg_row = ?1", &[&msg_row])?;
         Ok(())
     }
 
     /// A send failed: try again at `next_try_at`.
     pub fn mark_failed(&self, msg_row: i64, error: &str, next_try_at: i64) -> Result<()> {
-        self.c
-            .prepare_cached(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_try_at = ?3 WHERE msg_row = ?1",
-            )?
-            .execute(params![msg_row, error, next_try_at])?;
+        self.c.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_try_at = ?3 WHERE msg_row = ?1",
+            &[&msg_row, &error, &next_try_at],
+        )?;
         Ok(())
     }
 
     pub fn set_cursor(&self, mailbox: &str, folder: &str, uidvalidity: u32, last_uid: u32) -> Result<()> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO mail_cursor(mailbox, folder, uidvalidity, last_uid) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(mailbox, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
-            )?
-            .execute(params![mailbox, folder, uidvalidity, last_uid])?;
+        self.c.execute(
+            "INSERT INTO mail_cursor(mailbox, folder, uidvalidity, last_uid) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(mailbox, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid",
+            &[&mailbox, &folder, &i64::from(uidvalidity), &i64::from(last_uid)],
+        )?;
         Ok(())
     }
 }

@@ -3,7 +3,6 @@
 use super::{Reader, Writer};
 use crate::domain::{PartKind, PartRef, RecordKind, parse_record_id};
 use crate::{Error, Result};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -25,26 +24,21 @@ pub struct Part {
 
 impl Reader<'_> {
     pub fn members(&self) -> Result<Vec<Member>> {
-        let mut st = self.c.prepare_cached("SELECT login, name, email FROM members ORDER BY login")?;
-        let rows =
-            st.query_map([], |r| Ok(Member { login: r.get("login")?, name: r.get("name")?, email: r.get("email")? }))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.c.rows("SELECT login, name, email FROM members ORDER BY login", &[], |r| {
+            Ok(Member { login: r.get("login")?, name: r.get("name")?, email: r.get("email")? })
+        })
     }
 
     pub fn member_row(&self, login: &str) -> Result<i64> {
         self.c
-            .prepare_cached("SELECT id FROM members WHERE login = ?1 OR email = ?1")?
-            .query_row([login.trim()], |r| r.get(0))
-            .optional()?
+            .value("SELECT id FROM members WHERE login = ?1 OR email = ?1", &[&login.trim()])?
             .ok_or_else(|| Error::not_found(format!("member '{login}'")))
     }
 
     pub fn parts(&self) -> Result<Vec<Part>> {
-        let mut st = self.c.prepare_cached(
-            "SELECT p.id, p.kind, p.num, p.name, q.kind AS parent_kind, q.num AS parent_num
-             FROM parts p LEFT JOIN parts q ON q.id = p.parent_id ORDER BY p.id",
-        )?;
-        let rows = st.query_map([], |r| {
+        let sql = "SELECT p.id, p.kind, p.num, p.name, q.kind AS parent_kind, q.num AS parent_num
+             FROM parts p LEFT JOIN parts q ON q.id = p.parent_id ORDER BY p.id";
+        self.c.rows(sql, &[], |r| {
             let kind: PartKind = r.get("kind")?;
             let parent_kind: Option<PartKind> = r.get("parent_kind")?;
             Ok(Part {
@@ -54,16 +48,13 @@ impl Reader<'_> {
                 name: r.get("name")?,
                 parent: parent_kind.zip(r.get("parent_num")?).map(|(kind, num)| PartRef { kind, num }),
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     /// The row of a part.
     pub fn part_row_of(&self, p: PartRef) -> Result<i64> {
         self.c
-            .prepare_cached("SELECT id FROM parts WHERE kind = ?1 AND num = ?2")?
-            .query_row(params![p.kind, p.num], |r| r.get(0))
-            .optional()?
+            .value("SELECT id FROM parts WHERE kind = ?1 AND num = ?2", &[&p.kind, &p.num])?
             .ok_or_else(|| Error::not_found(p.to_string()))
     }
 
@@ -73,10 +64,7 @@ impl Reader<'_> {
         let found = if parse_record_id(s, &kinds).is_ok() {
             return self.part_row_of(s.parse()?).map_err(|_| Error::not_found(format!("part '{s}'")));
         } else {
-            self.c
-                .prepare_cached("SELECT id FROM parts WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1")?
-                .query_row([s.trim()], |r| r.get(0))
-                .optional()?
+            self.c.value("SELECT id FROM parts WHERE lower(name) = lower(?1) ORDER BY id LIMIT 1", &[&s.trim()])?
         };
         found.ok_or_else(|| Error::not_found(format!("part '{s}'")))
     }
@@ -90,11 +78,8 @@ impl Writer<'_> {
         if self.member_row(login).is_ok() {
             return Err(Error::invalid(format!("member '{login}' exists already")));
         }
-        self.c.prepare_cached("INSERT INTO members(login, name, email) VALUES (?1, ?2, ?3)")?.execute(params![
-            login.trim(),
-            name,
-            email
-        ])?;
+        self.c
+            .execute("INSERT INTO members(login, name, email) VALUES (?1, ?2, ?3)", &[&login.trim(), &name, &email])?;
         Ok(())
     }
 
@@ -103,9 +88,7 @@ impl Writer<'_> {
             return Err(Error::invalid("a part needs a name"));
         }
         let parent_kind: Option<PartKind> = match parent {
-            Some(p) => {
-                Some(self.c.prepare_cached("SELECT kind FROM parts WHERE id = ?1")?.query_row([p], |r| r.get(0))?)
-            }
+            Some(p) => Some(self.c.one("SELECT kind FROM parts WHERE id = ?1", &[&p], |r| r.get(0))?),
             None => None,
         };
         let want_parent = match kind {
@@ -119,13 +102,13 @@ impl Writer<'_> {
                 Some(k) => format!("a {kind} needs a {k} as its parent (--parent)"),
             }));
         }
-        let num: i64 = self
-            .c
-            .prepare_cached("SELECT COALESCE(MAX(num), 0) + 1 FROM parts WHERE kind = ?1")?
-            .query_row([kind], |r| r.get(0))?;
-        self.c
-            .prepare_cached("INSERT INTO parts(kind, num, name, parent_id) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![kind, num, name.trim(), parent])?;
+        self.c.lock_numbering(&format!("parts {kind}"))?;
+        let num: i64 =
+            self.c.one("SELECT COALESCE(MAX(num), 0) + 1 FROM parts WHERE kind = ?1", &[&kind], |r| r.get(0))?;
+        self.c.execute(
+            "INSERT INTO parts(kind, num, name, parent_id) VALUES (?1, ?2, ?3, ?4)",
+            &[&kind, &num, &name.trim(), &parent],
+        )?;
         Ok(PartRef { kind, num })
     }
 }

@@ -39,22 +39,25 @@ pub fn stages_named(kinds: &[Kind], s: &str) -> Vec<AnyStage> {
 impl Writer<'_> {
     /// `login` has seen item `r` as it is now: its messages so far are read for them. Not a member: nothing to mark.
     pub fn mark_read(&self, login: &str, r: ItemRef) -> crate::Result<()> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO item_reads(member_id, item_id, seen_msg)
-                 SELECT m.id, i.id, COALESCE((SELECT MAX(id) FROM messages WHERE item_id = i.id), 0)
-                 FROM members m, items i WHERE m.login = ?1 AND i.kind = ?2 AND i.num = ?3
-                 ON CONFLICT(member_id, item_id) DO UPDATE SET seen_msg = excluded.seen_msg",
-            )?
-            .execute(rusqlite::params![login, r.kind.as_str(), r.num])?;
+        self.c.execute(
+            "INSERT INTO item_reads(member_id, item_id, seen_msg)
+             SELECT m.id, i.id, COALESCE((SELECT MAX(id) FROM messages WHERE item_id = i.id), 0)
+             FROM members m, items i WHERE m.login = ?1 AND i.kind = ?2 AND i.num = ?3
+             ON CONFLICT(member_id, item_id) DO UPDATE SET seen_msg = excluded.seen_msg",
+            &[&login, &r.kind, &r.num],
+        )?;
         Ok(())
     }
 }
 
 impl Reader<'_> {
-    /// SQLite's `data_version`: it changes when another connection (the CLI, a second TUI, the mail worker) commits.
+    /// A number that changes when another connection (the CLI, a second TUI, the mail worker) commits: SQLite's
+    /// `data_version`; on PostgreSQL the server's log position (any write on the server moves it: at worst a reload
+    /// too many, until changes are announced with LISTEN/NOTIFY).
     pub fn data_version(&self) -> crate::Result<i64> {
-        Ok(self.c.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        let sql =
+            if self.c.is_pg() { "SELECT CAST(pg_current_wal_lsn() - '0/0' AS BIGINT)" } else { "PRAGMA data_version" };
+        self.c.one(sql, &[], |r| r.get(0))
     }
 
     /// Read query `q` into `base`: what its terms name narrows the filter, the other words become the free text.

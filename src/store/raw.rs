@@ -2,7 +2,6 @@
 
 use super::{Reader, Writer};
 use crate::Result;
-use rusqlite::{OptionalExtension, params};
 
 /// A raw message compressed for storage: the bytes go to SQLite as made on the reading thread.
 pub struct Packed {
@@ -37,72 +36,58 @@ impl Reader<'_> {
     /// The ledger rows of these exact bytes: the first that is not itself a duplicate (None: the bytes are new, or
     /// their first copy left quarantine), and whether `source` is among all of them.
     pub fn ledger_copies(&self, sha256: &str, source: &str) -> Result<(Option<FirstCopy>, bool)> {
-        let mut st = self.c.prepare_cached(
-            "SELECT id, item_id, msg_row, source_key, outcome FROM ledger WHERE sha256 = unhex(?1) ORDER BY id",
-        )?;
-        let mut rows = st.query([sha256])?;
-        let mut first: Option<FirstCopy> = None;
-        let mut same_source = false;
-        while let Some(r) = rows.next()? {
-            let src: String = r.get(3)?;
-            same_source |= src == source;
-            if first.is_none() && r.get::<_, String>(4)? != "duplicate" {
-                first = Some(FirstCopy { ledger: r.get(0)?, item_row: r.get(1)?, msg_row: r.get(2)?, source: src });
-            }
-        }
-        Ok((first, same_source))
+        let rows = self.c.rows(self.c.pick(COPIES), &[&sha256], |r| {
+            let copy = FirstCopy { ledger: r.get(0)?, item_row: r.get(1)?, msg_row: r.get(2)?, source: r.get(3)? };
+            Ok((copy, r.get::<String>(4)? == "duplicate"))
+        })?;
+        let same_source = rows.iter().any(|(c, _)| c.source == source);
+        Ok((rows.into_iter().find(|(_, dup)| !dup).map(|(c, _)| c), same_source))
     }
 
     /// The raw bytes with this SHA-256 (hex), as received.
     pub fn raw_by_sha(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        let got: Option<(i64, i64, Vec<u8>)> = self
-            .c
-            .prepare_cached("SELECT codec, size, data FROM raw_mail WHERE sha256 = unhex(?1)")?
-            .query_row([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
+        let got: Option<(i64, i64, Vec<u8>)> =
+            self.c.row(self.c.pick(RAW_BY_SHA), &[&sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         got.map(|(c, s, d)| unpack(c, s, d)).transpose()
     }
 
     /// The raw bytes a stored message was made from (None: written here, or stored before raw mail was kept).
     pub fn raw_of_message(&self, msg_row: i64) -> Result<Option<Vec<u8>>> {
-        let got: Option<(i64, i64, Vec<u8>)> = self
-            .c
-            .prepare_cached(
-                "SELECT r.codec, r.size, r.data FROM ledger l JOIN raw_mail r ON r.sha256 = l.sha256
-                 WHERE l.msg_row = ?1 ORDER BY l.id LIMIT 1",
-            )?
-            .query_row([msg_row], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
+        let got: Option<(i64, i64, Vec<u8>)> = self.c.row(
+            "SELECT r.codec, r.size, r.data FROM ledger l JOIN raw_mail r ON r.sha256 = l.sha256
+             WHERE l.msg_row = ?1 ORDER BY l.id LIMIT 1",
+            &[&msg_row],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         got.map(|(c, s, d)| unpack(c, s, d)).transpose()
     }
 
     /// Every stored message with raw bytes, as (message row, SHA-256 hex), in message order.
     pub fn messages_with_raw(&self) -> Result<Vec<(i64, String)>> {
-        let mut st = self.c.prepare_cached(
+        // One row per message (PostgreSQL wants the SHA-256 aggregated; a message has one first copy).
+        let sql = if self.c.is_pg() {
+            "SELECT l.msg_row, MIN(encode(l.sha256, 'hex')) FROM ledger l JOIN raw_mail r ON r.sha256 = l.sha256
+             WHERE l.msg_row IS NOT NULL AND l.outcome != 'duplicate' GROUP BY l.msg_row ORDER BY l.msg_row"
+        } else {
             "SELECT l.msg_row, hex(l.sha256) FROM ledger l JOIN raw_mail r ON r.sha256 = l.sha256
-             WHERE l.msg_row IS NOT NULL AND l.outcome != 'duplicate' GROUP BY l.msg_row ORDER BY l.msg_row",
-        )?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?.to_lowercase())))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+             WHERE l.msg_row IS NOT NULL AND l.outcome != 'duplicate' GROUP BY l.msg_row ORDER BY l.msg_row"
+        };
+        self.c.rows(sql, &[], |r| Ok((r.get(0)?, r.get::<String>(1)?.to_lowercase())))
     }
 
     /// A stored message's class (empty when there is no such message).
     pub fn message_class(&self, row: i64) -> Result<String> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT class FROM messages WHERE id = ?1")?
-            .query_row([row], |r| r.get(0))
-            .optional()?
-            .unwrap_or_default())
+        Ok(self.c.value("SELECT class FROM messages WHERE id = ?1", &[&row])?.unwrap_or_default())
     }
 
     /// Raw messages kept: how many, their bytes as received, and as stored.
     pub fn raw_sizes(&self) -> Result<(i64, i64, i64)> {
-        Ok(self.c.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(size), 0), COALESCE(SUM(length(data)), 0) FROM raw_mail",
-            [],
+        self.c.one(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT), CAST(COALESCE(SUM(octet_length(data)), 0) AS BIGINT)
+             FROM raw_mail",
+            &[],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?)
+        )
     }
 }
 
@@ -120,17 +105,16 @@ impl Writer<'_> {
     /// Replace a message's subject, sender name, body, class and attachments (re-derived from its raw bytes); its
     /// item, thread and delivery state stay. True when anything changed.
     pub fn rederive_message(&self, row: i64, d: &Rederived<'_>) -> Result<bool> {
-        let old: Option<(String, String, String, String)> = self
-            .c
-            .prepare_cached("SELECT subject, from_name, body, class FROM messages WHERE id = ?1")?
-            .query_row([row], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .optional()?;
+        let old: Option<(String, String, String, String)> =
+            self.c.row("SELECT subject, from_name, body, class FROM messages WHERE id = ?1", &[&row], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
         let Some((subject, from_name, body, class)) = old else { return Ok(false) };
-        let mut old_att: Vec<(String, String)> = self
-            .c
-            .prepare_cached("SELECT name, sha256 FROM message_attachments WHERE message_id = ?1 ORDER BY name, sha256")?
-            .query_map([row], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
+        let mut old_att: Vec<(String, String)> = self.c.rows(
+            "SELECT name, sha256 FROM message_attachments WHERE message_id = ?1 ORDER BY name, sha256",
+            &[&row],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         old_att.sort();
         let mut new_att: Vec<(String, String)> = d
             .attachments
@@ -146,20 +130,20 @@ impl Writer<'_> {
             return Ok(false);
         }
         if !same {
-            self.c
-                .prepare_cached(
+            if !self.c.is_pg() {
+                self.c.execute(
                     "INSERT INTO messages_fts(messages_fts, rowid, subject, body) VALUES ('delete', ?1, ?2, ?3)",
-                )?
-                .execute(params![row, subject, body])?;
-            self.c
-                .prepare_cached(
-                    "UPDATE messages SET subject = ?2, from_name = ?3, body = ?4, class = ?5 WHERE id = ?1",
-                )?
-                .execute(params![row, d.subject, d.from_name, d.body, d.class])?;
+                    &[&row, &subject, &body],
+                )?;
+            }
+            self.c.execute(
+                "UPDATE messages SET subject = ?2, from_name = ?3, body = ?4, class = ?5 WHERE id = ?1",
+                &[&row, &d.subject, &d.from_name, &d.body, &d.class],
+            )?;
             self.queue_fts(super::Fts::Message(row, d.subject.to_string(), d.body.to_string()));
         }
         if old_att != new_att {
-            self.c.prepare_cached("DELETE FROM message_attachments WHERE message_id = ?1")?.execute([row])?;
+            self.c.execute("DELETE FROM message_attachments WHERE message_id = ?1", &[&row])?;
             for (name, mime, data) in &d.attachments {
                 self.add_attachment(row, name, mime, data)?;
             }
@@ -169,15 +153,24 @@ impl Writer<'_> {
 
     /// Keep raw bytes (once per SHA-256).
     pub fn keep_raw(&self, sha256: &str, p: &Packed) -> Result<()> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO raw_mail(sha256, size, codec, data) VALUES (unhex(?1), ?2, 1, ?3)
-                 ON CONFLICT(sha256) DO NOTHING",
-            )?
-            .execute(params![sha256, p.size as i64, p.zstd])?;
+        self.c.execute(self.c.pick(KEEP_RAW), &[&sha256, &(p.size as i64), &p.zstd])?;
         Ok(())
     }
 }
+
+/// Statements keyed by a SHA-256 in hex: SQLite's `unhex`, PostgreSQL's `decode(…, 'hex')`.
+const COPIES: [&str; 2] = [
+    "SELECT id, item_id, msg_row, source_key, outcome FROM ledger WHERE sha256 = unhex(?1) ORDER BY id",
+    "SELECT id, item_id, msg_row, source_key, outcome FROM ledger WHERE sha256 = decode(?1, 'hex') ORDER BY id",
+];
+const RAW_BY_SHA: [&str; 2] = [
+    "SELECT codec, size, data FROM raw_mail WHERE sha256 = unhex(?1)",
+    "SELECT codec, size, data FROM raw_mail WHERE sha256 = decode(?1, 'hex')",
+];
+const KEEP_RAW: [&str; 2] = [
+    "INSERT INTO raw_mail(sha256, size, codec, data) VALUES (unhex(?1), ?2, 1, ?3) ON CONFLICT(sha256) DO NOTHING",
+    "INSERT INTO raw_mail(sha256, size, codec, data) VALUES (decode(?1, 'hex'), ?2, 1, ?3) ON CONFLICT(sha256) DO NOTHING",
+];
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,6 @@
 use super::{Reader, Writer};
 use crate::domain::{AccountId, ContactId, RecordKind, TagTarget, Tier, parse_record_id};
 use crate::{Error, Result};
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -65,25 +64,25 @@ impl Reader<'_> {
     pub fn account(&self, row: i64) -> Result<Account> {
         let mut a = self
             .c
-            .prepare_cached(
+            .row(
                 "SELECT a.id, a.name, a.tier, a.description, m.login, a.external_ref, a.created_at, a.updated_at
                  FROM accounts a LEFT JOIN members m ON m.id = a.owner_id WHERE a.id = ?1",
+                &[&row],
+                |r| {
+                    Ok(Account {
+                        row: r.get("id")?,
+                        id: r.get("id")?,
+                        name: r.get("name")?,
+                        tier: r.get("tier")?,
+                        description: r.get("description")?,
+                        owner: r.get("login")?,
+                        external_ref: r.get("external_ref")?,
+                        created_at: r.get("created_at")?,
+                        updated_at: r.get("updated_at")?,
+                        ..Default::default()
+                    })
+                },
             )?
-            .query_row([row], |r| {
-                Ok(Account {
-                    row: r.get("id")?,
-                    id: r.get("id")?,
-                    name: r.get("name")?,
-                    tier: r.get("tier")?,
-                    description: r.get("description")?,
-                    owner: r.get("login")?,
-                    external_ref: r.get("external_ref")?,
-                    created_at: r.get("created_at")?,
-                    updated_at: r.get("updated_at")?,
-                    ..Default::default()
-                })
-            })
-            .optional()?
             .ok_or_else(|| Error::not_found(format!("account ACC-{row}")))?;
         a.domains = self.strings("SELECT domain FROM account_domains WHERE account_id = ?1 ORDER BY domain", row)?;
         a.tags = self.tags_of(TagTarget::Account, row)?;
@@ -91,7 +90,7 @@ impl Reader<'_> {
     }
 
     pub fn accounts(&self, limit: usize) -> Result<Vec<Account>> {
-        let rows = self.ids("SELECT id FROM accounts ORDER BY name COLLATE NOCASE, id LIMIT ?1", limit as i64)?;
+        let rows = self.ids("SELECT id FROM accounts ORDER BY lower(name), id LIMIT ?1", limit as i64)?;
         rows.into_iter().map(|r| self.account(r)).collect()
     }
 
@@ -99,101 +98,74 @@ impl Reader<'_> {
     /// look like a display id).
     pub fn account_row(&self, s: &str) -> Result<i64> {
         let s = s.trim();
-        let by_ref: Option<i64> = self
-            .c
-            .prepare_cached(
-                "SELECT id FROM accounts WHERE external_ref = ?1
-                 UNION ALL SELECT account_id FROM account_domains WHERE domain = lower(?1) LIMIT 1",
-            )?
-            .query_row([s], |r| r.get(0))
-            .optional()?;
+        let by_ref: Option<i64> = self.c.value(
+            "SELECT id FROM accounts WHERE external_ref = ?1
+             UNION ALL SELECT account_id FROM account_domains WHERE domain = lower(?1) LIMIT 1",
+            &[&s],
+        )?;
         if let Some(id) = by_ref {
             return Ok(id);
         }
         if let Ok((_, n)) = parse_record_id(s, &[RecordKind::Account]) {
-            let hit: Option<i64> = self
-                .c
-                .prepare_cached("SELECT id FROM accounts WHERE id = ?1")?
-                .query_row([n], |r| r.get(0))
-                .optional()?;
+            let hit: Option<i64> = self.c.value("SELECT id FROM accounts WHERE id = ?1", &[&n])?;
             return hit.ok_or_else(|| Error::not_found(format!("account '{s}'")));
         }
-        let hit: Option<i64> = self
-            .c
-            .prepare_cached("SELECT id FROM accounts WHERE name = ?1 COLLATE NOCASE ORDER BY id LIMIT 1")?
-            .query_row([s], |r| r.get(0))
-            .optional()?;
+        let hit: Option<i64> =
+            self.c.value("SELECT id FROM accounts WHERE lower(name) = lower(?1) ORDER BY id LIMIT 1", &[&s])?;
         hit.ok_or_else(|| Error::not_found(format!("account '{s}'")))
     }
 
     pub fn account_by_domain(&self, domain: &str) -> Result<Option<i64>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT account_id FROM account_domains WHERE domain = ?1")?
-            .query_row([domain.to_ascii_lowercase()], |r| r.get(0))
-            .optional()?)
+        self.c.value("SELECT account_id FROM account_domains WHERE domain = ?1", &[&domain.to_ascii_lowercase()])
     }
 
     /// The contact with this email address and its account, in one lookup.
     pub fn contact_and_account_by_email(&self, email: &str) -> Result<Option<(i64, Option<i64>)>> {
-        Ok(self
-            .c
-            .prepare_cached(
-                "SELECT e.contact_id, c.account_id FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
-                 WHERE e.email = ?1",
-            )?
-            .query_row([email.to_lowercase()], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+        self.c.row(
+            "SELECT e.contact_id, c.account_id FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+             WHERE e.email = ?1",
+            &[&email.to_lowercase()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// The login of an account's owner, if it has one.
     pub fn account_owner(&self, row: i64) -> Result<Option<String>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT m.login FROM accounts a JOIN members m ON m.id = a.owner_id WHERE a.id = ?1")?
-            .query_row([row], |r| r.get(0))
-            .optional()?)
+        self.c.value("SELECT m.login FROM accounts a JOIN members m ON m.id = a.owner_id WHERE a.id = ?1", &[&row])
     }
 
     /// Which of the given tags a record carries.
     pub fn tags_among(&self, target: TagTarget, id: i64, wanted: &[&str]) -> Result<Vec<String>> {
-        let mut st = self.c.prepare_cached("SELECT tag FROM tags WHERE target = ?1 AND target_id = ?2")?;
-        let rows = st.query_map(params![target, id], |r| r.get::<_, String>(0))?;
-        let mut out = vec![];
-        for t in rows {
-            let t = t?;
-            if wanted.contains(&t.as_str()) {
-                out.push(t);
-            }
-        }
-        Ok(out)
+        let tags: Vec<String> =
+            self.c.rows("SELECT tag FROM tags WHERE target = ?1 AND target_id = ?2", &[&target, &id], |r| r.get(0))?;
+        Ok(tags.into_iter().filter(|t| wanted.contains(&t.as_str())).collect())
     }
 
     pub fn contact(&self, row: i64) -> Result<Contact> {
         let mut c = self
             .c
-            .prepare_cached(
+            .row(
                 "SELECT c.id, c.name, c.phones, c.external_ref, c.verified, c.account_id, a.name AS account_name,
                         c.created_at, c.updated_at
                  FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id = ?1",
+                &[&row],
+                |r| {
+                    let phones: String = r.get("phones")?;
+                    Ok(Contact {
+                        row: r.get("id")?,
+                        id: r.get("id")?,
+                        name: r.get("name")?,
+                        phones: phones.split('\n').filter(|p| !p.is_empty()).map(String::from).collect(),
+                        external_ref: r.get("external_ref")?,
+                        verified: r.get("verified")?,
+                        account: r.get("account_id")?,
+                        account_name: r.get("account_name")?,
+                        created_at: r.get("created_at")?,
+                        updated_at: r.get("updated_at")?,
+                        ..Default::default()
+                    })
+                },
             )?
-            .query_row([row], |r| {
-                let phones: String = r.get("phones")?;
-                Ok(Contact {
-                    row: r.get("id")?,
-                    id: r.get("id")?,
-                    name: r.get("name")?,
-                    phones: phones.split('\n').filter(|p| !p.is_empty()).map(String::from).collect(),
-                    external_ref: r.get("external_ref")?,
-                    verified: r.get("verified")?,
-                    account: r.get("account_id")?,
-                    account_name: r.get("account_name")?,
-                    created_at: r.get("created_at")?,
-                    updated_at: r.get("updated_at")?,
-                    ..Default::default()
-                })
-            })
-            .optional()?
             .ok_or_else(|| Error::not_found(format!("contact CONT-{row}")))?;
         c.emails =
             self.strings("SELECT email FROM contact_emails WHERE contact_id = ?1 ORDER BY position, email", row)?;
@@ -203,11 +175,11 @@ impl Reader<'_> {
 
     /// Contacts in id order, starting after `after` (keyset), optionally of one account.
     pub fn contacts(&self, account: Option<i64>, after: i64, limit: usize) -> Result<Vec<Contact>> {
-        let mut st = self.c.prepare_cached(
+        let ids: Vec<i64> = self.c.rows(
             "SELECT id FROM contacts WHERE id > ?1 AND (?2 IS NULL OR account_id = ?2) ORDER BY id LIMIT ?3",
+            &[&after, &account, &(limit as i64)],
+            |r| r.get(0),
         )?;
-        let ids: Vec<i64> =
-            st.query_map(params![after, account, limit as i64], |r| r.get(0))?.collect::<Result<_, _>>()?;
         ids.into_iter().map(|r| self.contact(r)).collect()
     }
 
@@ -219,57 +191,45 @@ impl Reader<'_> {
         }
         let (_, n) =
             parse_record_id(s, &[RecordKind::Contact]).map_err(|_| Error::not_found(format!("contact '{s}'")))?;
-        let hit: Option<i64> =
-            self.c.prepare_cached("SELECT id FROM contacts WHERE id = ?1")?.query_row([n], |r| r.get(0)).optional()?;
+        let hit: Option<i64> = self.c.value("SELECT id FROM contacts WHERE id = ?1", &[&n])?;
         hit.ok_or_else(|| Error::not_found(format!("contact '{s}'")))
     }
 
     pub fn contact_by_ref_or_email(&self, ext: Option<&str>, email: Option<&str>) -> Result<Option<i64>> {
         if let Some(e) = ext.filter(|e| !e.is_empty()) {
-            let hit: Option<i64> = self
-                .c
-                .prepare_cached("SELECT id FROM contacts WHERE external_ref = ?1")?
-                .query_row([e], |r| r.get(0))
-                .optional()?;
+            let hit: Option<i64> = self.c.value("SELECT id FROM contacts WHERE external_ref = ?1", &[&e])?;
             if hit.is_some() {
                 return Ok(hit);
             }
         }
         match email.filter(|e| !e.is_empty()) {
-            Some(e) => Ok(self
-                .c
-                .prepare_cached("SELECT contact_id FROM contact_emails WHERE email = ?1")?
-                .query_row([e.to_lowercase()], |r| r.get(0))
-                .optional()?),
+            Some(e) => self.c.value("SELECT contact_id FROM contact_emails WHERE email = ?1", &[&e.to_lowercase()]),
             None => Ok(None),
         }
     }
 
     pub fn tags_of(&self, target: TagTarget, id: i64) -> Result<Vec<String>> {
-        let mut st = self.c.prepare_cached("SELECT tag FROM tags WHERE target = ?1 AND target_id = ?2 ORDER BY tag")?;
-        let rows = st.query_map(params![target, id], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.c.rows("SELECT tag FROM tags WHERE target = ?1 AND target_id = ?2 ORDER BY tag", &[&target, &id], |r| {
+            r.get(0)
+        })
     }
 
     pub fn has_tag(&self, target: TagTarget, id: i64, tag: &str) -> Result<bool> {
         Ok(self
             .c
-            .prepare_cached("SELECT 1 FROM tags WHERE target = ?1 AND target_id = ?2 AND tag = ?3")?
-            .query_row(params![target, id, tag], |_| Ok(()))
-            .optional()?
+            .value::<i64>(
+                "SELECT 1 FROM tags WHERE target = ?1 AND target_id = ?2 AND tag = ?3",
+                &[&target, &id, &tag],
+            )?
             .is_some())
     }
 
     pub(super) fn strings(&self, sql: &str, id: i64) -> Result<Vec<String>> {
-        let mut st = self.c.prepare_cached(sql)?;
-        let rows = st.query_map([id], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.c.rows(sql, &[&id], |r| r.get(0))
     }
 
     pub(super) fn ids(&self, sql: &str, arg: i64) -> Result<Vec<i64>> {
-        let mut st = self.c.prepare_cached(sql)?;
-        let rows = st.query_map([arg], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.c.rows(sql, &[&arg], |r| r.get(0))
     }
 }
 
@@ -279,14 +239,15 @@ impl Writer<'_> {
             return Err(Error::invalid("an account needs a name"));
         }
         let owner = a.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
-        self.c
-            .prepare_cached(
+        let row: i64 = self
+            .c
+            .one(
                 "INSERT INTO accounts(name, tier, description, owner_id, external_ref, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-            )?
-            .execute(params![a.name.trim(), a.tier.map(|t| t.as_str()), a.description, owner, a.external_ref, at])
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
+                &[&a.name.trim(), &a.tier, &a.description, &owner, &a.external_ref, &at],
+                |r| r.get(0),
+            )
             .map_err(|e| unique_err(e, "an account with that external reference exists already"))?;
-        let row = self.c.last_insert_rowid();
         for d in &a.domains {
             self.add_account_domain(row, d)?;
         }
@@ -302,8 +263,7 @@ impl Writer<'_> {
             return Err(Error::invalid(format!("'{domain}' is not a domain")));
         }
         self.c
-            .prepare_cached("INSERT INTO account_domains(domain, account_id) VALUES (?1, ?2)")?
-            .execute(params![d, account])
+            .execute("INSERT INTO account_domains(domain, account_id) VALUES (?1, ?2)", &[&d, &account])
             .map_err(|e| unique_err(e, &format!("domain {d} belongs to another account already")))?;
         Ok(())
     }
@@ -312,18 +272,21 @@ impl Writer<'_> {
         if c.name.trim().is_empty() && c.emails.is_empty() {
             return Err(Error::invalid("a contact needs a name or an email"));
         }
-        self.c
-            .prepare_cached(
+        let row: i64 = self
+            .c
+            .one(
                 "INSERT INTO contacts(name, external_ref, verified, account_id, phones, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-            )?
-            .execute(params![c.name.trim(), c.external_ref, c.verified, c.account_row, c.phones.join("\n"), at])
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
+                &[&c.name.trim(), &c.external_ref, &c.verified, &c.account_row, &c.phones.join("\n"), &at],
+                |r| r.get(0),
+            )
             .map_err(|e| unique_err(e, "a contact with that external reference exists already"))?;
-        let row = self.c.last_insert_rowid();
         for (i, e) in c.emails.iter().enumerate() {
             self.c
-                .prepare_cached("INSERT INTO contact_emails(email, contact_id, position) VALUES (?1, ?2, ?3)")?
-                .execute(params![e.trim().to_lowercase(), row, i as i64])
+                .execute(
+                    "INSERT INTO contact_emails(email, contact_id, position) VALUES (?1, ?2, ?3)",
+                    &[&e.trim().to_lowercase(), &row, &(i as i64)],
+                )
                 .map_err(|err| unique_err(err, &format!("email {e} belongs to another contact already")))?;
         }
         for t in &c.tags {
@@ -334,30 +297,31 @@ impl Writer<'_> {
 
     pub fn tag(&self, target: TagTarget, id: i64, tag: &str) -> Result<bool> {
         let tag = crate::domain::normalise_tag(tag)?;
-        let n = self
-            .c
-            .prepare_cached("INSERT OR IGNORE INTO tags(target, target_id, tag) VALUES (?1, ?2, ?3)")?
-            .execute(params![target, id, tag])?;
+        let n = self.c.execute(
+            "INSERT INTO tags(target, target_id, tag) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            &[&target, &id, &tag],
+        )?;
         Ok(n > 0)
     }
 
     pub fn untag(&self, target: TagTarget, id: i64, tag: &str) -> Result<bool> {
-        let n = self
-            .c
-            .prepare_cached("DELETE FROM tags WHERE target = ?1 AND target_id = ?2 AND tag = ?3")?
-            .execute(params![target, id, tag.trim().to_lowercase()])?;
+        let n = self.c.execute(
+            "DELETE FROM tags WHERE target = ?1 AND target_id = ?2 AND tag = ?3",
+            &[&target, &id, &tag.trim().to_lowercase()],
+        )?;
         Ok(n > 0)
     }
 }
 
-pub(super) fn unique_err(e: rusqlite::Error, msg: &str) -> Error {
-    match &e {
-        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
-            Error::invalid(msg)
-        }
-        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
-            Error::invalid(msg)
-        }
-        _ => Error::Db(e),
-    }
+/// A unique key taken becomes `msg`; any other error stays.
+pub(super) fn unique_err(e: Error, msg: &str) -> Error {
+    let taken = match &e {
+        Error::Db(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+            f.extended_code,
+            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        ),
+        Error::Pg(p) => p.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
+        _ => false,
+    };
+    if taken { Error::invalid(msg) } else { e }
 }

@@ -1,5 +1,7 @@
 //! Numbered migrations of the database schema.
 
+pub(crate) mod pg;
+
 use rusqlite_migration::{M, Migrations};
 
 pub fn migrations() -> Migrations<'static> {

@@ -1,10 +1,8 @@
 //! Full-text search over every stored message (subjects and bodies), newest first.
 
 use super::Reader;
-use super::items::item_ref;
 use crate::Result;
 use crate::domain::ItemRef;
-use rusqlite::params;
 use serde::Serialize;
 
 /// A message that has every searched word.
@@ -59,18 +57,16 @@ impl Reader<'_> {
     /// `limit` rows, where ranking by relevance would score every message that has a common word.
     pub fn message_hits(&self, text: &str, limit: usize) -> Result<Vec<MessageHit>> {
         let Some(q) = all_words(text) else { return Ok(vec![]) };
-        let mut st = self.c.prepare_cached(
-            "SELECT m.id, i.kind, i.num, m.from_addr, m.subject, m.sent_at, m.body
-             FROM messages m LEFT JOIN items i ON i.id = m.item_id
-             WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
-             ORDER BY m.id DESC",
-        )?;
+        // PostgreSQL: every word as a lexeme, all required (`card & swallow`).
+        let q = if self.c.is_pg() {
+            words(text).map(|w| super::fts::pg_word(&w)).collect::<Vec<_>>().join(" & ")
+        } else {
+            q
+        };
         let wanted: Vec<String> = words(text).collect();
-        let rows = st.query_map(params![q, limit as i64], |r| {
-            let item = match r.get::<_, Option<String>>(1)? {
-                Some(kind) => Some(item_ref(&kind, r.get(2)?)?),
-                None => None,
-            };
+        self.c.rows(self.c.pick(MESSAGE_HITS), &[&q, &(limit as i64)], |r| {
+            let kind: Option<crate::domain::Kind> = r.get(1)?;
+            let item = kind.zip(r.get(2)?).map(|(kind, num)| ItemRef { kind, num });
             let body: String = r.get(6)?;
             Ok(MessageHit {
                 message: r.get(0)?,
@@ -80,10 +76,21 @@ impl Reader<'_> {
                 at: r.get(5)?,
                 excerpt: excerpt(&body, &wanted),
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 }
+
+/// The newest messages with every word: FTS5 streams its rows newest first and stops after the limit; PostgreSQL
+/// walks the newest messages and checks each against the GIN index's matches.
+const MESSAGE_HITS: [&str; 2] = [
+    "SELECT m.id, i.kind, i.num, m.from_addr, m.subject, m.sent_at, m.body
+     FROM messages m LEFT JOIN items i ON i.id = m.item_id
+     WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
+     ORDER BY m.id DESC",
+    "SELECT m.id, i.kind, i.num, m.from_addr, m.subject, m.sent_at, m.body
+     FROM messages m LEFT JOIN items i ON i.id = m.item_id
+     WHERE m.fts @@ to_tsquery('english', ?1) ORDER BY m.id DESC LIMIT ?2",
+];
 
 /// About 100 characters of `body` on one line, from shortly before the first of `words` found (case-insensitive; a
 /// stemmed match the text does not spell out starts the excerpt at the top).

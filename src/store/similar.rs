@@ -4,7 +4,6 @@ use super::{Reader, Writer};
 use crate::Result;
 use crate::domain::{ItemRef, Kind};
 use crate::stage::AnyStage;
-use rusqlite::{OptionalExtension, params};
 
 /// A candidate with what the ranker needs to know about it.
 #[derive(Debug, Clone)]
@@ -53,6 +52,14 @@ impl Reader<'_> {
     ) -> Result<Vec<Candidate>> {
         let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         let kinds = kinds.join(",");
+        if self.c.is_pg() {
+            let expr = super::fts::pg_query(expr);
+            return self.c.rows(
+                if newest { PG_NEWEST } else { PG_RANKED },
+                &[&expr, &title_w, &kinds, &before, &(limit as i64)],
+                candidate,
+            );
+        }
         // bm25 reads the whole doclist of every phrase on its first call (for document counts): newest-first
         // candidates, which are ranked without it, skip it and carry an equal score.
         let (score, order) =
@@ -65,54 +72,26 @@ impl Reader<'_> {
                AND (?4 IS NULL OR i.created_at < ?4)
              ORDER BY {order} LIMIT ?5"
         );
-        let mut st = self.c.prepare_cached(&sql)?;
-        let rows = st.query_map(params![expr, title_w, kinds, before, limit as i64], |r| {
-            let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
-            Ok(Candidate {
-                row: r.get("id")?,
-                id,
-                title: r.get("title")?,
-                stage: super::types::stage(id.kind, &r.get::<_, String>("stage")?)?,
-                bm25: r.get("score")?,
-                account_row: r.get("account_id")?,
-                contact_row: r.get("contact_id")?,
-                part_row: r.get("part_id")?,
-                created_at: r.get("created_at")?,
-                updated_at: r.get("updated_at")?,
-                closed: r.get("closed")?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.c.rows(&sql, &[&expr, &title_w, &kinds, &before, &(limit as i64)], candidate)
     }
 
     /// Does any item contain this term (after stemming)?
     pub fn term_exists(&self, term: &str) -> Result<bool> {
-        let expr = super::fts::phrase(term);
-        Ok(self
-            .c
-            .prepare_cached("SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT 1")?
-            .query_row([expr], |_| Ok(()))
-            .optional()?
-            .is_some())
+        let expr = if self.c.is_pg() { super::fts::pg_word(term) } else { super::fts::phrase(term) };
+        Ok(self.c.value::<i64>(self.c.pick(TERM_EXISTS), &[&expr])?.is_some())
     }
 
     /// How many items contain a term, counted up to `cap` (so a common word costs at most `cap` steps).
     pub fn term_docs(&self, term: &str, cap: usize) -> Result<usize> {
-        let expr = super::fts::phrase(term);
-        Ok(self
-            .c
-            .prepare_cached("SELECT COUNT(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2)")?
-            .query_row(params![expr, cap as i64], |r| r.get::<_, i64>(0))? as usize)
+        let expr = if self.c.is_pg() { super::fts::pg_word(term) } else { super::fts::phrase(term) };
+        let n: i64 = self.c.one(self.c.pick(TERM_DOCS), &[&expr, &(cap as i64)], |r| r.get(0))?;
+        Ok(n as usize)
     }
 
     /// Indexed terms that start with `prefix`, with their document counts.
     pub fn terms_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<(String, i64)>> {
         let upper = format!("{prefix}\u{10ffff}");
-        let mut st = self.c.prepare_cached(
-            "SELECT term, doc FROM items_vocab WHERE term >= ?1 AND term < ?2 ORDER BY doc DESC LIMIT ?3",
-        )?;
-        let rows = st.query_map(params![prefix, upper, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.c.rows(self.c.pick(VOCABULARY), &[&prefix, &upper, &(limit as i64)], |r| Ok((r.get(0)?, r.get(1)?)))
     }
 
     /// Feedback on a pair of items: Some(true) accepted, Some(false) rejected.
@@ -120,9 +99,7 @@ impl Reader<'_> {
         let (a, b) = (a.min(b), a.max(b));
         Ok(self
             .c
-            .prepare_cached("SELECT verdict FROM similar_feedback WHERE a = ?1 AND b = ?2")?
-            .query_row(params![a, b], |r| r.get::<_, i64>(0))
-            .optional()?
+            .value::<i64>("SELECT verdict FROM similar_feedback WHERE a = ?1 AND b = ?2", &[&a, &b])?
             .map(|v| v > 0))
     }
 }
@@ -130,12 +107,60 @@ impl Reader<'_> {
 impl Writer<'_> {
     pub fn set_feedback(&self, a: i64, b: i64, good: bool, at: i64) -> Result<()> {
         let (a, b) = (a.min(b), a.max(b));
-        self.c
-            .prepare_cached(
-                "INSERT INTO similar_feedback(a, b, verdict, at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(a, b) DO UPDATE SET verdict = excluded.verdict, at = excluded.at",
-            )?
-            .execute(params![a, b, if good { 1 } else { -1 }, at])?;
+        self.c.execute(
+            "INSERT INTO similar_feedback(a, b, verdict, at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(a, b) DO UPDATE SET verdict = excluded.verdict, at = excluded.at",
+            &[&a, &b, &(if good { 1i64 } else { -1 }), &at],
+        )?;
         Ok(())
     }
 }
+
+fn candidate(r: &super::conn::Row<'_>) -> Result<Candidate> {
+    let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
+    Ok(Candidate {
+        row: r.get("id")?,
+        id,
+        title: r.get("title")?,
+        stage: super::items::stage_at(r, id.kind, "stage")?,
+        bm25: r.get("score")?,
+        account_row: r.get("account_id")?,
+        contact_row: r.get("contact_id")?,
+        part_row: r.get("part_id")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+        closed: r.get("closed")?,
+    })
+}
+
+/// Candidates on PostgreSQL: ranked by `ts_rank` with the title (weight A) `?2` times the description (B), length
+/// normalised (rank / (1 + log length)) as bm25 is; negated, so that smaller is better as with FTS5's bm25.
+const PG_RANKED: &str = concat!(
+    "SELECT i.id, i.kind, i.num, i.title, i.stage, ",
+    "-ts_rank(ARRAY[0, 0, LEAST(1.0, 1.0 / CAST(?2 AS DOUBLE PRECISION)), LEAST(1.0, CAST(?2 AS DOUBLE PRECISION))]::float4[], i.fts, q, 1) AS score,",
+    " i.account_id, i.contact_id, i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL AS closed
+     FROM items i, to_tsquery('english', ?1) q
+     WHERE i.fts @@ q AND (?3 = '' OR strpos(',' || ?3 || ',', ',' || i.kind || ',') > 0)
+       AND (CAST(?4 AS BIGINT) IS NULL OR i.created_at < ?4)
+     ORDER BY score, i.id DESC LIMIT ?5"
+);
+const PG_NEWEST: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, -CAST(?2 AS DOUBLE PRECISION) AS score,
+       i.account_id, i.contact_id, i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL AS closed
+     FROM items i WHERE i.fts @@ to_tsquery('english', ?1)
+       AND (?3 = '' OR strpos(',' || ?3 || ',', ',' || i.kind || ',') > 0)
+       AND (CAST(?4 AS BIGINT) IS NULL OR i.created_at < ?4)
+     ORDER BY i.id DESC LIMIT ?5";
+const TERM_EXISTS: [&str; 2] = [
+    "SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT 1",
+    "SELECT 1 FROM items WHERE fts @@ to_tsquery('english', ?1) LIMIT 1",
+];
+const TERM_DOCS: [&str; 2] = [
+    "SELECT COUNT(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2)",
+    "SELECT COUNT(*) FROM (SELECT 1 FROM items WHERE fts @@ to_tsquery('english', ?1) LIMIT ?2) AS n",
+];
+/// PostgreSQL has no vocabulary table: `ts_stat` reads every item's vector (to be replaced by a kept word list).
+const VOCABULARY: [&str; 2] = [
+    "SELECT term, doc FROM items_vocab WHERE term >= ?1 AND term < ?2 ORDER BY doc DESC LIMIT ?3",
+    "SELECT word, CAST(ndoc AS BIGINT) FROM ts_stat('SELECT fts FROM items') WHERE word >= ?1 AND word < ?2
+     ORDER BY ndoc DESC LIMIT ?3",
+];

@@ -5,7 +5,10 @@ use crate::domain::{
     Severity, SourceChannel, Subtype, TagTarget, Tier,
 };
 use crate::stage::{AnyStage, ConversationStage, IssueStage, Stage, TaskStage, TicketStage};
+use postgres::types::{FromSql as PgFromSql, IsNull, ToSql as PgToSql, Type};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+
+type PgResult<T> = Result<T, Box<dyn std::error::Error + Sync + Send>>;
 
 fn text_of<T>(v: ValueRef<'_>, parse: impl FnOnce(&str) -> crate::Result<T>) -> FromSqlResult<T> {
     parse(v.as_str()?).map_err(|e| FromSqlError::Other(Box::new(e)))
@@ -23,7 +26,33 @@ macro_rules! sql_text {
                 text_of(v, <$t>::parse)
             }
         }
+        pg_text!($t);
+        impl<'a> PgFromSql<'a> for $t {
+            fn from_sql(ty: &Type, raw: &'a [u8]) -> PgResult<Self> {
+                Ok(<$t>::parse(<&str as PgFromSql>::from_sql(ty, raw)?)?)
+            }
+            fn accepts(ty: &Type) -> bool {
+                <&str as PgFromSql>::accepts(ty)
+            }
+        }
+        super::conn::param!($t);
+        super::conn::col!($t);
     )+};
+}
+
+/// A value bound as its name on PostgreSQL.
+macro_rules! pg_text {
+    ($t:ty) => {
+        impl PgToSql for $t {
+            fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> PgResult<IsNull> {
+                PgToSql::to_sql(&self.as_str(), ty, out)
+            }
+            fn accepts(ty: &Type) -> bool {
+                <&str as PgToSql>::accepts(ty)
+            }
+            postgres::types::to_sql_checked!();
+        }
+    };
 }
 
 sql_text!(Kind, Severity, Subtype, SourceChannel, PartKind, LinkRel, MsgChannel, Direction, DeliveryState, Tier);
@@ -41,6 +70,25 @@ macro_rules! sql_row_id {
                 v.as_i64().map($t)
             }
         }
+        impl PgToSql for $t {
+            fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> PgResult<IsNull> {
+                PgToSql::to_sql(&self.0, ty, out)
+            }
+            fn accepts(ty: &Type) -> bool {
+                <i64 as PgToSql>::accepts(ty)
+            }
+            postgres::types::to_sql_checked!();
+        }
+        impl<'a> PgFromSql<'a> for $t {
+            fn from_sql(ty: &Type, raw: &'a [u8]) -> PgResult<Self> {
+                Ok($t(i64::from_sql(ty, raw)?))
+            }
+            fn accepts(ty: &Type) -> bool {
+                <i64 as PgFromSql>::accepts(ty)
+            }
+        }
+        super::conn::param!($t);
+        super::conn::col!($t);
     )+};
 }
 
@@ -53,16 +101,12 @@ macro_rules! sql_name {
                 Ok(ToSqlOutput::from(self.as_str()))
             }
         }
+        pg_text!($t);
+        super::conn::param!($t);
     )+};
 }
 
 sql_name!(TagTarget, ContactRole, AnyStage);
-
-/// A stage read with its item's kind (the column alone does not say which table it belongs to).
-pub(super) fn stage(kind: Kind, v: &str) -> rusqlite::Result<AnyStage> {
-    AnyStage::parse(kind, v)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))
-}
 
 #[cfg(test)]
 mod tests {
@@ -82,6 +126,6 @@ mod tests {
         assert_eq!((k, s, t, a), (Kind::Ticket, Severity::Blocker, TicketStage::AwaitingProductAssist, ContactId(7)));
         let bad: rusqlite::Result<Severity> = c.query_row("SELECT 'urgent'", [], |r| r.get(0));
         assert!(bad.is_err());
-        assert_eq!(stage(Kind::Issue, "in-review").unwrap().label(), "in review");
+        assert_eq!(AnyStage::parse(Kind::Issue, "in-review").unwrap().label(), "in review");
     }
 }

@@ -2,15 +2,13 @@
 
 use super::{ItemFilter, Reader, Writer};
 use crate::{Error, Result};
-use rusqlite::{OptionalExtension, params};
 
 impl Reader<'_> {
     pub fn views(&self) -> Result<Vec<(String, ItemFilter)>> {
-        let mut st = self.c.prepare_cached("SELECT name, filter FROM saved_views ORDER BY name")?;
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows: Vec<(String, String)> =
+            self.c.rows("SELECT name, filter FROM saved_views ORDER BY name", &[], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let mut out = vec![];
-        for row in rows {
-            let (name, json) = row?;
+        for (name, json) in rows {
             let f: ItemFilter = serde_json::from_str(&json).map_err(|e| Error::invalid(format!("view {name}: {e}")))?;
             out.push((name, f.with_kind_stages()));
         }
@@ -20,9 +18,7 @@ impl Reader<'_> {
     pub fn view(&self, name: &str) -> Result<ItemFilter> {
         let json: String = self
             .c
-            .prepare_cached("SELECT filter FROM saved_views WHERE name = ?1")?
-            .query_row([name], |r| r.get(0))
-            .optional()?
+            .value("SELECT filter FROM saved_views WHERE name = ?1", &[&name])?
             .ok_or_else(|| Error::not_found(format!("view '{name}'")))?;
         let f: ItemFilter = serde_json::from_str(&json).map_err(|e| Error::invalid(format!("view {name}: {e}")))?;
         Ok(f.with_kind_stages())
@@ -38,9 +34,11 @@ impl Writer<'_> {
         }
         let json = serde_json::to_string(f).map_err(|e| Error::invalid(e.to_string()))?;
         let kind = f.kind.map(|k| k.as_str()).unwrap_or("any");
-        self.c
-            .prepare_cached("INSERT INTO saved_views(name, kind, filter) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, filter = excluded.filter")?
-            .execute(params![name, kind, json])?;
+        self.c.execute(
+            "INSERT INTO saved_views(name, kind, filter) VALUES (?1, ?2, ?3)
+             ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, filter = excluded.filter",
+            &[&name, &kind, &json],
+        )?;
         Ok(())
     }
 }

@@ -3,8 +3,7 @@
 use super::ItemFilter;
 use crate::Result;
 use crate::domain::ItemRef;
-use rusqlite::Connection;
-use rusqlite::types::Value;
+use crate::store::conn::{Conn, Value};
 
 /// Words in at least this many messages are common: their message match is checked item by item (a page of a list
 /// then stops early) instead of collecting every message that has them (100 ms for `card` at 20k tickets).
@@ -13,16 +12,27 @@ const COMMON: i64 = 3000;
 /// The free words of a filter as SQL: every word must match the item's ID, its own words (prefix of a word of its
 /// title, description, account, owner or contacts: the `item_words` index) or, unless `quick`, as a whole word one
 /// of its messages. `common` are the words that many messages have.
-pub(super) fn free_words(text: &str, quick: bool, common: &[String], sql: &mut String, args: &mut Vec<Value>) {
+pub(super) fn free_words(
+    text: &str,
+    quick: bool,
+    common: &[String],
+    pg: bool,
+    sql: &mut String,
+    args: &mut Vec<Value>,
+) {
     let mut own = vec![];
     for t in super::super::search::terms(text) {
         if let Ok(id) = t.parse::<ItemRef>() {
             sql.push_str(" AND i.kind = ? AND i.num = ?");
             args.push(Value::Text(id.kind.as_str().into()));
-            args.push(Value::Integer(id.num));
+            args.push(Value::Int(id.num));
             continue;
         }
         for w in super::super::search::words(&t) {
+            if pg {
+                pg_word(&w, quick, common, sql, args);
+                continue;
+            }
             if quick {
                 own.push(super::super::fts::prefix(&w));
                 continue;
@@ -45,6 +55,34 @@ pub(super) fn free_words(text: &str, quick: bool, common: &[String], sql: &mut S
     }
 }
 
+/// A word on PostgreSQL: the item's title and description by prefix (`word:*`), its account, owner and contacts by
+/// part of a name or email and, unless `quick`, its messages by the whole word (checked item by item when the word is
+/// common, else through the set of its messages).
+fn pg_word(w: &str, quick: bool, common: &[String], sql: &mut String, args: &mut Vec<Value>) {
+    sql.push_str(
+        " AND (i.fts @@ to_tsquery('english', ?)
+          OR i.account_id IN (SELECT id FROM accounts WHERE name ILIKE ?)
+          OR i.owner_id IN (SELECT id FROM members WHERE login ILIKE ? OR name ILIKE ?)
+          OR i.contact_id IN (SELECT id FROM contacts WHERE name ILIKE ?
+               UNION SELECT contact_id FROM contact_emails WHERE email ILIKE ?)
+          OR i.id IN (SELECT ic.item_id FROM item_contacts ic WHERE ic.contact_id IN (SELECT id FROM contacts
+               WHERE name ILIKE ? UNION SELECT contact_id FROM contact_emails WHERE email ILIKE ?))",
+    );
+    let like = format!("%{}%", w.replace(['%', '_', '\\'], ""));
+    args.push(Value::Text(super::super::fts::pg_prefix(w)));
+    args.extend(std::iter::repeat_n(Value::Text(like), 7));
+    sql.push_str(match (quick, common.iter().any(|c| c == w)) {
+        (true, _) => ")",
+        (false, true) => {
+            " OR EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id = i.id AND mm.fts @@ to_tsquery('english', ?)))"
+        }
+        (false, false) => " OR i.id IN (SELECT item_id FROM messages WHERE fts @@ to_tsquery('english', ?)))",
+    });
+    if !quick {
+        args.push(Value::Text(super::super::fts::pg_word(w)));
+    }
+}
+
 /// The full-text query that drives a quick newest-first list (its rows in the index's order), if the filter is one:
 /// free words and no ID among them.
 pub(super) fn driving(f: &ItemFilter) -> Option<String> {
@@ -62,15 +100,23 @@ pub(super) fn driving(f: &ItemFilter) -> Option<String> {
 }
 
 /// The free words of the filter that at least [`COMMON`] messages have (each probe reads at most that many).
-pub(super) fn common(c: &Connection, f: &ItemFilter) -> Result<Vec<String>> {
+pub(super) fn common(c: Conn<'_>, f: &ItemFilter) -> Result<Vec<String>> {
     let mut out = vec![];
     let Some(text) = f.text.as_deref().filter(|_| !f.quick) else { return Ok(out) };
-    let mut st =
-        c.prepare_cached("SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT ?2)")?;
+    let (sql, word): (&str, fn(&str) -> String) = if c.is_pg() {
+        (
+            "SELECT count(*) FROM (SELECT 1 FROM messages WHERE fts @@ to_tsquery('english', ?1) LIMIT ?2) AS n",
+            super::super::fts::pg_word,
+        )
+    } else {
+        (
+            "SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT ?2)",
+            super::super::fts::phrase,
+        )
+    };
     for t in super::super::search::terms(text).iter().filter(|t| t.parse::<ItemRef>().is_err()) {
         for w in super::super::search::words(t) {
-            if st.query_row(rusqlite::params![super::super::fts::phrase(&w), COMMON], |r| r.get::<_, i64>(0))? >= COMMON
-            {
+            if c.one(sql, &[&word(&w), &COMMON], |r| r.get::<i64>(0))? >= COMMON {
                 out.push(w);
             }
         }
@@ -82,6 +128,7 @@ pub(super) fn common(c: &Connection, f: &ItemFilter) -> Result<Vec<String>> {
 mod tests {
     use super::super::{ItemFilter, Page, list_sql};
     use crate::domain::Kind;
+    use crate::store::conn::Param;
 
     /// A common word is matched item by item, a rare one through the set of its messages: the same rows either way.
     #[test]
@@ -92,9 +139,9 @@ mod tests {
         for word in ["card", "transfer", "zebra"] {
             let f = ItemFilter { kind: Some(Kind::Ticket), text: Some(word.into()), ..Default::default() };
             let ids = |common: &[String]| -> Vec<i64> {
-                let (sql, args) = list_sql(&f, common, Page::default(), 500);
-                let mut st = r.c.prepare(&sql).unwrap();
-                st.query_map(rusqlite::params_from_iter(args), |row| row.get::<_, i64>("id"))
+                let (sql, args) = list_sql(&f, common, false, Page::default(), 500);
+                let mut st = r.lite().unwrap().prepare(&sql).unwrap();
+                st.query_map(rusqlite::params_from_iter(args.iter().map(|a| a.lite())), |row| row.get::<_, i64>("id"))
                     .unwrap()
                     .collect::<Result<_, _>>()
                     .unwrap()
@@ -104,7 +151,7 @@ mod tests {
     }
 
     fn exec(store: &mut crate::Store, sql: &str, arg: i64) {
-        store.write(|w| Ok(w.c.execute(sql, [arg])?)).unwrap();
+        store.write(|w| w.c.execute(sql, &[&arg])).unwrap();
     }
 
     fn rows(store: &crate::Store, text: &str, quick: bool) -> Vec<i64> {
@@ -119,7 +166,9 @@ mod tests {
         let mut store = crate::Store::open_in_memory().unwrap();
         crate::demo::generate_at(&mut store, 80, 1_767_225_600, &mut |_, _| {}).unwrap();
         let (item, account, contact): (i64, i64, i64) = store
-            .conn
+            .read()
+            .lite()
+            .unwrap()
             .query_row(
                 "SELECT id, account_id, contact_id FROM items WHERE kind = 'ticket' AND account_id IS NOT NULL
                  AND contact_id IS NOT NULL AND owner_id IS NOT NULL LIMIT 1",
@@ -148,8 +197,8 @@ mod tests {
         exec(&mut store, "DELETE FROM contact_emails WHERE email = 'bramblewick@x.test' AND contact_id = ?1", contact);
         assert!(!rows(&store, "bramblewick", true).contains(&item), "a removed email no longer finds the item");
 
-        let mut st = store
-            .conn
+        let lite = store.read().lite().unwrap();
+        let mut st = lite
             .prepare(
                 "SELECT m.item_id, m.body FROM messages m JOIN items i ON i.id = m.item_id WHERE i.kind = 'ticket'",
             )

@@ -1,0 +1,90 @@
+//! The binary on PostgreSQL: `--db postgres://…`, HELPDESK_DB or the config's `database` select the server; the
+//! password comes from PGPASSWORD or `database_password_command`, never from the URL.
+#![allow(clippy::unwrap_used)]
+
+#[path = "common/pg.rs"]
+mod pg;
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn hd(dir: &std::path::Path, db: Option<&str>, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_helpdesk"));
+    if let Some(db) = db {
+        c.arg("--db").arg(db);
+    }
+    c.arg("--config")
+        .arg(dir.join("config.toml"))
+        .args(args)
+        .env_remove("HELPDESK_DB")
+        .env_remove("PGPASSWORD")
+        .env("HELPDESK_USER", "tester")
+        .env("XDG_STATE_HOME", dir)
+        .env("XDG_DATA_HOME", dir)
+        .env("HOME", dir)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+fn ok(o: Output) -> String {
+    assert!(o.status.success(), "failed: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn the_url_selects_postgres_and_the_password_comes_from_the_environment() {
+    let Some(url) = pg::fresh_db() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "").unwrap();
+    let pw = [("PGPASSWORD", pg::PASSWORD)];
+    let run = |args: &[&str]| ok(hd(dir.path(), Some(&url), &pw, args));
+    run(&["member", "new", "alice", "--name", "Alice A"]);
+    let part: Value = serde_json::from_str(&run(&["part", "new", "--name", "Mobile app", "--json"])).unwrap();
+    let t: Value = serde_json::from_str(&run(&[
+        "ticket",
+        "new",
+        "--title",
+        "Login fails",
+        "--part",
+        part["id"].as_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(t["id"], "TKT-1");
+    run(&["ticket", "stage", "TKT-1", "work-in-progress"]);
+    let list: Value = serde_json::from_str(&run(&["ticket", "list", "--query", "login", "--json"])).unwrap();
+    assert_eq!(list[0]["id"], "TKT-1", "{list}");
+    assert_eq!(list[0]["stage"], "work-in-progress", "{list}");
+    assert!(!dir.path().join("postgres:").exists(), "no file was made for the URL");
+
+    let e = hd(dir.path(), Some(&url), &[("PGPASSWORD", "wrong")], &["ticket", "list"]);
+    let e = String::from_utf8_lossy(&e.stderr);
+    assert!(e.contains("password authentication failed") && !e.contains("panicked"), "{e}");
+    let with_pw = url.replacen("helpdesk@", "helpdesk:secret@", 1);
+    let e = hd(dir.path(), Some(&with_pw), &pw, &["ticket", "list"]);
+    let e = String::from_utf8_lossy(&e.stderr);
+    assert!(e.contains("a password in the URL is not accepted") && !e.contains("secret"), "{e}");
+}
+
+#[test]
+fn the_config_names_the_database_and_the_password_command() {
+    let Some(url) = pg::fresh_db() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("database = \"{url}\"\ndatabase_password_command = \"printf %s {}\"\n", pg::PASSWORD),
+    )
+    .unwrap();
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    ok(hd(dir.path(), None, &[], &["member", "new", "bob", "--name", "Bob"]));
+    let members = ok(hd(dir.path(), None, &[], &["member", "list", "--json"]));
+    assert!(members.contains("\"bob\""), "{members}");
+    assert!(!dir.path().join("helpdesk").join("helpdesk.db").exists(), "no SQLite file was made");
+
+    std::fs::write(&config, format!("database = \"{}\"\n", url.replacen("helpdesk@", "helpdesk:pw@", 1))).unwrap();
+    let e = hd(dir.path(), None, &[], &["member", "list"]);
+    let e = String::from_utf8_lossy(&e.stderr);
+    assert!(!e.is_empty() && !e.contains("pw@"), "{e}");
+}
