@@ -94,6 +94,12 @@ pub fn pager(text: &str) -> Result<()> {
 /// Hand a file to `$OPENER` (else `xdg-open`), detached from the terminal; helpdesk never runs the file itself.
 pub fn open_file(path: &std::path::Path) -> Result<()> {
     let opener = std::env::var("OPENER").ok().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "xdg-open".into());
+    let program = opener.split_whitespace().next().unwrap_or_default();
+    let found = program.contains('/')
+        || std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()));
+    if !found {
+        anyhow::bail!("nothing to open it with ({program} not found; set $OPENER); the file is at {}", path.display());
+    }
     std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("{opener} \"$1\""))

@@ -156,6 +156,9 @@ fn conversation_ticket_link_and_reply_automation() {
         let ti = s.read().item(t).unwrap();
         assert_eq!(ti.title, "Card declined");
         assert!(ti.links.iter().any(|l| l.id == c && l.rel == "ticket"));
+        let again = s.write(|w| w.ticket_from_conversation(c, part, SourceChannel::Cli, &By::now("bob")));
+        let e = again.expect_err("one conversation, one ticket").to_string();
+        assert!(e.contains(&format!("already has ticket {t}")), "{e}");
     });
 }
 

@@ -103,6 +103,8 @@ pub fn run(
             if text.trim().is_empty() {
                 bail!("empty reply: nothing queued");
             }
+            let attach_paths: Vec<String> =
+                attach.iter().map(|p| std::path::absolute(p).unwrap_or(p.clone()).display().to_string()).collect();
             let attach = attach.iter().map(|p| outbox::Attached::read(p)).collect::<helpdesk::Result<Vec<_>>>()?;
             let reply = Reply {
                 body: text,
@@ -111,6 +113,7 @@ pub fn run(
                 subject,
                 all,
                 attach,
+                attach_paths,
                 forward_of: forward,
             };
             let by = By::now(me());
@@ -132,8 +135,8 @@ pub fn run(
                         cc: reply.cc.clone().unwrap_or_default(),
                         subject: reply.subject.clone().unwrap_or_default(),
                         body: reply.body.clone(),
+                        attach: reply.attach_paths.clone(),
                         forward_of: reply.forward_of,
-                        ..Default::default()
                     };
                     store.write(|w| w.save_draft(r, &by.who, false, &d, by.at))?;
                     bail!("{e} (kept as your draft: `helpdesk {} draft {r}`)", kind.as_str());

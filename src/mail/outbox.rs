@@ -30,6 +30,8 @@ pub struct Reply {
     pub all: bool,
     /// Files sent with it.
     pub attach: Vec<Attached>,
+    /// Where those files are, for the draft kept when it cannot be queued.
+    pub attach_paths: Vec<String>,
     /// Forward this message (its row) to `to` instead of replying: `Fwd:` its subject, its attachments along,
     /// no threading headers, and the item's stage and needs-response untouched.
     pub forward_of: Option<i64>,
@@ -115,7 +117,11 @@ pub fn addressing(w: &crate::store::Reader<'_>, r: ItemRef, cfg: &Config) -> Res
     let item = w.item(r)?;
     let thread = w.timeline(item.row, Some(MsgChannel::Customer))?;
     let last_in = thread.iter().rev().find(|m| m.direction == Direction::Inbound && m.class != "dsn");
-    let ours = |a: &String| cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(a));
+    // The help desk's own addresses: the configured mailboxes and the one the item's mail came to.
+    let ours = |a: &String| {
+        cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(a))
+            || item.mailbox.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(a))
+    };
     let (mut to, mut cc) = w.reply_recipients(item.row)?;
     if to.is_empty()
         && let Some(m) = last_in.filter(|m| !m.from.is_empty())
@@ -150,7 +156,10 @@ pub fn addressing_all(w: &crate::store::Reader<'_>, r: ItemRef, cfg: &Config) ->
     let item = w.item(r)?;
     let thread = w.timeline(item.row, Some(MsgChannel::Customer))?;
     let last_in = thread.iter().rev().find(|m| m.direction == Direction::Inbound && m.class != "dsn");
-    let ours = |x: &String| cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(x));
+    let ours = |x: &String| {
+        cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(x))
+            || item.mailbox.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(x))
+    };
     for x in last_in.map(|m| m.to.iter().chain(&m.cc).cloned().collect::<Vec<_>>()).unwrap_or_default() {
         let seen = a.to.iter().chain(&a.cc).any(|y| y.eq_ignore_ascii_case(&x));
         if !ours(&x) && !seen && valid_email(&x) {
@@ -208,20 +217,21 @@ pub fn reply(
         cc: cc.clone(),
         subject: subject.clone(),
         body: reply.body.clone(),
+        attach: reply.attach_paths.clone(),
         forward_of: reply.forward_of,
-        ..Default::default()
     };
     let item = w.item(r)?;
-    let Some(mailbox) = cfg.sending_mailbox(item.mailbox.as_deref()) else {
-        w.save_draft(r, &by.who, false, &draft, by.at)?;
-        return Ok(Outcome::Draft(format!(
-            "not sent: no mailbox can send (add a [[mailbox]] with [mailbox.smtp] to the config, see `helpdesk config \
-             path`); the reply is kept as your draft of {r}"
-        )));
-    };
     if to.is_empty() && reply.forward_of.is_some() {
         return Err(Error::invalid("a forward needs an addressee (--to)"));
     }
+    let Some(mailbox) = cfg.sending_mailbox(item.mailbox.as_deref()) else {
+        w.save_draft(r, &by.who, false, &draft, by.at)?;
+        let what = if reply.forward_of.is_some() { "forward" } else { "reply" };
+        return Ok(Outcome::Draft(format!(
+            "not sent, kept as your draft of {r}: no mailbox can send the {what} (add a [[mailbox]] with \
+             [mailbox.smtp] to the config, see `helpdesk config path`)"
+        )));
+    };
     if to.is_empty() {
         return Err(Error::invalid(format!("{r}: no customer address to reply to; give one (--to)")));
     }

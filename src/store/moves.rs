@@ -142,15 +142,17 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Restore a previous stage without checking the table: only for undo, and recorded as such.
-    pub fn restore_stage(&self, r: ItemRef, to: AnyStage, by: &By) -> Result<()> {
+    /// Restore a previous stage without checking the table: only for undo, and recorded as such. `needs` is the
+    /// item's needs-response before the move undone (None: what a move to `to` implies).
+    pub fn restore_stage(&self, r: ItemRef, to: AnyStage, needs: Option<bool>, by: &By) -> Result<()> {
         let row = self.item_row(r)?;
         let (_, from) = self.stage_of(row)?;
         let closed_at = to.is_closed().then_some(by.at);
+        let needs = needs.or(stage::needs_response_after(Happened::Moved(to)));
         self.c.execute(
             "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4, updated_at = ?5,
              needs_response = COALESCE(?6, needs_response) WHERE id = ?1",
-            &[&row, &to, &closed_at, &by.who, &by.at, &stage::needs_response_after(Happened::Moved(to))],
+            &[&row, &to, &closed_at, &by.who, &by.at, &needs],
         )?;
         self.record_stage(row, Some(from), to, &By::at(format!("undo ({})", by.who), by.at))
     }
@@ -269,6 +271,9 @@ impl Writer<'_> {
             return Err(Error::invalid(format!("{conv} is not a conversation")));
         }
         let c = self.item(conv)?;
+        if let Some(t) = c.links.iter().find(|l| l.id.kind == Kind::Ticket) {
+            return Err(Error::invalid(format!("{conv} already has ticket {} (one conversation, one ticket)", t.id)));
+        }
         let mut n = super::NewItem::new(Kind::Ticket, c.title.clone(), channel);
         // An unanswered customer mail is the ticket's to answer now.
         n.needs_response = c.needs_response;

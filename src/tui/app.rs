@@ -110,6 +110,8 @@ pub enum Undo {
     Stage {
         item: ItemRef,
         from: AnyStage,
+        /// Needs-response before the move (a move to a closed stage clears it; undo gives it back).
+        needs: bool,
         auto: Vec<helpdesk::store::Moved>,
     },
     /// The previous owner's login.
@@ -220,13 +222,17 @@ impl App {
     ) -> App {
         let reader_row = store.read().member_row(&user).ok();
         let items = |kind, sort| Source::Items(ItemFilter { kind: Some(kind), sort, reader_row, ..Default::default() });
-        let lists = vec![
+        let mut lists = vec![
             ListState::new(items(Kind::Conversation, SortOrder::Inbox)),
             ListState::new(items(Kind::Ticket, SortOrder::Newest)),
             ListState::new(items(Kind::Issue, SortOrder::Newest)),
             ListState::new(Source::Contacts),
             ListState::new(Source::Accounts),
         ];
+        // `is:mine` in a search means the member using the TUI.
+        for l in &mut lists {
+            l.me = user.clone();
+        }
         App {
             store,
             user,

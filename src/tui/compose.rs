@@ -199,6 +199,7 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
         subject: Some(d.subject),
         all: c.all,
         attach,
+        attach_paths: d.attach.clone(),
         forward_of: d.forward_of,
     };
     let cfg = app.cfg.clone();

@@ -236,11 +236,11 @@ pub fn set_stage(app: &mut App, rs: &[ItemRef], to: AnyStage) -> Result<()> {
         let mut undos = vec![];
         let mut all = vec![];
         for r in rs {
-            let from = w.item(*r)?.stage;
+            let before = w.item(*r)?;
             w.set_stage(*r, to, &b)?;
             let auto = w.take_auto_moves();
             all.extend(auto.iter().cloned());
-            undos.push(Undo::Stage { item: *r, from, auto });
+            undos.push(Undo::Stage { item: *r, from: before.stage, needs: before.needs_response, auto });
         }
         Ok((undos, all))
     })?;

@@ -152,6 +152,13 @@ impl ListState {
         self.parse(r);
         self.loaded = true;
         self.counting = None;
+        if !self.problems.is_empty() {
+            // A term that names nothing (`owner:bilall`) matches nothing: never the whole list under its label, where
+            // a select-all would then change every row.
+            (self.rows, self.total, self.start, self.cursor, self.offset, self.quick) = (vec![], 0, 0, 0, 0, false);
+            self.capped = false;
+            return Ok(None);
+        }
         self.quick = defer && self.has_free_words();
         let first = (height + 1).max(FIRST);
         self.rows = self.fetch(r, None, false, first)?;

@@ -123,7 +123,13 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
                     return compose::discard(app, c.target, c.internal).map(|_| None);
                 }
                 c.discard = true;
-                app.toast("esc again throws the draft away; ctrl-s sends; it is kept as you type");
+                app.toast("esc again throws the draft away; ctrl-w closes and keeps it; ctrl-s sends");
+            } else if ctrl && key.code == KeyCode::Char('w') {
+                // Close and keep: the draft is saved now and comes back on the next reply to this item.
+                let (r, internal, d, who, at) = (c.target, c.internal, c.draft(), app.user.clone(), app.now());
+                app.store.write(|w| w.save_draft(r, &who, internal, &d, at))?;
+                app.toast(format!("draft of {r} kept; it comes back when you reply again"));
+                return Ok(None);
             } else if ctrl && key.code == KeyCode::Char('s') {
                 return match compose::send(app, c) {
                     Ok(()) => Ok(None),

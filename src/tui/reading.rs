@@ -156,7 +156,8 @@ fn write_into(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<std::pa
 pub fn open_attachment(app: &mut App) -> Result<()> {
     let (msg, name) = attachment_here(app)?;
     let bytes = data(app, msg, &name)?;
-    let dir = std::env::temp_dir().join(format!("helpdesk-attachments-{}", std::process::id()));
+    // A fresh directory only this user can enter (0700, unpredictable name), kept for the opener to read.
+    let dir = tempfile::Builder::new().prefix("helpdesk-attachments-").tempdir()?.keep();
     let path = write_into(&dir, &name, &bytes)?;
     crate::user::open_file(&path)?;
     app.toast(format!("opened {}", path.display()));

@@ -91,6 +91,9 @@ pub fn mark(app: &mut App) -> Result<()> {
 /// Select every row of the list (at most 1000), or none when all are selected already.
 pub fn mark_all(app: &mut App) -> Result<()> {
     let Some(f) = app.list().item_filter() else { bail!("select rows in the item lists") };
+    if let Some(p) = app.list().problems.first() {
+        bail!("nothing selected: {p}");
+    }
     let rows = app.store.read().list_all(&f, 1000)?;
     let l = app.list_mut();
     if !l.marked.is_empty() && rows.iter().all(|r| l.marked.contains(&r.id)) {

@@ -130,6 +130,27 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                     Style::new().fg(Color::Yellow),
                 ));
             }
+            if let Some(p) = l.problems.first() {
+                left.push(Span::styled(format!(" {} ", helpdesk::sanitize::line(p)), Style::new().fg(Color::Red)));
+            }
+        }
+        // An overlay takes the keys: its own keys, not the view's under it.
+        use super::app::Modal;
+        let own = match &app.modal {
+            Some(Modal::Compose(_)) => {
+                Some(" ctrl-s send · tab next field · ctrl-w close, keep the draft · esc esc discard")
+            }
+            Some(Modal::Menu { .. }) => Some(" type to filter · ↑ ↓ move · enter choose · esc close"),
+            Some(Modal::Palette { .. }) => Some(" type to filter · enter run · esc close"),
+            Some(Modal::Prompt { .. }) => Some(" enter confirm · esc cancel"),
+            Some(Modal::Confirm { .. }) => Some(" y yes · n no"),
+            Some(Modal::Help { .. }) => Some(" j k scroll · esc close"),
+            None => None,
+        };
+        if let Some(keys) = own {
+            left.push(Span::styled(keys, Style::new().fg(Color::DarkGray)));
+            f.render_widget(Paragraph::new(Line::from(left)), area);
+            return;
         }
         let hints = hints(app);
         let mut used: usize = left.iter().map(|s| s.content.chars().count()).sum();

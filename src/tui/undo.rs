@@ -14,11 +14,11 @@ pub fn undo(app: &mut App) -> Result<()> {
 
 fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
     Ok(match u {
-        Undo::Stage { item, from, auto } => {
+        Undo::Stage { item, from, needs, auto } => {
             for m in auto.iter().rev() {
-                w.restore_stage(m.item, m.from, b)?;
+                w.restore_stage(m.item, m.from, None, b)?;
             }
-            w.restore_stage(*item, *from, b)?;
+            w.restore_stage(*item, *from, Some(*needs), b)?;
             let also: String = auto.iter().map(|m| format!(", {} back to {}", m.item, m.from.label())).collect();
             format!("{item} back to {}{also}", from.label())
         }
@@ -44,7 +44,7 @@ fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
         Undo::Link { from, to, rel, auto } => {
             w.unlink(*from, *to, *rel, b)?;
             for m in auto.iter().rev() {
-                w.restore_stage(m.item, m.from, b)?;
+                w.restore_stage(m.item, m.from, None, b)?;
             }
             let also: String = auto.iter().map(|m| format!(", {} back to {}", m.item, m.from.label())).collect();
             format!("{from} {rel} {to} unlinked{also}")

@@ -80,9 +80,13 @@ fn current_filter(app: &App) -> Option<ItemFilter> {
 }
 
 pub fn export_to(app: &mut App, f: Format, path: &str) -> Result<()> {
+    if let Some(p) = app.list().problems.first() {
+        bail!("not exported: {p}");
+    }
     let mut out = std::fs::File::create(path).map_err(|e| anyhow::anyhow!("cannot write {path}: {e}"))?;
     let r = app.store.read();
-    let n = match (current_filter(app), &app.list().source) {
+    // The rows shown: the typed query read as the list reads it (`owner:alice card`), not as free words.
+    let n = match (app.list().item_filter(), &app.list().source) {
         (Some(filter), _) => export::items(&r, &filter, f, f == Format::Json, &mut out)?,
         (None, Source::Accounts) => export::accounts(&r, f, &mut out)?,
         (None, _) => export::contacts(&r, f, &mut out)?,

@@ -160,7 +160,17 @@ impl Composer {
             cc: list(&self.cc),
             subject: self.subject.value().trim().to_string(),
             body: self.area.lines().join("\n"),
-            attach: self.attach.value().split(',').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect(),
+            attach: self
+                .attach
+                .value()
+                .split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(|p| {
+                    let p = crate::user::expand_home(p);
+                    std::path::absolute(&p).unwrap_or(p).display().to_string()
+                })
+                .collect(),
             forward_of: self.forward_of.as_ref().map(|f| f.0),
         }
     }

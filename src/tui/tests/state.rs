@@ -69,6 +69,23 @@ fn forward_carries_attachments_and_attach_sends_a_file() {
     assert_eq!(a.store.read().item(r).unwrap().stage, stage, "a forward leaves the stage");
 }
 
+/// `ctrl-w` closes the composer and keeps the draft; the next reply brings it back.
+#[test]
+fn ctrl_w_closes_the_composer_and_keeps_the_draft() {
+    let mut a = app(40);
+    key(&mut a, KeyCode::Enter);
+    let r = a.current_item().unwrap();
+    keys(&mut a, "r");
+    keys(&mut a, "Half a thought");
+    ctrl(&mut a, 'w');
+    assert!(a.modal.is_none(), "{:?}", errors(&a));
+    let d = a.store.read().draft(r, &a.user, false).unwrap().expect("kept");
+    assert!(d.body.starts_with("Half a thought"));
+    keys(&mut a, "r");
+    let Some(Modal::Compose(c)) = &a.modal else { panic!() };
+    assert!(c.area.lines().join("\n").starts_with("Half a thought"));
+}
+
 #[test]
 fn the_composer_is_addressed_keeps_drafts_and_survives_a_failed_send() {
     let mut a = app(60);
@@ -191,6 +208,49 @@ fn stage_menu_offers_only_legal_moves_and_undo_restores() {
     assert!(matches!(a.modal, Some(Modal::Confirm { .. })), "canceling asks first");
     keys(&mut a, "n");
     assert_eq!(a.store.read().item(t).unwrap().stage, "queued");
+}
+
+/// Resolving a conversation that needs a response and undoing it gives the needs-response back: the customer stays
+/// in the queue.
+#[test]
+fn undoing_a_resolve_keeps_the_customer_waiting() {
+    let mut a = app(60);
+    keys(&mut a, "1");
+    let c = a.current_item().unwrap();
+    let before = a.store.read().item(c).unwrap();
+    assert!(before.needs_response);
+    let resolved = helpdesk::stage::AnyStage::Conversation(helpdesk::stage::ConversationStage::Resolved);
+    super::super::items::set_stage(&mut a, &[c], resolved).unwrap();
+    assert!(!a.store.read().item(c).unwrap().needs_response);
+    keys(&mut a, "u");
+    let i = a.store.read().item(c).unwrap();
+    assert_eq!((i.stage, i.needs_response), (before.stage, true), "{:?}", errors(&a));
+}
+
+/// A search term that names nothing shows nothing (never the whole list under its label, where select-all would
+/// change every row); `is:mine` is the member using the TUI.
+#[test]
+fn a_term_naming_nothing_lists_nothing_and_is_mine_is_me() {
+    let mut a = app(120);
+    keys(&mut a, "1/owner:bilall");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!((a.list().total, a.list().rows.len()), (0, 0));
+    keys(&mut a, "*");
+    assert!(a.list().marked.is_empty(), "nothing to select");
+    let screen = format!("{}", render(&mut a, 120, 30).backend());
+    assert!(screen.contains("no member 'bilall'"), "the reason stays on screen:\n{screen}");
+    key(&mut a, KeyCode::Esc);
+    keys(&mut a, "/is:mine");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.list().problems.is_empty(), "{:?}", a.list().problems);
+    let mine = a.list().rows.len();
+    assert!(
+        mine > 0
+            && a.list()
+                .rows
+                .iter()
+                .all(|r| matches!(r, super::super::list::Row::Item(i) if i.owner.as_deref() == Some("alice")))
+    );
 }
 
 #[test]

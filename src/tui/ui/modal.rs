@@ -184,9 +184,9 @@ fn compose(f: &mut Frame, screen: Rect, c: &Composer) {
         (None, false) => "Reply on",
     };
     let title = if c.internal {
-        format!("Note on {} · ctrl-s save · esc esc discard", c.target)
+        format!("Note on {} · ctrl-s save · ctrl-w keep · esc esc discard", c.target)
     } else {
-        format!("{what} {} · ctrl-s send · tab To/Cc/Subject/Attach · esc esc discard", c.target)
+        format!("{what} {} · ctrl-s send · tab To/Cc/Subject/Attach · ctrl-w keep · esc esc discard", c.target)
     };
     let inner = frame(f, area, &title);
     let head = if c.internal { 0 } else { 4 + u16::from(c.forward_of.is_some()) };
