@@ -253,6 +253,24 @@ fn a_term_naming_nothing_lists_nothing_and_is_mine_is_me() {
     );
 }
 
+/// A link made from a create form's similar work is undone by `u`, like one made with `l`.
+#[test]
+fn a_link_from_the_create_forms_suggestions_is_undone() {
+    let mut a = app(120);
+    keys(&mut a, "2");
+    key(&mut a, KeyCode::Enter);
+    let t = a.current_item().unwrap();
+    keys(&mut a, "i");
+    keys(&mut a, "card");
+    key(&mut a, KeyCode::Down);
+    ctrl(&mut a, 'r');
+    let links = |a: &App| a.store.read().item(t).unwrap().links.len();
+    let after = links(&a);
+    assert!(errors(&a).is_empty() && after > 0, "{:?}", errors(&a));
+    keys(&mut a, "u");
+    assert_eq!(links(&a), after - 1, "{:?}", errors(&a));
+}
+
 #[test]
 fn filter_as_you_type_and_clear() {
     let mut a = app(200);

@@ -193,7 +193,7 @@ pub fn detail(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
         .skip(top)
         .take(h)
         .map(|(i, l)| match (i == d.scroll, found(l)) {
-            (true, _) => l.clone().patch_style(Style::new().bg(Color::DarkGray)),
+            (true, _) => cursor_line(l),
             (false, true) => l.clone().patch_style(Style::new().fg(Color::Black).bg(Color::Yellow)),
             _ => l.clone(),
         })
@@ -209,6 +209,17 @@ pub fn detail(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
         .title(format!(" {} ", fit(&d.title, inner_w)))
         .title_bottom(Line::from(position).right_aligned());
     f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The detail view's cursor line: a dark-grey bar, with dim text lifted so that it stays readable on it.
+fn cursor_line(l: &Line<'static>) -> Line<'static> {
+    let mut l = l.clone();
+    for s in &mut l.spans {
+        if s.style.fg == Some(Color::DarkGray) {
+            s.style = s.style.fg(Color::Gray);
+        }
+    }
+    l.patch_style(Style::new().bg(Color::DarkGray))
 }
 
 #[cfg(test)]
