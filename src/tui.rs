@@ -85,7 +85,10 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
             // the jobs thread's counts and figures wait for it.
             let (tx, db) = (tx.clone(), db.to_path_buf());
             std::thread::spawn(move || {
-                let r = helpdesk::Store::open_deferring_check(&db).and_then(|(s, _)| s.check_health());
+                // A small page cache: the check reads every page once, and a large cache would stay in the
+                // process's memory after it (+32 MiB at 100k tickets).
+                let r = helpdesk::Store::open_deferring_check(&db)
+                    .and_then(|(s, _)| s.set_cache_kib(1024).and_then(|_| s.check_health()));
                 let _ = tx.send(Event::Health(r.map_err(|e| e.to_string())));
             });
         }
