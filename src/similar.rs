@@ -2,9 +2,11 @@
 //! context (same customer, part, recency, open), with per-pair feedback. Each result says why it matched.
 
 mod eval;
+mod meaning;
 mod text;
 
-pub use eval::{EvalReport, evaluate};
+pub use eval::{EvalReport, Scores, evaluate, evaluate_intents};
+pub use meaning::{Vectors, by_meaning, fill_vectors, hybrid};
 pub use text::{terms, words};
 
 use crate::Result;

@@ -1,0 +1,90 @@
+//! Stored sentence vectors of items (one per item, tagged with the model that made it) and the reads around them.
+
+use super::similar::Candidate;
+use super::{Reader, Writer};
+use crate::Result;
+use crate::domain::{ItemRef, Kind};
+use rusqlite::params;
+
+/// Migration: the vectors table (run after every earlier one).
+pub const MIGRATION: &str = r#"
+CREATE TABLE item_vectors(
+  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  model INTEGER NOT NULL,
+  vec BLOB NOT NULL
+);
+"#;
+
+/// The text of an item that has no vector from the current model.
+#[derive(Debug, Clone)]
+pub struct ItemText {
+    pub row: i64,
+    pub title: String,
+    pub description: String,
+}
+
+impl Reader<'_> {
+    /// Items with no vector from `model`, oldest first.
+    pub fn items_without_vector(&self, model: i64, limit: usize) -> Result<Vec<ItemText>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT i.id, i.title, i.description FROM items i
+             LEFT JOIN item_vectors v ON v.item_id = i.id AND v.model = ?1
+             WHERE v.item_id IS NULL ORDER BY i.id LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![model, limit as i64], |r| {
+            Ok(ItemText { row: r.get(0)?, title: r.get(1)?, description: r.get(2)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Vectors of `model` for items after `row`, in row order, with the item's kind and creation time.
+    pub fn vectors_after(&self, model: i64, row: i64, f: &mut dyn FnMut(i64, Kind, i64, &[u8])) -> Result<()> {
+        let mut st = self.c.prepare_cached(
+            "SELECT v.item_id, i.kind, i.created_at, v.vec FROM item_vectors v JOIN items i ON i.id = v.item_id
+             WHERE v.item_id > ?1 AND v.model = ?2 ORDER BY v.item_id",
+        )?;
+        let mut rows = st.query(params![row, model])?;
+        while let Some(r) = rows.next()? {
+            f(r.get(0)?, r.get(1)?, r.get(2)?, r.get_ref(3)?.as_blob().map_err(rusqlite::Error::from)?);
+        }
+        Ok(())
+    }
+
+    /// Candidates for these item rows (those that exist), in no order; their bm25 is 0.
+    pub fn candidates_by_rows(&self, rows: &[i64]) -> Result<Vec<Candidate>> {
+        let mut st = self.c.prepare_cached(
+            "SELECT i.id, i.kind, i.num, i.title, i.stage, i.account_id, i.contact_id, i.part_id, i.created_at,
+                i.updated_at, i.closed_at IS NOT NULL AS closed FROM items i WHERE i.id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for &row in rows {
+            let mut q = st.query([row])?;
+            if let Some(r) = q.next()? {
+                let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
+                out.push(Candidate {
+                    row: r.get("id")?,
+                    id,
+                    title: r.get("title")?,
+                    stage: super::types::stage(id.kind, &r.get::<_, String>("stage")?)?,
+                    bm25: 0.0,
+                    account_row: r.get("account_id")?,
+                    contact_row: r.get("contact_id")?,
+                    part_row: r.get("part_id")?,
+                    created_at: r.get("created_at")?,
+                    updated_at: r.get("updated_at")?,
+                    closed: r.get("closed")?,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Writer<'_> {
+    pub fn put_vector(&self, row: i64, model: i64, vec: &[u8]) -> Result<()> {
+        self.c
+            .prepare_cached("INSERT OR REPLACE INTO item_vectors(item_id, model, vec) VALUES (?1, ?2, ?3)")?
+            .execute(params![row, model, vec])?;
+        Ok(())
+    }
+}
