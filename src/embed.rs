@@ -174,6 +174,12 @@ impl Index {
         }
     }
 
+    /// Cosine similarity of the query with one row's vector, if the row has one.
+    pub fn similarity(&self, q: &[f32], row: i64) -> Option<f32> {
+        let i = self.rows.binary_search(&row).ok()?;
+        (q.len() == self.dims).then(|| dot(q, self.scales[i], &self.data[i * self.dims..(i + 1) * self.dims]))
+    }
+
     /// The `k` rows most similar to the query that `keep` accepts, best first, with cosine similarity.
     pub fn nearest(&self, q: &[f32], k: usize, keep: impl Fn(i64) -> bool) -> Vec<(i64, f32)> {
         if q.len() != self.dims || k == 0 {
