@@ -58,6 +58,28 @@ fn exact_duplicate_with_typos_ranks_first() {
     }
 }
 
+/// "held" is in no item, but it is an English word: it is not "repaired" to "help".
+#[test]
+fn real_words_are_not_repaired() {
+    let mut s = Store::open_in_memory().unwrap();
+    s.write(|w| {
+        let p = w.add_part(PartKind::Product, "App", None)?;
+        let part = w.part_row_of(p)?;
+        for t in ["My transfer failed. Help", "Identity check needs help", "Refund help please"] {
+            let mut n = NewItem::new(Kind::Ticket, t, SourceChannel::Cli);
+            n.part_row = Some(part);
+            w.create_item(&n, &By::at("t", 1_700_000_000))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let r = find(&s.read(), &q("Transfer held"), 5).unwrap();
+    assert!(r.iter().all(|x| !x.reason.contains("typo")), "{r:#?}");
+    assert!(r.iter().all(|x| x.title.contains("transfer")), "only the transfer matches: {r:#?}");
+    let r = find(&s.read(), &q("Tranfser failed"), 5).unwrap();
+    assert!(r[0].reason.contains("typo tranfser→transfer"), "a misspelling is still repaired: {r:#?}");
+}
+
 #[test]
 fn partial_words_match_while_typing() {
     for (s, ids) in fixtures() {

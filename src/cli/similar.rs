@@ -5,17 +5,22 @@ use anyhow::{Context, Result};
 use helpdesk::Store;
 use helpdesk::domain::Kind;
 use helpdesk::sanitize::line;
-use helpdesk::similar::{Query, evaluate, find};
+use helpdesk::similar::{Finder, Query, Vectors, evaluate, fill_vectors, hybrid};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn similar(store: &Store, text: &str, kind: Option<&str>, limit: usize, json: bool) -> Result<ExitCode> {
+pub fn similar(store: &mut Store, text: &str, kind: Option<&str>, limit: usize, json: bool) -> Result<ExitCode> {
     let kinds = match kind {
         Some("article") => return articles(store, text, limit, json),
         Some(k) => vec![Kind::parse(k)?],
         None => vec![Kind::Ticket, Kind::Issue, Kind::Conversation],
     };
-    let found = find(&store.read(), &Query { title: text.to_string(), kinds, ..Default::default() }, limit)?;
+    // Items written by an older build, or before a background pass finished, get their vectors now.
+    fill_vectors(store, 2000, &|| true)?;
+    let mut vectors = Vectors::default();
+    vectors.refresh(&store.read())?;
+    let q = Query { title: text.to_string(), kinds, ..Default::default() };
+    let found = hybrid(&store.read(), &q, &vectors, &Finder::default(), limit)?;
     if json {
         out::json(&found)?;
     } else if found.is_empty() {

@@ -17,6 +17,9 @@ mod blend {
     pub const LONG: f64 = 0.3;
 }
 
+/// At most this many articles are compared by meaning per query.
+const ARTICLES_SCANNED: usize = 2000;
+
 /// Compute the vectors that items lack, `batch` items per transaction; returns how many were added.
 /// `keep_going` is asked between batches (a background pass stops when the program does).
 pub fn fill_vectors(store: &mut Store, batch: usize, keep_going: &dyn Fn() -> bool) -> Result<usize> {
@@ -139,6 +142,29 @@ pub fn hybrid(
     out.sort_by(|a, b| b.score.total_cmp(&a.score));
     out.truncate(limit);
     Ok(out)
+}
+
+/// Articles are few (hundreds): each query embeds them all and adds the weighted similarity to their lexical score,
+/// adding those that only match in meaning.
+pub fn add_articles(
+    r: &Reader<'_>,
+    title: &str,
+    body: &str,
+    terms: usize,
+    out: &mut Vec<super::ArticleSuggestion>,
+) -> Result<()> {
+    let q = Query { title: title.to_string(), body: body.to_string(), ..Default::default() };
+    let (Some(model), Some(v)) = (embed::model(), Vectors::embed(&q)) else { return Ok(()) };
+    let w = if terms <= blend::SHORT_QUERY_TERMS { blend::SHORT } else { blend::LONG };
+    for a in r.articles(ARTICLES_SCANNED)? {
+        let e = model.embed(&embed::item_text(&a.title, &a.body));
+        let cos = f64::from(v.iter().zip(&e).map(|(x, y)| x * y).sum::<f32>());
+        match out.iter_mut().find(|s| s.id == a.id) {
+            Some(s) => s.score += w * cos,
+            None => out.push(super::ArticleSuggestion { id: a.id, title: a.title, score: w * cos }),
+        }
+    }
+    Ok(())
 }
 
 /// Suggestions for rows found by meaning, in the given order, without those marked 👎 for the query's item.

@@ -23,6 +23,9 @@ pub struct ItemText {
     pub description: String,
 }
 
+/// Called with each stored vector: item row, kind, creation time, vector.
+pub type VisitVector<'a> = dyn FnMut(i64, Kind, i64, &[u8]) + 'a;
+
 impl Reader<'_> {
     /// Items with no vector from `model`, oldest first.
     pub fn items_without_vector(&self, model: i64, limit: usize) -> Result<Vec<ItemText>> {
@@ -38,7 +41,7 @@ impl Reader<'_> {
     }
 
     /// Vectors of `model` for items after `row`, in row order, with the item's kind and creation time.
-    pub fn vectors_after(&self, model: i64, row: i64, f: &mut dyn FnMut(i64, Kind, i64, &[u8])) -> Result<()> {
+    pub fn vectors_after(&self, model: i64, row: i64, f: &mut VisitVector<'_>) -> Result<()> {
         let mut st = self.c.prepare_cached(
             "SELECT v.item_id, i.kind, i.created_at, v.vec FROM item_vectors v JOIN items i ON i.id = v.item_id
              WHERE v.item_id > ?1 AND v.model = ?2 ORDER BY v.item_id",
