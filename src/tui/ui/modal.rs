@@ -129,9 +129,20 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal, screen: Rect) {
             let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
             f.render_widget(Paragraph::new(format!("{}▏", line(input.value()))), top);
             if creating && rest.height > 1 {
+                let searched = match purpose {
+                    PromptPurpose::NewTitle(kind, _) => crate::tui::similar::searched_kinds(*kind)
+                        .iter()
+                        .map(|k| format!("{}s", k.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    _ => String::new(),
+                };
                 let mut lines = vec![Line::styled(
                     fit(
-                        "Similar work (↓ pick · ctrl-o open · ctrl-d duplicate-of · ctrl-r related · enter create anyway)",
+                        &format!(
+                            "Similar {searched} (↓ pick · ctrl-o open · ctrl-d duplicate-of · ctrl-r related · enter \
+                             create anyway)"
+                        ),
                         cw,
                     ),
                     Style::new().fg(Color::Cyan),
