@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The model: a model2vec distillation of all-MiniLM-L6-v2 (Apache-2.0), made by `tools/distil-model.py`.
-const MODEL: &[u8] = include_bytes!("../assets/model/minilm-static.bin.zst");
+pub const MODEL_BYTES: &[u8] = include_bytes!("../assets/model/minilm-static.bin.zst");
 /// Stored vectors carry this; a new model makes older vectors missing, so they are computed again.
 pub const MODEL_VERSION: i64 = 1;
 /// Characters of an item's text that are embedded (its title and the start of its description).
@@ -96,7 +96,7 @@ fn normalise(v: &mut [f32]) {
 /// The model inside the binary, decoded on first use (once per process).
 pub fn model() -> Option<&'static Model> {
     static M: OnceLock<Option<Model>> = OnceLock::new();
-    M.get_or_init(|| match Model::parse(MODEL) {
+    M.get_or_init(|| match Model::parse(MODEL_BYTES) {
         Ok(m) => Some(m),
         Err(e) => {
             tracing::error!("{e}");
