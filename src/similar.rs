@@ -342,6 +342,27 @@ pub struct ArticleSuggestion {
     pub score: f64,
 }
 
+/// Articles for an item's view or reply: [`articles`] for its text, without those marked 👎 for it, 👍 ones first.
+pub fn articles_for_item(
+    r: &Reader<'_>,
+    item_row: i64,
+    title: &str,
+    body: &str,
+    limit: usize,
+) -> Result<Vec<ArticleSuggestion>> {
+    let fb = r.article_feedback(item_row)?;
+    let mut out = articles(r, title, body, limit + fb.len())?;
+    out.retain(|a| !fb.contains(&(a.id, false)));
+    for a in out.iter_mut() {
+        if fb.contains(&(a.id, true)) {
+            a.score += weight::THUMBS_UP;
+        }
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out.truncate(limit);
+    Ok(out)
+}
+
 /// Knowledge articles for a text (a title being typed, an item's title and description), best first: bm25 (scaled
 /// to the best hit) blended with meaning as for items.
 pub fn articles(r: &Reader<'_>, title: &str, body: &str, limit: usize) -> Result<Vec<ArticleSuggestion>> {

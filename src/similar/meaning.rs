@@ -157,7 +157,7 @@ pub fn add_articles(
     let (Some(model), Some(v)) = (embed::model(), Vectors::embed(&q)) else { return Ok(()) };
     let w = if terms <= blend::SHORT_QUERY_TERMS { blend::SHORT } else { blend::LONG };
     for a in r.articles(ARTICLES_SCANNED)? {
-        let e = model.embed(&embed::item_text(&a.title, &a.body));
+        let e = article_vector(model, &a);
         let cos = f64::from(v.iter().zip(&e).map(|(x, y)| x * y).sum::<f32>());
         match out.iter_mut().find(|s| s.id == a.id) {
             Some(s) => s.score += w * cos,
@@ -165,6 +165,24 @@ pub fn add_articles(
         }
     }
     Ok(())
+}
+
+/// An article's vector, remembered per process until the article changes (a view is rebuilt often; articles rarely).
+fn article_vector(model: &embed::Model, a: &crate::store::Article) -> Vec<f32> {
+    type Cache = HashMap<crate::domain::ArticleId, (i64, Vec<f32>)>;
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<Cache>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Ok(c) = cache.lock()
+        && let Some((at, v)) = c.get(&a.id)
+        && *at == a.updated_at
+    {
+        return v.clone();
+    }
+    let v = model.embed(&embed::item_text(&a.title, &a.body));
+    if let Ok(mut c) = cache.lock() {
+        c.insert(a.id, (a.updated_at, v.clone()));
+    }
+    v
 }
 
 /// Suggestions for rows found by meaning, in the given order, without those marked 👎 for the query's item.

@@ -1,18 +1,26 @@
-//! Stored sentence vectors of items (one per item, tagged with the model that made it) and the reads around them.
+//! Stored sentence vectors of items (one per item, tagged with the model that made it) and the reads around them;
+//! 👍/👎 on articles suggested for an item.
 
 use super::similar::Candidate;
 use super::{Reader, Writer};
 use crate::Result;
-use crate::domain::{ItemRef, Kind};
+use crate::domain::{ArticleId, ItemRef, Kind};
 use rusqlite::params;
 
-/// Migration: the vectors table (run after every earlier one).
+/// Migration: item vectors, and 👍/👎 on an article suggested for an item (run after every earlier one).
 pub const MIGRATION: &str = r#"
 CREATE TABLE item_vectors(
   item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
   model INTEGER NOT NULL,
   vec BLOB NOT NULL
 );
+CREATE TABLE article_feedback(
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  verdict INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY(item_id, article_id)
+) WITHOUT ROWID;
 "#;
 
 /// The text of an item that has no vector from the current model.
@@ -83,7 +91,26 @@ impl Reader<'_> {
     }
 }
 
+impl Reader<'_> {
+    /// 👍 (true) and 👎 (false) given to articles suggested for an item.
+    pub fn article_feedback(&self, item_row: i64) -> Result<Vec<(ArticleId, bool)>> {
+        let mut st = self.c.prepare_cached("SELECT article_id, verdict FROM article_feedback WHERE item_id = ?1")?;
+        let rows = st.query_map([item_row], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? > 0)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
 impl Writer<'_> {
+    pub fn set_article_feedback(&self, item_row: i64, article: ArticleId, good: bool, at: i64) -> Result<()> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO article_feedback(item_id, article_id, verdict, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(item_id, article_id) DO UPDATE SET verdict = excluded.verdict, at = excluded.at",
+            )?
+            .execute(params![item_row, article, if good { 1 } else { -1 }, at])?;
+        Ok(())
+    }
+
     pub fn put_vector(&self, row: i64, model: i64, vec: &[u8]) -> Result<()> {
         self.c
             .prepare_cached("INSERT OR REPLACE INTO item_vectors(item_id, model, vec) VALUES (?1, ?2, ?3)")?

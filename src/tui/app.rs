@@ -85,6 +85,8 @@ pub struct Detail {
     pub links: Vec<(usize, Target)>,
     /// Similar items shown in the view, by line, for 👍/👎: (line, row, id).
     pub similar: Vec<(usize, i64, ItemRef)>,
+    /// Knowledge articles shown in the view, by line, for 👍/👎.
+    pub articles: Vec<(usize, helpdesk::domain::ArticleId)>,
     /// The similar-work section is still to be filled in (see `update::settle`).
     pub similar_pending: bool,
     /// Its query, until it is handed to the jobs thread.

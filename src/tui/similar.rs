@@ -130,8 +130,19 @@ fn natural_rel(src: ItemRef, to: ItemRef, asked: LinkRel) -> LinkRel {
 pub fn feedback(app: &mut App, good: bool) -> Result<()> {
     let Some(d) = app.detail.last() else { bail!("open an item to rate its similar work") };
     let Target::Item(me) = d.target else { bail!("similar work is shown for items") };
+    if let Some(&(_, article)) = d.articles.iter().find(|(l, _)| *l == d.scroll) {
+        let me_row = app.store.read().item_row(me)?;
+        let at = app.now();
+        app.store.write(|w| w.set_article_feedback(me_row, article, good, at))?;
+        app.toast(if good {
+            format!("👍 {article} helps with {me}")
+        } else {
+            format!("👎 {article} will not be suggested for {me} again")
+        });
+        return app.rebuild_detail();
+    }
     let Some(&(_, row, id)) = d.similar.iter().find(|(l, _, _)| *l == d.scroll) else {
-        bail!("move the cursor onto a similar item first")
+        bail!("move the cursor onto a similar item or an article first")
     };
     let me_row = app.store.read().item_row(me)?;
     let at = app.now();
