@@ -213,3 +213,32 @@ fn intents_set_short_texts_gain_from_meaning() {
     assert!(e.embedding.rr1 > e.lexical.rr1, "{e:?}");
     assert_eq!(e.hybrid.rr1, 1.0, "{e:?}");
 }
+
+/// Articles that share no word with the question are found by meaning.
+#[test]
+fn articles_are_found_by_paraphrase() {
+    let mut s = Store::open_in_memory().unwrap();
+    s.write(|w| {
+        for (title, body) in [
+            (
+                "Card kept by a cash machine",
+                "If an ATM retains your card, freeze it in the app and order a replacement.",
+            ),
+            ("Changing your password", "Open Settings, then Security, then Change password."),
+            ("Exchange rates for foreign payments", "We use the interbank rate plus a small margin on weekends."),
+        ] {
+            let a = helpdesk::store::NewArticle { title: title.into(), body: body.into(), ..Default::default() };
+            w.put_article(&a, 1_700_000_000)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    for (q, want) in [
+        ("forgot my login secret", "Changing your password"),
+        ("the dispenser ate my debit plastic", "Card kept by a cash machine"),
+        ("what conversion do you apply abroad", "Exchange rates for foreign payments"),
+    ] {
+        let found = helpdesk::similar::articles(&s.read(), q, "", 3).unwrap();
+        assert_eq!(found.first().map(|a| a.title.as_str()), Some(want), "{q}: {found:?}");
+    }
+}
