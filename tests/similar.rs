@@ -242,3 +242,21 @@ fn articles_are_found_by_paraphrase() {
         assert_eq!(found.first().map(|a| a.title.as_str()), Some(want), "{q}: {found:?}");
     }
 }
+
+/// Vectors are stored for every item; a new title makes the item's vector missing until it is computed again.
+#[test]
+fn vectors_follow_the_items() {
+    let (mut s, ids) = fixture();
+    assert_eq!(s.read().items_without_vector(helpdesk::embed::MODEL_VERSION, 100).unwrap().len(), ids.len());
+    assert_eq!(helpdesk::similar::fill_vectors(&mut s, 4, &|| true).unwrap(), ids.len(), "in batches of 4");
+    assert!(s.read().items_without_vector(helpdesk::embed::MODEL_VERSION, 100).unwrap().is_empty());
+    s.write(|w| w.set_title(ids[3], "Night theme for the dashboard", &By::at("t", 1_700_000_000))).unwrap();
+    let missing = s.read().items_without_vector(helpdesk::embed::MODEL_VERSION, 100).unwrap();
+    assert_eq!(missing.iter().map(|m| m.title.as_str()).collect::<Vec<_>>(), ["Night theme for the dashboard"]);
+    assert_eq!(helpdesk::similar::fill_vectors(&mut s, 4, &|| true).unwrap(), 1);
+    let mut v = helpdesk::similar::Vectors::default();
+    v.refresh(&s.read()).unwrap();
+    assert_eq!(v.len(), ids.len());
+    let near = v.nearest(&Query { title: "dark colours for the dashboard at night".into(), ..Default::default() }, 1);
+    assert_eq!(near[0].0, s.read().item_row(ids[3]).unwrap(), "{near:?}");
+}

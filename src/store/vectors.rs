@@ -14,6 +14,12 @@ CREATE TABLE item_vectors(
   model INTEGER NOT NULL,
   vec BLOB NOT NULL
 );
+-- A changed title or description makes the item's vector missing again (the background pass recomputes it).
+CREATE TRIGGER item_vectors_stale AFTER UPDATE OF title, description ON items
+  WHEN old.title IS NOT new.title OR old.description IS NOT new.description
+BEGIN
+  DELETE FROM item_vectors WHERE item_id = new.id;
+END;
 CREATE TABLE article_feedback(
   item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
   article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
