@@ -37,6 +37,9 @@ impl Model {
             return Err(ModelError("not a version 1 model".into()));
         }
         let (dims, n) = (u32_at(8)?, u32_at(12)?);
+        if dims == 0 || dims % 16 != 0 {
+            return Err(ModelError(format!("{dims} dimensions: want a multiple of 16")));
+        }
         let mut at = 16;
         let mut vocab = HashMap::with_capacity(n);
         for id in 0..n {
@@ -137,19 +140,26 @@ pub fn from_blob(b: &[u8], dims: usize) -> Option<(f32, &[u8])> {
 /// a float sum it may not reorder).
 struct Quantised {
     scale: f32,
-    values: Vec<i8>,
+    /// i8 values held as i16: products of two fit in i16, and sixteen lanes of partial sums vectorise on SSE2.
+    values: Vec<i16>,
 }
 
 impl Quantised {
     fn new(q: &[f32]) -> Quantised {
         let max = q.iter().fold(0f32, |m, x| m.max(x.abs()));
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-        Quantised { scale, values: q.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8).collect() }
+        Quantised { scale, values: q.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i16).collect() }
     }
 
+    /// The product with a stored vector over the first `v.len()` dimensions (a multiple of 16).
     fn dot(&self, scale: f32, v: &[i8]) -> f32 {
-        let sum: i32 = self.values.iter().zip(v).map(|(&a, &b)| i32::from(a) * i32::from(b)).sum();
-        self.scale * scale * sum as f32
+        let mut acc = [0i32; 16];
+        for (a, b) in self.values.chunks_exact(16).zip(v.chunks_exact(16)) {
+            for i in 0..16 {
+                acc[i] += i32::from(a[i] * i16::from(b[i]));
+            }
+        }
+        self.scale * scale * acc.iter().sum::<i32>() as f32
     }
 }
 
@@ -160,6 +170,8 @@ pub struct Index {
     rows: Vec<i64>,
     scales: Vec<f32>,
     data: Vec<i8>,
+    /// The leading `PREFIX_DIMS` of each vector again, contiguous: the first pass reads memory in order.
+    head: Vec<i8>,
 }
 
 impl Index {
@@ -180,13 +192,19 @@ impl Index {
         self.rows.last().copied().unwrap_or(0)
     }
 
-    /// Add a stored vector (ignored if it has the wrong size).
-    pub fn push(&mut self, row: i64, blob: &[u8]) {
-        if let Some((s, v)) = from_blob(blob, self.dims) {
-            self.rows.push(row);
-            self.scales.push(s);
-            self.data.extend(v.iter().map(|&b| b as i8));
-        }
+    /// Add a stored vector; false (and nothing added) if it has the wrong size.
+    pub fn push(&mut self, row: i64, blob: &[u8]) -> bool {
+        let Some((s, v)) = from_blob(blob, self.dims) else { return false };
+        self.rows.push(row);
+        self.scales.push(s);
+        self.data.extend(v.iter().map(|&b| b as i8));
+        self.head.extend(v.iter().take(PREFIX_DIMS).map(|&b| b as i8));
+        true
+    }
+
+    /// Where a row's vector is, in push order.
+    pub fn position(&self, row: i64) -> Option<usize> {
+        self.rows.binary_search(&row).ok()
     }
 
     /// Cosine similarity of the query with one row's vector, if the row has one.
@@ -196,33 +214,39 @@ impl Index {
             .then(|| Quantised::new(q).dot(self.scales[i], &self.data[i * self.dims..(i + 1) * self.dims]))
     }
 
-    /// The `k` rows most similar to the query that `keep` accepts, best first, with cosine similarity.
-    pub fn nearest(&self, q: &[f32], k: usize, keep: impl Fn(i64) -> bool) -> Vec<(i64, f32)> {
+    /// The `k` rows most similar to the query among the positions (in push order) that `keep` accepts, best first,
+    /// with cosine similarity. The model's dimensions come from PCA, largest variance first: a product over the
+    /// leading ones shortlists candidates that the full product then ranks (a quarter of the work for 100k items).
+    pub fn nearest(&self, q: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(i64, f32)> {
         if q.len() != self.dims || k == 0 {
             return vec![];
         }
-        let mut top: Vec<(i64, f32)> = Vec::with_capacity(k + 1);
-        let mut floor = f32::MIN;
         let q = Quantised::new(q);
-        for (i, v) in self.data.chunks_exact(self.dims).enumerate() {
-            let s = q.dot(self.scales[i], v);
-            if s <= floor && top.len() == k {
-                continue;
-            }
-            let row = self.rows[i];
-            if !keep(row) {
-                continue;
-            }
-            let at = top.partition_point(|(_, t)| *t >= s);
-            top.insert(at, (row, s));
-            top.truncate(k);
-            if top.len() == k {
-                floor = top[k - 1].1;
+        let p = PREFIX_DIMS.min(self.dims);
+        let mut partial: Vec<(f32, usize)> = Vec::with_capacity(self.rows.len());
+        for (i, v) in self.head.chunks_exact(p).enumerate() {
+            if keep(i) {
+                partial.push((q.dot(self.scales[i], v), i));
             }
         }
+        let want = (k * 16).max(SHORTLIST);
+        if partial.len() > want {
+            partial.select_nth_unstable_by(want, |a, b| b.0.total_cmp(&a.0));
+            partial.truncate(want);
+        }
+        let mut top: Vec<(i64, f32)> = partial
+            .into_iter()
+            .map(|(_, i)| (self.rows[i], q.dot(self.scales[i], &self.data[i * self.dims..(i + 1) * self.dims])))
+            .collect();
+        top.sort_by(|a, b| b.1.total_cmp(&a.1));
+        top.truncate(k);
         top
     }
 }
+
+/// Leading dimensions of the first pass of a search, and how many candidates it passes on (at least).
+const PREFIX_DIMS: usize = 64;
+const SHORTLIST: usize = 1000;
 
 #[cfg(test)]
 mod tests;

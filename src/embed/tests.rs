@@ -77,6 +77,6 @@ fn stored_vectors_keep_the_ranking() {
     let top = idx.nearest(&q, 2, |_| true);
     let rows: Vec<i64> = top.iter().map(|(r, _)| *r).collect();
     assert!(rows.contains(&1) && rows.contains(&3), "{top:?}");
-    assert_eq!(idx.nearest(&q, 3, |r| r != 3).len(), 2);
+    assert_eq!(idx.nearest(&q, 3, |i| i != 2).len(), 2, "the third vector (row 3) left out");
     assert!(from_blob(&to_blob(&q), 255).is_none());
 }

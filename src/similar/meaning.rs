@@ -51,7 +51,9 @@ pub fn fill_vectors(store: &mut Store, batch: usize, keep_going: &dyn Fn() -> bo
 #[derive(Debug, Default)]
 pub struct Vectors {
     index: Index,
-    meta: HashMap<i64, (Kind, i64)>,
+    /// Kind and creation time of each vector, in the index's order.
+    kinds: Vec<Kind>,
+    created: Vec<i64>,
 }
 
 impl Vectors {
@@ -61,10 +63,12 @@ impl Vectors {
         if self.index.is_empty() {
             self.index = Index::new(model.dims());
         }
-        let (index, meta) = (&mut self.index, &mut self.meta);
+        let (index, kinds, times) = (&mut self.index, &mut self.kinds, &mut self.created);
         r.vectors_after(MODEL_VERSION, index.last_row(), &mut |row, kind, created, blob| {
-            index.push(row, blob);
-            meta.insert(row, (kind, created));
+            if index.push(row, blob) {
+                kinds.push(kind);
+                times.push(created);
+            }
         })
     }
 
@@ -91,11 +95,11 @@ impl Vectors {
     }
 
     fn nearest_to(&self, v: &[f32], q: &Query, k: usize) -> Vec<(i64, f32)> {
-        self.index.nearest(v, k, |row| {
-            Some(row) != q.item_row
-                && self.meta.get(&row).is_some_and(|(kind, created)| {
-                    (q.kinds.is_empty() || q.kinds.contains(kind)) && q.before.is_none_or(|b| *created < b)
-                })
+        let me = q.item_row.and_then(|row| self.index.position(row));
+        self.index.nearest(v, k, |i| {
+            Some(i) != me
+                && (q.kinds.is_empty() || q.kinds.contains(&self.kinds[i]))
+                && q.before.is_none_or(|b| self.created[i] < b)
         })
     }
 }
