@@ -243,20 +243,35 @@ fn articles_are_found_by_paraphrase() {
     }
 }
 
-/// Vectors are stored for every item; a new title makes the item's vector missing until it is computed again.
+/// Vectors are stored for every item; a new title makes the item's vector missing until it is computed again (on
+/// each backend); 👍/👎 on articles is kept per item.
 #[test]
 fn vectors_follow_the_items() {
-    let (mut s, ids) = fixture();
-    assert_eq!(s.read().items_without_vector(helpdesk::embed::MODEL_VERSION, 100).unwrap().len(), ids.len());
-    assert_eq!(helpdesk::similar::fill_vectors(&mut s, 4, &|| true).unwrap(), ids.len(), "in batches of 4");
-    assert!(s.read().items_without_vector(helpdesk::embed::MODEL_VERSION, 100).unwrap().is_empty());
-    s.write(|w| w.set_title(ids[3], "Night theme for the dashboard", &By::at("t", 1_700_000_000))).unwrap();
-    let missing = s.read().items_without_vector(helpdesk::embed::MODEL_VERSION, 100).unwrap();
-    assert_eq!(missing.iter().map(|m| m.title.as_str()).collect::<Vec<_>>(), ["Night theme for the dashboard"]);
-    assert_eq!(helpdesk::similar::fill_vectors(&mut s, 4, &|| true).unwrap(), 1);
-    let mut v = helpdesk::similar::Vectors::default();
-    v.refresh(&s.read()).unwrap();
-    assert_eq!(v.len(), ids.len());
-    let near = v.nearest(&Query { title: "dark colours for the dashboard at night".into(), ..Default::default() }, 1);
-    assert_eq!(near[0].0, s.read().item_row(ids[3]).unwrap(), "{near:?}");
+    for (mut s, ids) in fixtures() {
+        let missing = |s: &Store| s.read().items_without_vector(helpdesk::embed::MODEL_VERSION, 100).unwrap();
+        assert_eq!(missing(&s).len(), ids.len());
+        assert_eq!(helpdesk::similar::fill_vectors(&mut s, 4, &|| true).unwrap(), ids.len(), "in batches of 4");
+        assert!(missing(&s).is_empty());
+        s.write(|w| w.set_title(ids[3], "Night theme for the dashboard", &By::at("t", 1_700_000_000))).unwrap();
+        let titles: Vec<String> = missing(&s).into_iter().map(|m| m.title).collect();
+        assert_eq!(titles, ["Night theme for the dashboard"]);
+        assert_eq!(helpdesk::similar::fill_vectors(&mut s, 4, &|| true).unwrap(), 1);
+        let mut v = helpdesk::similar::Vectors::default();
+        v.refresh(&s.read()).unwrap();
+        assert_eq!(v.len(), ids.len());
+        let q = Query { title: "dark colours for the dashboard at night".into(), ..Default::default() };
+        let near = v.nearest(&q, 1);
+        assert_eq!(near[0].0, s.read().item_row(ids[3]).unwrap(), "{near:?}");
+        let row = s.read().item_row(ids[0]).unwrap();
+        let (a, _) = s
+            .write(|w| {
+                let a =
+                    helpdesk::store::NewArticle { title: "Reset".into(), body: "How.".into(), ..Default::default() };
+                w.put_article(&a, 1)
+            })
+            .unwrap();
+        s.write(|w| w.set_article_feedback(row, a, false, 2)).unwrap();
+        s.write(|w| w.set_article_feedback(row, a, true, 3)).unwrap();
+        assert_eq!(s.read().article_feedback(row).unwrap(), [(a, true)]);
+    }
 }

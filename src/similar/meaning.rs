@@ -63,13 +63,13 @@ impl Vectors {
         if self.index.is_empty() {
             self.index = Index::new(model.dims());
         }
-        let (index, kinds, times) = (&mut self.index, &mut self.kinds, &mut self.created);
-        r.vectors_after(MODEL_VERSION, index.last_row(), &mut |row, kind, created, blob| {
-            if index.push(row, blob) {
-                kinds.push(kind);
-                times.push(created);
+        for (row, kind, created, blob) in r.vectors_after(MODEL_VERSION, self.index.last_row())? {
+            if self.index.push(row, &blob) {
+                self.kinds.push(kind);
+                self.created.push(created);
             }
-        })
+        }
+        Ok(())
     }
 
     /// The query's embedding, if any of its words is known.
