@@ -71,8 +71,10 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
         Cmd::Import(ImportCmd::Contacts(a)) => io::import(&db, a, helpdesk::io::import::Target::Contacts, json),
         Cmd::Import(ImportCmd::Accounts(a)) => io::import(&db, a, helpdesk::io::import::Target::Accounts, json),
         Cmd::Import(c) => mail::import(&mut open(&db)?, &config(&cli_config)?, c, json),
-        Cmd::Similar { text, kind, limit } => similar::similar(&open(&db)?, &text, kind.as_deref(), limit, json),
-        Cmd::Eval(EvalCmd::Similar { reports, pairs }) => similar::eval(&reports, &pairs, json),
+        Cmd::Similar { text, kind, limit } => similar::similar(&mut open(&db)?, &text, kind.as_deref(), limit, json),
+        Cmd::Eval(EvalCmd::Similar { reports, pairs, intents, every }) => {
+            similar::eval(reports.as_deref(), pairs.as_deref(), intents.as_deref(), every, json)
+        }
         Cmd::Export(a) => io::export(&open(&db)?, a),
         Cmd::View(c) => io::view(&mut open(&db)?, c, json),
         Cmd::Stats { days } => io::stats(&open(&db)?, days, json),

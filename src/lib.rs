@@ -5,6 +5,7 @@
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod embed;
 pub mod io;
 pub mod mail;
 pub mod sanitize;

@@ -2,9 +2,11 @@
 //! context (same customer, part, recency, open), with per-pair feedback. Each result says why it matched.
 
 mod eval;
+mod meaning;
 mod text;
 
-pub use eval::{EvalReport, evaluate};
+pub use eval::{EvalReport, Scores, evaluate, evaluate_intents};
+pub use meaning::{Vectors, by_meaning, fill_vectors, hybrid};
 pub use text::{terms, words};
 
 use crate::Result;
@@ -295,7 +297,8 @@ fn search(r: &Reader<'_>, q: &Query, limit: usize, finder: &Finder) -> Result<Ve
     Ok(out)
 }
 
-/// Replace query terms that no item contains by the closest indexed term (one or two edits away).
+/// Replace query terms that no item contains and that are not words of the language by the closest indexed term
+/// (one or two edits away).
 /// Query terms after repair, and the (typed, indexed) pairs that were repaired.
 type Repaired = (Vec<String>, Vec<(String, String)>);
 
@@ -303,7 +306,10 @@ fn repair(r: &Reader<'_>, ts: &[String]) -> Result<Repaired> {
     let mut out = vec![];
     let mut fixed = vec![];
     for t in ts {
-        if t.chars().count() < 4 || t.chars().any(|c| c.is_ascii_digit()) || r.term_exists(t)? {
+        // A real word is not a typo even when no item holds it ("held" is not "help"): the embedding model's
+        // whole-word vocabulary serves as the word list.
+        let real_word = crate::embed::model().is_some_and(|m| m.knows_word(t));
+        if t.chars().count() < 4 || t.chars().any(|c| c.is_ascii_digit()) || real_word || r.term_exists(t)? {
             out.push(t.clone());
             continue;
         }
@@ -336,13 +342,43 @@ pub struct ArticleSuggestion {
     pub score: f64,
 }
 
-/// Knowledge articles for a text (a title being typed, an item's title and description), best first.
+/// Articles for an item's view or reply: [`articles`] for its text, without those marked 👎 for it, 👍 ones first.
+pub fn articles_for_item(
+    r: &Reader<'_>,
+    item_row: i64,
+    title: &str,
+    body: &str,
+    limit: usize,
+) -> Result<Vec<ArticleSuggestion>> {
+    let fb = r.article_feedback(item_row)?;
+    let mut out = articles(r, title, body, limit + fb.len())?;
+    out.retain(|a| !fb.contains(&(a.id, false)));
+    for a in out.iter_mut() {
+        if fb.contains(&(a.id, true)) {
+            a.score += weight::THUMBS_UP;
+        }
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// Knowledge articles for a text (a title being typed, an item's title and description), best first: bm25 (scaled
+/// to the best hit) blended with meaning as for items.
 pub fn articles(r: &Reader<'_>, title: &str, body: &str, limit: usize) -> Result<Vec<ArticleSuggestion>> {
     let t = text::terms(title, 32);
     let b = text::terms(body, 64);
-    let Some(expr) = text::fts_expr(&t, &b, false) else { return Ok(vec![]) };
-    Ok(r.article_hits(&expr, weight::TITLE_COLUMN, limit)?
+    let lexical = match text::fts_expr(&t, &b, false) {
+        Some(expr) => r.article_hits(&expr, weight::TITLE_COLUMN, POOL)?,
+        None => vec![],
+    };
+    let best = lexical.iter().map(|(_, s)| *s).fold(f64::MIN_POSITIVE, f64::max);
+    let mut out: Vec<ArticleSuggestion> = lexical
         .into_iter()
-        .map(|(a, score)| ArticleSuggestion { id: a.id, title: a.title, score })
-        .collect())
+        .map(|(a, score)| ArticleSuggestion { id: a.id, title: a.title, score: score / best })
+        .collect();
+    meaning::add_articles(r, title, body, t.len() + b.len(), &mut out)?;
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out.truncate(limit);
+    Ok(out)
 }

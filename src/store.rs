@@ -23,6 +23,7 @@ mod search;
 mod similar;
 mod stats;
 mod types;
+mod vectors;
 mod views;
 
 pub use items::{Item, ItemLink, NewItem, StageChange};
@@ -46,6 +47,7 @@ pub use records::{Account, Contact, NewAccount, NewContact};
 pub use search::MessageHit;
 pub use search::terms;
 pub use similar::Candidate;
+pub use vectors::ItemText;
 
 use crate::Result;
 use conn::{Conn, PgConn};

@@ -50,6 +50,11 @@ pub enum Event {
         seq: u64,
         found: std::result::Result<Vec<helpdesk::similar::Suggestion>, String>,
     },
+    /// The blended list for the create form whose keystroke `seq` asked for it.
+    Blend {
+        seq: u64,
+        found: std::result::Result<Vec<helpdesk::similar::Suggestion>, String>,
+    },
     /// The check of a database not closed cleanly: a damaged one refuses writes.
     Health(std::result::Result<(), String>),
 }
@@ -80,6 +85,7 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
         spawn_input(tx.clone(), paused.clone(), ack_tx);
         spawn_ticker(tx.clone());
         app.jobs = Some(jobs::spawn(db.to_path_buf(), tx.clone()));
+        jobs::spawn_filler(db.to_path_buf());
         if check {
             // Its own thread and connection: at 100k tickets the check takes seconds, and neither the frames nor
             // the jobs thread's counts and figures wait for it.
@@ -196,6 +202,7 @@ fn handle(app: &mut App, ev: Event) {
         Event::Stats(s) => app.on_stats(s),
         Event::Count { list, seq, total, rows } => app.on_count(list, seq, total, rows),
         Event::Similar { seq, found } => app.on_similar(seq, found),
+        Event::Blend { seq, found } => similar::on_blend(app, seq, found),
         Event::Health(Ok(())) => {}
         Event::Health(Err(why)) => {
             app.store.refuse_writes(why.clone());

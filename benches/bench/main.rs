@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod imap;
+mod meaning;
 mod pty;
 mod tui;
 
@@ -148,6 +149,7 @@ fn run(a: BenchArgs) -> Result<ExitCode> {
         ensure_demo(&small, 10_000)?;
         similar_row(&mut b, &small, 10_000)?;
         similar_row(&mut b, &db, a.scale)?;
+        meaning::rows(&mut b, &db, a.scale, &SIMILAR_TITLES)?;
     }
     if wanted(&a.only, "ingest") {
         ingest_rows(&mut b, &dir, a.maildir)?;
@@ -258,16 +260,19 @@ fn search_rows(b: &mut Bench, db: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Titles typed key by key in the similar-work rows.
+const SIMILAR_TITLES: [&str; 6] = [
+    "My card payment was declined at the supermarket",
+    "Transfer not received by the recipient after two days",
+    "How do I verify my identity for the top up",
+    "Exchange rate looks wrong for my cash withdrawal",
+    "Cannot activate the new card in the app",
+    "Refund still not showing up on my statement",
+];
+
 fn similar_row(b: &mut Bench, db: &Path, scale: usize) -> Result<()> {
     let s = Store::open(db)?;
-    let titles = [
-        "My card payment was declined at the supermarket",
-        "Transfer not received by the recipient after two days",
-        "How do I verify my identity for the top up",
-        "Exchange rate looks wrong for my cash withdrawal",
-        "Cannot activate the new card in the app",
-        "Refund still not showing up on my statement",
-    ];
+    let titles = SIMILAR_TITLES;
     let mut v = vec![];
     // Three passes, each with new finders (nothing remembered from the pass before): 816 keystrokes, so that the
     // p99 is not the third-worst key of a shared machine's worst moment.

@@ -280,12 +280,19 @@ pub enum ImportCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum EvalCmd {
-    /// Duplicate-detection protocol on a GitBugs-style data set: recall-rate@1/5/10 and MAP
+    /// Duplicate-detection protocol on a GitBugs-style data set (or short texts grouped by intent): recall-rate@1/5/10
+    /// and MAP of the lexical, embedding and hybrid rankings
     Similar {
-        #[arg(long)]
-        reports: PathBuf,
-        #[arg(long)]
-        pairs: PathBuf,
+        #[arg(long, required_unless_present = "intents", requires = "pairs")]
+        reports: Option<PathBuf>,
+        #[arg(long, requires = "reports")]
+        pairs: Option<PathBuf>,
+        /// A `text,category` CSV (banking77): each category's texts are one duplicate cluster
+        #[arg(long, conflicts_with = "reports")]
+        intents: Option<PathBuf>,
+        /// With --intents: use every Nth row
+        #[arg(long, default_value_t = 10)]
+        every: usize,
     },
 }
 

@@ -5,17 +5,22 @@ use anyhow::{Context, Result};
 use helpdesk::Store;
 use helpdesk::domain::Kind;
 use helpdesk::sanitize::line;
-use helpdesk::similar::{Query, evaluate, find};
+use helpdesk::similar::{Finder, Query, Vectors, evaluate, fill_vectors, hybrid};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn similar(store: &Store, text: &str, kind: Option<&str>, limit: usize, json: bool) -> Result<ExitCode> {
+pub fn similar(store: &mut Store, text: &str, kind: Option<&str>, limit: usize, json: bool) -> Result<ExitCode> {
     let kinds = match kind {
         Some("article") => return articles(store, text, limit, json),
         Some(k) => vec![Kind::parse(k)?],
         None => vec![Kind::Ticket, Kind::Issue, Kind::Conversation],
     };
-    let found = find(&store.read(), &Query { title: text.to_string(), kinds, ..Default::default() }, limit)?;
+    // Items written by an older build, or before a background pass finished, get their vectors now.
+    fill_vectors(store, 2000, &|| true)?;
+    let mut vectors = Vectors::default();
+    vectors.refresh(&store.read())?;
+    let q = Query { title: text.to_string(), kinds, ..Default::default() };
+    let found = hybrid(&store.read(), &q, &vectors, &Finder::default(), limit)?;
     if json {
         out::json(&found)?;
     } else if found.is_empty() {
@@ -49,10 +54,19 @@ fn articles(store: &Store, text: &str, limit: usize, json: bool) -> Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn eval(reports: &Path, pairs: &Path, json: bool) -> Result<ExitCode> {
-    let r = std::fs::read(reports).with_context(|| format!("cannot read {}", reports.display()))?;
-    let p = std::fs::read(pairs).with_context(|| format!("cannot read {}", pairs.display()))?;
-    let e = evaluate(&r, &p)?;
+pub fn eval(
+    reports: Option<&Path>,
+    pairs: Option<&Path>,
+    intents: Option<&Path>,
+    every: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    let read = |p: &Path| std::fs::read(p).with_context(|| format!("cannot read {}", p.display()));
+    let e = match (reports, pairs, intents) {
+        (Some(r), Some(p), _) => evaluate(&read(r)?, &read(p)?)?,
+        (_, _, Some(i)) => helpdesk::similar::evaluate_intents(&read(i)?, every)?,
+        _ => anyhow::bail!("give --reports and --pairs, or --intents"),
+    };
     if json {
         out::json(&e)?;
     } else {
@@ -60,10 +74,10 @@ pub fn eval(reports: &Path, pairs: &Path, json: bool) -> Result<ExitCode> {
             "{} reports, {} duplicate clusters, {} queries ({:.1} s)",
             e.reports, e.clusters, e.queries, e.seconds
         );
-        println!("recall-rate@1  {:.3}", e.rr1);
-        println!("recall-rate@5  {:.3}", e.rr5);
-        println!("recall-rate@10 {:.3}", e.rr10);
-        println!("MAP            {:.3}", e.map);
+        println!("{:<10} {:>6} {:>6} {:>6} {:>6}", "ranking", "RR@1", "RR@5", "RR@10", "MAP");
+        for (name, s) in [("lexical", e.lexical), ("embedding", e.embedding), ("hybrid", e.hybrid)] {
+            println!("{name:<10} {:>6.3} {:>6.3} {:>6.3} {:>6.3}", s.rr1, s.rr5, s.rr10, s.map);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,8 @@
-//! The standard duplicate-detection protocol on GitBugs-style CSVs: each report in a duplicate cluster queries the
-//! reports created before it; recall-rate@1/5/10 and MAP over those queries.
+//! The standard duplicate-detection protocol on GitBugs-style CSVs (or short texts grouped by intent): each report in
+//! a duplicate cluster queries the reports created before it; recall-rate@1/5/10 and MAP of the lexical, embedding
+//! and hybrid rankings over those queries.
 
-use super::{Query, find};
+use super::{Finder, Query, Suggestion, Vectors, by_meaning, fill_vectors, hybrid};
 use crate::domain::{Kind, PartKind, SourceChannel};
 use crate::store::{By, NewItem};
 use crate::{Error, Result, Store};
@@ -13,11 +14,18 @@ pub struct EvalReport {
     pub reports: usize,
     pub clusters: usize,
     pub queries: usize,
+    pub lexical: Scores,
+    pub embedding: Scores,
+    pub hybrid: Scores,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Scores {
     pub rr1: f64,
     pub rr5: f64,
     pub rr10: f64,
     pub map: f64,
-    pub seconds: f64,
 }
 
 /// `30/Sep/21 17:20` (Jira), RFC 3339 / ISO 8601, or `2021-09-30 17:20[:00]`.
@@ -107,11 +115,42 @@ fn read_clusters(bytes: &[u8], known: &HashMap<String, usize>) -> Result<Vec<Vec
     Ok(groups.into_values().filter(|g| g.len() > 1).collect())
 }
 
+/// A GitBugs-style set: reports (`Summary, Issue id, Created, Description`) and duplicate pairs.
 pub fn evaluate(reports: &[u8], pairs: &[u8]) -> Result<EvalReport> {
-    let t0 = std::time::Instant::now();
     let reps = read_reports(reports)?;
     let index: HashMap<String, usize> = reps.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
     let clusters = read_clusters(pairs, &index)?;
+    run(reps, clusters)
+}
+
+/// A short-text set from a `text,category` CSV (banking77): every `every`-th row is a report, created in file order,
+/// and the reports of one category form a duplicate cluster.
+pub fn evaluate_intents(csv_bytes: &[u8], every: usize) -> Result<EvalReport> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(csv_bytes);
+    let mut reps = vec![];
+    let mut by_intent: HashMap<String, Vec<usize>> = HashMap::new();
+    for (n, rec) in rdr.records().enumerate() {
+        let rec = rec.map_err(|e| Error::invalid(format!("intents row {}: {e}", n + 2)))?;
+        if n % every.max(1) != 0 {
+            continue;
+        }
+        let (Some(text), Some(intent)) = (rec.get(0), rec.get(1)) else {
+            return Err(Error::invalid(format!("intents row {}: want text,category", n + 2)));
+        };
+        by_intent.entry(intent.to_string()).or_default().push(reps.len());
+        reps.push(Report {
+            id: n.to_string(),
+            summary: text.to_string(),
+            description: String::new(),
+            created: n as i64,
+        });
+    }
+    let clusters = by_intent.into_values().filter(|c| c.len() > 1).collect();
+    run(reps, clusters)
+}
+
+fn run(reps: Vec<Report>, clusters: Vec<Vec<usize>>) -> Result<EvalReport> {
+    let t0 = std::time::Instant::now();
     let mut store = Store::open_in_memory()?;
     let rows: Vec<i64> = store.write(|w| {
         let p = w.add_part(PartKind::Product, "Evaluation", None)?;
@@ -130,8 +169,12 @@ pub fn evaluate(reports: &[u8], pairs: &[u8]) -> Result<EvalReport> {
         }
         Ok(rows)
     })?;
+    fill_vectors(&mut store, 1000, &|| true)?;
+    let mut vectors = Vectors::default();
+    vectors.refresh(&store.read())?;
     let row_to_report: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (*r, i)).collect();
-    let (mut queries, mut h1, mut h5, mut h10, mut ap_sum) = (0usize, 0usize, 0usize, 0usize, 0.0);
+    let mut tally = [Tally::default(); 3];
+    let mut queries = 0;
     for cluster in &clusters {
         for &q in cluster {
             let relevant: Vec<usize> =
@@ -148,30 +191,56 @@ pub fn evaluate(reports: &[u8], pairs: &[u8]) -> Result<EvalReport> {
                 item_row: Some(rows[q]),
                 ..Default::default()
             };
-            let ranked = find(&store.read(), &query, 100)?;
-            let ranks: Vec<usize> = ranked
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| row_to_report.get(&s.row).is_some_and(|r| relevant.contains(r)))
-                .map(|(i, _)| i + 1)
-                .collect();
-            let first = ranks.first().copied().unwrap_or(usize::MAX);
-            h1 += usize::from(first <= 1);
-            h5 += usize::from(first <= 5);
-            h10 += usize::from(first <= 10);
-            ap_sum += ranks.iter().enumerate().map(|(k, &rank)| (k + 1) as f64 / rank as f64).sum::<f64>()
-                / relevant.len() as f64;
+            let r = store.read();
+            let finder = Finder::default();
+            let lists = [
+                finder.find(&r, &query, 100)?,
+                by_meaning(&r, &query, &vectors, 100)?,
+                hybrid(&r, &query, &vectors, &finder, 100)?,
+            ];
+            for (t, ranked) in tally.iter_mut().zip(&lists) {
+                t.add(ranked, &relevant, &row_to_report);
+            }
         }
     }
-    let q = queries.max(1) as f64;
+    let [lexical, embedding, hybrid] = tally.map(|t| t.scores(queries));
     Ok(EvalReport {
         reports: reps.len(),
         clusters: clusters.len(),
         queries,
-        rr1: h1 as f64 / q,
-        rr5: h5 as f64 / q,
-        rr10: h10 as f64 / q,
-        map: ap_sum / q,
+        lexical,
+        embedding,
+        hybrid,
         seconds: t0.elapsed().as_secs_f64(),
     })
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    h1: usize,
+    h5: usize,
+    h10: usize,
+    ap_sum: f64,
+}
+
+impl Tally {
+    fn add(&mut self, ranked: &[Suggestion], relevant: &[usize], row_to_report: &HashMap<i64, usize>) {
+        let ranks: Vec<usize> = ranked
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| row_to_report.get(&s.row).is_some_and(|r| relevant.contains(r)))
+            .map(|(i, _)| i + 1)
+            .collect();
+        let first = ranks.first().copied().unwrap_or(usize::MAX);
+        self.h1 += usize::from(first <= 1);
+        self.h5 += usize::from(first <= 5);
+        self.h10 += usize::from(first <= 10);
+        self.ap_sum += ranks.iter().enumerate().map(|(k, &rank)| (k + 1) as f64 / rank as f64).sum::<f64>()
+            / relevant.len() as f64;
+    }
+
+    fn scores(&self, queries: usize) -> Scores {
+        let q = queries.max(1) as f64;
+        Scores { rr1: self.h1 as f64 / q, rr5: self.h5 as f64 / q, rr10: self.h10 as f64 / q, map: self.ap_sum / q }
+    }
 }

@@ -21,6 +21,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V11),
         M::up(V12),
         M::up(V13),
+        M::up(super::vectors::MIGRATION),
     ])
 }
 

@@ -74,7 +74,8 @@ actions! {
     SaveView = "save-view", "Save the current filter as a named view";
     OpenView = "open-view", "Open a saved view";
     ThumbUp = "similar-good", "Mark the selected similar item as a good match";
-    ThumbDown = "similar-bad", "Mark the selected similar item as a wrong match";
+    ThumbDown = "similar-bad", "Mark the selected similar item or article as a wrong match";
+    InsertArticle = "insert-article", "Insert the suggested knowledge article into the reply (again: the next one)";
     EditRecord = "edit-record", "Edit a contact or account field (field=value)";
 }
 

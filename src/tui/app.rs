@@ -85,6 +85,8 @@ pub struct Detail {
     pub links: Vec<(usize, Target)>,
     /// Similar items shown in the view, by line, for 👍/👎: (line, row, id).
     pub similar: Vec<(usize, i64, ItemRef)>,
+    /// Knowledge articles shown in the view, by line, for 👍/👎.
+    pub articles: Vec<(usize, helpdesk::domain::ArticleId)>,
     /// The similar-work section is still to be filled in (see `update::settle`).
     pub similar_pending: bool,
     /// Its query, until it is handed to the jobs thread.
@@ -194,6 +196,8 @@ pub struct App {
     pub queued: Vec<super::jobs::Job>,
     /// Numbers the similar-work searches sent to the jobs thread.
     pub similar_seq: u64,
+    /// The keystroke of the open create form whose blended list is awaited.
+    pub blend_seq: Option<u64>,
     /// Where slow queries go off the UI thread (the running TUI); None runs them in place (tests).
     pub jobs: Option<std::sync::mpsc::Sender<super::jobs::Job>>,
     /// Figures were asked for and have not arrived yet.
@@ -257,6 +261,7 @@ impl App {
             jobs: None,
             queued: vec![],
             similar_seq: 0,
+            blend_seq: None,
             stats_pending: false,
             clock: None,
             finder: helpdesk::similar::Finder::default(),

@@ -76,6 +76,20 @@ fn quoted(who: &str, at: i64, body: &str) -> String {
     format!("On {when}, {who} wrote:\n{}", quote.join("\n"))
 }
 
+/// Put the next suggested article's text into the reply at the cursor, with its title and id.
+pub fn insert_article(app: &mut App, c: &mut Composer) -> Result<()> {
+    let Some(a) = c.articles.get(c.inserted % c.articles.len().max(1)) else {
+        bail!("no knowledge article matches {}", c.target)
+    };
+    let article = app.store.read().article(a.id)?;
+    c.area.insert_str(format!("{} ({}):\n{}\n", article.title, article.id, article.body.trim_end()));
+    c.inserted += 1;
+    c.dirty = true;
+    c.field = Field::Body;
+    app.toast(format!("{} inserted (ctrl-k again: the next article)", article.id));
+    Ok(())
+}
+
 /// Open the composer. `text` fills it (a snippet, `$EDITOR`'s text); else a kept draft comes back, else a reply
 /// starts above the quoted customer message, addressed as the item's people are.
 pub fn open(app: &mut App, r: ItemRef, internal: bool, text: &str) -> Result<()> {
@@ -128,6 +142,12 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
     if let Some(d) = app.detail.last_mut() {
         d.scroll = d.lines.len().saturating_sub(1);
     }
+    let item = app.store.read().item(r)?;
+    let articles: Vec<_> =
+        helpdesk::similar::articles_for_item(&app.store.read(), item.row, &item.title, &item.description, 3)?
+            .into_iter()
+            .filter(|a| a.score >= super::detail::ARTICLE_FLOOR)
+            .collect();
     app.modal = Some(Modal::Compose(Box::new(Composer {
         target: r,
         internal,
@@ -142,6 +162,8 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
         discard: false,
         // Text from elsewhere (a snippet, $EDITOR) is kept as the draft at once.
         dirty: !text.is_empty(),
+        articles,
+        inserted: 0,
     })));
     if restored {
         app.toast(format!("your draft of {r} is back (esc esc throws it away)"));

@@ -18,6 +18,7 @@ struct Builder {
     lines: Vec<Line<'static>>,
     links: Vec<(usize, Target)>,
     similar: Vec<(usize, i64, helpdesk::domain::ItemRef)>,
+    articles: Vec<(usize, helpdesk::domain::ArticleId)>,
     query: Option<helpdesk::similar::Query>,
     /// The first line of each message, with the message's row.
     messages: Vec<(usize, i64)>,
@@ -121,6 +122,7 @@ pub fn build(
         lines: vec![],
         links: vec![],
         similar: vec![],
+        articles: vec![],
         query: None,
         messages: vec![],
         attachments: vec![],
@@ -129,7 +131,8 @@ pub fn build(
     let mut pending = false;
     let title = match t {
         Target::Item(r) => {
-            pending = matches!(similar, Similar::Pending) && matches!(r.kind, Kind::Ticket | Kind::Issue);
+            pending = matches!(similar, Similar::Pending)
+                && matches!(r.kind, Kind::Ticket | Kind::Issue | Kind::Conversation);
             item(store, r, tab, clock, similar, opts, &mut b)?
         }
         Target::Contact(c) => contact(store, c, &mut b)?,
@@ -143,6 +146,7 @@ pub fn build(
         tab,
         links: b.links,
         similar: b.similar,
+        articles: b.articles,
         similar_pending: pending,
         similar_query: b.query,
         similar_seq: None,
@@ -152,6 +156,28 @@ pub fn build(
         find: None,
         anchor: None,
     })
+}
+
+/// Articles shown in a view: at most this many, scoring at least the floor (a weak match is noise beside a reply).
+const ARTICLES_SHOWN: usize = 3;
+pub const ARTICLE_FLOOR: f64 = 0.45;
+
+/// The knowledge articles for an item, with the keys that rate them and put them in a reply.
+fn articles(rd: &helpdesk::store::Reader<'_>, i: &helpdesk::store::Item, b: &mut Builder) -> Result<()> {
+    let found = helpdesk::similar::articles_for_item(rd, i.row, &i.title, &i.description, ARTICLES_SHOWN)?;
+    let found: Vec<_> = found.into_iter().filter(|a| a.score >= ARTICLE_FLOOR).collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    b.heading("Knowledge articles   (+ good match, - wrong match; ctrl-k in a reply inserts the first)");
+    for a in found {
+        b.articles.push((b.lines.len(), a.id));
+        b.push(Line::from(vec![
+            Span::styled(format!("  {:<9} ", a.id), Style::new().fg(Color::Yellow)),
+            Span::raw(super::ui::lists::fit(&line(&a.title), b.width.saturating_sub(12).max(8))),
+        ]));
+    }
+    Ok(())
 }
 
 fn item(
@@ -202,11 +228,11 @@ fn item(
             b.link(Target::Item(l.id), item_line(&l.id.to_string(), Some(l.stage), &l.title, &rel));
         }
     }
-    if matches!(r.kind, Kind::Ticket | Kind::Issue) {
+    if matches!(r.kind, Kind::Ticket | Kind::Issue | Kind::Conversation) {
         let query = || helpdesk::similar::Query {
             title: i.title.clone(),
             body: i.description.chars().take(2000).collect(),
-            kinds: vec![r.kind],
+            kinds: vec![if r.kind == Kind::Issue { Kind::Issue } else { Kind::Ticket }],
             item_row: Some(i.row),
             account_row: i.account.map(|a| a.0),
             part_row: i.part.and_then(|p| rd.part_row_of(p).ok()),
@@ -218,7 +244,7 @@ fn item(
             Similar::Inline => Some(helpdesk::similar::find(&rd, &query(), 5)?),
             Similar::Found(v) => Some(v),
         };
-        let what = if r.kind == Kind::Ticket { "Similar tickets" } else { "Similar issues" };
+        let what = if r.kind == Kind::Issue { "Similar issues" } else { "Similar tickets" };
         match found {
             None => {
                 b.heading(what);
@@ -239,6 +265,9 @@ fn item(
                 }
             }
         }
+    }
+    if matches!(r.kind, Kind::Ticket | Kind::Issue | Kind::Conversation) {
+        articles(&rd, &i, b)?;
     }
     b.heading("Stage history");
     for h in &i.history {

@@ -15,6 +15,8 @@ pub enum Job {
     Count { list: usize, seq: u64, filter: ItemFilter, cap: i64, first: usize },
     /// Similar work for the item view that asked (by number).
     Similar { seq: u64, query: helpdesk::similar::Query },
+    /// The blended (lexical and meaning) list for a create form's title, after the keys settle.
+    Blend { seq: u64, query: helpdesk::similar::Query },
 }
 
 /// Start the jobs thread on its own connection to `db`.
@@ -25,6 +27,13 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
         let store = helpdesk::Store::open_deferring_check(&db)
             .and_then(|(s, _)| s.set_cache_kib(4096).map(|_| s))
             .map_err(|e| e.to_string());
+        // The vectors of all items, loaded on the first similar-work job and topped up before each.
+        let mut vectors = helpdesk::similar::Vectors::default();
+        let mut blended = |s: &helpdesk::Store, q: &helpdesk::similar::Query| {
+            let r = s.read();
+            vectors.refresh(&r)?;
+            helpdesk::similar::hybrid(&r, q, &vectors, &helpdesk::similar::Finder::default(), 5)
+        };
         while let Some(batch) = next(&rx) {
             for job in batch {
                 let ev = match (&store, job) {
@@ -43,11 +52,15 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
                             Err(e) => Event::Count { list, seq, total: Err(e.to_string()), rows: None },
                         }
                     }
-                    (Ok(s), Job::Similar { seq, query }) => Event::Similar {
+                    (Ok(s), Job::Similar { seq, query }) => {
+                        Event::Similar { seq, found: blended(s, &query).map_err(|e| e.to_string()) }
+                    }
+                    (Ok(s), Job::Blend { seq, query }) => Event::Blend {
                         seq,
-                        found: helpdesk::similar::find(&s.read(), &query, 5).map_err(|e| e.to_string()),
+                        found: super::similar::kind_first(&query, |q| Ok(blended(s, q)?)).map_err(|e| e.to_string()),
                     },
                     (Err(e), Job::Similar { seq, .. }) => Event::Similar { seq, found: Err(e.clone()) },
+                    (Err(e), Job::Blend { seq, .. }) => Event::Blend { seq, found: Err(e.clone()) },
                     (Err(e), Job::Stats(_)) => Event::Stats(Err(e.clone())),
                     (Err(e), Job::Count { list, seq, .. }) => {
                         Event::Count { list, seq, total: Err(e.clone()), rows: None }
@@ -60,6 +73,22 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
         }
     });
     jobs
+}
+
+/// Compute the meaning vectors that items lack on a thread and connection of their own, a small batch per
+/// transaction (a bulk import or a new demo fills in the background; the first frame does not wait), then look for
+/// new items every few seconds.
+pub fn spawn_filler(db: PathBuf) {
+    std::thread::spawn(move || {
+        background_priority();
+        let Ok((mut store, _)) = helpdesk::Store::open_deferring_check(&db) else { return };
+        loop {
+            if let Err(e) = helpdesk::similar::fill_vectors(&mut store, 256, &|| true) {
+                tracing::warn!("meaning vectors: {e}");
+            }
+            std::thread::sleep(Duration::from_secs(3));
+        }
+    });
 }
 
 /// Nine steps nicer than the UI thread (Linux niceness is per thread; a helpdesk started under `nice` keeps the
@@ -103,6 +132,7 @@ fn next(rx: &Receiver<Job>) -> Option<Vec<Job>> {
             (Job::Stats(_), Job::Stats(_)) => true,
             (Job::Count { list: a, .. }, Job::Count { list: b, .. }) => a == b,
             (Job::Similar { .. }, Job::Similar { .. }) => true,
+            (Job::Blend { .. }, Job::Blend { .. }) => true,
             _ => false,
         });
         if !dup {

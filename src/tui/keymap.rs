@@ -9,6 +9,8 @@ pub enum Scope {
     Global,
     List,
     Detail,
+    /// The reply and note composer.
+    Composer,
 }
 
 impl Scope {
@@ -17,6 +19,7 @@ impl Scope {
             Scope::Global => "everywhere",
             Scope::List => "lists",
             Scope::Detail => "detail view",
+            Scope::Composer => "the reply composer",
         }
     }
 }
@@ -196,6 +199,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = {
         (Detail, "enter", Open),
         (Detail, "+", ThumbUp),
         (Detail, "-", ThumbDown),
+        (Composer, "ctrl-k", InsertArticle),
         (Global, "s", Stage),
         (Global, "a", Assign),
         (Global, "t", Tag),

@@ -3,6 +3,7 @@
 
 use super::action::Action;
 use super::app::{App, Chosen, Field, Modal, Pending, PromptPurpose, menu_rows};
+use super::keymap::{Key, Scope};
 use super::{compose, items, reading, records, similar, triage, views};
 use anyhow::{Result, bail};
 use helpdesk::domain::LinkRel;
@@ -130,6 +131,8 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
                 app.store.write(|w| w.save_draft(r, &who, internal, &d, at))?;
                 app.toast(format!("draft of {r} kept; it comes back when you reply again"));
                 return Ok(None);
+            } else if app.keymap.lookup(Scope::Composer, Key::from_event(&key)) == Some(Action::InsertArticle) {
+                compose::insert_article(app, c)?;
             } else if ctrl && key.code == KeyCode::Char('s') {
                 return match compose::send(app, c) {
                     Ok(()) => Ok(None),

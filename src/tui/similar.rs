@@ -12,11 +12,8 @@ pub fn refresh_prompt(app: &mut App) -> Result<()> {
     else {
         return Ok(());
     };
-    let kinds = match kind {
-        Kind::Ticket => vec![Kind::Ticket, Kind::Conversation],
-        Kind::Issue => vec![Kind::Issue, Kind::Ticket],
-        k => vec![*k],
-    };
+    let kind = *kind;
+    let kinds = searched_kinds(kind);
     let mut q = Query { title: input.value().to_string(), kinds, typing: true, now: app.clock, ..Default::default() };
     if let Some(p) = parent {
         let i = app.store.read().item(*p)?;
@@ -24,9 +21,73 @@ pub fn refresh_prompt(app: &mut App) -> Result<()> {
         q.account_row = i.account.map(|a| a.0);
         q.contact_row = i.contact.map(|c| c.0);
     }
-    *similar = app.finder.find(&app.store.read(), &q, 5)?;
+    let (finder, store) = (&app.finder, &app.store);
+    *similar = kind_first(&q, |q| Ok(finder.find(&store.read(), q, SHOWN)?))?;
     *pick = pick.filter(|p| *p < similar.len());
+    // The blended list follows from the jobs thread once the keys settle.
+    if app.jobs.is_some() {
+        app.similar_seq += 1;
+        app.blend_seq = Some(app.similar_seq);
+        app.queued.push(super::jobs::Job::Blend { seq: app.similar_seq, query: q });
+    }
     Ok(())
+}
+
+/// The kinds a create form searches: its own kind first.
+pub fn searched_kinds(kind: Kind) -> Vec<Kind> {
+    match kind {
+        Kind::Ticket => vec![Kind::Ticket, Kind::Conversation],
+        Kind::Issue => vec![Kind::Issue, Kind::Ticket],
+        k => vec![k],
+    }
+}
+
+/// Rows of the similar-work panel.
+const SHOWN: usize = 5;
+
+/// The kind being created first (an issue form lists issues, then tickets), each in rank order: up to three of the
+/// first kind of `q.kinds`, the rest of the other kinds, filling from either when the other has too few.
+pub fn kind_first(
+    q: &Query,
+    mut search: impl FnMut(&Query) -> Result<Vec<helpdesk::similar::Suggestion>>,
+) -> Result<Vec<helpdesk::similar::Suggestion>> {
+    let Some((&own, rest)) = q.kinds.split_first() else { return search(q) };
+    let mine = search(&Query { kinds: vec![own], ..q.clone() })?;
+    let others = if rest.is_empty() { vec![] } else { search(&Query { kinds: rest.to_vec(), ..q.clone() })? };
+    let n_mine = mine.len().min(SHOWN.saturating_sub(others.len().min(SHOWN - 3)));
+    let mut out: Vec<_> = mine.into_iter().take(n_mine).collect();
+    let room = SHOWN - out.len();
+    out.extend(others.into_iter().take(room));
+    Ok(out)
+}
+
+/// The blended list for the open create form, if it answers the latest keystroke: the item under the cursor keeps
+/// its row.
+pub fn on_blend(app: &mut App, seq: u64, found: std::result::Result<Vec<helpdesk::similar::Suggestion>, String>) {
+    if app.blend_seq != Some(seq) {
+        return;
+    }
+    let Some(Modal::Prompt { purpose: PromptPurpose::NewTitle(..), similar, pick, .. }) = &mut app.modal else {
+        return;
+    };
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => return app.error(format!("similar work: {e}")),
+    };
+    *similar = keep_cursor_row(similar, found, *pick);
+}
+
+/// `new`, with the suggestion at row `pick` of `old` put back at that row.
+fn keep_cursor_row(
+    old: &[helpdesk::similar::Suggestion],
+    mut new: Vec<helpdesk::similar::Suggestion>,
+    pick: Option<usize>,
+) -> Vec<helpdesk::similar::Suggestion> {
+    let Some((p, held)) = pick.and_then(|p| old.get(p).map(|s| (p, s.clone()))) else { return new };
+    new.retain(|s| s.row != held.row);
+    new.insert(p.min(new.len()), held);
+    new.truncate(old.len().max(SHOWN));
+    new
 }
 
 /// Act on the picked suggestion of a create prompt instead of creating: open it, or link the source item to it.
@@ -73,8 +134,19 @@ fn natural_rel(src: ItemRef, to: ItemRef, asked: LinkRel) -> LinkRel {
 pub fn feedback(app: &mut App, good: bool) -> Result<()> {
     let Some(d) = app.detail.last() else { bail!("open an item to rate its similar work") };
     let Target::Item(me) = d.target else { bail!("similar work is shown for items") };
+    if let Some(&(_, article)) = d.articles.iter().find(|(l, _)| *l == d.scroll) {
+        let me_row = app.store.read().item_row(me)?;
+        let at = app.now();
+        app.store.write(|w| w.set_article_feedback(me_row, article, good, at))?;
+        app.toast(if good {
+            format!("👍 {article} helps with {me}")
+        } else {
+            format!("👎 {article} will not be suggested for {me} again")
+        });
+        return app.rebuild_detail();
+    }
     let Some(&(_, row, id)) = d.similar.iter().find(|(l, _, _)| *l == d.scroll) else {
-        bail!("move the cursor onto a similar item first")
+        bail!("move the cursor onto a similar item or an article first")
     };
     let me_row = app.store.read().item_row(me)?;
     let at = app.now();

@@ -1,5 +1,6 @@
 //! State tests drive `update` with keys; snapshots render every pane, detail view, menu and dialog at 100×30.
 
+mod articles;
 mod screens;
 mod state;
 mod triage;

@@ -184,6 +184,7 @@ pub fn update(app: &mut App, a: Action) -> Result<()> {
         Action::OpenView => views::open_menu(app),
         Action::ThumbUp => similar::feedback(app, true),
         Action::ThumbDown => similar::feedback(app, false),
+        Action::InsertArticle => anyhow::bail!("open a reply (r) first: the article goes into its text"),
         Action::EditRecord => records::edit(app),
     }
 }

@@ -137,6 +137,9 @@ pub struct Composer {
     pub discard: bool,
     /// Typed since the draft was last saved.
     pub dirty: bool,
+    /// Knowledge articles for the item, best first, and how many were inserted already.
+    pub articles: Vec<helpdesk::similar::ArticleSuggestion>,
+    pub inserted: usize,
 }
 
 /// Which part of the composer takes the keys.

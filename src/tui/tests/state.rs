@@ -584,7 +584,7 @@ fn slow_queries_go_to_the_jobs_thread_and_stale_answers_are_dropped() {
         .try_iter()
         .filter_map(|j| match j {
             Job::Count { list, seq, filter, cap, .. } => Some((list, seq, filter, cap)),
-            Job::Stats(_) | Job::Similar { .. } => None,
+            Job::Stats(_) | Job::Similar { .. } | Job::Blend { .. } => None,
         })
         .collect();
     assert!(counts.len() >= 2, "one count per keystroke that filled a page: {}", counts.len());
@@ -672,4 +672,51 @@ fn a_new_ticket_without_any_part_says_how_to_add_one() {
     keys(&mut a, "Printer jams");
     key(&mut a, KeyCode::Enter);
     assert!(errors(&a).iter().any(|e| e.contains("helpdesk part new")), "{:?}", errors(&a));
+}
+
+#[test]
+fn the_issue_form_lists_issues_first() {
+    let mut a = app(300);
+    keys(&mut a, "2i");
+    keys(&mut a, "card payment declined transfer");
+    let Some(Modal::Prompt { similar, .. }) = &a.modal else { panic!("no issue form") };
+    let kinds: Vec<Kind> = similar.iter().map(|s| s.kind).collect();
+    assert!(kinds.contains(&Kind::Issue), "{kinds:?}");
+    let first_ticket = kinds.iter().position(|k| *k != Kind::Issue).unwrap_or(kinds.len());
+    assert!(kinds[first_ticket..].iter().all(|k| *k != Kind::Issue), "issues first: {kinds:?}");
+    assert_eq!(super::super::similar::searched_kinds(Kind::Issue), [Kind::Issue, Kind::Ticket]);
+}
+
+#[test]
+fn the_blended_list_replaces_the_lexical_one_without_moving_the_picked_row() {
+    use super::super::jobs::Job;
+    let mut a = app(300);
+    let (tx, rx) = std::sync::mpsc::channel();
+    a.jobs = Some(tx);
+    keys(&mut a, "2i");
+    keys(&mut a, "card declined payment");
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Down);
+    let Some(Job::Blend { seq, query }) = rx.try_iter().filter(|j| matches!(j, Job::Blend { .. })).last() else {
+        panic!("no blended-list job")
+    };
+    let Some(Modal::Prompt { similar, pick: Some(1), .. }) = &a.modal else { panic!("second row picked") };
+    let held = similar[1].id;
+    let mut store = helpdesk::Store::open_in_memory().unwrap();
+    std::mem::swap(&mut store, &mut a.store);
+    helpdesk::similar::fill_vectors(&mut store, 500, &|| true).unwrap();
+    let mut v = helpdesk::similar::Vectors::default();
+    v.refresh(&store.read()).unwrap();
+    assert!(!v.is_empty());
+    let mut blended =
+        helpdesk::similar::hybrid(&store.read(), &query, &v, &helpdesk::similar::Finder::default(), 5).unwrap();
+    std::mem::swap(&mut store, &mut a.store);
+    blended.retain(|s| s.id != held);
+    super::super::similar::on_blend(&mut a, seq + 1, Ok(vec![]));
+    let Some(Modal::Prompt { similar, .. }) = &a.modal else { panic!() };
+    assert!(!similar.is_empty(), "an answer to an older keystroke is dropped");
+    super::super::similar::on_blend(&mut a, seq, Ok(blended.clone()));
+    let Some(Modal::Prompt { similar, pick, .. }) = &a.modal else { panic!() };
+    assert_eq!((similar[1].id, *pick), (held, Some(1)), "the picked row stays under the cursor");
+    assert!(similar.iter().any(|s| s.id == blended[0].id), "{similar:#?}");
 }

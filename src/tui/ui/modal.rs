@@ -51,7 +51,7 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal, screen: Rect) {
             let inner = frame(f, area, "Keys (esc closes · j/k scroll)");
             let desc_w = (inner.width as usize).saturating_sub(38);
             let mut lines = vec![];
-            for scope in [Scope::Global, Scope::List, Scope::Detail] {
+            for scope in [Scope::Global, Scope::List, Scope::Detail, Scope::Composer] {
                 lines.push(Line::styled(
                     format!("In {}", scope.name()),
                     Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
@@ -129,9 +129,20 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal, screen: Rect) {
             let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
             f.render_widget(Paragraph::new(format!("{}▏", line(input.value()))), top);
             if creating && rest.height > 1 {
+                let searched = match purpose {
+                    PromptPurpose::NewTitle(kind, _) => crate::tui::similar::searched_kinds(*kind)
+                        .iter()
+                        .map(|k| format!("{}s", k.as_str()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    _ => String::new(),
+                };
                 let mut lines = vec![Line::styled(
                     fit(
-                        "Similar work (↓ pick · ctrl-o open · ctrl-d duplicate-of · ctrl-r related · enter create anyway)",
+                        &format!(
+                            "Similar {searched} (↓ pick · ctrl-o open · ctrl-d duplicate-of · ctrl-r related · enter \
+                             create anyway)"
+                        ),
                         cw,
                     ),
                     Style::new().fg(Color::Cyan),
@@ -169,13 +180,13 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal, screen: Rect) {
             ];
             f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
         }
-        Modal::Compose(c) => compose(f, screen, c),
+        Modal::Compose(c) => compose(f, screen, c, app.keymap.key_for(Action::InsertArticle)),
     }
 }
 
 /// The composer takes the lower part of the screen, so the thread it answers stays readable above it; the status
 /// line stays visible below.
-fn compose(f: &mut Frame, screen: Rect, c: &Composer) {
+fn compose(f: &mut Frame, screen: Rect, c: &Composer, insert_key: Option<String>) {
     let h = (screen.height * 11 / 20).max(8).min(screen.height.saturating_sub(2));
     let area = Rect { x: screen.x, y: screen.y + screen.height.saturating_sub(h + 1), width: screen.width, height: h };
     let what = match (&c.forward_of, c.all) {
@@ -183,11 +194,14 @@ fn compose(f: &mut Frame, screen: Rect, c: &Composer) {
         (None, true) => "Reply to all on",
         (None, false) => "Reply on",
     };
-    let title = if c.internal {
+    let mut title = if c.internal {
         format!("Note on {} · ctrl-s save · ctrl-w keep · esc esc discard", c.target)
     } else {
         format!("{what} {} · ctrl-s send · tab To/Cc/Subject/Attach · ctrl-w keep · esc esc discard", c.target)
     };
+    if let (Some(a), Some(k)) = (c.articles.get(c.inserted % c.articles.len().max(1)), insert_key) {
+        title.push_str(&format!(" · {k} inserts {} {}", a.id, line(&a.title)));
+    }
     let inner = frame(f, area, &title);
     let head = if c.internal { 0 } else { 4 + u16::from(c.forward_of.is_some()) };
     let [fields, body] = Layout::vertical([Constraint::Length(head), Constraint::Fill(1)]).areas(inner);

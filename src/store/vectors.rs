@@ -1,0 +1,148 @@
+//! Stored sentence vectors of items (one per item, tagged with the model that made it) and the reads around them;
+//! 👍/👎 on articles suggested for an item. The same SQL runs on SQLite and PostgreSQL.
+
+use super::conn::Row;
+use super::similar::Candidate;
+use super::{Reader, Writer};
+use crate::Result;
+use crate::domain::{ArticleId, ItemRef, Kind};
+
+/// SQLite migration: item vectors, and 👍/👎 on an article suggested for an item (run after every earlier one).
+pub const MIGRATION: &str = r#"
+CREATE TABLE item_vectors(
+  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  model INTEGER NOT NULL,
+  vec BLOB NOT NULL
+);
+-- A changed title or description makes the item's vector missing again (the background pass recomputes it).
+CREATE TRIGGER item_vectors_stale AFTER UPDATE OF title, description ON items
+  WHEN old.title IS NOT new.title OR old.description IS NOT new.description
+BEGIN
+  DELETE FROM item_vectors WHERE item_id = new.id;
+END;
+CREATE TABLE article_feedback(
+  item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  verdict INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY(item_id, article_id)
+) WITHOUT ROWID;
+"#;
+
+/// The same on PostgreSQL.
+pub const PG_MIGRATION: &str = r#"
+CREATE TABLE item_vectors(
+  item_id BIGINT PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+  model BIGINT NOT NULL,
+  vec BYTEA NOT NULL
+);
+CREATE FUNCTION item_vectors_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM item_vectors WHERE item_id = NEW.id;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER item_vectors_stale AFTER UPDATE OF title, description ON items FOR EACH ROW
+  WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.description IS DISTINCT FROM NEW.description)
+  EXECUTE FUNCTION item_vectors_stale();
+CREATE TABLE article_feedback(
+  item_id BIGINT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+  article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  verdict BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY(item_id, article_id)
+);
+"#;
+
+/// The text of an item that has no vector from the current model.
+#[derive(Debug, Clone)]
+pub struct ItemText {
+    pub row: i64,
+    pub title: String,
+    pub description: String,
+}
+
+/// A stored vector with what a search filters on: item row, kind, creation time, vector.
+pub type StoredVector = (i64, Kind, i64, Vec<u8>);
+
+impl Reader<'_> {
+    /// Items with no vector from `model`, oldest first.
+    pub fn items_without_vector(&self, model: i64, limit: usize) -> Result<Vec<ItemText>> {
+        self.c.rows(
+            "SELECT i.id, i.title, i.description FROM items i
+             LEFT JOIN item_vectors v ON v.item_id = i.id AND v.model = ?1
+             WHERE v.item_id IS NULL ORDER BY i.id LIMIT ?2",
+            &[&model, &(limit as i64)],
+            |r| Ok(ItemText { row: r.get(0)?, title: r.get(1)?, description: r.get(2)? }),
+        )
+    }
+
+    /// Vectors of `model` for items after `row`, in row order, with the item's kind and creation time.
+    pub fn vectors_after(&self, model: i64, row: i64) -> Result<Vec<StoredVector>> {
+        self.c.rows(
+            "SELECT v.item_id, i.kind, i.created_at, v.vec FROM item_vectors v JOIN items i ON i.id = v.item_id
+             WHERE v.item_id > ?1 AND v.model = ?2 ORDER BY v.item_id",
+            &[&row, &model],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+    }
+
+    /// Candidates for these item rows (those that exist), in no order; their bm25 is 0.
+    pub fn candidates_by_rows(&self, rows: &[i64]) -> Result<Vec<Candidate>> {
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            if let Some(c) = self.c.row(
+                "SELECT i.id, i.kind, i.num, i.title, i.stage, i.account_id, i.contact_id, i.part_id, i.created_at,
+                    i.updated_at, i.closed_at IS NOT NULL AS closed FROM items i WHERE i.id = ?1",
+                &[row],
+                candidate,
+            )? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// 👍 (true) and 👎 (false) given to articles suggested for an item.
+    pub fn article_feedback(&self, item_row: i64) -> Result<Vec<(ArticleId, bool)>> {
+        self.c.rows("SELECT article_id, verdict FROM article_feedback WHERE item_id = ?1", &[&item_row], |r| {
+            Ok((r.get(0)?, r.get::<i64>(1)? > 0))
+        })
+    }
+}
+
+fn candidate(r: &Row<'_>) -> Result<Candidate> {
+    let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
+    Ok(Candidate {
+        row: r.get("id")?,
+        id,
+        title: r.get("title")?,
+        stage: super::items::stage_at(r, id.kind, "stage")?,
+        bm25: 0.0,
+        account_row: r.get("account_id")?,
+        contact_row: r.get("contact_id")?,
+        part_row: r.get("part_id")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+        closed: r.get("closed")?,
+    })
+}
+
+impl Writer<'_> {
+    pub fn put_vector(&self, row: i64, model: i64, vec: &[u8]) -> Result<()> {
+        self.c.execute(
+            "INSERT INTO item_vectors(item_id, model, vec) VALUES (?1, ?2, ?3)
+             ON CONFLICT(item_id) DO UPDATE SET model = excluded.model, vec = excluded.vec",
+            &[&row, &model, &vec],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_article_feedback(&self, item_row: i64, article: ArticleId, good: bool, at: i64) -> Result<()> {
+        self.c.execute(
+            "INSERT INTO article_feedback(item_id, article_id, verdict, at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(item_id, article_id) DO UPDATE SET verdict = excluded.verdict, at = excluded.at",
+            &[&item_row, &article, &(if good { 1i64 } else { -1 }), &at],
+        )?;
+        Ok(())
+    }
+}
