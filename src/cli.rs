@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and dispatch to one module per noun.
 
 mod args;
+mod db;
 mod io;
 mod items;
 mod kb;
@@ -90,6 +91,7 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
         Cmd::Reparse { msg, all: _ } => mail::reparse(&mut open(&db)?, &config(&cli_config)?, msg, json),
         Cmd::Db(DbCmd::Check) => mail::db_check(&db),
         Cmd::Db(DbCmd::Size) => mail::db_size(&open(&db)?, &db, json),
+        Cmd::Db(DbCmd::Copy { to }) => db::copy(&db, &to, json),
     }
 }
 

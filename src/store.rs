@@ -3,6 +3,7 @@
 
 mod articles;
 mod conn;
+mod copy;
 mod customers;
 mod drafts;
 pub mod fts;
@@ -33,6 +34,7 @@ pub use conn::pg::{
     describe as describe_postgres_error, is_url as is_postgres_url,
     set_password_command as set_database_password_command, shown as shown_location,
 };
+pub use copy::Copied;
 pub use customers::ContactEdit;
 pub use drafts::Draft;
 pub use ledger::{LaneEntry, NewLedger, QuarantineEntry};

@@ -482,6 +482,13 @@ pub enum DbCmd {
     Check,
     /// Sizes: the file, and the raw messages kept (as received and compressed)
     Size,
+    /// Copy the whole help desk into an empty database (a postgres:// URL or a SQLite file) and verify the row
+    /// counts of every table
+    Copy {
+        /// The target: postgres://USER@HOST:PORT/DBNAME, or the path of a new SQLite file
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]

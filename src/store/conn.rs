@@ -237,6 +237,11 @@ impl PgConn {
         PgConn { client: RefCell::new(client), statements: Default::default() }
     }
 
+    /// The session itself, for what runs beside the store's queries (`db copy`'s COPY and its snapshot).
+    pub fn client(&self) -> std::cell::RefMut<'_, postgres::Client> {
+        self.client.borrow_mut()
+    }
+
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {
         if let Some(st) = self.statements.borrow().get(sql) {
             return Ok(st.clone());
