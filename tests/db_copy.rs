@@ -85,6 +85,7 @@ fn fill_the_rest(db: &Path) {
             "INSERT INTO articles(title, body, created_at, updated_at) VALUES ('Reset a PIN', 'Open settings', 1, 1)",
         ),
         ("item_reads", "INSERT INTO item_reads VALUES ((SELECT MIN(id) FROM members), 1, 1)"),
+        ("article_feedback", "INSERT INTO article_feedback VALUES (1, (SELECT MIN(id) FROM articles), 1, 6)"),
         ("message_refs", "INSERT INTO message_refs VALUES (1, '<first@example.com>')"),
         ("mail_cursor", "INSERT INTO mail_cursor VALUES ('support', 'INBOX', 7, 42)"),
         (

@@ -39,6 +39,8 @@ const TABLES: &[&str] = &[
     "articles",
     "item_reads",
     "raw_mail",
+    "item_vectors",
+    "article_feedback",
 ];
 
 /// One table copied: its rows, counted in the source and in the target.
