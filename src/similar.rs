@@ -151,6 +151,22 @@ impl Finder {
     }
 }
 
+/// How many suggestions a form or view shows.
+pub const SHOWN: usize = 5;
+
+/// The kind being created first (an issue form lists issues, then tickets), each in rank order: up to three of the
+/// first kind of `q.kinds`, the rest of the other kinds, filling from either when the other has too few.
+pub fn kind_first(q: &Query, mut search: impl FnMut(&Query) -> Result<Vec<Suggestion>>) -> Result<Vec<Suggestion>> {
+    let Some((&own, rest)) = q.kinds.split_first() else { return search(q) };
+    let mine = search(&Query { kinds: vec![own], ..q.clone() })?;
+    let others = if rest.is_empty() { vec![] } else { search(&Query { kinds: rest.to_vec(), ..q.clone() })? };
+    let n_mine = mine.len().min(SHOWN.saturating_sub(others.len().min(SHOWN - 3)));
+    let mut out: Vec<_> = mine.into_iter().take(n_mine).collect();
+    let room = SHOWN - out.len();
+    out.extend(others.into_iter().take(room));
+    Ok(out)
+}
+
 /// Rank items similar to the query, best first.
 pub fn find(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<Suggestion>> {
     search(r, q, limit, &Finder::default())

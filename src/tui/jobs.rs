@@ -57,7 +57,7 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
                     }
                     (Ok(s), Job::Blend { seq, query }) => Event::Blend {
                         seq,
-                        found: super::similar::kind_first(&query, |q| Ok(blended(s, q)?)).map_err(|e| e.to_string()),
+                        found: helpdesk::similar::kind_first(&query, |q| blended(s, q)).map_err(|e| e.to_string()),
                     },
                     (Err(e), Job::Similar { seq, .. }) => Event::Similar { seq, found: Err(e.clone()) },
                     (Err(e), Job::Blend { seq, .. }) => Event::Blend { seq, found: Err(e.clone()) },

@@ -22,7 +22,7 @@ pub fn refresh_prompt(app: &mut App) -> Result<()> {
         q.contact_row = i.contact.map(|c| c.0);
     }
     let (finder, store) = (&app.finder, &app.store);
-    *similar = kind_first(&q, |q| Ok(finder.find(&store.read(), q, SHOWN)?))?;
+    *similar = helpdesk::similar::kind_first(&q, |q| finder.find(&store.read(), q, SHOWN))?;
     *pick = pick.filter(|p| *p < similar.len());
     // The blended list follows from the jobs thread once the keys settle.
     if app.jobs.is_some() {
@@ -43,23 +43,7 @@ pub fn searched_kinds(kind: Kind) -> Vec<Kind> {
 }
 
 /// Rows of the similar-work panel.
-const SHOWN: usize = 5;
-
-/// The kind being created first (an issue form lists issues, then tickets), each in rank order: up to three of the
-/// first kind of `q.kinds`, the rest of the other kinds, filling from either when the other has too few.
-pub fn kind_first(
-    q: &Query,
-    mut search: impl FnMut(&Query) -> Result<Vec<helpdesk::similar::Suggestion>>,
-) -> Result<Vec<helpdesk::similar::Suggestion>> {
-    let Some((&own, rest)) = q.kinds.split_first() else { return search(q) };
-    let mine = search(&Query { kinds: vec![own], ..q.clone() })?;
-    let others = if rest.is_empty() { vec![] } else { search(&Query { kinds: rest.to_vec(), ..q.clone() })? };
-    let n_mine = mine.len().min(SHOWN.saturating_sub(others.len().min(SHOWN - 3)));
-    let mut out: Vec<_> = mine.into_iter().take(n_mine).collect();
-    let room = SHOWN - out.len();
-    out.extend(others.into_iter().take(room));
-    Ok(out)
-}
+const SHOWN: usize = helpdesk::similar::SHOWN;
 
 /// The blended list for the open create form, if it answers the latest keystroke: the item under the cursor keeps
 /// its row.
