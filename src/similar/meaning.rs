@@ -23,6 +23,10 @@ const ARTICLES_SCANNED: usize = 2000;
 /// Compute the vectors that items lack, `batch` items per transaction; returns how many were added.
 /// `keep_going` is asked between batches (a background pass stops when the program does).
 pub fn fill_vectors(store: &mut Store, batch: usize, keep_going: &dyn Fn() -> bool) -> Result<usize> {
+    // Nothing missing (the usual start): the model is not even loaded (it is tens of MiB once decoded).
+    if store.read().items_without_vector(MODEL_VERSION, 1)?.is_empty() {
+        return Ok(0);
+    }
     let Some(model) = embed::model() else { return Ok(0) };
     let mut done = 0;
     loop {
