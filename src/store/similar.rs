@@ -116,7 +116,7 @@ impl Writer<'_> {
     }
 }
 
-fn candidate(r: &super::conn::Row<'_>) -> Result<Candidate> {
+pub(super) fn candidate(r: &super::conn::Row<'_>) -> Result<Candidate> {
     let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
     Ok(Candidate {
         row: r.get("id")?,

@@ -1,11 +1,10 @@
 //! Stored sentence vectors of items (one per item, tagged with the model that made it) and the reads around them;
 //! 👍/👎 on articles suggested for an item. The same SQL runs on SQLite and PostgreSQL.
 
-use super::conn::Row;
 use super::similar::Candidate;
 use super::{Reader, Writer};
 use crate::Result;
-use crate::domain::{ArticleId, ItemRef, Kind};
+use crate::domain::{ArticleId, Kind};
 
 /// SQLite migration: item vectors, and 👍/👎 on an article suggested for an item (run after every earlier one).
 pub const MIGRATION: &str = r#"
@@ -92,9 +91,10 @@ impl Reader<'_> {
         for row in rows {
             if let Some(c) = self.c.row(
                 "SELECT i.id, i.kind, i.num, i.title, i.stage, i.account_id, i.contact_id, i.part_id, i.created_at,
-                    i.updated_at, i.closed_at IS NOT NULL AS closed FROM items i WHERE i.id = ?1",
+                    i.updated_at, i.closed_at IS NOT NULL AS closed, CAST(0 AS DOUBLE PRECISION) AS score
+                 FROM items i WHERE i.id = ?1",
                 &[row],
-                candidate,
+                super::similar::candidate,
             )? {
                 out.push(c);
             }
@@ -108,23 +108,6 @@ impl Reader<'_> {
             Ok((r.get(0)?, r.get::<i64>(1)? > 0))
         })
     }
-}
-
-fn candidate(r: &Row<'_>) -> Result<Candidate> {
-    let id = ItemRef { kind: r.get("kind")?, num: r.get("num")? };
-    Ok(Candidate {
-        row: r.get("id")?,
-        id,
-        title: r.get("title")?,
-        stage: super::items::stage_at(r, id.kind, "stage")?,
-        bm25: 0.0,
-        account_row: r.get("account_id")?,
-        contact_row: r.get("contact_id")?,
-        part_row: r.get("part_id")?,
-        created_at: r.get("created_at")?,
-        updated_at: r.get("updated_at")?,
-        closed: r.get("closed")?,
-    })
 }
 
 impl Writer<'_> {
