@@ -225,14 +225,7 @@ fn keyset_pages_cover_everything_once() {
         .unwrap();
         for sort in [SortOrder::Newest, SortOrder::Inbox] {
             let f = ItemFilter { kind: Some(Kind::Ticket), sort, ..Default::default() };
-            let mut seen = vec![];
-            let mut page = Page::default();
-            loop {
-                let rows = s.read().list(&f, page, 40).unwrap();
-                let Some(last) = rows.last() else { break };
-                page = last.cursor();
-                seen.extend(rows.iter().map(|r| r.id.num));
-            }
+            let mut seen = pages_of_40(&s, &f);
             seen.sort();
             seen.dedup();
             assert_eq!(seen.len(), 250, "{sort:?}");
@@ -322,14 +315,7 @@ fn text_filtered_pages_cover_everything_once_both_ways() {
         let f = ItemFilter { kind: Some(Kind::Ticket), text: Some("print".into()), ..Default::default() };
         assert_eq!(s.read().count(&f).unwrap(), 151);
         assert_eq!(s.read().count_upto(&f, 100).unwrap(), 100);
-        let mut seen = vec![];
-        let mut page = Page::default();
-        loop {
-            let rows = s.read().list(&f, page, 40).unwrap();
-            let Some(last) = rows.last() else { break };
-            page = last.cursor();
-            seen.extend(rows.iter().map(|r| r.id.num));
-        }
+        let seen = pages_of_40(&s, &f);
         let mut sorted = seen.clone();
         sorted.sort_by(|a, b| b.cmp(a));
         assert_eq!(seen, sorted, "newest first");
@@ -387,4 +373,17 @@ fn automatic_moves_are_reported_with_their_cause() {
         assert_eq!(moved.iter().map(|m| m.to_string()).collect::<Vec<_>>(), vec!["TKT-1 → awaiting customer response"]);
         assert!(s.write(|w| Ok(w.take_auto_moves())).unwrap().is_empty(), "each transaction starts with none");
     });
+}
+
+/// Every row of a list read page by page (40 a page, keyset): the numbers in the order the pages gave them.
+fn pages_of_40(s: &Store, f: &ItemFilter) -> Vec<i64> {
+    let mut seen = vec![];
+    let mut page = Page::default();
+    loop {
+        let rows = s.read().list(f, page, 40).unwrap();
+        let Some(last) = rows.last() else { break };
+        page = last.cursor();
+        seen.extend(rows.iter().map(|r| r.id.num));
+    }
+    seen
 }
