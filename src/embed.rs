@@ -2,7 +2,7 @@
 
 mod wordpiece;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// The model: a model2vec distillation of all-MiniLM-L6-v2 (Apache-2.0), made by `tools/distil-model.py`.
@@ -10,7 +10,9 @@ pub const MODEL_BYTES: &[u8] = include_bytes!("../assets/model/minilm-static.bin
 /// Stored vectors carry this; a new model makes older vectors missing, so they are computed again.
 pub const MODEL_VERSION: i64 = 1;
 /// Characters of an item's text that are embedded (its title and the start of its description).
-const TEXT_CHARS: usize = 2000;
+pub const TEXT_CHARS: usize = 2000;
+/// Dimensions of the embedded model's vectors.
+pub const DIMS: usize = 256;
 
 /// Token vectors, quantised to i8 with one scale per token.
 pub struct Model {
@@ -37,8 +39,8 @@ impl Model {
             return Err(ModelError("not a version 1 model".into()));
         }
         let (dims, n) = (u32_at(8)?, u32_at(12)?);
-        if dims == 0 || dims % 16 != 0 {
-            return Err(ModelError(format!("{dims} dimensions: want a multiple of 16")));
+        if dims != DIMS {
+            return Err(ModelError(format!("{dims} dimensions: want {DIMS}")));
         }
         let mut at = 16;
         let mut vocab = HashMap::with_capacity(n);
@@ -109,6 +111,44 @@ pub fn model() -> Option<&'static Model> {
     .as_ref()
 }
 
+/// Is this a whole word of the model's vocabulary (the word list of the language)? Reads only the vocabulary of
+/// the model inside the binary, once per process (a couple of MiB, not the tens the decoded vectors take).
+pub fn is_word(w: &str) -> bool {
+    static WORDS: OnceLock<HashSet<String>> = OnceLock::new();
+    WORDS
+        .get_or_init(|| match vocabulary(MODEL_BYTES) {
+            Ok(words) => words,
+            Err(e) => {
+                tracing::error!("the embedded model is damaged: {e}");
+                HashSet::new()
+            }
+        })
+        .contains(w)
+}
+
+/// The whole words of a model's vocabulary (pieces, "##…", left out), decoding no further than the vocabulary.
+fn vocabulary(zst: &[u8]) -> std::io::Result<HashSet<String>> {
+    use std::io::Read;
+    let mut r = zstd::stream::read::Decoder::new(zst)?;
+    let mut head = [0u8; 16];
+    r.read_exact(&mut head)?;
+    let n = u32::from_le_bytes([head[12], head[13], head[14], head[15]]) as usize;
+    let mut words = HashSet::with_capacity(n);
+    let mut buf = [0u8; 256];
+    for _ in 0..n {
+        let mut len = [0u8; 1];
+        r.read_exact(&mut len)?;
+        let w = &mut buf[..usize::from(len[0])];
+        r.read_exact(w)?;
+        if let Ok(w) = std::str::from_utf8(w)
+            && !w.starts_with("##")
+        {
+            words.insert(w.to_string());
+        }
+    }
+    Ok(words)
+}
+
 /// The text of an item that is embedded.
 pub fn item_text(title: &str, description: &str) -> String {
     let mut s = String::with_capacity(title.len() + 1 + description.len().min(TEXT_CHARS));
@@ -138,17 +178,17 @@ pub fn from_blob(b: &[u8], dims: usize) -> Option<(f32, &[u8])> {
 
 /// A query quantised like the stored vectors, so that a scan is integer arithmetic (which the compiler vectorises;
 /// a float sum it may not reorder).
-struct Quantised {
+pub struct Probe {
     scale: f32,
     /// i8 values held as i16: products of two fit in i16, and sixteen lanes of partial sums vectorise on SSE2.
     values: Vec<i16>,
 }
 
-impl Quantised {
-    fn new(q: &[f32]) -> Quantised {
+impl Probe {
+    pub fn new(q: &[f32]) -> Probe {
         let max = q.iter().fold(0f32, |m, x| m.max(x.abs()));
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-        Quantised { scale, values: q.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i16).collect() }
+        Probe { scale, values: q.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i16).collect() }
     }
 
     /// The product with a stored vector over the first `v.len()` dimensions (a multiple of 16).
@@ -161,22 +201,52 @@ impl Quantised {
         }
         self.scale * scale * acc.iter().sum::<i32>() as f32
     }
+
+    /// Cosine similarity with a whole stored vector (`to_blob`), if it has the query's dimensions.
+    pub fn cosine(&self, blob: &[u8]) -> Option<f32> {
+        let (s, v) = from_blob(blob, self.values.len())?;
+        let v: Vec<i8> = v.iter().map(|&b| b as i8).collect();
+        Some(self.dot(s, &v))
+    }
 }
 
-/// Vectors of many items in one flat array, searched by brute force (100k × 256 bytes: a few ms per query).
+/// A stored vector back as floats (its quantisation error is well under a percent of its length).
+pub fn from_stored(b: &[u8], dims: usize) -> Option<Vec<f32>> {
+    let (s, v) = from_blob(b, dims)?;
+    Some(v.iter().map(|&x| s * f32::from(x as i8)).collect())
+}
+
+/// Many items' vectors searched by brute force over their leading dimensions, contiguous in one flat array; the
+/// whole vectors of the shortlist are ranked by the caller, from memory when the index keeps them (`keeping_all`)
+/// or from the store (a resident process holds 72 bytes per item instead of 330).
 #[derive(Debug, Default)]
 pub struct Index {
     dims: usize,
     rows: Vec<i64>,
     scales: Vec<f32>,
-    data: Vec<i8>,
-    /// The leading `PREFIX_DIMS` of each vector again, contiguous: the first pass reads memory in order.
+    /// The leading `PREFIX_DIMS` of each vector.
     head: Vec<i8>,
+    /// Whole vectors, when kept.
+    data: Option<Vec<i8>>,
 }
 
 impl Index {
+    /// An index of leading dimensions only.
     pub fn new(dims: usize) -> Index {
         Index { dims, ..Default::default() }
+    }
+
+    /// An index that also keeps whole vectors (for many queries in a row, such as an evaluation).
+    pub fn keeping_all(dims: usize) -> Index {
+        Index { dims, data: Some(vec![]), ..Default::default() }
+    }
+
+    pub fn keeps_all(&self) -> bool {
+        self.data.is_some()
+    }
+
+    pub fn dims(&self) -> usize {
+        self.dims
     }
 
     pub fn len(&self) -> usize {
@@ -192,13 +262,24 @@ impl Index {
         self.rows.last().copied().unwrap_or(0)
     }
 
-    /// Add a stored vector; false (and nothing added) if it has the wrong size.
+    /// Bytes of a stored vector an index of leading dimensions reads.
+    pub const HEAD_BYTES: usize = 4 + PREFIX_DIMS;
+
+    /// Add a stored vector (whole, or its first `HEAD_BYTES` when the index keeps no whole vectors); false (and
+    /// nothing added) if it has the wrong size.
     pub fn push(&mut self, row: i64, blob: &[u8]) -> bool {
-        let Some((s, v)) = from_blob(blob, self.dims) else { return false };
+        let p = PREFIX_DIMS.min(self.dims);
+        let whole = blob.len() == 4 + self.dims;
+        if !(whole || (self.data.is_none() && blob.len() == 4 + p)) {
+            return false;
+        }
+        let Some((s, v)) = from_blob(&blob[..4 + p], p) else { return false };
         self.rows.push(row);
         self.scales.push(s);
-        self.data.extend(v.iter().map(|&b| b as i8));
-        self.head.extend(v.iter().take(PREFIX_DIMS).map(|&b| b as i8));
+        self.head.extend(v.iter().map(|&b| b as i8));
+        if let Some(data) = self.data.as_mut() {
+            data.extend(blob[4..].iter().map(|&b| b as i8));
+        }
         true
     }
 
@@ -207,26 +288,30 @@ impl Index {
         self.rows.binary_search(&row).ok()
     }
 
-    /// Cosine similarity of the query with one row's vector, if the row has one.
-    pub fn similarity(&self, q: &[f32], row: i64) -> Option<f32> {
-        let i = self.rows.binary_search(&row).ok()?;
-        (q.len() == self.dims)
-            .then(|| Quantised::new(q).dot(self.scales[i], &self.data[i * self.dims..(i + 1) * self.dims]))
+    pub fn row(&self, i: usize) -> i64 {
+        self.rows[i]
     }
 
-    /// The `k` rows most similar to the query among the positions (in push order) that `keep` accepts, best first,
-    /// with cosine similarity. The model's dimensions come from PCA, largest variance first: a product over the
-    /// leading ones shortlists candidates that the full product then ranks (a quarter of the work for 100k items).
-    pub fn nearest(&self, q: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(i64, f32)> {
-        if q.len() != self.dims || k == 0 {
+    /// Cosine similarity with the whole vector of a row, if the index keeps it.
+    pub fn similarity(&self, q: &Probe, row: i64) -> Option<f32> {
+        let i = self.position(row)?;
+        let data = self.data.as_ref()?;
+        (q.values.len() == self.dims).then(|| q.dot(self.scales[i], &data[i * self.dims..(i + 1) * self.dims]))
+    }
+
+    /// Positions (in push order) that `keep` accepts whose leading dimensions match the query best: enough for the
+    /// best `k` by whole vectors. The model's dimensions come from PCA, largest variance first, so the leading ones
+    /// shortlist well (a quarter of the work and memory for 100k items).
+    pub fn shortlist(&self, q: &Probe, k: usize, keep: impl Fn(usize) -> bool) -> Vec<usize> {
+        if q.values.len() != self.dims || k == 0 {
             return vec![];
         }
-        let q = Quantised::new(q);
         let p = PREFIX_DIMS.min(self.dims);
-        let mut partial: Vec<(f32, usize)> = Vec::with_capacity(self.rows.len());
+        let head = Probe { scale: q.scale, values: q.values[..p].to_vec() };
+        let mut partial: Vec<(f32, usize)> = Vec::with_capacity(self.rows.len().min(1 << 16));
         for (i, v) in self.head.chunks_exact(p).enumerate() {
             if keep(i) {
-                partial.push((q.dot(self.scales[i], v), i));
+                partial.push((head.dot(self.scales[i], v), i));
             }
         }
         let want = (k * 16).max(SHORTLIST);
@@ -234,9 +319,17 @@ impl Index {
             partial.select_nth_unstable_by(want, |a, b| b.0.total_cmp(&a.0));
             partial.truncate(want);
         }
-        let mut top: Vec<(i64, f32)> = partial
+        partial.into_iter().map(|(_, i)| i).collect()
+    }
+
+    /// The `k` rows most similar to the query among the positions that `keep` accepts, best first, with cosine
+    /// similarity; from memory, so only for an index `keeping_all`.
+    pub fn nearest(&self, q: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(i64, f32)> {
+        let q = Probe::new(q);
+        let mut top: Vec<(i64, f32)> = self
+            .shortlist(&q, k, keep)
             .into_iter()
-            .map(|(_, i)| (self.rows[i], q.dot(self.scales[i], &self.data[i * self.dims..(i + 1) * self.dims])))
+            .filter_map(|i| Some((self.rows[i], self.similarity(&q, self.rows[i])?)))
             .collect();
         top.sort_by(|a, b| b.1.total_cmp(&a.1));
         top.truncate(k);

@@ -324,7 +324,7 @@ fn repair(r: &Reader<'_>, ts: &[String]) -> Result<Repaired> {
     for t in ts {
         // A real word is not a typo even when no item holds it ("held" is not "help"): the embedding model's
         // whole-word vocabulary serves as the word list.
-        let real_word = crate::embed::model().is_some_and(|m| m.knows_word(t));
+        let real_word = crate::embed::is_word(t);
         if t.chars().count() < 4 || t.chars().any(|c| c.is_ascii_digit()) || real_word || r.term_exists(t)? {
             out.push(t.clone());
             continue;
@@ -367,7 +367,8 @@ pub fn articles_for_item(
     limit: usize,
 ) -> Result<Vec<ArticleSuggestion>> {
     let fb = r.article_feedback(item_row)?;
-    let mut out = articles(r, title, body, limit + fb.len())?;
+    let q = Query { title: title.to_string(), body: body.to_string(), item_row: Some(item_row), ..Default::default() };
+    let mut out = articles_for(r, &q, limit + fb.len())?;
     out.retain(|a| !fb.contains(&(a.id, false)));
     for a in out.iter_mut() {
         if fb.contains(&(a.id, true)) {
@@ -382,8 +383,13 @@ pub fn articles_for_item(
 /// Knowledge articles for a text (a title being typed, an item's title and description), best first: bm25 (scaled
 /// to the best hit) blended with meaning as for items.
 pub fn articles(r: &Reader<'_>, title: &str, body: &str, limit: usize) -> Result<Vec<ArticleSuggestion>> {
-    let t = text::terms(title, 32);
-    let b = text::terms(body, 64);
+    articles_for(r, &Query { title: title.to_string(), body: body.to_string(), ..Default::default() }, limit)
+}
+
+/// Articles for a query's title and body (and its item's stored vector, when it asks with that item's own text).
+fn articles_for(r: &Reader<'_>, q: &Query, limit: usize) -> Result<Vec<ArticleSuggestion>> {
+    let t = text::terms(&q.title, 32);
+    let b = text::terms(&q.body, 64);
     let lexical = match text::fts_expr(&t, &b, false) {
         Some(expr) => r.article_hits(&expr, weight::TITLE_COLUMN, POOL)?,
         None => vec![],
@@ -393,7 +399,7 @@ pub fn articles(r: &Reader<'_>, title: &str, body: &str, limit: usize) -> Result
         .into_iter()
         .map(|(a, score)| ArticleSuggestion { id: a.id, title: a.title, score: score / best })
         .collect();
-    meaning::add_articles(r, title, body, t.len() + b.len(), &mut out)?;
+    meaning::add_articles(r, q, t.len() + b.len(), &mut out)?;
     out.sort_by(|a, b| b.score.total_cmp(&a.score));
     out.truncate(limit);
     Ok(out)

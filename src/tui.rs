@@ -74,6 +74,9 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
     let cfg = crate::user::config(&config.map(Path::to_path_buf))?;
     let (store, check) = helpdesk::Store::open_deferring_check(db)
         .with_context(|| format!("cannot open {}", helpdesk::store::shown_location(&db.to_string_lossy())))?;
+    // The screen reads a screenful at a time: a page cache of 8 MiB holds what it reads again (each item opened
+    // brought new pages into the default 32 MiB one, which stayed resident). The file stays in the OS's cache.
+    store.set_cache_kib(8192)?;
     let mut terminal = init_terminal()?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let size = terminal.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));

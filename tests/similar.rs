@@ -257,11 +257,28 @@ fn vectors_follow_the_items() {
         assert_eq!(titles, ["Night theme for the dashboard"]);
         assert_eq!(helpdesk::similar::fill_vectors(&mut s, 4, &|| true).unwrap(), 1);
         let mut v = helpdesk::similar::Vectors::default();
-        v.refresh(&s.read()).unwrap();
+        v.refresh_kinds(&s.read(), &[Kind::Issue]).unwrap();
+        assert!(v.is_empty(), "only the kinds asked for are loaded (the fixture has tickets)");
+        v.refresh_kinds(&s.read(), &[Kind::Ticket]).unwrap();
         assert_eq!(v.len(), ids.len());
+        v.refresh(&s.read()).unwrap();
+        assert_eq!(v.len(), ids.len(), "loaded once");
         let q = Query { title: "dark colours for the dashboard at night".into(), ..Default::default() };
-        let near = v.nearest(&q, 1);
+        let near = v.nearest(&s.read(), &q, 1).unwrap();
         assert_eq!(near[0].0, s.read().item_row(ids[3]).unwrap(), "{near:?}");
+        // A running process holds leading dimensions only and reads whole vectors from the store: an item whose
+        // vector was made again since its load ranks by the new one.
+        let third = s.read().item_row(ids[2]).unwrap();
+        let cos = |v: &helpdesk::similar::Vectors, s: &Store| {
+            v.nearest(&s.read(), &q, 9).unwrap().into_iter().find(|(r, _)| *r == third).map(|(_, c)| c).unwrap()
+        };
+        let before = cos(&v, &s);
+        s.write(|w| w.set_title(ids[2], "Dark colours for the dashboard at night", &By::at("t", 1_700_000_001)))
+            .unwrap();
+        assert_eq!(helpdesk::similar::fill_vectors(&mut s, 4, &|| true).unwrap(), 1);
+        v.refresh(&s.read()).unwrap();
+        let after = cos(&v, &s);
+        assert!(after > before + 0.3, "{before} → {after}");
         let row = s.read().item_row(ids[0]).unwrap();
         let (a, _) = s
             .write(|w| {

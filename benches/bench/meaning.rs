@@ -49,7 +49,7 @@ pub fn rows(b: &mut Bench, db: &Path, scale: usize, titles: &[&str]) -> Result<(
             let q = Query { title: typed.clone(), kinds: vec![Kind::Ticket], typing: true, ..Default::default() };
             let t0 = Instant::now();
             let r = s.read();
-            vectors.refresh(&r)?;
+            vectors.refresh_kinds(&r, &q.kinds)?;
             hybrid(&r, &q, &vectors, &Finder::default(), 5)?;
             v.push(t0.elapsed() + SETTLE);
         }

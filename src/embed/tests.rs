@@ -70,7 +70,7 @@ fn paraphrases_are_closer_than_unrelated_requests() {
 fn stored_vectors_keep_the_ranking() {
     let m = model().expect("model");
     let q = m.embed("refund not received");
-    let mut idx = Index::new(m.dims());
+    let mut idx = Index::keeping_all(m.dims());
     for (row, t) in [(1, "where is my refund"), (2, "change my address"), (3, "refund has not arrived yet")] {
         idx.push(row, &to_blob(&m.embed(t)));
     }
@@ -79,4 +79,44 @@ fn stored_vectors_keep_the_ranking() {
     assert!(rows.contains(&1) && rows.contains(&3), "{top:?}");
     assert_eq!(idx.nearest(&q, 3, |i| i != 2).len(), 2, "the third vector (row 3) left out");
     assert!(from_blob(&to_blob(&q), 255).is_none());
+}
+
+#[test]
+fn a_lean_index_shortlists_from_leading_dimensions_and_ranks_whole_vectors_given_to_it() {
+    let m = model().expect("model");
+    let texts = [(1, "where is my refund"), (2, "change my address"), (3, "refund has not arrived yet")];
+    let mut idx = Index::new(m.dims());
+    for (row, t) in texts {
+        let blob = to_blob(&m.embed(t));
+        assert!(!idx.push(row, &blob[..Index::HEAD_BYTES - 1]), "a cut vector is refused");
+        assert!(idx.push(row, &blob[..Index::HEAD_BYTES]));
+    }
+    assert!(!idx.keeps_all() && idx.len() == 3);
+    let q = Probe::new(&m.embed("refund not received"));
+    assert_eq!(idx.similarity(&q, 1), None, "a lean index holds no whole vectors");
+    let short = idx.shortlist(&q, 2, |i| i != 1);
+    assert_eq!(short.len(), 2, "{short:?}");
+    assert!(!short.contains(&1));
+    let whole = to_blob(&m.embed("refund has not arrived yet"));
+    let cos = q.cosine(&whole).expect("whole vector");
+    let exact = {
+        let (a, b) = (m.embed("refund not received"), m.embed("refund has not arrived yet"));
+        a.iter().zip(&b).map(|(x, y)| x * y).sum::<f32>()
+    };
+    assert!((cos - exact).abs() < 0.02, "{cos} vs {exact}");
+    assert_eq!(q.cosine(&whole[..Index::HEAD_BYTES]), None);
+    let back = from_stored(&whole, m.dims()).expect("dims");
+    assert!(back.iter().zip(m.embed("refund has not arrived yet")).all(|(a, b)| (a - b).abs() < 0.01));
+}
+
+#[test]
+fn the_word_list_is_the_models_whole_words() {
+    let m = model().expect("model");
+    for w in ["held", "money", "card", "transfer"] {
+        assert!(is_word(w) && m.knows_word(w), "{w}");
+    }
+    for w in ["helld", "##s", "qzxv"] {
+        assert!(!is_word(w), "{w}");
+    }
+    assert_eq!(vocabulary(MODEL_BYTES).unwrap().len(), m.vocab.keys().filter(|w| !w.starts_with("##")).count());
 }

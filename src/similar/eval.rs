@@ -170,7 +170,7 @@ fn run(reps: Vec<Report>, clusters: Vec<Vec<usize>>) -> Result<EvalReport> {
         Ok(rows)
     })?;
     fill_vectors(&mut store, 1000, &|| true)?;
-    let mut vectors = Vectors::default();
+    let mut vectors = Vectors::keeping_all();
     vectors.refresh(&store.read())?;
     let row_to_report: HashMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (*r, i)).collect();
     let mut tally = [Tally::default(); 3];

@@ -75,14 +75,53 @@ impl Reader<'_> {
         )
     }
 
-    /// Vectors of `model` for items after `row`, in row order, with the item's kind and creation time.
-    pub fn vectors_after(&self, model: i64, row: i64) -> Result<Vec<StoredVector>> {
+    /// At most `limit` vectors of `model` for items of `kind` after `row`, in row order, with the item's kind and
+    /// creation time; each vector cut to its first `bytes` when given.
+    pub fn vectors_after(
+        &self,
+        model: i64,
+        kind: Kind,
+        row: i64,
+        limit: usize,
+        bytes: Option<usize>,
+    ) -> Result<Vec<StoredVector>> {
+        // A constant of the program, not a value from outside: it may be part of the statement.
+        let vec = match bytes {
+            Some(n) => format!("substr(v.vec, 1, {n})"),
+            None => "v.vec".into(),
+        };
         self.c.rows(
-            "SELECT v.item_id, i.kind, i.created_at, v.vec FROM item_vectors v JOIN items i ON i.id = v.item_id
-             WHERE v.item_id > ?1 AND v.model = ?2 ORDER BY v.item_id",
-            &[&row, &model],
+            &format!(
+                "SELECT v.item_id, i.kind, i.created_at, {vec} FROM item_vectors v JOIN items i ON i.id = v.item_id
+                 WHERE v.item_id > ?1 AND v.model = ?2 AND i.kind = ?3 ORDER BY v.item_id LIMIT ?4"
+            ),
+            &[&row, &model, &kind, &(limit as i64)],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
+    }
+
+    /// The whole vectors of `model` of these item rows (those that have one), in no order.
+    pub fn vectors_of(&self, model: i64, rows: &[i64]) -> Result<Vec<(i64, Vec<u8>)>> {
+        const CHUNK: usize = 100;
+        let mut out = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(CHUNK) {
+            let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("?{n}")).collect();
+            let mut args: Vec<&dyn super::conn::Param> = vec![&model];
+            args.extend(chunk.iter().map(|r| r as &dyn super::conn::Param));
+            out.extend(self.c.rows(
+                &format!("SELECT item_id, vec FROM item_vectors WHERE model = ?1 AND item_id IN ({})", marks.join(",")),
+                &args,
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?);
+        }
+        Ok(out)
+    }
+
+    /// An item's title and description (what its vector is made from).
+    pub fn item_text(&self, row: i64) -> Result<Option<ItemText>> {
+        self.c.row("SELECT id, title, description FROM items WHERE id = ?1", &[&row], |r| {
+            Ok(ItemText { row: r.get(0)?, title: r.get(1)?, description: r.get(2)? })
+        })
     }
 
     /// Candidates for these item rows (those that exist), in no order; their bm25 is 0.

@@ -27,11 +27,11 @@ pub fn spawn(db: PathBuf, tx: Sender<Event>) -> Sender<Job> {
         let store = helpdesk::Store::open_deferring_check(&db)
             .and_then(|(s, _)| s.set_cache_kib(4096).map(|_| s))
             .map_err(|e| e.to_string());
-        // The vectors of all items, loaded on the first similar-work job and topped up before each.
+        // The vectors of the kinds asked for, loaded on the first similar-work job for each and topped up before each.
         let mut vectors = helpdesk::similar::Vectors::default();
         let mut blended = |s: &helpdesk::Store, q: &helpdesk::similar::Query| {
             let r = s.read();
-            vectors.refresh(&r)?;
+            vectors.refresh_kinds(&r, &q.kinds)?;
             helpdesk::similar::hybrid(&r, q, &vectors, &helpdesk::similar::Finder::default(), 5)
         };
         while let Some(batch) = next(&rx) {
