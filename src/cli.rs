@@ -46,6 +46,7 @@ pub fn parse() -> Result<Face> {
 /// Run a command.
 pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
     let db = db_path(&cli)?;
+    let cli_db = cli.db.clone();
     let cli_config = cli.config.clone();
     let json = cli.json;
     // A config that does not read is reported by the commands that need it, not by every command.
@@ -74,7 +75,7 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
         Cmd::Import(c) => mail::import(&mut open(&db)?, &config(&cli_config)?, c, json),
         Cmd::Similar { text, kind, limit } => similar::similar(&mut open(&db)?, &text, kind.as_deref(), limit, json),
         Cmd::Eval(EvalCmd::Similar { reports, pairs, intents, every }) => {
-            similar::eval(reports.as_deref(), pairs.as_deref(), intents.as_deref(), every, json)
+            similar::eval(cli_db.as_deref(), reports.as_deref(), pairs.as_deref(), intents.as_deref(), every, json)
         }
         Cmd::Export(a) => io::export(&open(&db)?, a),
         Cmd::View(c) => io::view(&mut open(&db)?, c, json),

@@ -138,12 +138,19 @@ const PAIRS: &str = "Issue id,Duplicate id\n3,1\n\"6\",\"1,3\"\n";
 
 #[test]
 fn evaluation_protocol_on_a_tiny_set() {
-    let e = evaluate(REPORTS.as_bytes(), PAIRS.as_bytes()).unwrap();
-    assert_eq!((e.reports, e.clusters, e.queries), (6, 1, 2), "reports 3 and 6 query the ones before them");
-    for s in [e.lexical, e.hybrid] {
-        assert_eq!((s.rr1, s.rr5, s.rr10), (1.0, 1.0, 1.0), "{e:?}");
-        assert!(s.map > 0.9, "{e:?}");
+    for store in pg::stores() {
+        let e = evaluate(store, REPORTS.as_bytes(), PAIRS.as_bytes()).unwrap();
+        assert_eq!((e.reports, e.clusters, e.queries), (6, 1, 2), "reports 3 and 6 query the ones before them");
+        for s in [e.lexical, e.hybrid] {
+            assert_eq!((s.rr1, s.rr5, s.rr10), (1.0, 1.0, 1.0), "{e:?}");
+            assert!(s.map > 0.9, "{e:?}");
+        }
     }
+    let mut used = Store::open_in_memory().unwrap();
+    used.write(|w| w.create_item(&NewItem::new(Kind::Conversation, "Hello", SourceChannel::Cli), &By::at("t", 1)))
+        .unwrap();
+    let e = evaluate(used, REPORTS.as_bytes(), PAIRS.as_bytes()).unwrap_err();
+    assert!(e.to_string().contains("give an empty one"), "a help desk in use is not written into: {e}");
 }
 
 #[test]
@@ -189,15 +196,28 @@ fn hadoop_duplicates_meet_the_goal() {
         assert!(std::env::var("CI").is_err(), "../shared/corpora is missing: CI needs it beside the project");
         return;
     }
-    let e = evaluate(
-        &std::fs::read(dir.join("hadoop_bugs.csv")).unwrap(),
-        &std::fs::read(dir.join("hadoop_bugs-combined.csv")).unwrap(),
-    )
-    .unwrap();
-    println!("Hadoop: {e:?}");
-    assert_eq!(e.queries, 66);
-    assert!(e.lexical.rr5 >= 0.85 && e.lexical.rr1 >= 0.65, "{e:?}");
-    assert!(e.hybrid.rr5 >= 58.0 / 66.0 - 1e-9, "no loss against the lexical 58 of 66: {e:?}");
+    let (reports, pairs) = (
+        std::fs::read(dir.join("hadoop_bugs.csv")).unwrap(),
+        std::fs::read(dir.join("hadoop_bugs-combined.csv")).unwrap(),
+    );
+    let mut lite = None;
+    for store in pg::stores() {
+        let on = if lite.is_none() { "SQLite" } else { "PostgreSQL" };
+        let e = evaluate(store, &reports, &pairs).unwrap();
+        println!("Hadoop on {on}: {e:?}");
+        assert_eq!(e.queries, 66);
+        match lite {
+            None => {
+                assert!(e.lexical.rr5 >= 0.85 && e.lexical.rr1 >= 0.65, "{e:?}");
+                assert!(e.hybrid.rr5 >= 58.0 / 66.0 - 1e-9, "no loss against the lexical 58 of 66: {e:?}");
+                lite = Some(e);
+            }
+            Some(ref l) => {
+                // tsvector ranking is not bm25: the team issue asks for RR@5 within .03 of SQLite's.
+                assert!((e.hybrid.rr5 - l.hybrid.rr5).abs() <= 0.03 + 1e-9, "{e:?} vs SQLite {l:?}");
+            }
+        }
+    }
 }
 
 /// Short customer sentences grouped by intent: meaning finds what shares no word.
@@ -208,7 +228,7 @@ fn intents_set_short_texts_gain_from_meaning() {
         how do I reset my password,password\n\
         where can I change my passcode,password\n\
         the cash machine kept my card,card_swallowed\n";
-    let e = helpdesk::similar::evaluate_intents(csv.as_bytes(), 1).unwrap();
+    let e = helpdesk::similar::evaluate_intents(Store::open_in_memory().unwrap(), csv.as_bytes(), 1).unwrap();
     assert_eq!((e.reports, e.clusters, e.queries), (4, 2, 2));
     assert!(e.embedding.rr1 > e.lexical.rr1, "{e:?}");
     assert_eq!(e.hybrid.rr1, 1.0, "{e:?}");

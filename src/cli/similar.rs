@@ -55,6 +55,7 @@ fn articles(store: &Store, text: &str, limit: usize, json: bool) -> Result<ExitC
 }
 
 pub fn eval(
+    db: Option<&Path>,
     reports: Option<&Path>,
     pairs: Option<&Path>,
     intents: Option<&Path>,
@@ -62,9 +63,14 @@ pub fn eval(
     json: bool,
 ) -> Result<ExitCode> {
     let read = |p: &Path| std::fs::read(p).with_context(|| format!("cannot read {}", p.display()));
+    // Only a database named for it: the default one is the help desk's own.
+    let store = match db {
+        Some(db) => helpdesk::Store::open(db)?,
+        None => helpdesk::Store::open_in_memory()?,
+    };
     let e = match (reports, pairs, intents) {
-        (Some(r), Some(p), _) => evaluate(&read(r)?, &read(p)?)?,
-        (_, _, Some(i)) => helpdesk::similar::evaluate_intents(&read(i)?, every)?,
+        (Some(r), Some(p), _) => evaluate(store, &read(r)?, &read(p)?)?,
+        (_, _, Some(i)) => helpdesk::similar::evaluate_intents(store, &read(i)?, every)?,
         _ => anyhow::bail!("give --reports and --pairs, or --intents"),
     };
     if json {

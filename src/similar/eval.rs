@@ -115,17 +115,18 @@ fn read_clusters(bytes: &[u8], known: &HashMap<String, usize>) -> Result<Vec<Vec
     Ok(groups.into_values().filter(|g| g.len() > 1).collect())
 }
 
-/// A GitBugs-style set: reports (`Summary, Issue id, Created, Description`) and duplicate pairs.
-pub fn evaluate(reports: &[u8], pairs: &[u8]) -> Result<EvalReport> {
+/// A GitBugs-style set: reports (`Summary, Issue id, Created, Description`) and duplicate pairs, loaded into
+/// `store` (an empty database: in memory, or a server to measure its ranking).
+pub fn evaluate(store: Store, reports: &[u8], pairs: &[u8]) -> Result<EvalReport> {
     let reps = read_reports(reports)?;
     let index: HashMap<String, usize> = reps.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
     let clusters = read_clusters(pairs, &index)?;
-    run(reps, clusters)
+    run(store, reps, clusters)
 }
 
 /// A short-text set from a `text,category` CSV (banking77): every `every`-th row is a report, created in file order,
 /// and the reports of one category form a duplicate cluster.
-pub fn evaluate_intents(csv_bytes: &[u8], every: usize) -> Result<EvalReport> {
+pub fn evaluate_intents(store: Store, csv_bytes: &[u8], every: usize) -> Result<EvalReport> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(csv_bytes);
     let mut reps = vec![];
     let mut by_intent: HashMap<String, Vec<usize>> = HashMap::new();
@@ -146,12 +147,16 @@ pub fn evaluate_intents(csv_bytes: &[u8], every: usize) -> Result<EvalReport> {
         });
     }
     let clusters = by_intent.into_values().filter(|c| c.len() > 1).collect();
-    run(reps, clusters)
+    run(store, reps, clusters)
 }
 
-fn run(reps: Vec<Report>, clusters: Vec<Vec<usize>>) -> Result<EvalReport> {
+fn run(mut store: Store, reps: Vec<Report>, clusters: Vec<Vec<usize>>) -> Result<EvalReport> {
     let t0 = std::time::Instant::now();
-    let mut store = Store::open_in_memory()?;
+    if store.read().table_counts()?.iter().any(|(table, n)| *table == "items" && *n > 0) {
+        return Err(Error::invalid(
+            "eval similar loads the data set into the database: give an empty one (without --db it uses one in memory)",
+        ));
+    }
     let rows: Vec<i64> = store.write(|w| {
         let p = w.add_part(PartKind::Product, "Evaluation", None)?;
         let part = w.part_row_of(p)?;

@@ -230,11 +230,13 @@ impl Row<'_> {
 pub(crate) struct PgConn {
     client: RefCell<postgres::Client>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// Counts reused for a while (bm25's document counts), by what they count.
+    pub counts: RefCell<HashMap<String, (i64, std::time::Instant)>>,
 }
 
 impl PgConn {
     pub fn new(client: postgres::Client) -> PgConn {
-        PgConn { client: RefCell::new(client), statements: Default::default() }
+        PgConn { client: RefCell::new(client), statements: Default::default(), counts: Default::default() }
     }
 
     /// The session itself, for what runs beside the store's queries (`db copy`'s COPY and its snapshot).

@@ -5,6 +5,8 @@ use crate::Result;
 use crate::domain::{ItemRef, Kind};
 use crate::stage::AnyStage;
 
+mod bm25;
+
 /// A candidate with what the ranker needs to know about it.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -54,11 +56,22 @@ impl Reader<'_> {
         let kinds = kinds.join(",");
         if self.c.is_pg() {
             let expr = super::fts::pg_query(expr);
-            return self.c.rows(
-                if newest { PG_NEWEST } else { PG_RANKED },
-                &[&expr, &title_w, &kinds, &before, &(limit as i64)],
-                candidate,
-            );
+            if newest {
+                return self.c.rows(PG_NEWEST, &[&expr, &title_w, &kinds, &before, &(limit as i64)], candidate);
+            }
+            // ts_rank is not bm25 (Hadoop RR@5 .80 against SQLite's .89): it picks a pool that bm25 then ranks.
+            let pool = (limit * 4).max(PG_POOL);
+            let rows = self.c.rows(PG_RANKED, &[&expr, &title_w, &kinds, &before, &(pool as i64)], |r| {
+                Ok((candidate(r)?, r.get::<String>("doc")?, r.get::<String>("query")?))
+            })?;
+            let Some(query) = rows.first().map(|(_, _, q)| q.clone()) else { return Ok(vec![]) };
+            let docs: Vec<String> = rows.iter().map(|(_, d, _)| d.clone()).collect();
+            let scores = self.pg_bm25(&query, title_w, &docs)?;
+            let mut out: Vec<Candidate> =
+                rows.into_iter().zip(scores).map(|((c, _, _), bm25)| Candidate { bm25, ..c }).collect();
+            out.sort_by(|a, b| a.bm25.total_cmp(&b.bm25).then(b.row.cmp(&a.row)));
+            out.truncate(limit);
+            return Ok(out);
         }
         // bm25 reads the whole doclist of every phrase on its first call (for document counts): newest-first
         // candidates, which are ranked without it, skip it and carry an equal score.
@@ -133,12 +146,16 @@ pub(super) fn candidate(r: &super::conn::Row<'_>) -> Result<Candidate> {
     })
 }
 
+/// Candidates gathered by `ts_rank` on PostgreSQL for bm25 to rank (at least).
+const PG_POOL: usize = 400;
+
 /// Candidates on PostgreSQL: ranked by `ts_rank` with the title (weight A) `?2` times the description (B), length
 /// normalised (rank / (1 + log length)) as bm25 is; negated, so that smaller is better as with FTS5's bm25.
 const PG_RANKED: &str = concat!(
     "SELECT i.id, i.kind, i.num, i.title, i.stage, ",
     "-ts_rank(ARRAY[0, 0, LEAST(1.0, 1.0 / CAST(?2 AS DOUBLE PRECISION)), LEAST(1.0, CAST(?2 AS DOUBLE PRECISION))]::float4[], i.fts, q, 1) AS score,",
     " i.account_id, i.contact_id, i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL AS closed
+     , i.fts::text AS doc, q::text AS query
      FROM items i, to_tsquery('english', ?1) q
      WHERE i.fts @@ q AND (?3 = '' OR strpos(',' || ?3 || ',', ',' || i.kind || ',') > 0)
        AND (CAST(?4 AS BIGINT) IS NULL OR i.created_at < ?4)
