@@ -234,6 +234,16 @@ impl Store {
         Ok(Store { db: Db::Pg(Box::new(PgConn::new(client))), refused: None })
     }
 
+    /// Does the session to the database run over TLS (a local SQLite file: no)?
+    pub fn session_is_encrypted(&self) -> Result<bool> {
+        match &self.db {
+            Db::Lite(_) => Ok(false),
+            Db::Pg(p) => Ok(Conn::Pg(p)
+                .value::<bool>("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])?
+                .unwrap_or(false)),
+        }
+    }
+
     /// Is this a PostgreSQL database?
     pub fn is_postgres(&self) -> bool {
         matches!(self.db, Db::Pg(_))

@@ -88,3 +88,33 @@ fn the_config_names_the_database_and_the_password_command() {
     let e = String::from_utf8_lossy(&e.stderr);
     assert!(!e.is_empty() && !e.contains("pw@"), "{e}");
 }
+
+/// `sslmode` asks for TLS, and TLS always verifies: the server's certificate must chain to `sslrootcert` (or the
+/// system's roots) and name the host; the session is then encrypted.
+#[test]
+fn tls_verifies_the_server_certificate() {
+    let (Some(url), Some(ca)) = (pg::fresh_db(), pg::ca_file()) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "").unwrap();
+    let pw = [("PGPASSWORD", pg::PASSWORD)];
+    let verified = format!("{url}?sslmode=verify-full&sslrootcert={}", ca.display());
+    ok(hd(dir.path(), Some(&verified), &pw, &["member", "new", "alice"]));
+    let list: Value =
+        serde_json::from_str(&ok(hd(dir.path(), Some(&verified), &pw, &["member", "list", "--json"]))).unwrap();
+    assert!(list.to_string().contains("alice"), "{list}");
+    let c = helpdesk::Store::open_postgres(&verified, Some(pg::PASSWORD)).unwrap();
+    assert!(c.session_is_encrypted().unwrap(), "the session runs over TLS");
+    drop(c);
+
+    // The system's roots do not know the test CA: refused, in one line, before any query.
+    let e = hd(dir.path(), Some(&format!("{url}?sslmode=require")), &pw, &["member", "list"]);
+    let err = String::from_utf8_lossy(&e.stderr);
+    assert!(!e.status.success() && err.contains("certificate") && !err.contains("panicked"), "{err}");
+    // The certificate names 127.0.0.1, not localhost.
+    let other_name = verified.replacen("127.0.0.1", "localhost", 1);
+    let e = hd(dir.path(), Some(&other_name), &pw, &["member", "list"]);
+    let err = String::from_utf8_lossy(&e.stderr);
+    assert!(!e.status.success() && err.contains("certificate"), "{err}");
+    let e = hd(dir.path(), Some(&format!("{url}?sslmode=sometimes")), &pw, &["member", "list"]);
+    assert!(String::from_utf8_lossy(&e.stderr).contains("sslmode=sometimes: want disable"), "a wrong mode is named");
+}

@@ -11,6 +11,7 @@ pub const PASSWORD: &str = "helpdesk-test";
 
 struct Server {
     port: u16,
+    dir: std::path::PathBuf,
 }
 
 static SERVER: OnceLock<Option<Server>> = OnceLock::new();
@@ -43,7 +44,12 @@ fn start() -> Option<Server> {
         .output()
         .ok()?;
     assert!(out.status.success(), "PostgreSQL did not start: {}", String::from_utf8_lossy(&out.stderr));
-    Some(Server { port })
+    Some(Server { port, dir })
+}
+
+/// The CA that signed the test server's certificate (for 127.0.0.1), when the server runs.
+pub fn ca_file() -> Option<std::path::PathBuf> {
+    Some(SERVER.get_or_init(start).as_ref()?.dir.join("tls/ca.pem"))
 }
 
 /// The URL of a new, empty database on the test server (None: PostgreSQL is not installed here).

@@ -58,10 +58,11 @@ start() {
       || die "initdb failed: $(tail -n 3 "$PG_DIR/log/initdb.log")"
     rm -f "$PG_DIR/pwfile"
   fi
+  tls
   [ "$(id -u)" = 0 ] && chown -R "$u" "$PG_DIR"
   # A test server: durability is not needed, speed is.
   as_runner "$u" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log/postgres.log" -w -t 30 start -o \
-    "-p $PG_PORT -k $PG_DIR/run -c listen_addresses=$HOST -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    "-p $PG_PORT -k $PG_DIR/run -c listen_addresses=$HOST -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c ssl=on -c ssl_cert_file=$PG_DIR/tls/server.pem -c ssl_key_file=$PG_DIR/tls/server.key" \
     </dev/null >/dev/null 2>&1 || die "postgres did not start: $(tail -n 5 "$PG_DIR/log/postgres.log")"
   p=$(pid)
   alive "$p" || die "postgres is not running (see $PG_DIR/log/postgres.log)"
@@ -71,6 +72,22 @@ start() {
       </dev/null >/dev/null 2>&1 &
   fi
   log "ready: postgres://$PG_ROLE@$HOST:$PG_PORT/postgres (pid $p)"
+}
+
+# A CA of its own ($PG_DIR/tls/ca.pem) and a certificate for $HOST signed by it: clients that verify connect with
+# sslrootcert=$PG_DIR/tls/ca.pem; plain connections are still accepted.
+tls() {
+  local t=$PG_DIR/tls
+  [ -s "$t/server.pem" ] && return 0
+  mkdir -p "$t"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=helpdesk test CA" -keyout "$t/ca.key" -out "$t/ca.pem" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" >/dev/null 2>&1 || die "openssl: CA"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$HOST" -keyout "$t/server.key" -out "$t/server.csr" >/dev/null 2>&1 \
+    || die "openssl: server key"
+  printf 'subjectAltName=IP:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$HOST" > "$t/ext.cnf"
+  openssl x509 -req -in "$t/server.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key" -CAcreateserial -days 2 \
+    -extfile "$t/ext.cnf" -out "$t/server.pem" >/dev/null 2>&1 || die "openssl: server certificate"
+  chmod 600 "$t/server.key" "$t/ca.key"
 }
 
 stop() {

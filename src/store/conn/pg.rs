@@ -27,7 +27,14 @@ pub fn url_of(path: &Path) -> Option<&str> {
 /// The session's parameters from `url`, with the password found for it (`password` given wins: tests pass theirs).
 pub(crate) fn config(url: &str, password: Option<&str>) -> Result<postgres::Config> {
     let bad = |why: String| Error::invalid(format!("database {}: {why}", shown(url)));
-    let mut cfg: postgres::Config = url.parse().map_err(|e| bad(format!("{e}")))?;
+    let (rest, tls) = split_tls(url);
+    let mut cfg: postgres::Config = rest.parse().map_err(|e| bad(format!("{e}")))?;
+    cfg.ssl_mode(match tls.mode.as_deref() {
+        None | Some("disable") => SslMode::Disable,
+        Some("prefer") => SslMode::Prefer,
+        Some("require" | "verify-ca" | "verify-full") => SslMode::Require,
+        Some(m) => return Err(bad(format!("sslmode={m}: want disable, prefer, require, verify-ca or verify-full"))),
+    });
     if cfg.get_password().is_some() {
         return Err(bad(
             "a password in the URL is not accepted (it shows in process lists and shell history); use PGPASSWORD, \
@@ -47,11 +54,6 @@ pub(crate) fn config(url: &str, password: Option<&str>) -> Result<postgres::Conf
         let user = cfg.get_user().unwrap_or_default().to_string();
         cfg.dbname(&user);
     }
-    if matches!(cfg.get_ssl_mode(), SslMode::Require) {
-        return Err(bad(
-            "sslmode=require: TLS to PostgreSQL is not supported yet; use sslmode=disable on a trusted network".into(),
-        ));
-    }
     let pw = match password {
         Some(p) => Some(p.to_string()),
         None => find_password(&cfg)?,
@@ -67,7 +69,62 @@ pub(crate) fn config(url: &str, password: Option<&str>) -> Result<postgres::Conf
 /// A session on the server `url` names.
 pub(crate) fn connect(url: &str, password: Option<&str>) -> Result<postgres::Client> {
     let cfg = config(url, password)?;
-    cfg.connect(postgres::NoTls).map_err(|e| Error::invalid(format!("database {}: {}", shown(url), describe(&e))))
+    let failed = |e: postgres::Error| Error::invalid(format!("database {}: {}", shown(url), describe(&e)));
+    if cfg.get_ssl_mode() == SslMode::Disable {
+        return cfg.connect(postgres::NoTls).map_err(failed);
+    }
+    let tls = tls_config(&split_tls(url).1).map_err(|why| Error::invalid(format!("database {}: {why}", shown(url))))?;
+    cfg.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls)).map_err(failed)
+}
+
+/// What the URL asks of TLS beyond what the driver reads: `sslmode` (libpq's names) and `sslrootcert`.
+#[derive(Debug, Default, PartialEq)]
+struct Tls {
+    mode: Option<String>,
+    root_cert: Option<PathBuf>,
+}
+
+/// The URL without its `sslmode` and `sslrootcert` parameters, and them.
+fn split_tls(url: &str) -> (String, Tls) {
+    let Some((base, query)) = url.split_once('?') else { return (url.to_string(), Tls::default()) };
+    let mut tls = Tls::default();
+    let mut kept = vec![];
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("sslmode", v)) => tls.mode = Some(v.to_string()),
+            Some(("sslrootcert", v)) => tls.root_cert = Some(PathBuf::from(v)),
+            _ => kept.push(pair),
+        }
+    }
+    let rest = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
+    (rest, tls)
+}
+
+/// TLS that always verifies the server: its certificate chains to `sslrootcert` (else the system's roots) and names
+/// the host connected to. libpq's `require` would accept any certificate; here it means `verify-full`.
+fn tls_config(tls: &Tls) -> std::result::Result<rustls::ClientConfig, String> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    match &tls.root_cert {
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| format!("cannot read sslrootcert {}: {e}", path.display()))?;
+            for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
+                let cert = cert.map_err(|e| format!("sslrootcert {}: {e}", path.display()))?;
+                roots.add(cert).map_err(|e| format!("sslrootcert {}: {e}", path.display()))?;
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                let _ = roots.add(cert);
+            }
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }
 
 /// What went wrong, in one line: the server's own message when it sent one (the driver's text is only "db error").
@@ -208,5 +265,17 @@ mod tests {
         assert_eq!(from_pgpass(&f, &cfg), None, "a file others read is ignored");
         std::fs::set_permissions(&f, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
         assert_eq!(from_pgpass(&f, &cfg).as_deref(), Some("a:b\\c"));
+    }
+
+    #[test]
+    fn tls_parameters_are_taken_out_of_the_url() {
+        let (rest, tls) = split_tls("postgres://a@h:5/db?sslmode=verify-full&application_name=x&sslrootcert=/c.pem");
+        assert_eq!(rest, "postgres://a@h:5/db?application_name=x");
+        assert_eq!(tls, Tls { mode: Some("verify-full".into()), root_cert: Some("/c.pem".into()) });
+        assert_eq!(split_tls("postgres://a@h/db").0, "postgres://a@h/db");
+        let cfg = config("postgres://a@h/db?sslmode=require", Some("x")).unwrap();
+        assert_eq!(cfg.get_ssl_mode(), SslMode::Require);
+        assert_eq!(config("postgres://a@h/db", Some("x")).unwrap().get_ssl_mode(), SslMode::Disable);
+        assert!(config("postgres://a@h/db?sslmode=maybe", Some("x")).is_err());
     }
 }
