@@ -223,6 +223,7 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
         attach,
         attach_paths: d.attach.clone(),
         forward_of: d.forward_of,
+        opened: None,
     };
     let cfg = app.cfg.clone();
     match app.store.write(|w| outbox::reply(w, r, &reply, &b, &cfg, person.as_deref()))? {
