@@ -32,7 +32,13 @@ fn held(e: &helpdesk::Error, kind: Kind, r: ItemRef, kept: &str) -> Option<Strin
     let news: Vec<String> = h
         .news
         .iter()
-        .map(|n| if n.excerpt.is_empty() { n.line(h.tried_at) } else { format!("{} “{}”", n.line(h.tried_at), n.excerpt) })
+        .map(|n| {
+            if n.excerpt.is_empty() {
+                n.line(h.tried_at)
+            } else {
+                format!("{} “{}”", n.line(h.tried_at), n.excerpt)
+            }
+        })
         .collect();
     Some(format!(
         "{r}: held, not sent: since you opened it, {}; read it (`helpdesk {} show {r}`), then send again with \

@@ -69,7 +69,7 @@ impl Reader<'_> {
         self.c.rows(
             "SELECT n.id, n.kind, i.kind AS item_kind, i.num, i.title, n.by, n.at, n.excerpt, n.read_at
              FROM notifications n JOIN members m ON m.id = n.member_id JOIN items i ON i.id = n.item_id
-             WHERE m.login = ?1 AND (?2 = 1 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT ?3",
+             WHERE m.login = ?1 AND (CAST(?2 AS BIGINT) = 1 OR n.read_at IS NULL) ORDER BY n.id DESC LIMIT ?3",
             &[&login, &all, &limit],
             |r| {
                 Ok(Notification {

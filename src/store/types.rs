@@ -55,7 +55,19 @@ macro_rules! pg_text {
     };
 }
 
-sql_text!(Kind, Severity, Subtype, SourceChannel, PartKind, LinkRel, MsgChannel, Direction, DeliveryState, Tier, NoticeKind);
+sql_text!(
+    Kind,
+    Severity,
+    Subtype,
+    SourceChannel,
+    PartKind,
+    LinkRel,
+    MsgChannel,
+    Direction,
+    DeliveryState,
+    Tier,
+    NoticeKind
+);
 sql_text!(ConversationStage, TicketStage, IssueStage, TaskStage);
 
 macro_rules! sql_row_id {

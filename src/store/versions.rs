@@ -87,10 +87,9 @@ impl Writer<'_> {
     /// Hold an item's row until the transaction ends and give its version: no other member's edit of it can come
     /// between what this transaction reads and what it writes (SQLite's writer already holds the whole database).
     pub(crate) fn lock_item(&self, row: i64) -> Result<i64> {
-        let sql = self.c.pick([
-            "SELECT version FROM items WHERE id = ?1",
-            "SELECT version FROM items WHERE id = ?1 FOR UPDATE",
-        ]);
+        let sql = self
+            .c
+            .pick(["SELECT version FROM items WHERE id = ?1", "SELECT version FROM items WHERE id = ?1 FOR UPDATE"]);
         self.c.value(sql, &[&row])?.ok_or_else(|| Error::not_found(format!("item row {row}")))
     }
 
@@ -134,13 +133,22 @@ mod tests {
     #[test]
     fn the_refusal_says_who_changed_what_and_when() {
         let item = ItemRef { kind: Kind::Ticket, num: 12 };
-        let s = Stale { item, seen: 3, version: 4, changes: vec![change("bob", 96, "stage Open → Pending")], tried_at: 100 };
+        let s = Stale {
+            item,
+            seen: 3,
+            version: 4,
+            changes: vec![change("bob", 96, "stage Open → Pending")],
+            tried_at: 100,
+        };
         assert_eq!(s.to_string(), "TKT-12 changed by bob 4 s ago (stage Open → Pending); reload to see it");
         let s = Stale {
             changes: vec![change("bob", 10, "owner alice → bob"), change("carol", 40, "tag +vip")],
             tried_at: 400,
             ..s
         };
-        assert_eq!(s.to_string(), "TKT-12 changed by bob and carol 6 min ago (owner alice → bob; tag +vip); reload to see it");
+        assert_eq!(
+            s.to_string(),
+            "TKT-12 changed by bob and carol 6 min ago (owner alice → bob; tag +vip); reload to see it"
+        );
     }
 }
