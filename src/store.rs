@@ -55,7 +55,7 @@ pub use search::MessageHit;
 pub use search::terms;
 pub use similar::Candidate;
 pub use vectors::ItemText;
-pub use versions::{Change, Stale, ago};
+pub use versions::{Change, Edited, Stale, ago};
 
 use crate::Result;
 use conn::{Conn, PgConn};
@@ -120,6 +120,8 @@ pub struct Writer<'a> {
     /// The automatic stage moves made in this transaction, for the faces to name and undo.
     auto_moves: RefCell<Vec<Moved>>,
     optimistic: std::cell::Cell<bool>,
+    /// The items edited in this transaction: row → (version before, version after).
+    edited: RefCell<std::collections::BTreeMap<i64, (i64, i64)>>,
 }
 
 /// A full-text row to index when the transaction commits.
@@ -362,6 +364,7 @@ impl Store {
             fts: Default::default(),
             auto_moves: Default::default(),
             optimistic: Default::default(),
+            edited: Default::default(),
         };
         match &mut self.db {
             Db::Lite(conn) => {

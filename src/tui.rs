@@ -13,6 +13,7 @@ mod nav;
 mod reading;
 mod records;
 mod similar;
+mod team;
 mod theme;
 mod triage;
 pub mod ui;
@@ -67,6 +68,7 @@ pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u1
     app.cfg = cfg.clone();
     app.reopen_days = cfg.reopen_days;
     app.switch(Pane::Inbox)?;
+    team::count(&mut app);
     Ok(app)
 }
 

@@ -16,6 +16,14 @@ pub struct Change {
     pub what: String,
 }
 
+/// An item edited in a transaction: its version before the first edit and after the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edited {
+    pub item: ItemRef,
+    pub before: i64,
+    pub after: i64,
+}
+
 /// An edit refused because the item changed after the member saw it: the changes made since, and when the edit was
 /// tried (for "4 s ago").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +125,15 @@ impl Writer<'_> {
             "INSERT INTO item_changes(item_id, version, by, at, what) VALUES (?1, ?2, ?3, ?4, ?5)",
             &[&row, &version, &by.who, &by.at, &what],
         )?;
+        self.edited.borrow_mut().entry(row).or_insert((version - 1, version)).1 = version;
         Ok(version)
+    }
+
+    /// The items this transaction edited so far, with their versions before and after (for undo, itself an edit
+    /// checked against the versions after).
+    pub fn edited(&self) -> Result<Vec<Edited>> {
+        let rows: Vec<(i64, (i64, i64))> = self.edited.borrow().iter().map(|(r, v)| (*r, *v)).collect();
+        rows.into_iter().map(|(row, (before, after))| Ok(Edited { item: self.item_ref(row)?, before, after })).collect()
     }
 }
 

@@ -143,6 +143,7 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
         d.scroll = d.lines.len().saturating_sub(1);
     }
     let item = app.store.read().item(r)?;
+    let opened = app.store.read().opened(item.row, &app.user)?;
     let articles: Vec<_> =
         helpdesk::similar::articles_for_item(&app.store.read(), item.row, &item.title, &item.description, 3)?
             .into_iter()
@@ -164,6 +165,8 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
         dirty: !text.is_empty(),
         articles,
         inserted: 0,
+        opened,
+        held: None,
     })));
     if restored {
         app.toast(format!("your draft of {r} is back (esc esc throws it away)"));
@@ -194,7 +197,7 @@ pub fn discard(app: &mut App, r: ItemRef, internal: bool) -> Result<()> {
 
 /// Send a reply (queued for the outbox) or store a note. A send that cannot work (an error, or no mailbox that can
 /// send) says why, keeps the draft, and the composer stays open (the caller puts it back on an error).
-pub fn send(app: &mut App, c: &Composer) -> Result<()> {
+pub fn send(app: &mut App, c: &Composer, anyway: bool) -> Result<()> {
     let b = app.by();
     let d = c.draft();
     if d.body.trim().is_empty() {
@@ -202,8 +205,12 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
     }
     app.store.write(|w| w.save_draft(c.target, &b.who, c.internal, &d, b.at))?;
     let r = c.target;
+    let opened = (!anyway).then(|| c.opened.clone());
     if c.internal {
         app.store.write(|w| {
+            if let Some(o) = &opened {
+                w.guard_thread(r, o, &b)?;
+            }
             let row = w.item_row(r)?;
             w.add_message(&helpdesk::store::NewMessage::internal(row, &b.who, &d.body, b.at))?;
             w.drop_draft(r, &b.who, true)
@@ -223,7 +230,7 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
         attach,
         attach_paths: d.attach.clone(),
         forward_of: d.forward_of,
-        opened: None,
+        opened,
     };
     let cfg = app.cfg.clone();
     match app.store.write(|w| outbox::reply(w, r, &reply, &b, &cfg, person.as_deref()))? {
@@ -235,6 +242,15 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
         outbox::Outcome::Draft(why) => bail!("{why}"),
     }
     app.refresh_all()
+}
+
+/// Held, and the member goes on writing: what arrived counts as seen (it shows in the thread above).
+pub fn keep_editing(app: &mut App, c: &mut Composer) -> Result<()> {
+    let row = app.store.read().item_row(c.target)?;
+    c.opened = app.store.read().opened(row, &app.user)?;
+    c.held = None;
+    app.toast("the new messages are in the thread above; ctrl-s sends");
+    Ok(())
 }
 
 /// Fill `{{contact.name}}`, `{{ticket.id}}`, `{{ticket.title}}`, `{{member.name}}` in a snippet.

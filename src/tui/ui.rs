@@ -152,6 +152,13 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
             f.render_widget(Paragraph::new(Line::from(left)), area);
             return;
         }
+        if app.unread > 0 {
+            let k = app.keymap.key_for(Action::Notifications).unwrap_or_default();
+            left.push(Span::styled(
+                format!(" ● {} for you ({k}) ", app.unread),
+                Style::new().fg(Color::Black).bg(Color::Yellow),
+            ));
+        }
         let hints = hints(app);
         let mut used: usize = left.iter().map(|s| s.content.chars().count()).sum();
         for a in &hints {

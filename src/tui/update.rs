@@ -4,7 +4,7 @@
 use super::action::Action;
 use super::app::{App, Modal, Pane};
 use super::keymap::{Key, Scope};
-use super::{compose, items, modal, nav, reading, records, similar, triage, undo, views};
+use super::{compose, items, modal, nav, reading, records, similar, team, triage, undo, views};
 use anyhow::Result;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use tui_input::Input;
@@ -186,6 +186,7 @@ pub fn update(app: &mut App, a: Action) -> Result<()> {
         Action::ThumbDown => similar::feedback(app, false),
         Action::InsertArticle => anyhow::bail!("open a reply (r) first: the article goes into its text"),
         Action::EditRecord => records::edit(app),
+        Action::Notifications => team::notifications(app),
     }
 }
 

@@ -24,6 +24,7 @@ impl App {
     /// After a write: every list is stale; the current one and the open detail are rebuilt now.
     pub fn refresh_all(&mut self) -> Result<()> {
         self.finder = helpdesk::similar::Finder::default();
+        crate::tui::team::count(self);
         for l in &mut self.lists {
             l.loaded = false;
         }
@@ -92,6 +93,7 @@ impl App {
         }
         let first = self.data_version == 0;
         self.data_version = v;
+        crate::tui::team::count(self);
         if first {
             return Ok(());
         }
