@@ -11,6 +11,8 @@ use helpdesk::mail::outbox::{self, Reply};
 use helpdesk::stage::AnyStage;
 use helpdesk::store::{By, NewItem, NewMessage, NewsKind, Opened};
 
+type Edit<'a> = dyn Fn(&helpdesk::store::Writer<'_>) -> helpdesk::Result<()> + 'a;
+
 fn stage(name: &str) -> AnyStage {
     AnyStage::parse(Kind::Ticket, name).unwrap()
 }
@@ -61,7 +63,7 @@ fn every_edit_counts_and_a_stale_one_is_refused_with_who_changed_what() {
         let bob = By::at("bob", 2000);
         let part2 = s.write(|w| w.part_row_of(w.add_part(PartKind::Product, "Web", None)?)).unwrap();
         // Each kind of edit moves the version by one; an edit that changes nothing does not.
-        let edits: Vec<Box<dyn Fn(&helpdesk::store::Writer<'_>) -> helpdesk::Result<()>>> = vec![
+        let edits: Vec<Box<Edit<'_>>> = vec![
             Box::new(|w| w.set_stage(t, stage("work-in-progress"), &bob)),
             Box::new(|w| w.assign(t, Some("bob"), &bob).map(drop)),
             Box::new(|w| w.set_severity(t, Some(Severity::High), &bob).map(drop)),

@@ -206,7 +206,7 @@ fn compose(f: &mut Frame, screen: Rect, c: &Composer, insert_key: Option<String>
         title = format!("HELD, not sent: {} changed since you opened it", c.target);
     }
     let inner = frame(f, area, &title);
-    let (inner, body_area) = held(f, inner, c);
+    let inner = held(f, inner, c);
     let head = if c.internal { 0 } else { 4 + u16::from(c.forward_of.is_some()) };
     let [fields, body] = Layout::vertical([Constraint::Length(head), Constraint::Fill(1)]).areas(inner);
     if !c.internal {
@@ -233,12 +233,11 @@ fn compose(f: &mut Frame, screen: Rect, c: &Composer, insert_key: Option<String>
         f.render_widget(Paragraph::new(lines), fields);
     }
     f.render_widget(&c.area, body);
-    let _ = body_area;
 }
 
 /// A held reply or note: what arrived since the composer opened, and the choice (above the text, which stays).
-fn held(f: &mut Frame, inner: Rect, c: &Composer) -> (Rect, ()) {
-    let Some(h) = &c.held else { return (inner, ()) };
+fn held(f: &mut Frame, inner: Rect, c: &Composer) -> Rect {
+    let Some(h) = &c.held else { return inner };
     let red = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
     let mut lines = vec![Line::styled(format!("Since you opened {}:", c.target), red)];
     let w = inner.width as usize;
@@ -257,5 +256,5 @@ fn held(f: &mut Frame, inner: Rect, c: &Composer) -> (Rect, ()) {
     let n = (lines.len() as u16).min(inner.height.saturating_sub(1));
     let [top, rest] = Layout::vertical([Constraint::Length(n), Constraint::Fill(1)]).areas(inner);
     f.render_widget(Paragraph::new(lines), top);
-    (rest, ())
+    rest
 }
