@@ -356,7 +356,8 @@ impl Writer<'_> {
         self.queue_fts(super::Fts::Item(row, title.to_string(), n.description.clone()));
         self.queue_fts(super::Fts::Words(row, true));
         self.record_stage(row, None, stage, by)?;
-        if let (Some(m), Some(login)) = (owner, &n.owner) {
+        // Made with an owner by a member: that owner is told (mail and imports assign no one).
+        if let (Some(m), Some(login), Ok(_)) = (owner, &n.owner, self.member_row(&by.who)) {
             self.notify(login, m, row, crate::domain::NoticeKind::Assigned, by, None, "")?;
         }
         for c in &n.reported_by {
