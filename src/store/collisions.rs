@@ -100,7 +100,11 @@ impl Reader<'_> {
                 kind: kind.0,
                 who: kind.1,
                 at: r.get("sent_at")?,
-                excerpt: excerpt.chars().take(100).collect(),
+                excerpt: if excerpt.chars().count() > 160 {
+                    format!("{}…", excerpt.chars().take(159).collect::<String>())
+                } else {
+                    excerpt.to_string()
+                },
             })
         })?;
         Ok(all.into_iter().filter(|n| !opened.known.contains(&n.message)).collect())

@@ -38,8 +38,15 @@ pub struct Stale {
 impl std::fmt::Display for Stale {
     /// "TKT-12 changed by bob 4 s ago (stage Open → Pending); reload to see it".
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}; reload to see it", self.what())
+    }
+}
+
+impl Stale {
+    /// "TKT-12 changed by bob 4 s ago (stage Open → Pending)": who changed what since the member saw the item.
+    pub fn what(&self) -> String {
         let Some(last) = self.changes.last() else {
-            return write!(f, "{} changed since you saw it; reload to see it", self.item);
+            return format!("{} changed since you saw it", self.item);
         };
         let mut who: Vec<&str> = vec![];
         for c in &self.changes {
@@ -51,9 +58,8 @@ impl std::fmt::Display for Stale {
         let mut what: Vec<&str> = self.changes[skipped..].iter().map(|c| c.what.as_str()).collect();
         let more = if skipped > 0 { format!("{skipped} more; ") } else { String::new() };
         what.dedup();
-        write!(
-            f,
-            "{} changed by {} {} ({more}{}); reload to see it",
+        format!(
+            "{} changed by {} {} ({more}{})",
             self.item,
             who.join(" and "),
             ago(self.tried_at - last.at),

@@ -249,7 +249,7 @@ pub fn keep_editing(app: &mut App, c: &mut Composer) -> Result<()> {
     let row = app.store.read().item_row(c.target)?;
     c.opened = app.store.read().opened(row, &app.user)?;
     c.held = None;
-    app.toast("the new messages are in the thread above; ctrl-s sends");
+    app.toast("go on writing; ctrl-s sends");
     Ok(())
 }
 

@@ -72,7 +72,7 @@ impl Builder {
 }
 
 /// Break a line at spaces so that no piece is longer than `width` characters (long words are cut).
-fn wrap(l: &str, width: usize) -> Vec<String> {
+pub fn wrap(l: &str, width: usize) -> Vec<String> {
     let mut out = vec![];
     let mut cur = String::new();
     for w in l.split(' ') {

@@ -56,7 +56,10 @@ fn stale(app: &mut App, rs: &[ItemRef], e: helpdesk::Error) -> anyhow::Error {
     if let Err(re) = app.refresh_all() {
         return anyhow!("{e} ({re:#})");
     }
-    anyhow!("{e}")
+    match e {
+        helpdesk::Error::Stale(s) => anyhow!("{}; nothing changed, shown as it is now", s.what()),
+        e => e.into(),
+    }
 }
 
 /// Record one undo for a change of one or many items, with the versions it left them at.

@@ -243,13 +243,19 @@ fn held(f: &mut Frame, inner: Rect, c: &Composer) -> Rect {
     let w = inner.width as usize;
     for n in &h.news {
         let quote = if n.excerpt.is_empty() { String::new() } else { format!(": “{}”", n.excerpt) };
-        lines.push(Line::raw(fit(&line(&format!("  • {}{quote}", n.line(h.tried_at))), w)));
+        let text = line(&format!("• {}{quote}", n.line(h.tried_at)));
+        // Two lines each: who and when, and most of what they wrote.
+        let wrapped = crate::tui::detail::wrap(&text, w.saturating_sub(4).max(10));
+        for (i, l) in wrapped.iter().take(2).enumerate() {
+            let more = if i == 1 && wrapped.len() > 2 { "…" } else { "" };
+            lines.push(Line::raw(format!("{}{l}{more}", if i == 0 { "  " } else { "    " })));
+        }
     }
     lines.push(Line::from(vec![
         Span::styled(" s ", Style::new().fg(Color::Black).bg(Color::Yellow)),
         Span::raw(" send anyway  "),
         Span::styled(" e ", Style::new().fg(Color::Black).bg(Color::Cyan)),
-        Span::raw(" edit (it is in the thread above)  "),
+        Span::raw(" edit  "),
         Span::styled(" d ", Style::new().fg(Color::Black).bg(Color::Red)),
         Span::raw(" discard"),
     ]));
