@@ -155,7 +155,9 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
                 paused.store(false, Ordering::SeqCst);
                 match text {
                     Ok(t) if !t.trim().is_empty() => {
-                        if let Err(e) = update::compose_from_editor(&mut app, req.target, req.internal, &t) {
+                        if let Err(e) =
+                            update::compose_from_editor(&mut app, req.target, req.internal, &t, req.opened.clone())
+                        {
                             app.error(format!("{e:#}"));
                         }
                     }

@@ -160,6 +160,8 @@ pub struct EditorRequest {
     pub target: ItemRef,
     pub internal: bool,
     pub initial: String,
+    /// The thread as it was when the editor opened: what arrives while the member writes holds the reply.
+    pub opened: helpdesk::store::Opened,
 }
 
 /// Mail worker state shown in the status bar.

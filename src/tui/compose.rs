@@ -39,7 +39,8 @@ pub enum How {
 pub fn in_editor(app: &mut App) -> Result<()> {
     let r = app.need_item()?;
     check_replyable(r, false)?;
-    app.editor = Some(EditorRequest { target: r, internal: false, initial: String::new() });
+    let opened = app.store.read().opened(app.store.read().item_row(r)?, &app.user)?;
+    app.editor = Some(EditorRequest { target: r, internal: false, initial: String::new(), opened });
     Ok(())
 }
 

@@ -191,8 +191,19 @@ pub fn update(app: &mut App, a: Action) -> Result<()> {
 }
 
 /// Text written in `$EDITOR` opens in the composer, to be read once more and sent with ctrl-s.
-pub fn compose_from_editor(app: &mut App, target: helpdesk::domain::ItemRef, internal: bool, text: &str) -> Result<()> {
-    compose::open(app, target, internal, text)
+/// The composer's thread counts from when the editor opened (`opened`), not from its return.
+pub fn compose_from_editor(
+    app: &mut App,
+    target: helpdesk::domain::ItemRef,
+    internal: bool,
+    text: &str,
+    opened: helpdesk::store::Opened,
+) -> Result<()> {
+    compose::open(app, target, internal, text)?;
+    if let Some(Modal::Compose(c)) = app.modal.as_mut() {
+        c.opened = opened;
+    }
+    Ok(())
 }
 
 /// The mail worker reported something: the status bar changes, the lists re-read the store.

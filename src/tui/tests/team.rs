@@ -173,3 +173,18 @@ fn notifications_list_opens_the_item_and_marks_it_read() {
     assert_eq!((a.unread, a.store.read().unread_notifications("alice").unwrap()), (1, 1));
     assert_eq!(a.store.read().unread_notifications("bob").unwrap(), 0, "bob is not told of his own doing");
 }
+
+/// A reply written in `$EDITOR` counts the thread from when the editor opened: what arrived while it was written
+/// holds it when it comes back into the composer.
+#[test]
+fn a_reply_written_in_the_editor_is_held_by_what_arrived_while_it_was_written() {
+    let (_d, mut a, mut bob, t) = desk();
+    let row = a.store.read().item_row(t).unwrap();
+    keys(&mut a, "E");
+    let req = a.editor.take().expect("the editor is asked for");
+    bob.write(|w| w.add_message(&customer(row, "Never mind, it works now.", NOW - 3))).unwrap();
+    super::super::update::compose_from_editor(&mut a, req.target, req.internal, "Good news!", req.opened).unwrap();
+    ctrl(&mut a, 's');
+    let Some(Modal::Compose(c)) = &a.modal else { panic!("{:?}", errors(&a)) };
+    assert_eq!(c.held.as_ref().map(|h| h.news[0].excerpt.as_str()), Some("Never mind, it works now."));
+}
