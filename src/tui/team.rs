@@ -57,7 +57,7 @@ fn stale(app: &mut App, rs: &[ItemRef], e: helpdesk::Error) -> anyhow::Error {
         return anyhow!("{e} ({re:#})");
     }
     match e {
-        helpdesk::Error::Stale(s) => anyhow!("{}; nothing changed, shown as it is now", s.what()),
+        helpdesk::Error::Stale(s) => anyhow!("{}; yours not applied", s.what()),
         e => e.into(),
     }
 }

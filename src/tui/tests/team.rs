@@ -65,7 +65,7 @@ fn a_stale_edit_is_refused_and_the_view_shows_the_fresh_item() {
     key(&mut a, KeyCode::Enter);
     assert_eq!(
         errors(&a),
-        ["TKT-1 changed by bob 4 s ago (stage queued → work in progress); nothing changed, shown as it is now"],
+        ["TKT-1 changed by bob 4 s ago (stage queued → work in progress); yours not applied"],
         "{:?}",
         a.store.read().item(t).unwrap().history
     );
@@ -99,10 +99,7 @@ fn undo_goes_back_through_own_changes_and_is_refused_after_another_members() {
     keys(&mut a, "v1");
     bob.write(|w| w.set_severity(t, Some(Severity::Blocker), &By::at("bob", NOW - 2)).map(drop)).unwrap();
     keys(&mut a, "u");
-    assert_eq!(
-        errors(&a).last().unwrap(),
-        "TKT-1 changed by bob 2 s ago (severity low → blocker); nothing changed, shown as it is now"
-    );
+    assert_eq!(errors(&a).last().unwrap(), "TKT-1 changed by bob 2 s ago (severity low → blocker); yours not applied");
     assert_eq!(a.store.read().item(t).unwrap().severity, Some(Severity::Blocker), "bob's change is not undone");
 }
 
