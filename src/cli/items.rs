@@ -2,7 +2,7 @@
 
 use super::args::{ItemCmd, ListArgs, NewArgs};
 use super::out;
-use super::util::me;
+use super::util::{me, parse_id};
 use anyhow::{Result, bail};
 use helpdesk::Store;
 use helpdesk::domain::{ItemRef, Kind, LinkRel, Severity, SourceChannel, Subtype};
@@ -131,18 +131,6 @@ struct Shown<'a> {
     #[serde(flatten)]
     item: &'a Item,
     messages: &'a [Message],
-}
-
-/// An id of this command's kind; a bare number is taken as that kind's number.
-pub fn parse_id(kind: Kind, s: &str) -> Result<ItemRef> {
-    if let Ok(n) = s.trim().parse::<i64>() {
-        return Ok(ItemRef { kind, num: n });
-    }
-    let r: ItemRef = s.parse()?;
-    if r.kind != kind {
-        bail!("{r} is not a {}", kind.as_str());
-    }
-    Ok(r)
 }
 
 fn any_id(s: &str) -> Result<ItemRef> {

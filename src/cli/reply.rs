@@ -1,8 +1,7 @@
 //! `reply` and `note`: queued or stored in one transaction, held when the thread changed after the member opened it.
 
 use super::args::ItemCmd;
-use super::items::parse_id;
-use super::util::me;
+use super::util::{me, parse_id};
 use anyhow::{Context, Result, bail};
 use helpdesk::Store;
 use helpdesk::domain::{ItemRef, Kind};

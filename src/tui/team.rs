@@ -28,7 +28,9 @@ pub fn edit<T>(
     f: impl FnOnce(&Writer<'_>) -> helpdesk::Result<T>,
 ) -> Result<(T, Vec<Edited>)> {
     let b = app.by();
-    let seen: Vec<(ItemRef, i64)> = rs.iter().filter_map(|r| app.seen.get(r).map(|v| (*r, *v))).collect();
+    let mut seen: Vec<(ItemRef, i64)> = rs.iter().filter_map(|r| app.seen.get(r).map(|v| (*r, *v))).collect();
+    // Locked in one order: two members changing overlapping selections wait for each other, never deadlock.
+    seen.sort_by_key(|(r, _)| (r.kind.as_str(), r.num));
     let out = app.store.write(|w| {
         for (r, v) in &seen {
             w.expect_version(*r, *v, &b)?;
