@@ -264,6 +264,10 @@ fn recipients_are_fixed_when_the_reply_is_queued() {
             (1, vec!["carol@example.org".to_string()], vec![])
         );
         assert_eq!(outbox::addressing(&s.read(), t, &cfg).unwrap().to, ["carol@example.org", "dan@example.org"]);
+        // The mail the worker sends is built from the queued row.
+        let mail = helpdesk::mail::sync::build_message(&out[0], "Support", &[]).unwrap();
+        let mail = String::from_utf8(mail.formatted()).unwrap();
+        assert!(mail.contains("To: carol@example.org") && !mail.contains("dan@"), "{mail}");
     });
 }
 
