@@ -146,6 +146,16 @@ impl Writer<'_> {
         self.notify(&login, member, item, NoticeKind::Answered, &By::at(from, at), Some(message), first)
     }
 
+    /// The member opened an item: its notifications of them are read.
+    pub fn read_item_notifications(&self, login: &str, r: ItemRef, at: i64) -> Result<usize> {
+        self.c.execute(
+            "UPDATE notifications SET read_at = ?4 WHERE read_at IS NULL
+             AND member_id = (SELECT id FROM members WHERE login = ?1)
+             AND item_id = (SELECT id FROM items WHERE kind = ?2 AND num = ?3)",
+            &[&login, &r.kind, &r.num, &at],
+        )
+    }
+
     /// Mark one notification of the member read (`Some(id)`), or all of them: how many were unread.
     pub fn read_notifications(&self, login: &str, id: Option<i64>, at: i64) -> Result<usize> {
         let mine = "member_id = (SELECT id FROM members WHERE login = ?1)";

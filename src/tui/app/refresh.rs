@@ -64,10 +64,17 @@ impl App {
         Ok(())
     }
 
-    /// The user has seen the item: its unread marker goes, in the store and in the rows loaded.
+    /// The user has seen the item: its unread marker and their notifications of it go, in the store and in the
+    /// rows loaded.
     fn mark_read(&mut self, r: helpdesk::domain::ItemRef) -> Result<()> {
-        let user = self.user.clone();
-        self.store.write(|w| w.mark_read(&user, r))?;
+        let (user, at) = (self.user.clone(), self.now());
+        let notified = self.store.write(|w| {
+            w.mark_read(&user, r)?;
+            w.read_item_notifications(&user, r, at)
+        })?;
+        if notified > 0 {
+            crate::tui::team::count(self);
+        }
         for l in &mut self.lists {
             for row in &mut l.rows {
                 if let crate::tui::list::Row::Item(i) = row

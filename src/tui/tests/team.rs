@@ -167,7 +167,9 @@ fn notifications_list_opens_the_item_and_marks_it_read() {
     keys(&mut a, "j");
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.detail.last().map(|d| d.target), Some(Target::Item(t)));
-    assert_eq!((a.unread, a.store.read().unread_notifications("alice").unwrap()), (1, 1));
+    // Opening the item read both of its notifications.
+    assert_eq!((a.unread, a.store.read().unread_notifications("alice").unwrap()), (0, 0));
+    assert_eq!(a.store.read().notifications("alice", true, 10).unwrap().len(), 2);
     assert_eq!(a.store.read().unread_notifications("bob").unwrap(), 0, "bob is not told of his own doing");
 }
 
