@@ -139,3 +139,41 @@ fn a_note_is_held_when_a_colleague_wrote_after_the_last_message_read_and_mention
         assert!(d.json("alice", &["notifications"]).as_array().unwrap().is_empty());
     }
 }
+
+/// A reply written in `$EDITOR` is held when a colleague's note arrives while it is written; given with `--body`,
+/// nothing says when the thread was read, and it goes.
+#[test]
+fn a_reply_written_while_a_colleague_wrote_is_held() {
+    for d in Desk::all() {
+        d.setup();
+        let editor = d.dir.path().join("editor.sh");
+        let note = d.cmd("bob", &["ticket", "note", "TKT-1", "--body", "I am on the phone with her"]);
+        let args: Vec<String> = note.get_args().map(|a| format!("'{}'", a.to_string_lossy())).collect();
+        let envs: Vec<String> = note
+            .get_envs()
+            .filter_map(|(k, v)| Some(format!("{}='{}'", k.to_string_lossy(), v?.to_string_lossy())))
+            .collect();
+        std::fs::write(
+            &editor,
+            format!(
+                "#!/bin/sh\n{} '{}' {} >/dev/null\necho 'Hello, it is fixed.' > \"$1\"\n",
+                envs.join(" "),
+                env!("CARGO_BIN_EXE_helpdesk"),
+                args.join(" ")
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let o = d
+            .cmd("alice", &["ticket", "reply", "TKT-1", "--to", "c@example.org"])
+            .env("EDITOR", &editor)
+            .output()
+            .unwrap();
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(3), "{e}");
+        assert!(e.contains("bob added a note") && e.contains("I am on the phone with her"), "{e}");
+        assert!(d.ok("alice", &["ticket", "draft", "TKT-1"]).contains("Hello, it is fixed."), "kept as her draft");
+        let o = d.run("alice", &["ticket", "reply", "TKT-1", "--to", "c@example.org", "--body", "Hello"]);
+        assert_ne!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+}
