@@ -114,7 +114,7 @@ fn a_note_is_held_when_a_colleague_wrote_after_the_last_message_read_and_mention
         let o = d.run("alice", &["ticket", "note", "TKT-1", "--body", "I will call back", "--seen", &seen.to_string()]);
         let e = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(3), "{e}");
-        assert!(e.starts_with("TKT-1: held, not sent: since you opened it, bob added a note"), "{e}");
+        assert!(e.starts_with("TKT-1: held, not added: since you opened it, bob added a note"), "{e}");
         assert!(e.contains("--anyway") && e.trim().lines().count() == 1, "{e}");
         assert_eq!(d.json("alice", &["ticket", "show", "TKT-1"])["messages"].as_array().unwrap().len(), 2);
         d.ok(

@@ -26,7 +26,7 @@ fn opened(store: &Store, r: ItemRef, seen: Option<i64>, editing: bool, anyway: b
 }
 
 /// The one line a held reply or note is refused with.
-fn held(e: &helpdesk::Error, kind: Kind, r: ItemRef, kept: &str) -> Option<String> {
+fn held(e: &helpdesk::Error, kind: Kind, r: ItemRef, not: &str, kept: &str) -> Option<String> {
     let helpdesk::Error::Held(h) = e else { return None };
     let news: Vec<String> = h
         .news
@@ -40,7 +40,7 @@ fn held(e: &helpdesk::Error, kind: Kind, r: ItemRef, kept: &str) -> Option<Strin
         })
         .collect();
     Some(format!(
-        "{r}: held, not sent: since you opened it, {}; read it (`helpdesk {} show {r}`), then send again with \
+        "{r}: held, {not}: since you opened it, {}; read it (`helpdesk {} show {r}`), then run again with \
          --anyway{kept}",
         news.join(", "),
         kind.as_str()
@@ -110,7 +110,7 @@ pub fn run(store: &mut Store, cfg: &helpdesk::config::Config, kind: Kind, cmd: I
                     };
                     store.write(|w| w.save_draft(r, &by.who, false, &d, by.at))?;
                     let kept = format!(" (your text is kept as your draft: `helpdesk {} draft {r}`)", kind.as_str());
-                    if let Some(line) = held(&e, kind, r, &kept) {
+                    if let Some(line) = held(&e, kind, r, "not sent", &kept) {
                         eprintln!("{line}");
                         return Ok(ExitCode::from(3));
                     }
@@ -134,7 +134,7 @@ pub fn run(store: &mut Store, cfg: &helpdesk::config::Config, kind: Kind, cmd: I
                 w.add_message(&NewMessage::internal(row, &author, &body, by.at))
             });
             if let Err(e) = added {
-                if let Some(line) = held(&e, kind, r, "") {
+                if let Some(line) = held(&e, kind, r, "not added", "") {
                     eprintln!("{line}");
                     return Ok(ExitCode::from(3));
                 }

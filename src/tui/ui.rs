@@ -137,6 +137,7 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         // An overlay takes the keys: its own keys, not the view's under it.
         use super::app::Modal;
         let own = match &app.modal {
+            Some(Modal::Compose(c)) if c.held.is_some() && c.internal => Some(" s save anyway · e edit · d discard"),
             Some(Modal::Compose(c)) if c.held.is_some() => Some(" s send anyway · e edit · d discard"),
             Some(Modal::Compose(_)) => {
                 Some(" ctrl-s send · tab next field · ctrl-w close, keep the draft · esc esc discard")

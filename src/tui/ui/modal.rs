@@ -203,7 +203,8 @@ fn compose(f: &mut Frame, screen: Rect, c: &Composer, insert_key: Option<String>
         title.push_str(&format!(" · {k} inserts {} {}", a.id, line(&a.title)));
     }
     if c.held.is_some() {
-        title = format!("HELD, not sent: {} changed since you opened it", c.target);
+        let not = if c.internal { "not saved" } else { "not sent" };
+        title = format!("HELD, {not}: {} changed since you opened it", c.target);
     }
     let inner = frame(f, area, &title);
     let inner = held(f, inner, c);
@@ -253,7 +254,7 @@ fn held(f: &mut Frame, inner: Rect, c: &Composer) -> Rect {
     }
     lines.push(Line::from(vec![
         Span::styled(" s ", Style::new().fg(Color::Black).bg(Color::Yellow)),
-        Span::raw(" send anyway  "),
+        Span::raw(if c.internal { " save anyway  " } else { " send anyway  " }),
         Span::styled(" e ", Style::new().fg(Color::Black).bg(Color::Cyan)),
         Span::raw(" edit  "),
         Span::styled(" d ", Style::new().fg(Color::Black).bg(Color::Red)),
