@@ -245,12 +245,12 @@ pub fn send(app: &mut App, c: &Composer, anyway: bool) -> Result<()> {
     app.refresh_all()
 }
 
-/// Held, and the member goes on writing: what arrived counts as seen (it shows in the thread above).
+/// Held, and the member goes on writing: what the held panel showed counts as seen (anything newer holds it again).
 pub fn keep_editing(app: &mut App, c: &mut Composer) -> Result<()> {
-    let row = app.store.read().item_row(c.target)?;
-    c.opened = app.store.read().opened(row, &app.user)?;
-    c.held = None;
-    app.toast("go on writing; ctrl-s sends");
+    if let Some(h) = c.held.take() {
+        c.opened.known.extend(h.news.iter().map(|n| n.message));
+    }
+    app.toast(if c.internal { "go on writing; ctrl-s saves" } else { "go on writing; ctrl-s sends" });
     Ok(())
 }
 

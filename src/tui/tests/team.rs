@@ -118,9 +118,15 @@ fn a_reply_is_held_when_a_colleague_wrote_and_goes_once_the_member_chooses() {
     let screen = format!("{}", render(&mut a, 80, 24).backend());
     assert!(screen.contains("HELD, not sent") && screen.contains("I refunded her already"), "{screen}");
     assert!(screen.contains("send anyway"), "{screen}");
-    // e: back to writing, the note counts as seen; ctrl-s sends.
+    // e: back to writing, the note counts as seen; what comes after it holds the reply again; then ctrl-s sends.
     keys(&mut a, "e");
     assert!(matches!(&a.modal, Some(Modal::Compose(c)) if c.held.is_none()));
+    bob.write(|w| w.add_message(&NewMessage::internal(row, "bob", "and sent a new card", NOW - 5))).unwrap();
+    ctrl(&mut a, 's');
+    let Some(Modal::Compose(c)) = &a.modal else { panic!("held again: {:?}", errors(&a)) };
+    let news: Vec<&str> = c.held.as_ref().unwrap().news.iter().map(|n| n.excerpt.as_str()).collect();
+    assert_eq!(news, ["and sent a new card"], "only what is new since the last hold");
+    keys(&mut a, "e");
     ctrl(&mut a, 's');
     assert!(a.modal.is_none(), "{:?}", errors(&a));
     assert_eq!(a.store.read().outbox(None).unwrap().len(), 1);
