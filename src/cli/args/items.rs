@@ -18,7 +18,7 @@ pub enum ItemCmd {
         /// Complete an issue although some of its tasks are open
         #[arg(long)]
         force: bool,
-        /// Only if the item is still at this version (its `version` in `show --json`): another member's edit since
+        /// Only if the item is still at this version (`show` prints it): another member's edit since
         /// refuses this one, saying who changed what
         #[arg(long, value_name = "N")]
         if_version: Option<i64>,
@@ -27,7 +27,7 @@ pub enum ItemCmd {
     Assign {
         id: String,
         member: String,
-        /// Only if the item is still at this version (its `version` in `show --json`): another member's edit since
+        /// Only if the item is still at this version (`show` prints it): another member's edit since
         /// refuses this one, saying who changed what
         #[arg(long, value_name = "N")]
         if_version: Option<i64>,
@@ -37,7 +37,7 @@ pub enum ItemCmd {
         id: String,
         #[arg(required = true)]
         tags: Vec<String>,
-        /// Only if the item is still at this version (its `version` in `show --json`): another member's edit since
+        /// Only if the item is still at this version (`show` prints it): another member's edit since
         /// refuses this one, saying who changed what
         #[arg(long, value_name = "N")]
         if_version: Option<i64>,
@@ -48,7 +48,7 @@ pub enum ItemCmd {
         other: String,
         #[arg(long = "as", value_name = "duplicate-of|related|blocks|issue|ticket")]
         rel: String,
-        /// Only if the item is still at this version (its `version` in `show --json`): another member's edit since
+        /// Only if the item is still at this version (`show` prints it): another member's edit since
         /// refuses this one, saying who changed what
         #[arg(long, value_name = "N")]
         if_version: Option<i64>,
