@@ -7,8 +7,10 @@ mod items;
 mod kb;
 mod live;
 mod mail;
+mod notifications;
 mod out;
 mod records;
+mod reply;
 mod setup;
 mod similar;
 mod util;
@@ -82,6 +84,7 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
         Cmd::Stats { days } => io::stats(&open(&db)?, days, json),
         Cmd::Sync { watch } => live::sync(&db, &config(&cli_config)?, watch, json),
         Cmd::Outbox(OutboxCmd::List) => live::outbox(&open(&db)?, json),
+        Cmd::Notifications { all, cmd } => notifications::run(&mut open(&db)?, all, cmd, json),
         Cmd::Config(c) => live::config(&cli_config, c),
         Cmd::Auth(c) => setup::auth(&config(&cli_config)?, c),
         Cmd::Kb(c) => kb::run(&mut open(&db)?, c, json),

@@ -171,6 +171,11 @@ string_enum!(LinkRel {
 string_enum!(MsgChannel { Customer = "customer", Internal = "internal" });
 string_enum!(Direction { Inbound = "in", Outbound = "out" });
 string_enum!(DeliveryState { InTransit = "in-transit", Sent = "sent", Delivered = "delivered", Bounced = "bounced" });
+string_enum!(
+    /// Why a member is notified: an item was assigned to them, an internal note @mentions them, or a customer
+    /// answered on an item they own.
+    NoticeKind { Assigned = "assigned", Mentioned = "mentioned", Answered = "answered" }
+);
 string_enum!(Tier { Free = "free", Standard = "standard", Premium = "premium", Enterprise = "enterprise" });
 
 impl PartKind {

@@ -35,6 +35,12 @@ pub enum Error {
     Io(#[from] std::io::Error),
     #[error("a write failed in a transaction without savepoints; run it again with them")]
     NeedsSavepoints,
+    /// An edit of an item another member changed after this one saw it.
+    #[error("{0}")]
+    Stale(Box<store::Stale>),
+    /// A reply or note held: the thread changed after the member opened it.
+    #[error("{0}")]
+    Held(Box<store::Held>),
 }
 
 fn legal_moves(legal: &[String]) -> String {

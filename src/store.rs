@@ -2,6 +2,7 @@
 //! here.
 
 mod articles;
+mod collisions;
 mod conn;
 mod copy;
 mod customers;
@@ -14,6 +15,7 @@ mod ledger;
 mod lists;
 mod messages;
 mod moves;
+mod notifications;
 mod outbox;
 mod parts;
 mod query;
@@ -25,11 +27,13 @@ mod similar;
 mod stats;
 mod types;
 mod vectors;
+mod versions;
 mod views;
 
 pub use items::{Item, ItemLink, NewItem, StageChange};
 
 pub use articles::{Article, NewArticle};
+pub use collisions::{Held, News, NewsKind, Opened};
 pub use conn::pg::{
     describe as describe_postgres_error, is_url as is_postgres_url,
     set_password_command as set_database_password_command, shown as shown_location,
@@ -41,6 +45,7 @@ pub use ledger::{LaneEntry, NewLedger, QuarantineEntry};
 pub use lists::{ItemFilter, ItemRow, Page, SortOrder};
 pub use messages::{Attachment, Message, NewMessage, hex};
 pub use moves::{CustomerEffect, Moved};
+pub use notifications::{Notification, mentions};
 pub use outbox::Outgoing;
 pub use parts::{Member, Part};
 pub use query::stages_named;
@@ -50,6 +55,7 @@ pub use search::MessageHit;
 pub use search::terms;
 pub use similar::Candidate;
 pub use vectors::ItemText;
+pub use versions::{Change, Edited, Stale, ago};
 
 use crate::Result;
 use conn::{Conn, PgConn};
@@ -114,6 +120,8 @@ pub struct Writer<'a> {
     /// The automatic stage moves made in this transaction, for the faces to name and undo.
     auto_moves: RefCell<Vec<Moved>>,
     optimistic: std::cell::Cell<bool>,
+    /// The items edited in this transaction: row → (version before, version after).
+    edited: RefCell<std::collections::BTreeMap<i64, (i64, i64)>>,
 }
 
 /// A full-text row to index when the transaction commits.
@@ -366,6 +374,7 @@ impl Store {
             fts: Default::default(),
             auto_moves: Default::default(),
             optimistic: Default::default(),
+            edited: Default::default(),
         };
         match &mut self.db {
             Db::Lite(conn) => {

@@ -13,6 +13,7 @@ mod nav;
 mod reading;
 mod records;
 mod similar;
+mod team;
 mod theme;
 mod triage;
 pub mod ui;
@@ -67,6 +68,7 @@ pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u1
     app.cfg = cfg.clone();
     app.reopen_days = cfg.reopen_days;
     app.switch(Pane::Inbox)?;
+    team::count(&mut app);
     Ok(app)
 }
 
@@ -153,7 +155,9 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
                 paused.store(false, Ordering::SeqCst);
                 match text {
                     Ok(t) if !t.trim().is_empty() => {
-                        if let Err(e) = update::compose_from_editor(&mut app, req.target, req.internal, &t) {
+                        if let Err(e) =
+                            update::compose_from_editor(&mut app, req.target, req.internal, &t, req.opened.clone())
+                        {
                             app.error(format!("{e:#}"));
                         }
                     }

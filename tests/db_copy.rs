@@ -101,6 +101,14 @@ fn fill_the_rest(db: &Path) {
             "INSERT INTO ledger(source_key, sha256, outcome, reason, at) VALUES ('file:x', x'00ff10', 'quarantined', 'bad', 4)",
         ),
         ("quarantine", "INSERT INTO quarantine VALUES ((SELECT MAX(id) FROM ledger), x'', 'bad')"),
+        (
+            "item_changes",
+            "INSERT INTO item_changes(item_id, version, by, at, what) VALUES (1, 1, 'tester', 5, 'tag +x')",
+        ),
+        (
+            "notifications",
+            "INSERT INTO notifications(member_id, item_id, kind, by, at) VALUES ((SELECT MIN(id) FROM members), 1, 'assigned', 'bob', 6)",
+        ),
     ];
     for (table, sql) in rows {
         assert!(empty.iter().any(|t| t == table), "{table}");

@@ -1,8 +1,10 @@
 //! The clap definition of every subcommand.
 
 mod items;
+mod notifications;
 
 pub use items::{ItemCmd, ListArgs, NewArgs};
+pub use notifications::NotificationsCmd;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -123,6 +125,15 @@ pub enum Cmd {
     /// Replies waiting to be sent and their delivery state
     #[command(subcommand)]
     Outbox(OutboxCmd),
+    /// Your unread notifications, newest first: items assigned to you, @mentions in internal notes, customer answers
+    /// on items you own
+    Notifications {
+        /// Read ones too (the latest 200)
+        #[arg(long)]
+        all: bool,
+        #[command(subcommand)]
+        cmd: Option<NotificationsCmd>,
+    },
     /// The config file
     #[command(subcommand)]
     Config(ConfigCmd),

@@ -2,13 +2,12 @@
 
 use super::args::{ItemCmd, ListArgs, NewArgs};
 use super::out;
-use super::util::me;
-use anyhow::{Context, Result, bail};
+use super::util::{me, parse_id};
+use anyhow::{Result, bail};
 use helpdesk::Store;
 use helpdesk::domain::{ItemRef, Kind, LinkRel, Severity, SourceChannel, Subtype};
-use helpdesk::mail::outbox::{self, Reply};
 use helpdesk::stage::AnyStage;
-use helpdesk::store::{By, Draft, Item, ItemFilter, Message, NewItem, NewMessage, Reader, SortOrder};
+use helpdesk::store::{By, Item, ItemFilter, Message, NewItem, Reader, SortOrder};
 use serde::Serialize;
 use std::process::ExitCode;
 
@@ -32,7 +31,7 @@ pub fn run(
             let messages = store.read().timeline(item.row, None)?;
             if json { out::json(&Shown { item: &item, messages: &messages })? } else { out::item(&item, &messages) }
         }
-        ItemCmd::Stage { id, stage, force } => {
+        ItemCmd::Stage { id, stage, force, if_version } => {
             let r = parse_id(kind, &id)?;
             let to = AnyStage::parse(r.kind, &stage)?;
             if to.is_closed() && !force {
@@ -42,8 +41,10 @@ pub fn run(
                     bail!("{r} has open tasks ({}); finish them, or pass --force to move it anyway", ids.join(", "));
                 }
             }
+            let by = By::now(me());
             let auto = store.write(|w| {
-                w.set_stage(r, to, &By::now(me()))?;
+                expect(w, r, if_version, &by)?;
+                w.set_stage(r, to, &by)?;
                 Ok(w.take_auto_moves())
             })?;
             let auto: Vec<String> = auto.iter().map(|m| m.to_string()).collect();
@@ -55,21 +56,24 @@ pub fn run(
                 println!("{r} → {}; {}", to.label(), auto.join("; "));
             }
         }
-        ItemCmd::Assign { id, member } => {
+        ItemCmd::Assign { id, member, if_version } => {
             let r = parse_id(kind, &id)?;
             let m = (member != "-").then_some(member.as_str());
-            store.write(|w| w.assign(r, m, &By::now(me())))?;
+            let by = By::now(me());
+            store.write(|w| expect(w, r, if_version, &by).and_then(|_| w.assign(r, m, &by)))?;
             println!("{r} owner: {}", m.unwrap_or("(none)"));
         }
-        ItemCmd::Tag { id, tags } => {
+        ItemCmd::Tag { id, tags, if_version } => {
             let r = parse_id(kind, &id)?;
-            store.write(|w| w.tag_item(r, &tags, &By::now(me())))?;
+            let by = By::now(me());
+            store.write(|w| expect(w, r, if_version, &by).and_then(|_| w.tag_item(r, &tags, &by)))?;
             println!("{r} tags: {}", store.read().item(r)?.tags.join(" "));
         }
-        ItemCmd::Link { id, other, rel } => {
+        ItemCmd::Link { id, other, rel, if_version } => {
             let (a, b) = (parse_id(kind, &id)?, any_id(&other)?);
             let rel = LinkRel::parse(&rel)?;
-            let new = store.write(|w| w.link(a, b, rel, &By::now(me())))?;
+            let by = By::now(me());
+            let new = store.write(|w| expect(w, a, if_version, &by).and_then(|_| w.link(a, b, rel, &by)))?;
             println!("{a} {rel} {b}{}", if new { "" } else { " (already linked)" });
         }
         ItemCmd::Draft { id } => {
@@ -82,81 +86,14 @@ pub fn run(
                 None => println!("{r}: no draft"),
             }
         }
-        ItemCmd::Reply { id, body, body_file, to, cc, subject, all, attach, forward } => {
-            let r = parse_id(kind, &id)?;
-            let mut text = match (body, body_file) {
-                (Some(b), _) => b,
-                (None, Some(f)) if f.as_os_str() == "-" => std::io::read_to_string(std::io::stdin())?,
-                (None, Some(f)) => {
-                    std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?
-                }
-                (None, None) if forward.is_some() => String::new(),
-                (None, None) => crate::user::editor("")?,
-            };
-            if let Some(row) = forward {
-                let item = store.read().item(r)?;
-                let m = store.read().messages(item.row, None)?.into_iter().find(|m| m.id == row);
-                let m =
-                    m.with_context(|| format!("{r} has no message {row} (see `helpdesk {} show {r}`)", kind.as_str()))?;
-                text = format!("{}\n\n{}", text.trim_end(), outbox::forwarded_text(&m)).trim_start().to_string();
-            }
-            if text.trim().is_empty() {
-                bail!("empty reply: nothing queued");
-            }
-            let attach_paths: Vec<String> =
-                attach.iter().map(|p| std::path::absolute(p).unwrap_or(p.clone()).display().to_string()).collect();
-            let attach = attach.iter().map(|p| outbox::Attached::read(p)).collect::<helpdesk::Result<Vec<_>>>()?;
-            let reply = Reply {
-                body: text,
-                to: (!to.is_empty()).then_some(to),
-                cc: (!cc.is_empty()).then_some(cc),
-                subject,
-                all,
-                attach,
-                attach_paths,
-                forward_of: forward,
-            };
-            let by = By::now(me());
-            let person = outbox::person_name(&store.read(), cfg, &by.who)?;
-            match store.write(|w| outbox::reply(w, r, &reply, &by, cfg, person.as_deref())) {
-                Ok(outbox::Outcome::Queued { to, cc, message_id, .. }) => {
-                    let cc = if cc.is_empty() { String::new() } else { format!(", cc {}", cc.join(", ")) };
-                    let what = if reply.forward_of.is_some() { "forward" } else { "reply" };
-                    println!("{r}: {what} to {}{cc} queued as <{message_id}>; `helpdesk sync` sends it", to.join(", "));
-                }
-                Ok(outbox::Outcome::Draft(why)) => {
-                    eprintln!("{why}");
-                    return Ok(ExitCode::from(2));
-                }
-                Err(e) => {
-                    // Nothing typed is lost: the text stays as the member's draft.
-                    let d = Draft {
-                        to: reply.to.clone().unwrap_or_default(),
-                        cc: reply.cc.clone().unwrap_or_default(),
-                        subject: reply.subject.clone().unwrap_or_default(),
-                        body: reply.body.clone(),
-                        attach: reply.attach_paths.clone(),
-                        forward_of: reply.forward_of,
-                    };
-                    store.write(|w| w.save_draft(r, &by.who, false, &d, by.at))?;
-                    bail!("{e} (kept as your draft: `helpdesk {} draft {r}`)", kind.as_str());
-                }
-            }
-        }
-        ItemCmd::Note { id, body, author } => {
-            let r = parse_id(kind, &id)?;
-            if body.trim().is_empty() {
-                bail!("a note needs a body");
-            }
-            store.write(|w| {
-                let row = w.item_row(r)?;
-                let author = author.clone().unwrap_or_else(me);
-                w.add_message(&NewMessage::internal(row, &author, &body, helpdesk::now()))
-            })?;
-            println!("{r}: internal note added");
-        }
+        cmd @ (ItemCmd::Reply { .. } | ItemCmd::Note { .. }) => return super::reply::run(store, cfg, kind, cmd),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--if-version N`: the edit applies only to the item as the member saw it.
+fn expect(w: &helpdesk::store::Writer<'_>, r: ItemRef, seen: Option<i64>, by: &By) -> helpdesk::Result<()> {
+    seen.map_or(Ok(()), |v| w.expect_version(r, v, by))
 }
 
 /// `ticket new --from CONV-n`: what the TUI's `c` does.
@@ -194,18 +131,6 @@ struct Shown<'a> {
     #[serde(flatten)]
     item: &'a Item,
     messages: &'a [Message],
-}
-
-/// An id of this command's kind; a bare number is taken as that kind's number.
-pub fn parse_id(kind: Kind, s: &str) -> Result<ItemRef> {
-    if let Ok(n) = s.trim().parse::<i64>() {
-        return Ok(ItemRef { kind, num: n });
-    }
-    let r: ItemRef = s.parse()?;
-    if r.kind != kind {
-        bail!("{r} is not a {}", kind.as_str());
-    }
-    Ok(r)
 }
 
 fn any_id(s: &str) -> Result<ItemRef> {

@@ -57,11 +57,12 @@ pub fn item(i: &Item, msgs: &[Message]) {
     field("tags", (!i.tags.is_empty()).then(|| i.tags.join(" ")));
     println!("  needs response: {}  channel: {}", if i.needs_response { "yes" } else { "no" }, i.source_channel);
     println!(
-        "  created {} by {}; updated {} by {}",
+        "  created {} by {}; updated {} by {} (version {})",
         fmt_ts(i.created_at),
         line(&i.created_by),
         fmt_ts(i.updated_at),
-        line(&i.updated_by)
+        line(&i.updated_by),
+        i.version
     );
     if !i.description.is_empty() {
         println!("\n{}", indent(&text(&i.description)));

@@ -298,6 +298,10 @@ fn pipeline(
         }
     };
     let msg = store_message(w, p, Some(row), contact, class.name(), &reason, at)?;
+    if matches!(out, Outcome::FollowUp(_)) {
+        let from = p.from.as_ref().map(|f| f.0.as_str()).unwrap_or_default();
+        w.notify_answer(row, msg, from, &p.body, at)?;
+    }
     add_participants(w, row, p, ident, o)?;
     ledger(mid, &out, &reason, Some(row), Some(msg))?;
     Ok(out)

@@ -35,6 +35,9 @@ pub struct Reply {
     /// Forward this message (its row) to `to` instead of replying: `Fwd:` its subject, its attachments along,
     /// no threading headers, and the item's stage and needs-response untouched.
     pub forward_of: Option<i64>,
+    /// What the member had seen of the thread when they started writing: the reply is held (an [`Error::Held`])
+    /// if a customer message or a colleague's reply or note arrived since. None: sent as it is (send anyway).
+    pub opened: Option<crate::store::Opened>,
 }
 
 /// A file sent with a reply.
@@ -220,6 +223,9 @@ pub fn reply(
         attach: reply.attach_paths.clone(),
         forward_of: reply.forward_of,
     };
+    if let (Some(opened), None) = (&reply.opened, reply.forward_of) {
+        w.guard_thread(r, opened, by)?;
+    }
     let item = w.item(r)?;
     if to.is_empty() && reply.forward_of.is_some() {
         return Err(Error::invalid("a forward needs an addressee (--to)"));

@@ -41,6 +41,8 @@ const TABLES: &[&str] = &[
     "raw_mail",
     "item_vectors",
     "article_feedback",
+    "item_changes",
+    "notifications",
 ];
 
 /// One table copied: its rows, counted in the source and in the target.

@@ -112,6 +112,8 @@ pub struct Item {
     pub message_count: i64,
     #[serde(skip)]
     pub known: bool,
+    /// Edits so far: an edit is checked against the version the member saw (see [`Writer::expect_version`]).
+    pub version: i64,
 }
 
 /// A stage read from `column` of a row, as a stage of `kind`.
@@ -147,7 +149,7 @@ impl Reader<'_> {
                 "SELECT i.id AS row, i.kind, i.num, i.title, i.description, i.stage, i.severity, i.subtype,
                         p.kind AS part_kind, p.num AS part_num, p.name AS part_name, i.account_id, a.name AS account_name,
                         i.contact_id, m.login AS owner, i.grp, i.needs_response, i.channel, i.mailbox, i.created_by,
-                        i.created_at, i.updated_by, i.updated_at, i.closed_at, i.known,
+                        i.created_at, i.updated_by, i.updated_at, i.closed_at, i.known, i.version,
                         pi.kind AS parent_kind, pi.num AS parent_num
                  FROM items i LEFT JOIN parts p ON p.id = i.part_id LEFT JOIN accounts a ON a.id = i.account_id
                  LEFT JOIN members m ON m.id = i.owner_id LEFT JOIN items pi ON pi.id = i.parent_id WHERE i.id = ?1",
@@ -288,6 +290,7 @@ fn full_item(r: &Row<'_>) -> Result<Item> {
         history: vec![],
         message_count: 0,
         known: r.get("known")?,
+        version: r.get("version")?,
     })
 }
 
@@ -353,6 +356,10 @@ impl Writer<'_> {
         self.queue_fts(super::Fts::Item(row, title.to_string(), n.description.clone()));
         self.queue_fts(super::Fts::Words(row, true));
         self.record_stage(row, None, stage, by)?;
+        // Made with an owner by a member: that owner is told (mail and imports assign no one).
+        if let (Some(m), Some(login), Ok(_)) = (owner, &n.owner, self.member_row(&by.who)) {
+            self.notify(login, m, row, crate::domain::NoticeKind::Assigned, by, None, "")?;
+        }
         for c in &n.reported_by {
             self.add_item_contact(row, *c, ContactRole::ReportedBy)?;
         }
@@ -400,15 +407,6 @@ impl Writer<'_> {
         self.c.execute(
             "INSERT INTO stage_history(item_id, from_stage, to_stage, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
             &[&row, &from.map(|s| s.as_str()), &to, &by.who, &by.at],
-        )?;
-        Ok(())
-    }
-
-    pub(super) fn touch(&self, row: i64, by: &By) -> Result<()> {
-        self.c.execute(
-            "UPDATE items SET updated_by = ?2, updated_at = CASE WHEN updated_at > ?3 THEN updated_at ELSE ?3 END
-             WHERE id = ?1",
-            &[&row, &by.who, &by.at],
         )?;
         Ok(())
     }

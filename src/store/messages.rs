@@ -208,6 +208,9 @@ impl Writer<'_> {
             |r| r.get(0),
         )?;
         self.queue_fts(super::Fts::Message(row, m.subject.clone(), m.body.clone()));
+        if let (MsgChannel::Internal, Some(item), Some(author)) = (m.channel, m.item_row, &m.author) {
+            self.notify_mentions(item, row, &m.body, &super::By::at(author, m.sent_at))?;
+        }
         Ok(row)
     }
 

@@ -54,12 +54,11 @@ impl Writer<'_> {
         let closed_at = to.is_closed().then_some(by.at);
         let needs = stage::needs_response_after(Happened::Moved(to));
         self.c.execute(
-            "UPDATE items SET stage = ?2, closed_at = ?3, updated_by = ?4,
-             updated_at = CASE WHEN updated_at > ?5 THEN updated_at ELSE ?5 END,
-             needs_response = COALESCE(?6, needs_response) WHERE id = ?1",
-            &[&row, &to, &closed_at, &by.who, &by.at, &needs],
+            "UPDATE items SET stage = ?2, closed_at = ?3, needs_response = COALESCE(?4, needs_response) WHERE id = ?1",
+            &[&row, &to, &closed_at, &needs],
         )?;
         self.record_stage(row, Some(from), to, by)?;
+        self.changed(row, by, &format!("stage {} → {}", from.label(), to.label()))?;
         if let AnyStage::Issue(s) = to {
             self.follow_issue(row, s, by)?;
         }
@@ -154,35 +153,62 @@ impl Writer<'_> {
              needs_response = COALESCE(?6, needs_response) WHERE id = ?1",
             &[&row, &to, &closed_at, &by.who, &by.at, &needs],
         )?;
-        self.record_stage(row, Some(from), to, &By::at(format!("undo ({})", by.who), by.at))
+        self.record_stage(row, Some(from), to, &By::at(format!("undo ({})", by.who), by.at))?;
+        self.changed(row, by, &format!("stage {} → {} (undo)", from.label(), to.label()))?;
+        Ok(())
     }
 
-    /// Set or clear the owner. Returns the previous owner's login.
+    /// Set or clear the owner. Returns the previous owner's login. The new owner is notified (unless they assign
+    /// themselves).
     pub fn assign(&self, r: ItemRef, member: Option<&str>, by: &By) -> Result<Option<String>> {
         let row = self.item_row(r)?;
+        self.lock_item(row)?;
         let prev: Option<String> = self.c.one(
             "SELECT m.login FROM items i LEFT JOIN members m ON m.id = i.owner_id WHERE i.id = ?1",
             &[&row],
             |r| r.get(0),
         )?;
         let owner = member.map(|m| self.member_row(m)).transpose()?;
+        if prev.as_deref() == member {
+            return Ok(prev);
+        }
         self.c.execute("UPDATE items SET owner_id = ?2 WHERE id = ?1", &[&row, &owner])?;
-        self.touch(row, by)?;
+        let name = |o: Option<&str>| o.unwrap_or("nobody").to_string();
+        self.changed(row, by, &format!("owner {} → {}", name(prev.as_deref()), name(member)))?;
+        if let (Some(m), Some(login)) = (owner, member) {
+            self.notify(login, m, row, crate::domain::NoticeKind::Assigned, by, None, "")?;
+        }
         Ok(prev)
     }
 
     pub fn set_severity(&self, r: ItemRef, sev: Option<Severity>, by: &By) -> Result<Option<Severity>> {
         let row = self.item_row(r)?;
+        self.lock_item(row)?;
         let prev: Option<Severity> = self.c.one("SELECT severity FROM items WHERE id = ?1", &[&row], |r| r.get(0))?;
+        if prev == sev {
+            return Ok(prev);
+        }
         self.c.execute("UPDATE items SET severity = ?2 WHERE id = ?1", &[&row, &sev])?;
-        self.touch(row, by)?;
+        let name = |s: Option<Severity>| s.map(|s| s.as_str()).unwrap_or("none");
+        self.changed(row, by, &format!("severity {} → {}", name(prev), name(sev)))?;
         Ok(prev)
     }
 
     pub fn set_part(&self, r: ItemRef, part_row: i64, by: &By) -> Result<()> {
         let row = self.item_row(r)?;
+        self.lock_item(row)?;
+        let (prev_row, prev): (Option<i64>, Option<String>) = self.c.one(
+            "SELECT i.part_id, p.name FROM items i LEFT JOIN parts p ON p.id = i.part_id WHERE i.id = ?1",
+            &[&row],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if prev_row == Some(part_row) {
+            return Ok(());
+        }
         self.c.execute("UPDATE items SET part_id = ?2 WHERE id = ?1", &[&row, &part_row])?;
-        self.touch(row, by)
+        let name: String = self.c.one("SELECT name FROM parts WHERE id = ?1", &[&part_row], |r| r.get(0))?;
+        self.changed(row, by, &format!("part {} → {name}", prev.as_deref().unwrap_or("none")))?;
+        Ok(())
     }
 
     pub fn set_title(&self, r: ItemRef, title: &str, by: &By) -> Result<()> {
@@ -190,6 +216,7 @@ impl Writer<'_> {
             return Err(Error::invalid("a title cannot be empty"));
         }
         let row = self.item_row(r)?;
+        self.lock_item(row)?;
         let old = self.item_by_row(row)?;
         if !self.c.is_pg() {
             self.c.execute(
@@ -202,27 +229,42 @@ impl Writer<'_> {
             &[&row, &title.trim(), &crate::domain::normalise_subject(title)],
         )?;
         self.queue_fts(super::Fts::Item(row, title.trim().to_string(), old.description));
-        self.touch(row, by)
+        self.changed(row, by, &format!("title “{}”", title.trim()))?;
+        Ok(())
     }
 
     /// Add tags; returns those that were new.
     pub fn tag_item(&self, r: ItemRef, tags: &[String], by: &By) -> Result<Vec<String>> {
         let row = self.item_row(r)?;
+        self.lock_item(row)?;
         let mut added = vec![];
         for t in tags {
             if self.tag(TagTarget::Item, row, t)? {
                 added.push(crate::domain::normalise_tag(t)?);
             }
         }
-        self.touch(row, by)?;
+        if !added.is_empty() {
+            let what: Vec<String> = added.iter().map(|t| format!("+{t}")).collect();
+            self.changed(row, by, &format!("tag {}", what.join(" ")))?;
+        }
         Ok(added)
     }
 
     pub fn untag_item(&self, r: ItemRef, tag: &str, by: &By) -> Result<bool> {
         let row = self.item_row(r)?;
+        self.lock_item(row)?;
         let removed = self.untag(TagTarget::Item, row, tag)?;
-        self.touch(row, by)?;
+        if removed {
+            self.changed(row, by, &format!("tag −{}", crate::domain::normalise_tag(tag).unwrap_or(tag.to_string())))?;
+        }
         Ok(removed)
+    }
+
+    /// Both ends of a link, locked in one order (two members linking the same pair both ways wait, never deadlock).
+    fn lock_pair(&self, a: i64, b: i64) -> Result<()> {
+        self.lock_item(a.min(b))?;
+        self.lock_item(a.max(b))?;
+        Ok(())
     }
 
     /// Link two items. `issue` links go ticket → issue, `ticket` links conversation → ticket.
@@ -232,12 +274,16 @@ impl Writer<'_> {
         }
         rel.check_kinds(from.kind, to.kind)?;
         let (a, b) = (self.item_row(from)?, self.item_row(to)?);
+        self.lock_pair(a, b)?;
         let n = self.c.execute(
             "INSERT INTO links(from_id, to_id, rel, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT DO NOTHING",
             &[&a, &b, &rel, &by.who, &by.at],
         )?;
-        self.touch(a, by)?;
+        if n > 0 {
+            self.changed(a, by, &format!("link {from} {rel} {to}"))?;
+            self.changed(b, by, &format!("link {from} {rel} {to}"))?;
+        }
         if rel == LinkRel::Issue
             && let (_, AnyStage::Ticket(ts)) = self.stage_of(a)?
             && let Some(next) = stage::ticket_on_issue_linked(ts)
@@ -254,8 +300,12 @@ impl Writer<'_> {
 
     pub fn unlink(&self, from: ItemRef, to: ItemRef, rel: LinkRel, by: &By) -> Result<bool> {
         let (a, b) = (self.item_row(from)?, self.item_row(to)?);
+        self.lock_pair(a, b)?;
         let n = self.c.execute("DELETE FROM links WHERE from_id = ?1 AND to_id = ?2 AND rel = ?3", &[&a, &b, &rel])?;
-        self.touch(a, by)?;
+        if n > 0 {
+            self.changed(a, by, &format!("unlink {from} {rel} {to}"))?;
+            self.changed(b, by, &format!("unlink {from} {rel} {to}"))?;
+        }
         Ok(n > 0)
     }
 

@@ -1,6 +1,7 @@
 //! Numbered migrations of the database schema.
 
 pub(crate) mod pg;
+mod team;
 
 use rusqlite_migration::{M, Migrations};
 
@@ -22,6 +23,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V12),
         M::up(V13),
         M::up(super::vectors::MIGRATION),
+        M::up(team::LITE),
     ])
 }
 

@@ -1,8 +1,8 @@
 //! Domain types as SQL values: enums as their kebab names, record ids as their rows.
 
 use crate::domain::{
-    AccountId, ArticleId, ContactId, ContactRole, DeliveryState, Direction, Kind, LinkRel, MsgChannel, PartKind,
-    Severity, SourceChannel, Subtype, TagTarget, Tier,
+    AccountId, ArticleId, ContactId, ContactRole, DeliveryState, Direction, Kind, LinkRel, MsgChannel, NoticeKind,
+    PartKind, Severity, SourceChannel, Subtype, TagTarget, Tier,
 };
 use crate::stage::{AnyStage, ConversationStage, IssueStage, Stage, TaskStage, TicketStage};
 use postgres::types::{FromSql as PgFromSql, IsNull, ToSql as PgToSql, Type};
@@ -55,7 +55,19 @@ macro_rules! pg_text {
     };
 }
 
-sql_text!(Kind, Severity, Subtype, SourceChannel, PartKind, LinkRel, MsgChannel, Direction, DeliveryState, Tier);
+sql_text!(
+    Kind,
+    Severity,
+    Subtype,
+    SourceChannel,
+    PartKind,
+    LinkRel,
+    MsgChannel,
+    Direction,
+    DeliveryState,
+    Tier,
+    NoticeKind
+);
 sql_text!(ConversationStage, TicketStage, IssueStage, TaskStage);
 
 macro_rules! sql_row_id {

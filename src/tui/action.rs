@@ -77,6 +77,7 @@ actions! {
     ThumbDown = "similar-bad", "Mark the selected similar item or article as a wrong match";
     InsertArticle = "insert-article", "Insert the suggested knowledge article into the reply (again: the next one)";
     EditRecord = "edit-record", "Edit a contact or account field (field=value)";
+    Notifications = "notifications", "Your notifications: assigned to you, @mentions in notes, customer answers on your items";
 }
 
 impl Action {

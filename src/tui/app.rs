@@ -103,6 +103,8 @@ pub struct Detail {
     pub find: Option<String>,
     /// A line jumped to, shown at the top of the view (see `Detail::top`).
     pub anchor: Option<usize>,
+    /// The item's version the view shows: edits from it are checked against it.
+    pub version: Option<i64>,
 }
 
 /// How to undo one change.
@@ -141,6 +143,8 @@ pub enum Undo {
     },
     /// A bulk change: undone all at once.
     Batch(Vec<Undo>),
+    /// A change with the versions it left its items at: undone only if nobody changed them since.
+    Versions(Vec<helpdesk::store::Edited>, Box<Undo>),
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +160,8 @@ pub struct EditorRequest {
     pub target: ItemRef,
     pub internal: bool,
     pub initial: String,
+    /// The thread as it was when the editor opened: what arrives while the member writes holds the reply.
+    pub opened: helpdesk::store::Opened,
 }
 
 /// Mail worker state shown in the status bar.
@@ -214,6 +220,10 @@ pub struct App {
     pub dash_cursor: usize,
     /// Text to show in `$PAGER`, for the event loop (the terminal is handed over).
     pub pager: Option<String>,
+    /// The version of each item the member chose a change from (when its menu or prompt opened).
+    pub seen: std::collections::HashMap<ItemRef, i64>,
+    /// The member's unread notifications.
+    pub unread: i64,
 }
 
 impl App {
@@ -269,6 +279,8 @@ impl App {
             stashed: None,
             dash_cursor: 0,
             pager: None,
+            seen: Default::default(),
+            unread: 0,
         }
     }
 

@@ -39,7 +39,8 @@ pub enum How {
 pub fn in_editor(app: &mut App) -> Result<()> {
     let r = app.need_item()?;
     check_replyable(r, false)?;
-    app.editor = Some(EditorRequest { target: r, internal: false, initial: String::new() });
+    let opened = app.store.read().opened(app.store.read().item_row(r)?, &app.user)?;
+    app.editor = Some(EditorRequest { target: r, internal: false, initial: String::new(), opened });
     Ok(())
 }
 
@@ -143,6 +144,7 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
         d.scroll = d.lines.len().saturating_sub(1);
     }
     let item = app.store.read().item(r)?;
+    let opened = app.store.read().opened(item.row, &app.user)?;
     let articles: Vec<_> =
         helpdesk::similar::articles_for_item(&app.store.read(), item.row, &item.title, &item.description, 3)?
             .into_iter()
@@ -164,6 +166,8 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
         dirty: !text.is_empty(),
         articles,
         inserted: 0,
+        opened,
+        held: None,
     })));
     if restored {
         app.toast(format!("your draft of {r} is back (esc esc throws it away)"));
@@ -194,7 +198,7 @@ pub fn discard(app: &mut App, r: ItemRef, internal: bool) -> Result<()> {
 
 /// Send a reply (queued for the outbox) or store a note. A send that cannot work (an error, or no mailbox that can
 /// send) says why, keeps the draft, and the composer stays open (the caller puts it back on an error).
-pub fn send(app: &mut App, c: &Composer) -> Result<()> {
+pub fn send(app: &mut App, c: &Composer, anyway: bool) -> Result<()> {
     let b = app.by();
     let d = c.draft();
     if d.body.trim().is_empty() {
@@ -202,8 +206,12 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
     }
     app.store.write(|w| w.save_draft(c.target, &b.who, c.internal, &d, b.at))?;
     let r = c.target;
+    let opened = (!anyway).then(|| c.opened.clone());
     if c.internal {
         app.store.write(|w| {
+            if let Some(o) = &opened {
+                w.guard_thread(r, o, &b)?;
+            }
             let row = w.item_row(r)?;
             w.add_message(&helpdesk::store::NewMessage::internal(row, &b.who, &d.body, b.at))?;
             w.drop_draft(r, &b.who, true)
@@ -223,6 +231,7 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
         attach,
         attach_paths: d.attach.clone(),
         forward_of: d.forward_of,
+        opened,
     };
     let cfg = app.cfg.clone();
     match app.store.write(|w| outbox::reply(w, r, &reply, &b, &cfg, person.as_deref()))? {
@@ -234,6 +243,15 @@ pub fn send(app: &mut App, c: &Composer) -> Result<()> {
         outbox::Outcome::Draft(why) => bail!("{why}"),
     }
     app.refresh_all()
+}
+
+/// Held, and the member goes on writing: what the held panel showed counts as seen (anything newer holds it again).
+pub fn keep_editing(app: &mut App, c: &mut Composer) -> Result<()> {
+    if let Some(h) = c.held.take() {
+        c.opened.known.extend(h.news.iter().map(|n| n.message));
+    }
+    app.toast(if c.internal { "go on writing; ctrl-s saves" } else { "go on writing; ctrl-s sends" });
+    Ok(())
 }
 
 /// Fill `{{contact.name}}`, `{{ticket.id}}`, `{{ticket.title}}`, `{{member.name}}` in a snippet.

@@ -72,7 +72,7 @@ impl Builder {
 }
 
 /// Break a line at spaces so that no piece is longer than `width` characters (long words are cut).
-fn wrap(l: &str, width: usize) -> Vec<String> {
+pub fn wrap(l: &str, width: usize) -> Vec<String> {
     let mut out = vec![];
     let mut cur = String::new();
     for w in l.split(' ') {
@@ -129,6 +129,11 @@ pub fn build(
         width: opts.width,
     };
     let mut pending = false;
+    // Read before the view: a change landing meanwhile makes an edit from this view stale, never a blind one.
+    let version = match t {
+        Target::Item(r) => Some(store.read().version_of(r)?),
+        _ => None,
+    };
     let title = match t {
         Target::Item(r) => {
             pending = matches!(similar, Similar::Pending)
@@ -155,6 +160,7 @@ pub fn build(
         attachments: b.attachments,
         find: None,
         anchor: None,
+        version,
     })
 }
 

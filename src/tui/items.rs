@@ -1,6 +1,7 @@
 //! Item actions: stage, owner, tags, severity, part, links, new items, and their undo.
 
 use super::app::{App, Chosen, MenuItem, Modal, Pane, Pending, PromptPurpose, Target, Undo};
+use super::team::{edit, push_undo, see};
 use anyhow::{Result, bail};
 use helpdesk::domain::{ItemRef, Kind, LinkRel, PartRef, Severity};
 use helpdesk::stage::AnyStage;
@@ -30,6 +31,7 @@ fn what(rs: &[ItemRef]) -> String {
 
 pub fn stage_menu(app: &mut App) -> Result<()> {
     let rs = app.targets()?;
+    see(app, &rs)?;
     let mut common: Option<Vec<AnyStage>> = None;
     let mut from = vec![];
     for r in &rs {
@@ -62,6 +64,7 @@ pub fn stage_menu(app: &mut App) -> Result<()> {
 /// Owners to choose from: the user first, then the other members, then nobody; the current owner selected.
 pub fn assign_menu(app: &mut App) -> Result<()> {
     let rs = app.targets()?;
+    see(app, &rs)?;
     let current = match rs.as_slice() {
         [r] => app.store.read().item(*r)?.owner,
         _ => None,
@@ -83,6 +86,7 @@ pub fn assign_menu(app: &mut App) -> Result<()> {
 
 pub fn severity_menu(app: &mut App) -> Result<()> {
     let rs = app.targets()?;
+    see(app, &rs)?;
     let current = match rs.as_slice() {
         [r] => app.store.read().item(*r)?.severity,
         _ => None,
@@ -99,6 +103,7 @@ pub fn severity_menu(app: &mut App) -> Result<()> {
 
 pub fn part_menu(app: &mut App) -> Result<()> {
     let r = app.need_item()?;
+    see(app, &[r])?;
     let current = app.store.read().item(r)?.part;
     let items = part_items(app, |p| Chosen::Part(r, p))?;
     let at = items.iter().position(|i| matches!(i.then, Chosen::Part(_, p) if Some(p) == current)).unwrap_or(0);
@@ -108,12 +113,14 @@ pub fn part_menu(app: &mut App) -> Result<()> {
 
 pub fn tag_prompt(app: &mut App) -> Result<()> {
     let rs = app.targets()?;
+    see(app, &rs)?;
     prompt(app, format!("Tag {} with (tags separated by spaces or commas)", what(&rs)), PromptPurpose::Tag(rs));
     Ok(())
 }
 
 pub fn link_prompt(app: &mut App) -> Result<()> {
     let r = app.need_item()?;
+    see(app, &[r])?;
     prompt(app, format!("Link {r} to (e.g. TKT-12, ISS-3)"), PromptPurpose::LinkTarget(r));
     Ok(())
 }
@@ -194,15 +201,6 @@ pub fn part_items(app: &App, then: impl Fn(PartRef) -> Chosen) -> Result<Vec<Men
         .collect())
 }
 
-/// Record one undo for a change of one or many items.
-fn push_undo(app: &mut App, mut undos: Vec<Undo>) {
-    match undos.len() {
-        0 => {}
-        1 => app.undo.extend(undos.pop()),
-        _ => app.undo.push(Undo::Batch(undos)),
-    }
-}
-
 /// A stage chosen from the menu: moves that close the item ask first.
 pub fn choose_stage(app: &mut App, rs: Vec<ItemRef>, to: AnyStage) -> Result<()> {
     let mut open = vec![];
@@ -232,7 +230,7 @@ pub fn choose_stage(app: &mut App, rs: Vec<ItemRef>, to: AnyStage) -> Result<()>
 
 pub fn set_stage(app: &mut App, rs: &[ItemRef], to: AnyStage) -> Result<()> {
     let b = app.by();
-    let undos = app.store.write(|w| {
+    let (undos, edited) = edit(app, rs, |w| {
         let mut undos = vec![];
         let mut all = vec![];
         for r in rs {
@@ -245,7 +243,7 @@ pub fn set_stage(app: &mut App, rs: &[ItemRef], to: AnyStage) -> Result<()> {
         Ok((undos, all))
     })?;
     let (undos, auto) = undos;
-    push_undo(app, undos);
+    push_undo(app, undos, edited);
     app.toast(format!("{} → {}{}", what(rs), to.label(), named(&auto)));
     Ok(())
 }
@@ -257,42 +255,43 @@ fn named(auto: &[Moved]) -> String {
 
 pub fn assign(app: &mut App, rs: Vec<ItemRef>, login: Option<String>) -> Result<()> {
     let b = app.by();
-    let undos = app.store.write(|w| {
+    let (undos, edited) = edit(app, &rs, |w| {
         rs.iter().map(|r| Ok(Undo::Assign { item: *r, prev: w.assign(*r, login.as_deref(), &b)? })).collect()
     })?;
-    push_undo(app, undos);
+    push_undo(app, undos, edited);
     app.toast(format!("{} owner: {}", what(&rs), login.as_deref().unwrap_or("nobody")));
     app.refresh_all()
 }
 
 pub fn set_severity(app: &mut App, rs: Vec<ItemRef>, sev: Option<Severity>) -> Result<()> {
     let b = app.by();
-    let undos = app
-        .store
-        .write(|w| rs.iter().map(|r| Ok(Undo::Severity { item: *r, prev: w.set_severity(*r, sev, &b)? })).collect())?;
-    push_undo(app, undos);
+    let (undos, edited) = edit(app, &rs, |w| {
+        rs.iter().map(|r| Ok(Undo::Severity { item: *r, prev: w.set_severity(*r, sev, &b)? })).collect()
+    })?;
+    push_undo(app, undos, edited);
     app.toast(format!("{} severity: {}", what(&rs), sev.map(|s| s.as_str()).unwrap_or("none")));
     app.refresh_all()
 }
 
 pub fn set_part(app: &mut App, r: ItemRef, part: PartRef) -> Result<()> {
     let b = app.by();
-    let prev = app.store.read().item(r)?.part;
-    app.store.write(|w| {
+    let (prev, edited) = edit(app, &[r], |w| {
+        let prev = w.item(r)?.part;
         let p = w.part_row_of(part)?;
-        w.set_part(r, p, &b)
+        w.set_part(r, p, &b)?;
+        Ok(prev)
     })?;
-    app.undo.push(Undo::Part { item: r, prev });
+    push_undo(app, vec![Undo::Part { item: r, prev }], edited);
     app.toast(format!("{r} part: {part}"));
     app.refresh_all()
 }
 
 pub fn link(app: &mut App, from: ItemRef, to: ItemRef, rel: LinkRel) -> Result<()> {
     let b = app.by();
-    let (new, auto) = app.store.write(|w| Ok((w.link(from, to, rel, &b)?, w.take_auto_moves())))?;
+    let ((new, auto), edited) = edit(app, &[from], |w| Ok((w.link(from, to, rel, &b)?, w.take_auto_moves())))?;
     app.toast(format!("{from} {rel} {to}{}", named(&auto)));
     if new {
-        app.undo.push(Undo::Link { from, to, rel, auto });
+        push_undo(app, vec![Undo::Link { from, to, rel, auto }], edited);
     }
     app.refresh_all()
 }
@@ -309,7 +308,7 @@ pub fn tag(app: &mut App, rs: Vec<ItemRef>, text: &str) -> Result<()> {
         .map(|t| helpdesk::domain::normalise_tag(t).map_err(|e| anyhow::anyhow!("not tagged: {e}")))
         .collect::<Result<Vec<String>>>()?;
     let b: By = app.by();
-    let undos = app.store.write(|w| {
+    let (undos, edited) = edit(app, &rs, |w| {
         let mut undos = vec![];
         for r in &rs {
             for t in w.tag_item(*r, &tags, &b)? {
@@ -318,7 +317,7 @@ pub fn tag(app: &mut App, rs: Vec<ItemRef>, text: &str) -> Result<()> {
         }
         Ok(undos)
     })?;
-    push_undo(app, undos);
+    push_undo(app, undos, edited);
     let changed = typed.iter().zip(&tags).any(|(t, n)| *t != n.as_str());
     let note = if changed { " (as stored: lowercase)" } else { "" };
     app.toast(format!("{} tagged {}{note}", what(&rs), tags.join(", ")));

@@ -210,6 +210,7 @@ const DEFAULTS: &[(Scope, &str, Action)] = {
         (Global, "i", NewIssue),
         (Global, "x", NewTask),
         (Global, "=", EditRecord),
+        (Global, "b", Notifications),
     ]
 };
 

@@ -117,6 +117,15 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => return Ok(None),
             _ => {}
         },
+        Modal::Compose(c) if c.held.is_some() => match key.code {
+            KeyCode::Char('s' | 'y') => return send(app, modal, true),
+            KeyCode::Char('d') => {
+                let Modal::Compose(c) = &modal else { return Ok(None) };
+                return compose::discard(app, c.target, c.internal).map(|_| None);
+            }
+            KeyCode::Char('e') | KeyCode::Esc => compose::keep_editing(app, c)?,
+            _ => {}
+        },
         Modal::Compose(c) => {
             let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
             if esc {
@@ -134,14 +143,7 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
             } else if app.keymap.lookup(Scope::Composer, Key::from_event(&key)) == Some(Action::InsertArticle) {
                 compose::insert_article(app, c)?;
             } else if ctrl && key.code == KeyCode::Char('s') {
-                return match compose::send(app, c) {
-                    Ok(()) => Ok(None),
-                    Err(e) => {
-                        // The composer stays open with everything typed.
-                        app.modal = Some(modal);
-                        Err(e)
-                    }
-                };
+                return send(app, modal, false);
             } else if matches!(key.code, KeyCode::Tab | KeyCode::BackTab) && !c.internal {
                 let order = [Field::To, Field::Cc, Field::Subject, Field::Attach, Field::Body];
                 let i = order.iter().position(|f| *f == c.field).unwrap_or(4);
@@ -164,6 +166,35 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
     Ok(None)
 }
 
+/// Send what the composer holds. It stays open with everything typed when the send fails, or when it is held
+/// because the thread changed: then it shows what arrived (also in the thread above) and asks.
+fn send(app: &mut App, mut modal: Modal, anyway: bool) -> Result<Option<Action>> {
+    let Modal::Compose(c) = &mut modal else { return Ok(None) };
+    match compose::send(app, c, anyway) {
+        Ok(()) => Ok(None),
+        Err(e) => {
+            let held = match e.downcast::<helpdesk::Error>() {
+                Ok(helpdesk::Error::Held(h)) => h,
+                Ok(other) => {
+                    app.modal = Some(modal);
+                    return Err(other.into());
+                }
+                Err(e) => {
+                    app.modal = Some(modal);
+                    return Err(e);
+                }
+            };
+            c.held = Some(held);
+            app.rebuild_detail()?;
+            if let Some(d) = app.detail.last_mut() {
+                d.scroll = d.lines.len().saturating_sub(1);
+            }
+            app.modal = Some(modal);
+            Ok(None)
+        }
+    }
+}
+
 /// A menu row was chosen.
 fn choose(app: &mut App, then: Chosen) -> Result<()> {
     match then {
@@ -176,6 +207,7 @@ fn choose(app: &mut App, then: Chosen) -> Result<()> {
         Chosen::NewItemPart { kind, title, parent, part } => items::create_with_part(app, kind, &title, parent, part),
         Chosen::ExportFormat(f) => views::export_path_prompt(app, f),
         Chosen::OpenView(v) => views::open_view(app, &v),
+        Chosen::Notification(id, r) => super::team::open_notification(app, id, r),
     }
 }
 

@@ -86,10 +86,11 @@ pub fn use_pick(app: &mut App, rel: Option<LinkRel>) -> Result<()> {
         (Some(rel), Some(src)) => {
             let rel = natural_rel(src, s.id, rel);
             let b = app.by();
-            let (new, auto) = app.store.write(|w| Ok((w.link(src, s.id, rel, &b)?, w.take_auto_moves())))?;
+            let ((new, auto), edited) =
+                super::team::edit(app, &[src], |w| Ok((w.link(src, s.id, rel, &b)?, w.take_auto_moves())))?;
             if new {
                 // `u` undoes this link, like one made with `l`.
-                app.undo.push(super::app::Undo::Link { from: src, to: s.id, rel, auto });
+                super::team::push_undo(app, vec![super::app::Undo::Link { from: src, to: s.id, rel, auto }], edited);
             }
             app.toast(format!("not created: {src} linked to the existing {} ({rel})", s.id));
             app.refresh_all()?;

@@ -3,6 +3,7 @@
 mod articles;
 mod screens;
 mod state;
+mod team;
 mod triage;
 
 use super::app::App;

@@ -137,6 +137,8 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         // An overlay takes the keys: its own keys, not the view's under it.
         use super::app::Modal;
         let own = match &app.modal {
+            Some(Modal::Compose(c)) if c.held.is_some() && c.internal => Some(" s save anyway · e edit · d discard"),
+            Some(Modal::Compose(c)) if c.held.is_some() => Some(" s send anyway · e edit · d discard"),
             Some(Modal::Compose(_)) => {
                 Some(" ctrl-s send · tab next field · ctrl-w close, keep the draft · esc esc discard")
             }
@@ -151,6 +153,13 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
             left.push(Span::styled(keys, Style::new().fg(Color::DarkGray)));
             f.render_widget(Paragraph::new(Line::from(left)), area);
             return;
+        }
+        if app.unread > 0 {
+            let k = app.keymap.key_for(Action::Notifications).unwrap_or_default();
+            left.push(Span::styled(
+                format!(" ● {} for you ({k}) ", app.unread),
+                Style::new().fg(Color::Black).bg(Color::Yellow),
+            ));
         }
         let hints = hints(app);
         let mut used: usize = left.iter().map(|s| s.content.chars().count()).sum();

@@ -7,7 +7,7 @@ use helpdesk::store::{By, Writer};
 pub fn undo(app: &mut App) -> Result<()> {
     let Some(u) = app.undo.pop() else { bail!("nothing to undo") };
     let b = app.by();
-    let what = app.store.write(|w| apply(w, &u, &b))?;
+    let what = super::team::undo(app, u, |w, u| apply(w, u, &b))?;
     app.toast(format!("undone: {what}"));
     app.refresh_all()
 }
@@ -49,6 +49,7 @@ fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
             let also: String = auto.iter().map(|m| format!(", {} back to {}", m.item, m.from.label())).collect();
             format!("{from} {rel} {to} unlinked{also}")
         }
+        Undo::Versions(_, inner) => apply(w, inner, b)?,
         Undo::Batch(all) => {
             let mut items = std::collections::BTreeSet::new();
             for u in all.iter().rev() {
@@ -60,7 +61,7 @@ fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
                     | Undo::Part { item, .. }
                     | Undo::Tag { item, .. } => item.to_string(),
                     Undo::Link { from, .. } => from.to_string(),
-                    Undo::Batch(_) => String::new(),
+                    Undo::Batch(_) | Undo::Versions(..) => String::new(),
                 });
             }
             format!("{} changes on {} items", all.len(), items.len())

@@ -4,7 +4,7 @@
 use super::action::Action;
 use super::app::{App, Modal, Pane};
 use super::keymap::{Key, Scope};
-use super::{compose, items, modal, nav, reading, records, similar, triage, undo, views};
+use super::{compose, items, modal, nav, reading, records, similar, team, triage, undo, views};
 use anyhow::Result;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use tui_input::Input;
@@ -186,12 +186,24 @@ pub fn update(app: &mut App, a: Action) -> Result<()> {
         Action::ThumbDown => similar::feedback(app, false),
         Action::InsertArticle => anyhow::bail!("open a reply (r) first: the article goes into its text"),
         Action::EditRecord => records::edit(app),
+        Action::Notifications => team::notifications(app),
     }
 }
 
 /// Text written in `$EDITOR` opens in the composer, to be read once more and sent with ctrl-s.
-pub fn compose_from_editor(app: &mut App, target: helpdesk::domain::ItemRef, internal: bool, text: &str) -> Result<()> {
-    compose::open(app, target, internal, text)
+/// The composer's thread counts from when the editor opened (`opened`), not from its return.
+pub fn compose_from_editor(
+    app: &mut App,
+    target: helpdesk::domain::ItemRef,
+    internal: bool,
+    text: &str,
+    opened: helpdesk::store::Opened,
+) -> Result<()> {
+    compose::open(app, target, internal, text)?;
+    if let Some(Modal::Compose(c)) = app.modal.as_mut() {
+        c.opened = opened;
+    }
+    Ok(())
 }
 
 /// The mail worker reported something: the status bar changes, the lists re-read the store.

@@ -18,14 +18,29 @@ pub enum ItemCmd {
         /// Complete an issue although some of its tasks are open
         #[arg(long)]
         force: bool,
+        /// Only if the item is still at this version (`show` prints it): another member's edit since
+        /// refuses this one, saying who changed what
+        #[arg(long, value_name = "N")]
+        if_version: Option<i64>,
     },
     /// Set the owner (a member login), or clear it with "-"
-    Assign { id: String, member: String },
+    Assign {
+        id: String,
+        member: String,
+        /// Only if the item is still at this version (`show` prints it): another member's edit since
+        /// refuses this one, saying who changed what
+        #[arg(long, value_name = "N")]
+        if_version: Option<i64>,
+    },
     /// Add tags
     Tag {
         id: String,
         #[arg(required = true)]
         tags: Vec<String>,
+        /// Only if the item is still at this version (`show` prints it): another member's edit since
+        /// refuses this one, saying who changed what
+        #[arg(long, value_name = "N")]
+        if_version: Option<i64>,
     },
     /// Link to another item
     Link {
@@ -33,6 +48,10 @@ pub enum ItemCmd {
         other: String,
         #[arg(long = "as", value_name = "duplicate-of|related|blocks|issue|ticket")]
         rel: String,
+        /// Only if the item is still at this version (`show` prints it): another member's edit since
+        /// refuses this one, saying who changed what
+        #[arg(long, value_name = "N")]
+        if_version: Option<i64>,
     },
     /// Reply to the customer (queued in the outbox; `helpdesk sync` sends it). Without a mailbox that can send, the
     /// reply is kept as your draft and the command says what to add
@@ -62,6 +81,14 @@ pub enum ItemCmd {
         /// its attachments along, your text above it; the item's stage is left as it is
         #[arg(long, value_name = "ROW", requires = "to", conflicts_with = "all")]
         forward: Option<i64>,
+        /// The last message ROW of the thread you read (`show` prints it after ──): the reply is held if a customer
+        /// message or a colleague's reply or note arrived after it. Written in $EDITOR, the
+        /// thread is also checked for what arrived while you wrote
+        #[arg(long, value_name = "ROW")]
+        seen: Option<i64>,
+        /// Send even if the thread changed since you opened it
+        #[arg(long)]
+        anyway: bool,
     },
     /// Your kept draft of a reply on this item, if any
     Draft { id: String },
@@ -73,6 +100,13 @@ pub enum ItemCmd {
         /// Who writes it (default: who acts, `[me] login` or HELPDESK_USER)
         #[arg(long)]
         author: Option<String>,
+        /// The last message ROW of the thread you read (`show` prints it after ──): the note is held if a customer
+        /// message or a colleague's reply or note arrived after it.
+        #[arg(long, value_name = "ROW")]
+        seen: Option<i64>,
+        /// Send even if the thread changed since you opened it
+        #[arg(long)]
+        anyway: bool,
     },
 }
 

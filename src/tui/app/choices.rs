@@ -34,6 +34,8 @@ pub enum Chosen {
     },
     ExportFormat(Format),
     OpenView(ViewChoice),
+    /// A notification (its id) and the item it is about.
+    Notification(i64, ItemRef),
 }
 
 /// A view to open: one of the standing trackers or a saved view.
@@ -140,6 +142,10 @@ pub struct Composer {
     /// Knowledge articles for the item, best first, and how many were inserted already.
     pub articles: Vec<helpdesk::similar::ArticleSuggestion>,
     pub inserted: usize,
+    /// What of the thread the member had seen when the composer opened (a reply or note is held if more came).
+    pub opened: helpdesk::store::Opened,
+    /// Held, not sent: what arrived since; the member sends anyway, edits or discards.
+    pub held: Option<Box<helpdesk::store::Held>>,
 }
 
 /// Which part of the composer takes the keys.

@@ -24,6 +24,7 @@ impl App {
     /// After a write: every list is stale; the current one and the open detail are rebuilt now.
     pub fn refresh_all(&mut self) -> Result<()> {
         self.finder = helpdesk::similar::Finder::default();
+        crate::tui::team::count(self);
         for l in &mut self.lists {
             l.loaded = false;
         }
@@ -63,10 +64,17 @@ impl App {
         Ok(())
     }
 
-    /// The user has seen the item: its unread marker goes, in the store and in the rows loaded.
+    /// The user has seen the item: its unread marker and their notifications of it go, in the store and in the
+    /// rows loaded.
     fn mark_read(&mut self, r: helpdesk::domain::ItemRef) -> Result<()> {
-        let user = self.user.clone();
-        self.store.write(|w| w.mark_read(&user, r))?;
+        let (user, at) = (self.user.clone(), self.now());
+        let notified = self.store.write(|w| {
+            w.mark_read(&user, r)?;
+            w.read_item_notifications(&user, r, at)
+        })?;
+        if notified > 0 {
+            crate::tui::team::count(self);
+        }
         for l in &mut self.lists {
             for row in &mut l.rows {
                 if let crate::tui::list::Row::Item(i) = row
@@ -92,6 +100,7 @@ impl App {
         }
         let first = self.data_version == 0;
         self.data_version = v;
+        crate::tui::team::count(self);
         if first {
             return Ok(());
         }

@@ -202,7 +202,12 @@ fn compose(f: &mut Frame, screen: Rect, c: &Composer, insert_key: Option<String>
     if let (Some(a), Some(k)) = (c.articles.get(c.inserted % c.articles.len().max(1)), insert_key) {
         title.push_str(&format!(" · {k} inserts {} {}", a.id, line(&a.title)));
     }
+    if c.held.is_some() {
+        let not = if c.internal { "not saved" } else { "not sent" };
+        title = format!("HELD, {not}: {} changed since you opened it", c.target);
+    }
     let inner = frame(f, area, &title);
+    let inner = held(f, inner, c);
     let head = if c.internal { 0 } else { 4 + u16::from(c.forward_of.is_some()) };
     let [fields, body] = Layout::vertical([Constraint::Length(head), Constraint::Fill(1)]).areas(inner);
     if !c.internal {
@@ -229,4 +234,34 @@ fn compose(f: &mut Frame, screen: Rect, c: &Composer, insert_key: Option<String>
         f.render_widget(Paragraph::new(lines), fields);
     }
     f.render_widget(&c.area, body);
+}
+
+/// A held reply or note: what arrived since the composer opened, and the choice (above the text, which stays).
+fn held(f: &mut Frame, inner: Rect, c: &Composer) -> Rect {
+    let Some(h) = &c.held else { return inner };
+    let red = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let mut lines = vec![Line::styled(format!("Since you opened {}:", c.target), red)];
+    let w = inner.width as usize;
+    for n in &h.news {
+        let quote = if n.excerpt.is_empty() { String::new() } else { format!(": “{}”", n.excerpt) };
+        let text = line(&format!("• {}{quote}", n.line(h.tried_at)));
+        // Two lines each: who and when, and most of what they wrote.
+        let wrapped = crate::tui::detail::wrap(&text, w.saturating_sub(4).max(10));
+        for (i, l) in wrapped.iter().take(2).enumerate() {
+            let more = if i == 1 && wrapped.len() > 2 { "…" } else { "" };
+            lines.push(Line::raw(format!("{}{l}{more}", if i == 0 { "  " } else { "    " })));
+        }
+    }
+    lines.push(Line::from(vec![
+        Span::styled(" s ", Style::new().fg(Color::Black).bg(Color::Yellow)),
+        Span::raw(if c.internal { " save anyway  " } else { " send anyway  " }),
+        Span::styled(" e ", Style::new().fg(Color::Black).bg(Color::Cyan)),
+        Span::raw(" edit  "),
+        Span::styled(" d ", Style::new().fg(Color::Black).bg(Color::Red)),
+        Span::raw(" discard"),
+    ]));
+    let n = (lines.len() as u16).min(inner.height.saturating_sub(1));
+    let [top, rest] = Layout::vertical([Constraint::Length(n), Constraint::Fill(1)]).areas(inner);
+    f.render_widget(Paragraph::new(lines), top);
+    rest
 }
