@@ -94,7 +94,7 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
         Cmd::Search { words, limit } => mail::search(&open(&db)?, &words.join(" "), limit, json),
         Cmd::Reparse { msg, all: _ } => mail::reparse(&mut open(&db)?, &config(&cli_config)?, msg, json),
         Cmd::Db(DbCmd::Check) => mail::db_check(&db),
-        Cmd::Db(DbCmd::Size) => mail::db_size(&open(&db)?, &db, json),
+        Cmd::Db(DbCmd::Size) => mail::db_size(&open(&db)?, json),
         Cmd::Db(DbCmd::Copy { to }) => db::copy(&db, &to, json),
     }
 }

@@ -36,7 +36,7 @@ pub use articles::{Article, NewArticle};
 pub use collisions::{Held, News, NewsKind, Opened};
 pub use conn::pg::{
     describe as describe_postgres_error, is_url as is_postgres_url,
-    set_password_command as set_database_password_command, shown as shown_location,
+    set_password_command as set_database_password_command, shown as shown_location, url_of as pg_url,
 };
 pub use copy::Copied;
 pub use customers::ContactEdit;

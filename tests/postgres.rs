@@ -57,6 +57,10 @@ fn the_url_selects_postgres_and_the_password_comes_from_the_environment() {
     assert_eq!(list[0]["id"], "TKT-1", "{list}");
     assert_eq!(list[0]["stage"], "work-in-progress", "{list}");
     assert!(!dir.path().join("postgres:").exists(), "no file was made for the URL");
+    let check = run(&["db", "check"]);
+    assert!(check.contains(": ok (reached, schema current"), "{check}");
+    let size: Value = serde_json::from_str(&run(&["db", "size", "--json"])).unwrap();
+    assert!(size["file_bytes"].as_i64().unwrap() > 1_000_000, "the server's database size: {size}");
 
     let e = hd(dir.path(), Some(&url), &[("PGPASSWORD", "wrong")], &["ticket", "list"]);
     let e = String::from_utf8_lossy(&e.stderr);

@@ -106,7 +106,7 @@ pub enum Cmd {
         #[arg(long, conflicts_with = "msg", required_unless_present = "msg")]
         all: bool,
     },
-    /// The database file itself
+    /// The database itself: check, size, copy
     #[command(subcommand)]
     Db(DbCmd),
     /// Saved views
@@ -489,9 +489,9 @@ pub enum MessageCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum DbCmd {
-    /// Full integrity check (PRAGMA integrity_check), read-only; exit 1 when damaged
+    /// Full integrity check (PRAGMA integrity_check), read-only; exit 1 when damaged (PostgreSQL: reached and current)
     Check,
-    /// Sizes: the file, and the raw messages kept (as received and compressed)
+    /// Sizes: the database, and the raw messages kept (as received and compressed)
     Size,
     /// Copy the whole help desk into an empty database (a postgres:// URL or a SQLite file) and verify the row
     /// counts of every table

@@ -80,6 +80,18 @@ impl Reader<'_> {
         Ok(self.c.value("SELECT class FROM messages WHERE id = ?1", &[&row])?.unwrap_or_default())
     }
 
+    /// Bytes the whole database takes: the SQLite file's pages, or the PostgreSQL database on its server.
+    pub fn database_bytes(&self) -> Result<i64> {
+        self.c.one(
+            self.c.pick([
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                "SELECT pg_database_size(current_database())",
+            ]),
+            &[],
+            |r| r.get(0),
+        )
+    }
+
     /// Raw messages kept: how many, their bytes as received, and as stored.
     pub fn raw_sizes(&self) -> Result<(i64, i64, i64)> {
         self.c.one(
