@@ -63,8 +63,10 @@ impl Builder {
         self.lines.push(l);
     }
     fn body(&mut self, s: &str) {
+        // The view's own width (less the indent): a fixed 100 lost the middle of long lines at 80 columns.
+        let width = self.width.saturating_sub(4).clamp(20, 100);
         for l in text(s).lines() {
-            for part in wrap(l, 100) {
+            for part in wrap(l, width) {
                 self.push(Line::raw(format!("    {part}")));
             }
         }

@@ -137,11 +137,18 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
             } else if ctrl && key.code == KeyCode::Char('w') {
                 // Close and keep: the draft is saved now and comes back on the next reply to this item.
                 let (r, internal, d, who, at) = (c.target, c.internal, c.draft(), app.user.clone(), app.now());
-                app.store.write(|w| w.save_draft(r, &who, internal, &d, at))?;
-                app.toast(format!("draft of {r} kept; it comes back when you reply again"));
-                return Ok(None);
+                match app.store.write(|w| w.save_draft(r, &who, internal, &d, at)) {
+                    Ok(_) => {
+                        app.toast(format!("draft of {r} kept; it comes back when you reply again"));
+                        return Ok(None);
+                    }
+                    Err(e) => app.error(format!("draft not kept ({e}); the composer stays open")),
+                }
             } else if app.keymap.lookup(Scope::Composer, Key::from_event(&key)) == Some(Action::InsertArticle) {
-                compose::insert_article(app, c)?;
+                // The composer stays open with what is typed: nothing to insert is a line, not a lost reply.
+                if let Err(e) = compose::insert_article(app, c) {
+                    app.error(e.to_string());
+                }
             } else if ctrl && key.code == KeyCode::Char('s') {
                 return send(app, modal, false);
             } else if matches!(key.code, KeyCode::Tab | KeyCode::BackTab) && !c.internal {

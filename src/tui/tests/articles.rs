@@ -68,3 +68,16 @@ fn ctrl_k_in_the_reply_inserts_the_article() {
     assert!(errors(&a).is_empty(), "{:?}", errors(&a));
     assert_eq!(a.keymap.key_for(super::super::action::Action::InsertArticle).as_deref(), Some("ctrl-k"));
 }
+
+/// With no article to insert, ctrl-k says so and the composer stays open with what was typed.
+#[test]
+fn ctrl_k_with_no_article_keeps_the_reply() {
+    let mut a = app(60);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "r");
+    keys(&mut a, "TYPED-TEXT");
+    ctrl(&mut a, 'k');
+    let Some(Modal::Compose(c)) = &a.modal else { panic!("the composer was closed: {:?}", errors(&a)) };
+    assert!(c.area.lines().join("\n").contains("TYPED-TEXT"));
+    assert!(errors(&a).iter().any(|e| e.contains("no knowledge article matches")), "{:?}", errors(&a));
+}

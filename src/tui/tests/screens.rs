@@ -176,3 +176,32 @@ fn tiny_and_resized_terminals_render() {
     }
     assert_eq!(a.pane, Pane::Contacts);
 }
+
+/// A description longer than the view is wrapped at the view's width: every word stays on screen at 80 columns.
+#[test]
+fn long_descriptions_wrap_at_the_view_width() {
+    let mut a = app(20);
+    let text = "This is a long description that certainly exceeds eighty columns of width so that we can see \
+                whether it wraps at the end or is simply cut off by the frame. END-MARKER";
+    let mut n =
+        helpdesk::store::NewItem::new(helpdesk::domain::Kind::Issue, "Long one", helpdesk::domain::SourceChannel::Cli);
+    n.description = text.to_string();
+    let id = a
+        .store
+        .write(|w| {
+            let p = w.add_part(helpdesk::domain::PartKind::Product, "Wrap", None)?;
+            n.part_row = Some(w.part_row_of(p)?);
+            w.create_item(&n, &helpdesk::store::By::at("t", 1_700_000_000))
+        })
+        .unwrap();
+    render(&mut a, 80, 24);
+    a.open(super::super::app::Target::Item(id)).unwrap();
+    let screen = format!("{}", render(&mut a, 80, 24).backend());
+    let shown: String = screen
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == '"' || c == '│' || c.is_whitespace()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(shown.contains("so that we can see whether it wraps"), "{screen}");
+    assert!(shown.contains("END-MARKER"), "{screen}");
+}
