@@ -284,12 +284,30 @@ pub fn reply(
     Ok(Outcome::Queued { row, to, cc, message_id })
 }
 
-/// The person's name customers see: `[me] name`, else the member's name in the help desk.
+/// The person's name customers see: `[me] name` when the config is this member's (its `[me] login` is theirs, or it
+/// names no login and `HELPDESK_USER` names no one else), else the member's name in the help desk: a colleague
+/// acting with `HELPDESK_USER` on a shared config never sends under the config's name.
 pub fn person_name(w: &crate::store::Reader<'_>, cfg: &Config, login: &str) -> Result<Option<String>> {
-    if let Some(n) = cfg.me.name.clone().filter(|n| !n.trim().is_empty()) {
-        return Ok(Some(n));
+    let env_user = std::env::var("HELPDESK_USER").ok().filter(|u| !u.trim().is_empty());
+    name_for(cfg, env_user.as_deref(), login, || {
+        Ok(w.members()?.into_iter().find(|m| m.login == login).map(|m| m.name).filter(|n| !n.trim().is_empty()))
+    })
+}
+
+fn name_for(
+    cfg: &Config,
+    env_user: Option<&str>,
+    login: &str,
+    member: impl FnOnce() -> Result<Option<String>>,
+) -> Result<Option<String>> {
+    let theirs = match cfg.me_login() {
+        Some(l) => l == login,
+        None => env_user.is_none(),
+    };
+    match cfg.me.name.clone().filter(|n| !n.trim().is_empty()) {
+        Some(n) if theirs => Ok(Some(n)),
+        _ => member(),
     }
-    Ok(w.members()?.into_iter().find(|m| m.login == login).map(|m| m.name).filter(|n| !n.trim().is_empty()))
 }
 
 #[cfg(test)]
@@ -299,5 +317,20 @@ mod tests {
         assert_eq!(super::display_name(Some("Alice Moreau"), "Example Support"), "Alice Moreau via Example Support");
         assert_eq!(super::display_name(None, "Example Support"), "Example Support");
         assert_eq!(super::display_name(Some(" "), ""), "Support");
+    }
+
+    /// A config shared by a team names one person: a colleague acting as someone else sends under their own name.
+    #[test]
+    fn the_configs_name_is_only_its_members() {
+        let mut cfg = super::Config::default();
+        cfg.me.name = Some("Alice Moreau".into());
+        let bob = || Ok(Some("Bob Brown".to_string()));
+        assert_eq!(super::name_for(&cfg, None, "alice", bob).unwrap().as_deref(), Some("Alice Moreau"));
+        assert_eq!(super::name_for(&cfg, Some("bob"), "bob", bob).unwrap().as_deref(), Some("Bob Brown"));
+        assert_eq!(super::name_for(&cfg, Some("bob"), "bob", || Ok(None)).unwrap(), None, "never Alice's");
+        cfg.me.login = Some("alice".into());
+        assert_eq!(super::name_for(&cfg, None, "alice", bob).unwrap().as_deref(), Some("Alice Moreau"));
+        assert_eq!(super::name_for(&cfg, Some("bob"), "bob", bob).unwrap().as_deref(), Some("Bob Brown"));
+        assert_eq!(super::name_for(&cfg, Some("alice"), "alice", bob).unwrap().as_deref(), Some("Alice Moreau"));
     }
 }
