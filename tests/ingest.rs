@@ -330,3 +330,42 @@ fn several_batches_land_once_while_another_thread_checkpoints() {
     assert_eq!(again.duplicates, 5_300);
     assert_eq!(again.new_items + again.follow_ups, 0);
 }
+
+/// A conversation made into a ticket goes on there: a customer answering an earlier message of the conversation
+/// reaches the ticket (needs response, its owner's stage machine), and the conversation left the queue when the
+/// ticket took over its waiting customer.
+#[test]
+fn a_conversation_made_into_a_ticket_continues_on_the_ticket() {
+    let mut s = Store::open_in_memory().unwrap();
+    let o = IngestOptions::default();
+    let at = 1_800_000_000;
+    let first = mail("c1@x.test", "Carol <carol@shop.example>", "", "Refund stuck", "Mon, 1 Jun 2026 10:00:00 +0000");
+    let Outcome::New(conv) = s.write(|w| ingest(w, &first, "t", &o, at)).unwrap() else { panic!("no conversation") };
+    let by = helpdesk::store::By::at("alice", at + 60);
+    let ticket = s
+        .write(|w| {
+            let p = w.add_part(helpdesk::domain::PartKind::Product, "Payments", None)?;
+            let part = w.part_row_of(p)?;
+            w.ticket_from_conversation(conv, part, helpdesk::domain::SourceChannel::Tui, &by)
+        })
+        .unwrap();
+    let (c, t) = (s.read().item(conv).unwrap(), s.read().item(ticket).unwrap());
+    assert!(t.needs_response && !c.needs_response, "the ticket answers the waiting customer now");
+    for (stage, t) in [("work-in-progress", 120), ("awaiting-customer-response", 130)] {
+        let stage = helpdesk::stage::AnyStage::parse(helpdesk::domain::Kind::Ticket, stage).unwrap();
+        s.write(|w| w.set_stage(ticket, stage, &helpdesk::store::By::at("alice", at + t))).unwrap();
+    }
+    let answer = mail(
+        "c2@x.test",
+        "Carol <carol@shop.example>",
+        "In-Reply-To: <c1@x.test>\r\n",
+        "Re: Refund stuck",
+        "Mon, 1 Jun 2026 12:00:00 +0000",
+    );
+    let out = s.write(|w| ingest(w, &answer, "t", &o, at + 200)).unwrap();
+    assert_eq!(out, Outcome::FollowUp(ticket), "the answer goes where the work is");
+    let t = s.read().item(ticket).unwrap();
+    assert!(t.needs_response, "{t:?}");
+    assert_eq!(t.stage.as_str(), "work-in-progress");
+    assert!(!s.read().item(conv).unwrap().needs_response);
+}

@@ -277,6 +277,13 @@ fn pipeline(
             found = Some((row, r, format!("subject + sender matched {r}")));
         }
     }
+    // A conversation made into a ticket goes on there: the customer's answer is the ticket's to see and answer.
+    if let Some((row, old, reason)) = &found
+        && old.kind == Kind::Conversation
+        && let Some((t_row, t)) = w.ticket_of_conversation(*row)?
+    {
+        found = Some((t_row, t, format!("{reason}, continued on {t} (made from {old})")));
+    }
     let (row, out, reason) = match found {
         Some((row, old, reason)) => {
             // List mail joins a closed item without reopening it (RFC 3834: never act automatically on it).

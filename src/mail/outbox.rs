@@ -284,29 +284,21 @@ pub fn reply(
     Ok(Outcome::Queued { row, to, cc, message_id })
 }
 
-/// The person's name customers see: `[me] name` when the config is this member's (its `[me] login` is theirs, or it
-/// names no login and `HELPDESK_USER` names no one else), else the member's name in the help desk: a colleague
-/// acting with `HELPDESK_USER` on a shared config never sends under the config's name.
+/// The person's name customers see. A config with `[me] login` names that member only: its `[me] name` is theirs,
+/// anyone else acting on it (`HELPDESK_USER`) sends under their own name in the help desk. A config naming no login
+/// gives way to the acting member's own name when the help desk has one.
 pub fn person_name(w: &crate::store::Reader<'_>, cfg: &Config, login: &str) -> Result<Option<String>> {
-    let env_user = std::env::var("HELPDESK_USER").ok().filter(|u| !u.trim().is_empty());
-    name_for(cfg, env_user.as_deref(), login, || {
+    name_for(cfg, login, || {
         Ok(w.members()?.into_iter().find(|m| m.login == login).map(|m| m.name).filter(|n| !n.trim().is_empty()))
     })
 }
 
-fn name_for(
-    cfg: &Config,
-    env_user: Option<&str>,
-    login: &str,
-    member: impl FnOnce() -> Result<Option<String>>,
-) -> Result<Option<String>> {
-    let theirs = match cfg.me_login() {
-        Some(l) => l == login,
-        None => env_user.is_none(),
-    };
-    match cfg.me.name.clone().filter(|n| !n.trim().is_empty()) {
-        Some(n) if theirs => Ok(Some(n)),
-        _ => member(),
+fn name_for(cfg: &Config, login: &str, member: impl FnOnce() -> Result<Option<String>>) -> Result<Option<String>> {
+    let configured = cfg.me.name.clone().filter(|n| !n.trim().is_empty());
+    match cfg.me_login() {
+        Some(l) if l == login => Ok(configured.or(member()?)),
+        Some(_) => member(),
+        None => Ok(member()?.or(configured)),
     }
 }
 
@@ -325,12 +317,11 @@ mod tests {
         let mut cfg = super::Config::default();
         cfg.me.name = Some("Alice Moreau".into());
         let bob = || Ok(Some("Bob Brown".to_string()));
-        assert_eq!(super::name_for(&cfg, None, "alice", bob).unwrap().as_deref(), Some("Alice Moreau"));
-        assert_eq!(super::name_for(&cfg, Some("bob"), "bob", bob).unwrap().as_deref(), Some("Bob Brown"));
-        assert_eq!(super::name_for(&cfg, Some("bob"), "bob", || Ok(None)).unwrap(), None, "never Alice's");
+        assert_eq!(super::name_for(&cfg, "alice", || Ok(None)).unwrap().as_deref(), Some("Alice Moreau"));
+        assert_eq!(super::name_for(&cfg, "bob", bob).unwrap().as_deref(), Some("Bob Brown"));
         cfg.me.login = Some("alice".into());
-        assert_eq!(super::name_for(&cfg, None, "alice", bob).unwrap().as_deref(), Some("Alice Moreau"));
-        assert_eq!(super::name_for(&cfg, Some("bob"), "bob", bob).unwrap().as_deref(), Some("Bob Brown"));
-        assert_eq!(super::name_for(&cfg, Some("alice"), "alice", bob).unwrap().as_deref(), Some("Alice Moreau"));
+        assert_eq!(super::name_for(&cfg, "alice", bob).unwrap().as_deref(), Some("Alice Moreau"));
+        assert_eq!(super::name_for(&cfg, "bob", bob).unwrap().as_deref(), Some("Bob Brown"));
+        assert_eq!(super::name_for(&cfg, "bob", || Ok(None)).unwrap(), None, "never Alice's");
     }
 }

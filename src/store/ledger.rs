@@ -51,6 +51,16 @@ impl Reader<'_> {
         self.item_and_ref(ITEM_OF_MESSAGE_ID, mid)
     }
 
+    /// The ticket made from a conversation (the conversation's thread continues there), by the conversation's row.
+    pub fn ticket_of_conversation(&self, conv_row: i64) -> Result<Option<(i64, ItemRef)>> {
+        self.c.row(
+            "SELECT i.id, i.kind, i.num FROM links l JOIN items i ON i.id = l.to_id
+             WHERE l.from_id = ?1 AND l.rel = ?2 ORDER BY i.id DESC LIMIT 1",
+            &[&conv_row, &crate::domain::LinkRel::Ticket],
+            |r| Ok((r.get(0)?, ItemRef { kind: r.get(1)?, num: r.get(2)? })),
+        )
+    }
+
     /// Row, kind and number from `sql` with one bound id.
     fn item_and_ref(&self, sql: &str, id: &str) -> Result<Option<(i64, ItemRef)>> {
         self.c.row(sql, &[&id], |r| Ok((r.get(0)?, ItemRef { kind: r.get(1)?, num: r.get(2)? })))

@@ -344,6 +344,11 @@ impl Writer<'_> {
         )?;
         self.queue_fts(super::Fts::Words(t_row, false));
         self.link(conv, t, LinkRel::Ticket, by)?;
+        // The waiting customer is the ticket's to answer now (it took needs-response): the conversation leaves the
+        // queue instead of inviting a second answer.
+        if c.needs_response {
+            self.c.execute("UPDATE items SET needs_response = 0 WHERE id = ?1", &[&c.row])?;
+        }
         Ok(t)
     }
 }
