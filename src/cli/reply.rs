@@ -84,6 +84,7 @@ pub fn run(store: &mut Store, cfg: &helpdesk::config::Config, kind: Kind, cmd: I
                 attach,
                 attach_paths,
                 forward_of: forward,
+                answering: None,
                 opened,
             };
             let by = By::now(me());

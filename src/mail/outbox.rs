@@ -35,6 +35,8 @@ pub struct Reply {
     /// Forward this message (its row) to `to` instead of replying: `Fwd:` its subject, its attachments along,
     /// no threading headers, and the item's stage and needs-response untouched.
     pub forward_of: Option<i64>,
+    /// The customer message answered (its row; the one being read): None, the last one.
+    pub answering: Option<i64>,
     /// What the member had seen of the thread when they started writing: the reply is held (an [`Error::Held`])
     /// if a customer message or a colleague's reply or note arrived since. None: sent as it is (send anyway).
     pub opened: Option<crate::store::Opened>,
@@ -114,12 +116,26 @@ pub struct Addressing {
 
 /// The default addressing of a reply on a conversation or ticket. The help desk's own addresses are never addressees.
 pub fn addressing(w: &crate::store::Reader<'_>, r: ItemRef, cfg: &Config) -> Result<Addressing> {
+    addressing_to(w, r, cfg, None)
+}
+
+/// [`addressing`] answering one customer message of the thread (the one being read; its row): quoted, and the reply
+/// threads under it. A message of ours, or none given, answers the last customer message.
+pub fn addressing_to(
+    w: &crate::store::Reader<'_>,
+    r: ItemRef,
+    cfg: &Config,
+    answering: Option<i64>,
+) -> Result<Addressing> {
     if !matches!(r.kind, Kind::Conversation | Kind::Ticket) {
         return Err(Error::invalid(format!("{r}: only conversations and tickets have customers to reply to")));
     }
     let item = w.item(r)?;
     let thread = w.timeline(item.row, Some(MsgChannel::Customer))?;
-    let last_in = thread.iter().rev().find(|m| m.direction == Direction::Inbound && m.class != "dsn");
+    let customer = |m: &&crate::store::Message| m.direction == Direction::Inbound && m.class != "dsn";
+    let last_in = answering
+        .and_then(|row| thread.iter().filter(customer).find(|m| m.id == row))
+        .or_else(|| thread.iter().rev().find(customer));
     // The help desk's own addresses: the configured mailboxes and the one the item's mail came to.
     let ours = |a: &String| {
         cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(a))
@@ -154,11 +170,19 @@ pub fn addressing(w: &crate::store::Reader<'_>, r: ItemRef, cfg: &Config) -> Res
 
 /// Reply-all addressing: [`addressing`], with every other addressee of the customer message answered (To and Cc,
 /// never the help desk's own addresses) added to Cc.
-pub fn addressing_all(w: &crate::store::Reader<'_>, r: ItemRef, cfg: &Config) -> Result<Addressing> {
-    let mut a = addressing(w, r, cfg)?;
+pub fn addressing_all(
+    w: &crate::store::Reader<'_>,
+    r: ItemRef,
+    cfg: &Config,
+    answering: Option<i64>,
+) -> Result<Addressing> {
+    let mut a = addressing_to(w, r, cfg, answering)?;
     let item = w.item(r)?;
     let thread = w.timeline(item.row, Some(MsgChannel::Customer))?;
-    let last_in = thread.iter().rev().find(|m| m.direction == Direction::Inbound && m.class != "dsn");
+    let customer = |m: &&crate::store::Message| m.direction == Direction::Inbound && m.class != "dsn";
+    let last_in = answering
+        .and_then(|row| thread.iter().filter(customer).find(|m| m.id == row))
+        .or_else(|| thread.iter().rev().find(customer));
     let ours = |x: &String| {
         cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(x))
             || item.mailbox.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(x))
@@ -209,8 +233,8 @@ pub fn reply(
     }
     let a = match (reply.forward_of, reply.all) {
         (Some(m), _) => forwarding(w, r, m)?,
-        (None, true) => addressing_all(w, r, cfg)?,
-        (None, false) => addressing(w, r, cfg)?,
+        (None, true) => addressing_all(w, r, cfg, reply.answering)?,
+        (None, false) => addressing_to(w, r, cfg, reply.answering)?,
     };
     let to = reply.to.clone().unwrap_or(a.to.clone());
     let cc = reply.cc.clone().unwrap_or(a.cc.clone());

@@ -104,11 +104,18 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
     let draft = draft.filter(|d| !matches!(how, How::Forward(m) if d.forward_of != Some(m)));
     let restored = draft.is_some();
     let mut d = draft.unwrap_or_default();
+    // The message being read in the item's view is the one answered (quoted, threaded under); else the last one.
+    let answering = match app.detail.last() {
+        Some(v) if !internal && v.target == super::app::Target::Item(r) && matches!(how, How::Reply | How::All) => {
+            v.messages.iter().rev().find(|m| m.0 <= v.scroll).map(|m| m.1)
+        }
+        _ => None,
+    };
     if !internal && !restored {
         let store = app.store.read();
         let a = match how {
-            How::Reply => outbox::addressing(&store, r, &app.cfg)?,
-            How::All => outbox::addressing_all(&store, r, &app.cfg)?,
+            How::Reply => outbox::addressing_to(&store, r, &app.cfg, answering)?,
+            How::All => outbox::addressing_all(&store, r, &app.cfg, answering)?,
             How::Forward(m) => outbox::forwarding(&store, r, m)?,
         };
         d.to = a.to;
@@ -139,8 +146,10 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
     area.move_cursor(ratatui_textarea::CursorMove::Top);
     // Long lines wrap at word boundaries as they will read in the customer's mail client.
     area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
-    // The thread stays readable above the composer: the view shows its last message.
-    if let Some(d) = app.detail.last_mut() {
+    // The thread stays readable above the composer: the view stays on the message answered, else shows the last.
+    if let Some(d) = app.detail.last_mut()
+        && answering.is_none()
+    {
         d.scroll = d.lines.len().saturating_sub(1);
     }
     let item = app.store.read().item(r)?;
@@ -158,6 +167,7 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
         subject: Input::new(d.subject),
         attach: Input::new(d.attach.join(", ")),
         all: how == How::All,
+        answering,
         field: if forward_of.is_some() && d.to.is_empty() { Field::To } else { Field::Body },
         forward_of,
         area,
@@ -231,6 +241,7 @@ pub fn send(app: &mut App, c: &Composer, anyway: bool) -> Result<()> {
         attach,
         attach_paths: d.attach.clone(),
         forward_of: d.forward_of,
+        answering: c.answering,
         opened,
     };
     let cfg = app.cfg.clone();

@@ -131,6 +131,8 @@ pub struct Composer {
     pub attach: Input,
     /// Reply to all (the other addressees of the message answered were put in Cc).
     pub all: bool,
+    /// The customer message answered (the one being read when the composer opened): None, the last one.
+    pub answering: Option<i64>,
     /// A forward: the message (row) it carries, and the names of that message's attachments that go along.
     pub forward_of: Option<(i64, Vec<String>)>,
     pub area: TextArea<'static>,

@@ -27,6 +27,52 @@ fn reply_opens_composer_and_queues() {
     assert!(out.body.starts_with("Thanks!") && out.body.contains("wrote:\n> "), "quoted below: {}", out.body);
 }
 
+/// `r` answers the message being read: it is quoted and the reply threads under it; the view stays on it.
+#[test]
+fn reply_answers_the_message_being_read() {
+    let mut a = app(60);
+    let r = selected_ticket(&a);
+    let row = a.store.read().item_row(r).unwrap();
+    let later = helpdesk::store::NewMessage {
+        channel: helpdesk::domain::MsgChannel::Customer,
+        direction: helpdesk::domain::Direction::Inbound,
+        message_id: Some("second@customer.example".into()),
+        from_addr: "second@customer.example".into(),
+        subject: "Re: more".into(),
+        body: "SECOND-MESSAGE".into(),
+        thread_reason: "test".into(),
+        class: "person".into(),
+        ..helpdesk::store::NewMessage::internal(row, "x", "", NOW)
+    };
+    a.store.write(|w| w.add_message(&later)).unwrap();
+    key(&mut a, KeyCode::Enter);
+    let inbound: Vec<helpdesk::store::Message> = a
+        .store
+        .read()
+        .timeline(row, Some(helpdesk::domain::MsgChannel::Customer))
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.direction == helpdesk::domain::Direction::Inbound)
+        .collect();
+    assert!(inbound.len() >= 2, "the demo ticket has two customer messages: {}", inbound.len());
+    let first = &inbound[0];
+    let v = a.detail.last_mut().unwrap();
+    let line = v.messages.iter().find(|m| m.1 == first.id).map(|m| m.0).expect("the first message is shown");
+    v.scroll = line;
+    keys(&mut a, "r");
+    let Some(Modal::Compose(c)) = &a.modal else { panic!("{:?}", errors(&a)) };
+    assert_eq!(c.answering, Some(first.id));
+    let body = c.area.lines().join("\n");
+    let first_line = first.body.lines().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(body.contains(&format!("> {}", first_line.trim_end())), "{body}");
+    assert_eq!(a.detail.last().unwrap().scroll, line, "the view stays on the message answered");
+    keys(&mut a, "Answering the first.");
+    ctrl(&mut a, 's');
+    assert!(a.modal.is_none(), "{:?}", errors(&a));
+    let out = &a.store.read().outbox(None).unwrap()[0];
+    assert_eq!(out.in_reply_to, first.message_id, "threads under the message answered");
+}
+
 /// `F` forwards the message under the cursor: To first, "Fwd:", its attachments named and carried; a file typed in
 /// the Attach field goes along; the stage stays. A file that cannot be read keeps the composer open with the reason.
 #[test]
