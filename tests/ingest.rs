@@ -369,3 +369,20 @@ fn a_conversation_made_into_a_ticket_continues_on_the_ticket() {
     assert_eq!(t.stage.as_str(), "work-in-progress");
     assert!(!s.read().item(conv).unwrap().needs_response);
 }
+
+/// A Date far ahead of arrival (spam dated 3609) does not sort above today's work: the message is dated on arrival.
+#[test]
+fn a_date_in_the_future_is_taken_as_the_arrival() {
+    let mut s = Store::open_in_memory().unwrap();
+    let o = IngestOptions::default();
+    let now = 1_800_000_000;
+    let far = mail("f1@x.test", "Spam <s@spam.example>", "", "Win", "Tue, 1 Jun 3609 10:00:00 +0000");
+    let Outcome::New(a) = s.write(|w| ingest(w, &far, "t", &o, now)).unwrap() else { panic!() };
+    assert_eq!(s.read().item(a).unwrap().updated_at, now);
+    let ahead = mail("f2@x.test", "Bob <b@x.example>", "", "Hello", "Sun, 17 Jan 2027 08:00:00 +0000");
+    let Outcome::New(b) = s.write(|w| ingest(w, &ahead, "t", &o, now)).unwrap() else { panic!() };
+    assert_eq!(s.read().item(b).unwrap().updated_at, now, "two days ahead");
+    let skewed = mail("f3@x.test", "Cy <c@x.example>", "", "Hi", "Fri, 15 Jan 2027 09:00:00 +0000");
+    let Outcome::New(c) = s.write(|w| ingest(w, &skewed, "t", &o, now)).unwrap() else { panic!() };
+    assert_eq!(s.read().item(c).unwrap().updated_at, now + 3600, "an hour ahead is a clock a little off: kept");
+}

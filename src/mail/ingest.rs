@@ -155,6 +155,9 @@ pub fn ingest_prepared(
     }
 }
 
+/// How far ahead of arrival a message's Date may be (clocks and time zones that are a little off).
+const FUTURE_SLACK: i64 = 24 * 3600;
+
 fn pipeline(
     w: &Writer<'_>,
     source: &str,
@@ -192,7 +195,9 @@ fn pipeline(
         ledger(mid, &out, "same Message-ID delivered again", None, None)?;
         return Ok(out);
     }
-    let at = p.date.unwrap_or(now);
+    // A Date more than a day ahead of arrival (a wrong clock, spam dated 3609) would sort above today's work for
+    // ever: such a message is dated when it arrived (its raw keeps the header).
+    let at = p.date.filter(|d| *d <= now + FUTURE_SLACK).unwrap_or(now);
     let sender = p.from.clone().filter(|(a, _)| Some(a.as_str()) != o.mailbox.as_deref());
     let ident = match &sender {
         Some((addr, name)) if !class.is_machine() => Some(contact_for(w, addr, name, at, true)?),
