@@ -14,8 +14,33 @@ fn age(h: f64) -> String {
     if h > 48.0 { format!("{:.1} d", h / 24.0) } else { format!("{h:.1} h") }
 }
 
+/// The rows a chart of `rows` lines shows: all when they fit, else those that are not zero first (in their order),
+/// so that a short screen never hides a count behind zeros; and how many zeros were left out.
+fn fitting(data: &[(String, i64)], rows: usize) -> (Vec<(String, i64)>, usize) {
+    if data.len() <= rows {
+        return (data.to_vec(), 0);
+    }
+    let nonzero = data.iter().filter(|d| d.1 != 0).count();
+    let mut zeros_left = rows.saturating_sub(nonzero);
+    let kept: Vec<(String, i64)> = data
+        .iter()
+        .filter(|d| {
+            d.1 != 0 || {
+                let keep = zeros_left > 0;
+                zeros_left = zeros_left.saturating_sub(1);
+                keep
+            }
+        })
+        .cloned()
+        .collect();
+    let hidden = data.len() - kept.len();
+    (kept, hidden)
+}
+
 /// A horizontal bar chart: full labels on the left, counts at the bars' ends, the unit in the title.
 fn hbars(f: &mut Frame, area: Rect, title: &str, data: &[(String, i64)], color: Color) {
+    let (data, hidden) = fitting(data, area.height.saturating_sub(2) as usize);
+    let title = if hidden > 0 { format!("{title} +{hidden} at 0") } else { title.to_string() };
     let label_w = data.iter().map(|d| d.0.chars().count()).max().unwrap_or(4);
     let bars: Vec<Bar> = data
         .iter()
@@ -105,4 +130,17 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             .block(Block::default().borders(Borders::ALL).title(" Oldest waiting on us (waiting time) · enter opens ")),
         bottom,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_short_chart_keeps_its_counts_before_its_zeros() {
+        let d: Vec<(String, i64)> =
+            [("a", 0), ("b", 0), ("c", 0), ("d", 1), ("e", 0)].iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let (kept, hidden) = super::fitting(&d, 3);
+        let names: Vec<&str> = kept.iter().map(|k| k.0.as_str()).collect();
+        assert_eq!((names, hidden), (vec!["a", "b", "d"], 2));
+        assert_eq!(super::fitting(&d, 5).1, 0);
+    }
 }
