@@ -133,6 +133,9 @@ fn records() {
     assert_eq!(db.json(&["contact", "list", "--json"]).as_array().unwrap().len(), 1);
     assert_eq!(db.json(&["account", "show", "Acme", "--json"])["tier"], "premium");
     assert_eq!(db.json(&["contact", "show", "ada@acme.test", "--json"])["name"], "Ada");
+    db.ok(&["contact", "edit", "ada@acme.test", "--tag", "blocked", "--tag", "vip"]);
+    db.ok(&["contact", "edit", "ada@acme.test", "--untag", "blocked"]);
+    assert_eq!(db.json(&["contact", "show", "ada@acme.test", "--json"])["tags"], serde_json::json!(["vip"]));
     db.ok(&["part", "new", "--kind", "capability", "--name", "Login", "--parent", "PROD-1"]);
     db.err(&["part", "new", "--kind", "feature", "--name", "Reset", "--parent", "PROD-1"]);
     assert_eq!(db.json(&["member", "list", "--json"])[0]["login"], "alice");

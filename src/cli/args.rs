@@ -207,6 +207,9 @@ pub enum ContactCmd {
         verified: Option<bool>,
         #[arg(long)]
         tag: Vec<String>,
+        /// Remove a tag (`--untag blocked --untag spammer` restores normal mail handling)
+        #[arg(long)]
+        untag: Vec<String>,
     },
 }
 

@@ -133,7 +133,14 @@ pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd, json: bool)
                     helpdesk::mail::ingest(w, &raw, &key, &o, helpdesk::now())
                 })?;
                 retried += 1;
-                println!("{}: {}", e.id, outcome.name());
+                match outcome {
+                    helpdesk::mail::Outcome::Dropped => println!(
+                        "{}: dropped again: its sender is over the rate limit (tagged blocked); remove the tag \
+                         (`helpdesk contact edit CONT-n --untag blocked --untag spammer`) and retry",
+                        e.id
+                    ),
+                    o => println!("{}: {}", e.id, o.name()),
+                }
             }
             if retried == 0 && id.is_some() {
                 bail!("no quarantined message {}", id.unwrap_or_default());

@@ -75,11 +75,17 @@ pub fn contact(store: &mut Store, c: ContactCmd, json: bool) -> Result<ExitCode>
                 }
             }
         }
-        ContactCmd::Edit { id, name, email, phone, account, external_ref, verified, tag } => {
+        ContactCmd::Edit { id, name, email, phone, account, external_ref, verified, tag, untag } => {
             let row = store.read().contact_row(&id)?;
             let account_row = account.as_deref().map(|a| store.read().account_row(a)).transpose()?;
             let e = ContactEdit { name, emails: email, phones: phone, account_row, external_ref, verified, tags: tag };
-            store.write(|w| w.edit_contact(row, &e, helpdesk::now()))?;
+            store.write(|w| {
+                w.edit_contact(row, &e, helpdesk::now())?;
+                for t in &untag {
+                    w.untag(helpdesk::domain::TagTarget::Contact, row, t)?;
+                }
+                Ok(())
+            })?;
             println!("{} updated", ContactId(row));
         }
         ContactCmd::Show { id } => {
