@@ -348,9 +348,30 @@ pub fn new_title(app: &mut App, kind: Kind, parent: Option<ItemRef>, text: Strin
         app.refresh_all()?;
         return app.open(Target::Item(id));
     }
+    if app.store.read().parts()?.is_empty() {
+        // The first item of a new help desk: its part is named here, and the title typed is kept.
+        app.modal = Some(Modal::Prompt {
+            title: format!("No product part yet: name the first (e.g. your product) for “{text}”"),
+            input: Input::default(),
+            purpose: PromptPurpose::FirstPart(kind, text, parent),
+            similar: vec![],
+            pick: None,
+        });
+        return Ok(());
+    }
     let items = part_items(app, |part| Chosen::NewItemPart { kind, title: text.clone(), parent, part })?;
     app.menu(format!("Part of “{text}”"), items);
     Ok(())
+}
+
+/// The first product part was named: made, and the item waiting for it made in it.
+pub fn first_part(app: &mut App, kind: Kind, title: &str, parent: Option<ItemRef>, name: &str) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() {
+        bail!("a part needs a name (tickets and issues need a part)");
+    }
+    let part = app.store.write(|w| w.add_part(helpdesk::domain::PartKind::Product, name, None))?;
+    create_with_part(app, kind, title, parent, part)
 }
 
 /// The part of a new item was chosen: create it and open it.

@@ -227,6 +227,7 @@ fn submit(app: &mut App, purpose: PromptPurpose, text: String) -> Result<()> {
         PromptPurpose::SaveAttachment(msg, name) => reading::save(app, msg, &name, &text),
         PromptPurpose::LinkTarget(from) => items::link_target(app, from, &text),
         PromptPurpose::NewTitle(kind, parent) => items::new_title(app, kind, parent, text),
+        PromptPurpose::FirstPart(kind, title, parent) => items::first_part(app, kind, &title, parent, &text),
         PromptPurpose::ExportPath(format) => views::export_to(app, format, &text),
         PromptPurpose::SaveView => views::save(app, &text),
         PromptPurpose::NewContact => records::new_contact(app, &text),

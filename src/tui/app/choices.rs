@@ -78,6 +78,9 @@ pub enum PromptPurpose {
     LinkTarget(ItemRef),
     /// Title of a new item; the parent is the issue of a task, or the ticket an issue is created from.
     NewTitle(Kind, Option<ItemRef>),
+    /// The name of the first product part, asked when an item that needs one is made before any exists: the item
+    /// (kind, title, parent) is made in it next.
+    FirstPart(Kind, String, Option<ItemRef>),
     ExportPath(Format),
     SaveView,
     NewContact,

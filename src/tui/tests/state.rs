@@ -712,15 +712,6 @@ fn a_new_filter_starts_at_its_first_match_and_scrolls_past_the_first_page_before
 }
 
 #[test]
-fn a_new_ticket_without_any_part_says_how_to_add_one() {
-    let mut a = app_on(helpdesk::Store::open_in_memory().unwrap());
-    keys(&mut a, "2n");
-    keys(&mut a, "Printer jams");
-    key(&mut a, KeyCode::Enter);
-    assert!(errors(&a).iter().any(|e| e.contains("helpdesk part new")), "{:?}", errors(&a));
-}
-
-#[test]
 fn the_issue_form_lists_issues_first() {
     let mut a = app(300);
     keys(&mut a, "2i");
@@ -765,4 +756,23 @@ fn the_blended_list_replaces_the_lexical_one_without_moving_the_picked_row() {
     let Some(Modal::Prompt { similar, pick, .. }) = &a.modal else { panic!() };
     assert_eq!((similar[1].id, *pick), (held, Some(1)), "the picked row stays under the cursor");
     assert!(similar.iter().any(|s| s.id == blended[0].id), "{similar:#?}");
+}
+
+/// On a new help desk the first ticket asks for the first product part's name and keeps its title.
+#[test]
+fn the_first_ticket_names_the_first_part() {
+    let mut a = app_on(helpdesk::Store::open_in_memory().unwrap());
+    keys(&mut a, "2n");
+    keys(&mut a, "Printer jams");
+    key(&mut a, KeyCode::Enter);
+    let Some(Modal::Prompt { title, .. }) = &a.modal else { panic!("no part prompt: {:?}", errors(&a)) };
+    assert!(title.contains("No product part yet") && title.contains("Printer jams"), "{title}");
+    keys(&mut a, "Office suite");
+    key(&mut a, KeyCode::Enter);
+    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
+    let d = a.detail.last().expect("the ticket is open");
+    let Target::Item(t) = d.target else { panic!() };
+    let item = a.store.read().item(t).unwrap();
+    assert_eq!((t.kind, item.title.as_str()), (Kind::Ticket, "Printer jams"));
+    assert_eq!(item.part_name.as_deref(), Some("Office suite"));
 }
