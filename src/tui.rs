@@ -60,6 +60,19 @@ pub enum Event {
     Health(std::result::Result<(), String>),
 }
 
+/// Whoever runs the TUI is a member of the help desk from the first start: assignment, notifications and unread
+/// marks are per member (`is:unread` answered "not a member" until someone ran `member new`).
+pub(crate) fn join_as_member(store: &mut helpdesk::Store, cfg: &helpdesk::config::Config) {
+    let me = crate::user::me(cfg.me_login(), "me");
+    if me == "me" || store.read().member_row(&me).is_ok() {
+        return;
+    }
+    let name = cfg.me.name.clone().filter(|_| cfg.me_login() == Some(me.as_str())).unwrap_or_else(|| me.clone());
+    if let Err(e) = store.write(|w| w.add_member(&me, &name, None)) {
+        tracing::warn!("adding member {me}: {e}");
+    }
+}
+
 /// Build the app on a store: config keys, snippets, user and first pane loaded.
 pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u16, u16)) -> Result<App> {
     let keymap = keymap::Keymap::new(&cfg.keys).map_err(|e| anyhow::anyhow!(e))?;
@@ -74,8 +87,11 @@ pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u1
 
 pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
     let cfg = crate::user::config(&config.map(Path::to_path_buf))?;
-    let (store, check) = helpdesk::Store::open_deferring_check(db)
+    let (mut store, check) = helpdesk::Store::open_deferring_check(db)
         .with_context(|| format!("cannot open {}", helpdesk::store::shown_location(&db.to_string_lossy())))?;
+    if !check {
+        join_as_member(&mut store, &cfg);
+    }
     // The screen reads a screenful at a time: a page cache of 8 MiB holds what it reads again (each item opened
     // brought new pages into the default 32 MiB one, which stayed resident). The file stays in the OS's cache.
     store.set_cache_kib(8192)?;

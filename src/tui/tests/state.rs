@@ -776,3 +776,21 @@ fn the_first_ticket_names_the_first_part() {
     assert_eq!((t.kind, item.title.as_str()), (Kind::Ticket, "Printer jams"));
     assert_eq!(item.part_name.as_deref(), Some("Office suite"));
 }
+
+/// Whoever runs the TUI joins the help desk's members on the first start, once.
+#[test]
+fn the_user_joins_the_members() {
+    let mut store = helpdesk::Store::open_in_memory().unwrap();
+    let mut cfg = helpdesk::config::Config::default();
+    cfg.me.login = Some("zoe".into());
+    cfg.me.name = Some("Zoe Zhang".into());
+    if std::env::var("HELPDESK_USER").is_ok() {
+        return;
+    }
+    super::super::join_as_member(&mut store, &cfg);
+    super::super::join_as_member(&mut store, &cfg);
+    let members = store.read().members().unwrap();
+    let zoe: Vec<_> = members.iter().filter(|m| m.login == "zoe").collect();
+    assert_eq!(zoe.len(), 1);
+    assert_eq!(zoe[0].name, "Zoe Zhang");
+}
