@@ -121,6 +121,15 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Take back the unread notices of `kind` that `by` caused on an item (an undone assignment tells no one).
+    pub fn withdraw_notices(&self, item: ItemRef, kind: NoticeKind, by: &str) -> Result<usize> {
+        let row = self.item_row(item)?;
+        self.c.execute(
+            "DELETE FROM notifications WHERE item_id = ?1 AND kind = ?2 AND by = ?3 AND read_at IS NULL",
+            &[&row, &kind, &by],
+        )
+    }
+
     /// An internal note was written: the members it @mentions (other than its author) are notified, with the line
     /// that mentions them.
     pub(crate) fn notify_mentions(&self, item: i64, message: i64, body: &str, by: &By) -> Result<()> {

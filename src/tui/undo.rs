@@ -24,6 +24,8 @@ fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
         }
         Undo::Assign { item, prev } => {
             w.assign(*item, prev.as_deref(), b)?;
+            // Neither the member the change assigned nor the one it gives back to hears of it.
+            w.withdraw_notices(*item, helpdesk::domain::NoticeKind::Assigned, &b.who)?;
             format!("{item} owner back to {}", prev.as_deref().unwrap_or("nobody"))
         }
         Undo::Severity { item, prev } => {

@@ -794,3 +794,26 @@ fn the_user_joins_the_members() {
     assert_eq!(zoe.len(), 1);
     assert_eq!(zoe[0].name, "Zoe Zhang");
 }
+
+/// Undoing an assignment takes back the notice it sent, and the undo itself tells no one.
+#[test]
+fn undoing_an_assignment_withdraws_its_notice() {
+    let mut a = app(40);
+    keys(&mut a, "2");
+    let t = selected_ticket(&a);
+    let prev = a.store.read().item(t).unwrap().owner;
+    let by = a.by();
+    let who = if prev.as_deref() == Some("bilal") { "chen" } else { "bilal" };
+    let unread = |a: &App, who: &str| a.store.read().unread_notifications(who).unwrap();
+    let (before, theirs) = (unread(&a, who), prev.as_deref().map(|p| unread(&a, p)));
+    a.store.write(|w| w.assign(t, Some(who), &by).map(|_| ())).unwrap();
+    assert_eq!(unread(&a, who), before + 1);
+    a.undo.push(super::super::app::Undo::Assign { item: t, prev: prev.clone() });
+    keys(&mut a, "u");
+    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
+    assert_eq!(a.store.read().item(t).unwrap().owner, prev);
+    assert_eq!(unread(&a, who), before, "the notice is taken back");
+    if let (Some(p), Some(n)) = (prev.as_deref(), theirs) {
+        assert_eq!(unread(&a, p), n, "{p} is not told of getting it back");
+    }
+}
