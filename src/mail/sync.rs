@@ -23,6 +23,8 @@ pub struct SyncReport {
     pub errors: Vec<String>,
     /// Items of delivery reports that bounced a reply, with the reason.
     pub bounces: Vec<(Option<String>, String)>,
+    /// Mailboxes another worker holds the lease of (it fetches them; this one did not).
+    pub standby: Vec<String>,
 }
 
 pub fn options(cfg: &Config, m: &Mailbox) -> IngestOptions {
@@ -121,9 +123,9 @@ pub async fn fetch_folder(
     Ok(())
 }
 
-/// Fetch every watched folder of every mailbox with IMAP settings.
-pub async fn fetch_all(store: &mut Store, cfg: &Config, report: &mut SyncReport) {
-    for m in &cfg.mailbox {
+/// Fetch every watched folder of every mailbox with IMAP settings that `leases` holds.
+pub async fn fetch_all(store: &mut Store, cfg: &Config, leases: &super::lease::Leases, report: &mut SyncReport) {
+    for m in cfg.mailbox.iter().filter(|m| leases.holds(m)) {
         let Some(imap) = &m.imap else { continue };
         let o = options(cfg, m);
         let result = async {
@@ -202,57 +204,90 @@ fn attached_to(store: &Store, msg_row: i64) -> crate::Result<Vec<super::outbox::
     Ok(out)
 }
 
-/// Send every due outbox message; failures are retried later with exponential backoff.
-pub fn send_outbox(store: &mut Store, cfg: &Config, report: &mut SyncReport) {
+/// Send every due outbox message, each claimed by `worker` first so that no other worker sends it too; failures
+/// are retried later with exponential backoff.
+pub fn send_outbox(store: &mut Store, cfg: &Config, worker: &str, report: &mut SyncReport) {
     let now = crate::now();
-    let due = match store.read().outbox(Some(now)) {
-        Ok(d) => d,
-        Err(e) => {
-            report.errors.push(format!("outbox: {e}"));
-            return;
-        }
-    };
-    for o in due {
+    // Rows this worker cannot send (no such mailbox or no SMTP here): given back at the end, for another worker.
+    let mut give_back = vec![];
+    loop {
+        let row = match store.write(|w| w.claim_outbox(worker, now)) {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                report.errors.push(format!("outbox: {e}"));
+                break;
+            }
+        };
+        let o = match store.read().outgoing(row) {
+            Ok(Some(o)) => o,
+            Ok(None) => continue,
+            Err(e) => {
+                report.errors.push(format!("outbox: {e}"));
+                give_back.push(row);
+                break;
+            }
+        };
         let Some(mb) = cfg.mailbox.iter().find(|m| m.address.eq_ignore_ascii_case(&o.mailbox)) else {
             report.errors.push(format!("outbox message {}: no mailbox {} in the config", o.message, o.mailbox));
+            give_back.push(row);
             continue;
         };
         let Some(server) = &mb.smtp else {
             report.errors.push(format!("outbox message {}: mailbox {} has no [mailbox.smtp]", o.message, o.mailbox));
+            give_back.push(row);
             continue;
         };
-        let mut raw = vec![];
-        let attached = attached_to(store, o.message).map_err(|e| e.to_string());
-        let result = attached.and_then(|a| build_message(&o, &mb.name, &a)).and_then(|msg| {
-            let t = smtp(server).map_err(|e| e.to_string())?;
-            raw = msg.formatted();
-            lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| super::net::smtp_error(server, &e).to_string())
-        });
-        if result.is_ok() && super::sent::wanted(mb) {
-            // The reply went out; a copy that cannot be made is reported, never a reason to send again.
-            let copied = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| super::net::NetError::Protocol(e.to_string()))
-                .and_then(|rt| rt.block_on(super::sent::append(mb, &raw)));
-            if let Err(e) = copied {
-                report.errors.push(format!("copy of {} to Sent: {e}", o.message_id));
-            }
+        send_one(store, cfg, mb, server, &o, now, report);
+    }
+    for row in give_back {
+        if let Err(e) = store.write(|w| w.release_claim(row, worker)) {
+            report.errors.push(format!("outbox: {e}"));
         }
-        let outcome = match &result {
-            Ok(()) => store.write(|w| w.mark_sent(o.message)),
-            Err(e) => {
-                let backoff = (cfg.limits.retry_seconds << o.attempts.clamp(0, 7)).min(3600);
-                store.write(|w| w.mark_failed(o.message, e, now + backoff))
-            }
-        };
-        match (result, outcome) {
-            (Ok(()), Ok(())) => report.sent += 1,
-            (Err(e), _) => {
-                report.send_failed += 1;
-                report.errors.push(format!("send {}: {e}", o.message_id));
-            }
-            (_, Err(e)) => report.errors.push(format!("outbox: {e}")),
+    }
+}
+
+/// Send one claimed message and record how it went.
+fn send_one(
+    store: &mut Store,
+    cfg: &Config,
+    mb: &Mailbox,
+    server: &Server,
+    o: &Outgoing,
+    now: i64,
+    report: &mut SyncReport,
+) {
+    let mut raw = vec![];
+    let attached = attached_to(store, o.message).map_err(|e| e.to_string());
+    let result = attached.and_then(|a| build_message(o, &mb.name, &a)).and_then(|msg| {
+        let t = smtp(server).map_err(|e| e.to_string())?;
+        raw = msg.formatted();
+        lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| super::net::smtp_error(server, &e).to_string())
+    });
+    if result.is_ok() && super::sent::wanted(mb) {
+        // The reply went out; a copy that cannot be made is reported, never a reason to send again.
+        let copied = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| super::net::NetError::Protocol(e.to_string()))
+            .and_then(|rt| rt.block_on(super::sent::append(mb, &raw)));
+        if let Err(e) = copied {
+            report.errors.push(format!("copy of {} to Sent: {e}", o.message_id));
         }
+    }
+    let outcome = match &result {
+        Ok(()) => store.write(|w| w.mark_sent(o.message)),
+        Err(e) => {
+            let backoff = (cfg.limits.retry_seconds << o.attempts.clamp(0, 7)).min(3600);
+            store.write(|w| w.mark_failed(o.message, e, now + backoff))
+        }
+    };
+    match (result, outcome) {
+        (Ok(()), Ok(())) => report.sent += 1,
+        (Err(e), _) => {
+            report.send_failed += 1;
+            report.errors.push(format!("send {}: {e}", o.message_id));
+        }
+        (_, Err(e)) => report.errors.push(format!("outbox: {e}")),
     }
 }
