@@ -58,7 +58,11 @@ pub async fn fetch_folder(
     .await?;
     let validity = mb.uid_validity.unwrap_or(0);
     let uid_next = mb.uid_next.unwrap_or(u32::MAX);
-    let last = match store.read().cursor(&m.address, folder).map_err(err("cursor"))? {
+    let cursor = {
+        let store = &mut *store;
+        off_runtime(move || store.read().cursor(&m.address, folder))
+    };
+    let last = match cursor.map_err(err("cursor"))? {
         Some((v, last)) if v == validity => last,
         Some((v, _)) => {
             tracing::warn!(
@@ -99,11 +103,12 @@ pub async fn fetch_folder(
         }
         got.sort_by_key(|g| g.0);
         let now = crate::now();
-        let (part, bounces) = store
-            .write(|w| {
+        let (store, got) = (&mut *store, &got);
+        let (part, bounces) = off_runtime(move || {
+            store.write(|w| {
                 let mut s = Summary::default();
                 let mut bounces = vec![];
-                for (uid, raw) in &got {
+                for (uid, raw) in got {
                     let key = format!("imap:{}/{folder}/{validity}/{uid}", m.address);
                     let out = ingest(w, raw, &key, o, now)?;
                     if let super::Outcome::Bounce(item, Some(detail)) = &out {
@@ -114,13 +119,20 @@ pub async fn fetch_folder(
                 w.set_cursor(&m.address, folder, validity, to)?;
                 Ok((s, bounces))
             })
-            .map_err(err("store"))?;
+        })
+        .map_err(err("store"))?;
         report.bounces.extend(bounces);
         report.fetched += got.len();
         report.ingest.merge(part);
         from = to + 1;
     }
     Ok(())
+}
+
+/// Run a store call on a thread of its own, outside the async runtime: PostgreSQL's client drives a runtime of its
+/// own, which cannot start on a thread that drives one.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
 /// Fetch every watched folder of every mailbox with IMAP settings that `leases` holds.
