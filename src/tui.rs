@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod list;
 mod modal;
 mod nav;
+mod presence;
 mod reading;
 mod records;
 mod similar;
@@ -58,6 +59,10 @@ pub enum Event {
     },
     /// The check of a database not closed cleanly: a damaged one refuses writes.
     Health(std::result::Result<(), String>),
+    /// Another member's change was announced (PostgreSQL): re-read what is shown.
+    Changed,
+    /// Who else is on which item now.
+    Presence(Vec<helpdesk::store::Presence>),
 }
 
 /// Build the app on a store: config keys, snippets, user and first pane loaded.
@@ -90,6 +95,8 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
         spawn_input(tx.clone(), paused.clone(), ack_tx);
         spawn_ticker(tx.clone());
         app.jobs = Some(jobs::spawn(db.to_path_buf(), tx.clone()));
+        app.others = presence::spawn(db, &app.user, app.store.is_postgres(), tx.clone());
+        let mut doing = None;
         jobs::spawn_filler(db.to_path_buf());
         if check {
             // Its own thread and connection: at 100k tickets the check takes seconds, and neither the frames nor
@@ -130,6 +137,12 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
             if app.quit {
                 break;
             }
+            let now_doing = app.editor.as_ref().map(|e| (e.target, helpdesk::domain::Doing::Replying));
+            let now_doing = now_doing.or_else(|| presence::doing(&app));
+            if now_doing != doing {
+                doing = now_doing;
+                presence::publish(&app, doing);
+            }
             if let Some(text) = app.pager.take() {
                 paused.store(true, Ordering::SeqCst);
                 let _ = ack_rx.recv_timeout(Duration::from_millis(500));
@@ -168,6 +181,10 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
             }
         }
         drop(worker);
+        if app.others.live() {
+            // The others see this member leave now, not when the heartbeat expires.
+            let _ = app.store.leave(&app.others.session);
+        }
         Ok(())
     })();
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
@@ -201,10 +218,19 @@ fn handle(app: &mut App, ev: Event) {
             while app.toasts.front().is_some_and(|t| t.at.elapsed().as_secs() > 6) {
                 app.toasts.pop_front();
             }
-            if let Err(e) = app.poll_changes() {
+            // With a team thread, changes are announced (Event::Changed) and need no looking for.
+            if !app.others.live()
+                && let Err(e) = app.poll_changes()
+            {
                 app.error(format!("{e:#}"));
             }
         }
+        Event::Changed => {
+            if let Err(e) = app.reload_changed() {
+                app.error(format!("{e:#}"));
+            }
+        }
+        Event::Presence(all) => app.others.set(all),
         Event::Mail(n) => update::on_mail(app, n),
         Event::Stats(s) => app.on_stats(s),
         Event::Count { list, seq, total, rows } => app.on_count(list, seq, total, rows),
