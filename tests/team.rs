@@ -217,3 +217,42 @@ fn presence_shows_who_is_where_until_they_leave() {
         assert!(s.read().presence(108, "alice-1").unwrap().is_empty(), "left");
     }
 }
+
+/// Members who add a note and move the stage of one item in one transaction at once do not deadlock (a stage move's
+/// row lock must not wait for the key-share locks the notes' inserts take), and the history stays a chain.
+#[test]
+fn notes_and_moves_on_one_item_at_once_do_not_deadlock() {
+    let Some(url) = pg::fresh_db() else { return };
+    let at = PathBuf::from(&url);
+    let stage = |name: &str| helpdesk::stage::AnyStage::parse(Kind::Ticket, name).unwrap();
+    let t = ticket(&mut open(&at), "Contested");
+    open(&at).write(|w| w.set_stage(t, stage("work-in-progress"), &By::now("t"))).unwrap();
+    let members: Vec<_> = (0..4)
+        .map(|k| {
+            let at = at.clone();
+            std::thread::spawn(move || {
+                let mut s = open(&at);
+                let (wip, acr) = (stage("work-in-progress"), stage("awaiting-customer-response"));
+                for i in 0..30 {
+                    let to = if s.read().item(t).unwrap().stage == wip { acr } else { wip };
+                    let by = By::now(format!("m{k}"));
+                    let done = s.write(|w| {
+                        w.add_message(&NewMessage::internal(w.item_row(t)?, &by.who, &format!("note {i}"), by.at))?;
+                        w.set_stage(t, to, &by)
+                    });
+                    match done {
+                        Ok(()) | Err(helpdesk::Error::IllegalMove { .. }) => {}
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            })
+        })
+        .collect();
+    for m in members {
+        m.join().unwrap();
+    }
+    let history = open(&at).read().item(t).unwrap().history;
+    for pair in history.windows(2) {
+        assert_eq!(pair[1].from, Some(pair[0].to));
+    }
+}
