@@ -256,3 +256,41 @@ fn notes_and_moves_on_one_item_at_once_do_not_deadlock() {
         assert_eq!(pair[1].from, Some(pair[0].to));
     }
 }
+
+/// Members assigning one item at once: each assign reports the owner it replaced, and those follow one another (a
+/// path from the first owner to the last), so "who changed what" and undo name the right owner.
+#[test]
+fn assigns_at_once_each_replace_the_owner_before_them() {
+    let Some(url) = pg::fresh_db() else { return };
+    let at = PathBuf::from(&url);
+    let mut s = open(&at);
+    let t = ticket(&mut s, "Contested owner");
+    let logins = ["ann", "ben", "cat", "dan"];
+    for l in logins {
+        s.write(|w| w.add_member(l, l, None)).unwrap();
+    }
+    let members: Vec<_> = (0..4)
+        .map(|k| {
+            let at = at.clone();
+            std::thread::spawn(move || {
+                let mut s = open(&at);
+                (0..40)
+                    .map(|i| {
+                        let to = logins[(k + i) % 4];
+                        (s.write(|w| w.assign(t, Some(to), &By::now("m"))).unwrap(), to.to_string())
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut balance: std::collections::HashMap<Option<String>, i64> = Default::default();
+    for m in members {
+        for (prev, new) in m.join().unwrap() {
+            *balance.entry(prev).or_default() -= 1;
+            *balance.entry(Some(new)).or_default() += 1;
+        }
+    }
+    *balance.entry(None).or_default() += 1;
+    *balance.entry(s.read().item(t).unwrap().owner).or_default() -= 1;
+    assert!(balance.values().all(|v| *v == 0), "owners replaced without being seen: {balance:?}");
+}

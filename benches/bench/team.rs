@@ -139,7 +139,10 @@ fn run(
     if !all.errors.is_empty() {
         b.row("team: errors", format!("{}: {}", all.errors.len(), all.errors[0]), "0", Some(false));
     }
-    b.row("team: lost updates", found.lost.to_string(), "0", Some(found.lost == 0));
+    let [moves, notes, assigns] = found.lost;
+    let lost = moves + notes + assigns;
+    let what = format!("{lost} (moves {moves}, notes {notes}, assigns {assigns})");
+    b.row("team: lost updates", what, "0", Some(lost == 0));
     b.row("team: broken history chains", found.broken.to_string(), "0", Some(found.broken == 0));
     let (double, missing) = duplicates(&received, &all.replies);
     b.row("team: double / missing replies", format!("{double} / {missing}"), "0 / 0", Some(double + missing == 0));

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 pub struct Found {
-    pub lost: usize,
+    /// Lost stage moves, notes and assigns.
+    pub lost: [usize; 3],
     pub broken: usize,
 }
 
@@ -26,16 +27,16 @@ pub fn owners(s: &Store) -> Result<HashMap<i64, Option<String>>> {
 /// another: per ticket, the assigns (before → after, as the store reported them) must form one path from the owner
 /// before the run to the owner after it.
 pub fn found(s: &Store, all: &Tally, before: &HashMap<i64, Option<String>>, start: i64) -> Result<Found> {
-    let (mut lost, mut broken) = (0, 0);
+    let (mut lost, mut broken) = ([0usize; 3], 0);
     let r = s.read();
     for num in 1..=HOT {
         let it = r.item(ticket(num))?;
         let moves = it.history.iter().filter(|h| h.by.starts_with("bench-m") && h.at >= start).count();
-        lost += moves.abs_diff(all.moved.get(&num).copied().unwrap_or(0));
+        lost[0] += moves.abs_diff(all.moved.get(&num).copied().unwrap_or(0));
         broken += it.history.windows(2).filter(|p| p[1].from != Some(p[0].to)).count();
         let notes = r.messages(it.row, Some(MsgChannel::Internal))?;
         let notes = notes.iter().filter(|m| m.body.starts_with("bench note")).count();
-        lost += notes.abs_diff(all.noted.get(&num).copied().unwrap_or(0));
+        lost[1] += notes.abs_diff(all.noted.get(&num).copied().unwrap_or(0));
         let mut balance: HashMap<Option<String>, i64> = HashMap::new();
         for (_, prev, new) in all.assigns.iter().filter(|a| a.0 == num) {
             *balance.entry(prev.clone()).or_default() -= 1;
@@ -44,7 +45,7 @@ pub fn found(s: &Store, all: &Tally, before: &HashMap<i64, Option<String>>, star
         let was = before.get(&num).cloned().flatten();
         *balance.entry(was).or_default() += 1;
         *balance.entry(it.owner.clone()).or_default() -= 1;
-        lost += balance.values().filter(|v| **v > 0).sum::<i64>() as usize;
+        lost[2] += balance.values().filter(|v| **v > 0).sum::<i64>() as usize;
     }
     let mut replied = all.replied.clone();
     replied.sort_by_key(|c| c.num);
