@@ -21,7 +21,7 @@ fn locations() -> (tempfile::TempDir, Vec<PathBuf>) {
     (dir, out)
 }
 
-fn open(at: &PathBuf) -> Store {
+fn open(at: &std::path::Path) -> Store {
     match at.to_str().filter(|s| s.starts_with("postgres://")) {
         Some(url) => Store::open_postgres(url, Some(pg::PASSWORD)).unwrap(),
         None => Store::open(at).unwrap(),
