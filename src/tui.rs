@@ -137,11 +137,10 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
             if app.quit {
                 break;
             }
-            let now_doing = app.editor.as_ref().map(|e| (e.target, helpdesk::domain::Doing::Replying));
-            let now_doing = now_doing.or_else(|| presence::doing(&app));
+            let now_doing = doing_now(&app);
             if now_doing != doing {
                 doing = now_doing;
-                presence::publish(&app, doing);
+                app.others.publish(doing);
             }
             if let Some(text) = app.pager.take() {
                 paused.store(true, Ordering::SeqCst);
@@ -190,6 +189,22 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
+}
+
+/// What the member is doing, for the others (team presence): replying in the composer or the editor, else
+/// viewing the item on top.
+fn doing_now(app: &App) -> Option<(helpdesk::domain::ItemRef, helpdesk::domain::Doing)> {
+    use helpdesk::domain::Doing;
+    if let Some(e) = &app.editor {
+        return Some((e.target, Doing::Replying));
+    }
+    if let Some(app::Modal::Compose(c)) = &app.modal {
+        return Some((c.target, Doing::Replying));
+    }
+    match app.detail.last()?.target {
+        app::Target::Item(r) => Some((r, Doing::Viewing)),
+        _ => None,
+    }
 }
 
 type Terminal = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;

@@ -3,7 +3,6 @@
 //! others' back as a small map the list and the detail view draw from.
 
 use super::Event;
-use super::app::{App, Modal, Target};
 use helpdesk::domain::{Doing, ItemRef};
 use helpdesk::store::{Channel, Presence};
 use std::collections::HashMap;
@@ -70,25 +69,14 @@ impl Others {
     pub fn live(&self) -> bool {
         self.mine.is_some()
     }
-}
 
-/// What this member is doing now: replying in the composer (or the editor), else viewing the item on top.
-pub fn doing(app: &App) -> Option<(ItemRef, Doing)> {
-    if let Some(Modal::Compose(c)) = &app.modal {
-        return Some((c.target, Doing::Replying));
-    }
-    match app.detail.last()?.target {
-        Target::Item(r) => Some((r, Doing::Viewing)),
-        _ => None,
-    }
-}
-
-/// Tell the team thread where this member is now (it beats at once when that changed).
-pub fn publish(app: &App, now: Option<(ItemRef, Doing)>) {
-    if let Some(mine) = &app.others.mine
-        && let Ok(mut m) = mine.lock()
-    {
-        *m = now;
+    /// Tell the team thread where this member is now (it beats at once when that changed).
+    pub fn publish(&self, now: Option<(ItemRef, Doing)>) {
+        if let Some(mine) = &self.mine
+            && let Ok(mut m) = mine.lock()
+        {
+            *m = now;
+        }
     }
 }
 
