@@ -71,7 +71,7 @@ fn each_queued_reply_is_claimed_by_exactly_one_worker() {
                 std::thread::spawn(move || {
                     let mut s = open(&at);
                     let mut mine = vec![];
-                    while let Some(row) = s.write(|w| w.claim_outbox(&format!("w{k}"), now)).unwrap() {
+                    while let Some(row) = s.write(|w| w.claim_outbox(&format!("w{k}"), now, 0)).unwrap() {
                         mine.push(row);
                         s.write(|w| w.mark_sent(row)).unwrap();
                     }
@@ -83,7 +83,11 @@ fn each_queued_reply_is_claimed_by_exactly_one_worker() {
         claimed.sort();
         assert_eq!(claimed, queued, "{}", at.display());
         assert_eq!(s.read().outbox_pending().unwrap(), 0);
-        assert_eq!(s.write(|w| w.claim_outbox("late", now + 5000)).unwrap(), None, "a sent reply is not claimed again");
+        assert_eq!(
+            s.write(|w| w.claim_outbox("late", now + 5000, 0)).unwrap(),
+            None,
+            "a sent reply is not claimed again"
+        );
     }
 }
 
@@ -105,14 +109,14 @@ fn a_claim_given_back_or_left_stale_is_taken_again() {
                 Ok(msg)
             })
             .unwrap();
-        assert_eq!(s.write(|w| w.claim_outbox("a", 100)).unwrap(), Some(msg));
-        assert_eq!(s.write(|w| w.claim_outbox("b", 101)).unwrap(), None, "claimed by a");
+        assert_eq!(s.write(|w| w.claim_outbox("a", 100, 0)).unwrap(), Some(msg));
+        assert_eq!(s.write(|w| w.claim_outbox("b", 101, 0)).unwrap(), None, "claimed by a");
         s.write(|w| w.release_claim(msg, "b")).unwrap();
-        assert_eq!(s.write(|w| w.claim_outbox("b", 102)).unwrap(), None, "only a gives its claim back");
+        assert_eq!(s.write(|w| w.claim_outbox("b", 102, 0)).unwrap(), None, "only a gives its claim back");
         s.write(|w| w.release_claim(msg, "a")).unwrap();
-        assert_eq!(s.write(|w| w.claim_outbox("b", 103)).unwrap(), Some(msg));
+        assert_eq!(s.write(|w| w.claim_outbox("b", 103, 0)).unwrap(), Some(msg));
         let stale = 103 + helpdesk::store::team::CLAIM_STALE + 1;
-        assert_eq!(s.write(|w| w.claim_outbox("c", stale)).unwrap(), Some(msg), "b died while sending");
+        assert_eq!(s.write(|w| w.claim_outbox("c", stale, 0)).unwrap(), Some(msg), "b died while sending");
         assert_eq!(s.read().outgoing(msg).unwrap().unwrap().to, ["c@x.test"]);
     }
 }

@@ -222,8 +222,10 @@ pub fn send_outbox(store: &mut Store, cfg: &Config, worker: &str, report: &mut S
     let now = crate::now();
     // Rows this worker cannot send (no such mailbox or no SMTP here): given back at the end, for another worker.
     let mut give_back = vec![];
+    // Each reply is tried once per pass, in order (a failed one may be due again at once: `retry_seconds = 0`).
+    let mut after = 0;
     loop {
-        let row = match store.write(|w| w.claim_outbox(worker, now)) {
+        let row = match store.write(|w| w.claim_outbox(worker, now, after)) {
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) => {
@@ -231,6 +233,7 @@ pub fn send_outbox(store: &mut Store, cfg: &Config, worker: &str, report: &mut S
                 break;
             }
         };
+        after = row;
         let o = match store.read().outgoing(row) {
             Ok(Some(o)) => o,
             Ok(None) => continue,

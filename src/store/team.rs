@@ -193,25 +193,25 @@ impl Reader<'_> {
 }
 
 impl Writer<'_> {
-    /// Take the next reply due at `now` for `worker` to send: no other worker takes it while the claim is fresh
-    /// (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so workers claiming at once each get another row without waiting;
-    /// SQLite's writers take turns). Commit the claim before sending.
-    pub fn claim_outbox(&self, worker: &str, now: i64) -> Result<Option<i64>> {
+    /// Take the next reply due at `now` after row `after` for `worker` to send: no other worker takes it while the
+    /// claim is fresh (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so workers claiming at once each get another row
+    /// without waiting; SQLite's writers take turns). Commit the claim before sending.
+    pub fn claim_outbox(&self, worker: &str, now: i64, after: i64) -> Result<Option<i64>> {
         let sql = self.c.pick([
             "UPDATE outbox SET claimed_by = ?1, claimed_at = ?2 WHERE msg_row = (
                SELECT o.msg_row FROM outbox o JOIN messages m ON m.id = o.msg_row
                WHERE m.delivery_state = 'in-transit' AND o.next_try_at <= ?2
-                 AND (o.claimed_at IS NULL OR o.claimed_at < ?3)
+                 AND (o.claimed_at IS NULL OR o.claimed_at < ?3) AND o.msg_row > ?4
                ORDER BY o.msg_row LIMIT 1)
              RETURNING msg_row",
             "UPDATE outbox SET claimed_by = ?1, claimed_at = ?2 WHERE msg_row = (
                SELECT o.msg_row FROM outbox o JOIN messages m ON m.id = o.msg_row
                WHERE m.delivery_state = 'in-transit' AND o.next_try_at <= ?2
-                 AND (o.claimed_at IS NULL OR o.claimed_at < ?3)
+                 AND (o.claimed_at IS NULL OR o.claimed_at < ?3) AND o.msg_row > ?4
                ORDER BY o.msg_row LIMIT 1 FOR UPDATE OF o SKIP LOCKED)
              RETURNING msg_row",
         ]);
-        self.c.value(sql, &[&worker, &now, &(now - CLAIM_STALE)])
+        self.c.value(sql, &[&worker, &now, &(now - CLAIM_STALE), &after])
     }
 
     /// Give back a claim not sent (this worker cannot send from that mailbox): another may take it.
