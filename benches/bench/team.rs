@@ -20,8 +20,10 @@ const WORKERS: usize = 3;
 pub(super) fn rows(b: &mut Bench, dir: &Path, seconds: u64) -> Result<()> {
     let pg = Pg::start()?;
     let url = pg.fresh("team")?;
-    let mt = dir.join("team-mail");
-    let _ = std::fs::remove_dir_all(&mt);
+    // Under /tmp: Postfix and Dovecot run as their own users, who cannot reach a root-owned home directory.
+    let mt = std::env::temp_dir().join(format!("helpdesk-bench-mail-{}", std::process::id()));
+    std::fs::create_dir_all(&mt)?;
+    std::fs::set_permissions(&mt, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
     let ports = ["IMAP_PORT", "SMTP_PORT", "SUBMISSION_PORT", "LMTP_PORT", "SASL_PORT"]
         .into_iter()
         .map(|k| Ok((k, free_port()?)))
@@ -34,6 +36,7 @@ pub(super) fn rows(b: &mut Bench, dir: &Path, seconds: u64) -> Result<()> {
         run(b, &url, &cfg_path, &cfg, port("SMTP_PORT"), &ca, seconds)
     })();
     imap::stop_servers(&mt);
+    let _ = std::fs::remove_dir_all(&mt);
     result
 }
 
