@@ -401,7 +401,7 @@ impl Store {
                 match out {
                     Ok(out) if commit => {
                         // Delivered to the other members' sessions when (and only if) the transaction commits.
-                        c.batch("NOTIFY helpdesk_change; COMMIT")?;
+                        c.batch(if pg.announce.get() { "NOTIFY helpdesk_change; COMMIT" } else { "COMMIT" })?;
                         Ok(out)
                     }
                     out => {

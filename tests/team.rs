@@ -184,6 +184,12 @@ fn other_members_writes_are_announced() {
         if !a.is_postgres() {
             continue;
         }
+        let mut quiet = open(&at);
+        quiet.set_announce(false);
+        let v = a.read().data_version().unwrap();
+        ticket(&mut quiet, "vectors, say");
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(a.read().data_version().unwrap(), v, "a session that does not announce is not heard");
         let l = open(&at);
         l.listen(Channel::Change).unwrap();
         let writer = std::thread::spawn(move || {

@@ -238,6 +238,8 @@ pub(crate) struct PgConn {
     /// backend's process id, once it listens.
     pub(super) changes: std::cell::Cell<i64>,
     pub(super) listening: std::cell::Cell<Option<i32>>,
+    /// Whether this session's commits announce themselves (`helpdesk_change`).
+    pub(super) announce: std::cell::Cell<bool>,
 }
 
 impl PgConn {
@@ -249,6 +251,7 @@ impl PgConn {
             location: (url.to_string(), password.map(String::from)),
             changes: Default::default(),
             listening: Default::default(),
+            announce: std::cell::Cell::new(true),
         }
     }
 

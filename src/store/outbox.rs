@@ -105,14 +105,13 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// The server accepted the message.
+    /// The server accepted the message. Its claim stays (who sent it): a claim being taken at that moment
+    /// re-checks the outbox row alone on PostgreSQL (the message's state it joins is the one it first read), and
+    /// must find it claimed.
     pub fn mark_sent(&self, msg_row: i64) -> Result<()> {
         self.set_delivery(msg_row, DeliveryState::Sent, None)?;
-        self.c.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claimed_at = NULL
-             WHERE msg_row = ?1",
-            &[&msg_row],
-        )?;
+        self.c
+            .execute("UPDATE outbox SET attempts = attempts + 1, last_error = NULL WHERE msg_row = ?1", &[&msg_row])?;
         Ok(())
     }
 

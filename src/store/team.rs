@@ -113,6 +113,14 @@ impl PgConn {
 }
 
 impl Store {
+    /// Whether this session's writes are announced to the others (on by default). A writer of what no member sees
+    /// (the meaning vectors) turns it off: its batches would make every open TUI re-read its list.
+    pub fn set_announce(&self, on: bool) {
+        if let Db::Pg(p) = &self.db {
+            p.announce.set(on);
+        }
+    }
+
     /// Hear the announcements of `channel` from now on (PostgreSQL; SQLite announces nothing: an error).
     pub fn listen(&self, channel: Channel) -> Result<()> {
         match &self.db {
