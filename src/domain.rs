@@ -176,6 +176,10 @@ string_enum!(
     /// answered on an item they own.
     NoticeKind { Assigned = "assigned", Mentioned = "mentioned", Answered = "answered" }
 );
+string_enum!(
+    /// What a member is doing on an item, as the others see it (team presence).
+    Doing { Viewing = "viewing", Replying = "replying" }
+);
 string_enum!(Tier { Free = "free", Standard = "standard", Premium = "premium", Enterprise = "enterprise" });
 
 impl PartKind {

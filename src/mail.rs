@@ -7,6 +7,7 @@ pub mod guard;
 pub mod html;
 pub mod identity;
 pub mod ingest;
+pub mod lease;
 pub mod net;
 pub mod oauth;
 pub mod outbox;

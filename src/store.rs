@@ -25,6 +25,7 @@ mod schema;
 mod search;
 mod similar;
 mod stats;
+pub mod team;
 mod types;
 mod vectors;
 mod versions;
@@ -54,6 +55,7 @@ pub use records::{Account, Contact, NewAccount, NewContact};
 pub use search::MessageHit;
 pub use search::terms;
 pub use similar::Candidate;
+pub use team::{Channel, Lease, Presence};
 pub use vectors::ItemText;
 pub use versions::{Change, Edited, Stale, ago};
 
@@ -239,7 +241,7 @@ impl Store {
     pub fn open_postgres(url: &str, password: Option<&str>) -> Result<Store> {
         let mut client = conn::pg::connect(url, password)?;
         schema::pg::migrate(&mut client)?;
-        Ok(Store { db: Db::Pg(Box::new(PgConn::new(client))), refused: None })
+        Ok(Store { db: Db::Pg(Box::new(PgConn::new(client, url, password))), refused: None })
     }
 
     /// Does the session to the database run over TLS (a local SQLite file: no)?
@@ -398,7 +400,8 @@ impl Store {
                 let out = f(&w).and_then(|out| w.flush_fts().map(|_| out));
                 match out {
                     Ok(out) if commit => {
-                        c.batch("COMMIT")?;
+                        // Delivered to the other members' sessions when (and only if) the transaction commits.
+                        c.batch(if pg.announce.get() { "NOTIFY helpdesk_change; COMMIT" } else { "COMMIT" })?;
                         Ok(out)
                     }
                     out => {

@@ -10,6 +10,7 @@ pub mod keymap;
 pub mod list;
 mod modal;
 mod nav;
+mod presence;
 mod reading;
 mod records;
 mod similar;
@@ -58,6 +59,10 @@ pub enum Event {
     },
     /// The check of a database not closed cleanly: a damaged one refuses writes.
     Health(std::result::Result<(), String>),
+    /// Another member's change was announced (PostgreSQL): re-read what is shown.
+    Changed,
+    /// Who else is on which item now.
+    Presence(Vec<helpdesk::store::Presence>),
 }
 
 /// Whoever runs the TUI is a member of the help desk from the first start: assignment, notifications and unread
@@ -106,6 +111,8 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
         spawn_input(tx.clone(), paused.clone(), ack_tx);
         spawn_ticker(tx.clone());
         app.jobs = Some(jobs::spawn(db.to_path_buf(), tx.clone()));
+        app.others = presence::spawn(db, &app.user, app.store.is_postgres(), tx.clone());
+        let mut doing = None;
         jobs::spawn_filler(db.to_path_buf());
         if check {
             // Its own thread and connection: at 100k tickets the check takes seconds, and neither the frames nor
@@ -146,6 +153,11 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
             if app.quit {
                 break;
             }
+            let now_doing = doing_now(&app);
+            if now_doing != doing {
+                doing = now_doing;
+                app.others.publish(doing);
+            }
             if let Some(text) = app.pager.take() {
                 paused.store(true, Ordering::SeqCst);
                 let _ = ack_rx.recv_timeout(Duration::from_millis(500));
@@ -184,11 +196,31 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
             }
         }
         drop(worker);
+        if app.others.live() {
+            // The others see this member leave now, not when the heartbeat expires.
+            let _ = app.store.leave(&app.others.session);
+        }
         Ok(())
     })();
     let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
+}
+
+/// What the member is doing, for the others (team presence): replying in the composer or the editor, else
+/// viewing the item on top.
+fn doing_now(app: &App) -> Option<(helpdesk::domain::ItemRef, helpdesk::domain::Doing)> {
+    use helpdesk::domain::Doing;
+    if let Some(e) = &app.editor {
+        return Some((e.target, Doing::Replying));
+    }
+    if let Some(app::Modal::Compose(c)) = &app.modal {
+        return Some((c.target, Doing::Replying));
+    }
+    match app.detail.last()?.target {
+        app::Target::Item(r) => Some((r, Doing::Viewing)),
+        _ => None,
+    }
 }
 
 type Terminal = ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::BufWriter<std::io::Stdout>>>;
@@ -217,10 +249,19 @@ fn handle(app: &mut App, ev: Event) {
             while app.toasts.front().is_some_and(|t| t.at.elapsed().as_secs() > 6) {
                 app.toasts.pop_front();
             }
-            if let Err(e) = app.poll_changes() {
+            // With a team thread, changes are announced (Event::Changed) and need no looking for.
+            if !app.others.live()
+                && let Err(e) = app.poll_changes()
+            {
                 app.error(format!("{e:#}"));
             }
         }
+        Event::Changed => {
+            if let Err(e) = app.reload_changed() {
+                app.error(format!("{e:#}"));
+            }
+        }
+        Event::Presence(all) => app.others.set(all),
         Event::Mail(n) => update::on_mail(app, n),
         Event::Stats(s) => app.on_stats(s),
         Event::Count { list, seq, total, rows } => app.on_count(list, seq, total, rows),

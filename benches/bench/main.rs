@@ -3,7 +3,9 @@
 
 mod imap;
 mod meaning;
+mod pg;
 mod pty;
+mod team;
 mod tui;
 
 use anyhow::{Context, Result};
@@ -40,6 +42,8 @@ pub fn pct(v: &mut [Duration]) -> (f64, f64) {
 struct Bench {
     rows: Vec<Row>,
     json: bool,
+    /// Appended to the name of each row (the backend the rows ran on).
+    tag: String,
 }
 
 impl Bench {
@@ -51,6 +55,7 @@ impl Bench {
     }
 
     fn row(&mut self, name: &str, value: String, goal: &str, met: Option<bool>) {
+        let name = format!("{name}{}", self.tag);
         if !self.json {
             let mark = match met {
                 Some(true) => "met",
@@ -59,7 +64,7 @@ impl Bench {
             };
             println!("{name:<44} {value:<34} {goal:<18} {mark}");
         }
-        self.rows.push(Row { name: name.into(), value, goal: goal.into(), met });
+        self.rows.push(Row { name, value, goal: goal.into(), met });
     }
 }
 
@@ -80,9 +85,12 @@ struct BenchArgs {
     /// Where to keep the generated data between runs (default: a directory in the XDG cache dir)
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// Only these rows: demo, list, tui, search, similar, ingest, imap (comma-separated)
+    /// Only these rows: demo, list, tui, tui-pg, search, similar, ingest, imap, team (comma-separated)
     #[arg(long)]
     only: Option<String>,
+    /// How long the team row's members work (seconds)
+    #[arg(long, default_value_t = 120)]
+    seconds: u64,
     /// Kill-and-resume soak for IMAP sync crash safety: this many SIGKILLs
     #[arg(long)]
     kills: Option<usize>,
@@ -117,13 +125,13 @@ fn run(a: BenchArgs) -> Result<ExitCode> {
             .join("bench"),
     };
     std::fs::create_dir_all(&dir)?;
-    let mut b = Bench { rows: vec![], json: a.json };
+    let mut b = Bench { rows: vec![], json: a.json, tag: String::new() };
     if !a.json {
         println!("helpdesk bench: scale {} tickets, data in {}", a.scale, dir.display());
         println!("{:<44} {:<34} {:<18}", "measure", "figure", "goal");
     }
     let db = dir.join(format!("demo-{}.db", a.scale));
-    let on_demo = ["demo", "list", "tui", "search", "similar"].iter().any(|w| wanted(&a.only, w));
+    let on_demo = ["demo", "list", "tui", "tui-pg", "search", "similar"].iter().any(|w| wanted(&a.only, w));
     let demo_secs = if on_demo { ensure_demo(&db, a.scale)? } else { 0.0 };
     if wanted(&a.only, "demo") {
         b.row(
@@ -156,6 +164,12 @@ fn run(a: BenchArgs) -> Result<ExitCode> {
     }
     if wanted(&a.only, "imap") {
         imap_row(&mut b, &dir, a.kills)?;
+    }
+    if wanted(&a.only, "tui-pg") {
+        tui::on_postgres(&mut b, &db)?;
+    }
+    if wanted(&a.only, "team") {
+        team::rows(&mut b, &dir, a.seconds)?;
     }
     if a.json {
         println!(

@@ -46,6 +46,9 @@ pub fn sync(db: &Path, cfg: &Config, watch: bool, json: bool) -> Result<ExitCode
             s.quarantined
         );
         println!("sent {} replies, {} failed (will retry)", r.sent, r.send_failed);
+        for m in &r.standby {
+            println!("not fetched: {} (another mail worker holds it)", line(m));
+        }
         for e in &r.errors {
             eprintln!("error: {}", line(e));
         }

@@ -23,6 +23,8 @@ pub struct SyncReport {
     pub errors: Vec<String>,
     /// Items of delivery reports that bounced a reply, with the reason.
     pub bounces: Vec<(Option<String>, String)>,
+    /// Mailboxes another worker holds the lease of (it fetches them; this one did not).
+    pub standby: Vec<String>,
 }
 
 pub fn options(cfg: &Config, m: &Mailbox) -> IngestOptions {
@@ -56,7 +58,11 @@ pub async fn fetch_folder(
     .await?;
     let validity = mb.uid_validity.unwrap_or(0);
     let uid_next = mb.uid_next.unwrap_or(u32::MAX);
-    let last = match store.read().cursor(&m.address, folder).map_err(err("cursor"))? {
+    let cursor = {
+        let store = &mut *store;
+        off_runtime(move || store.read().cursor(&m.address, folder))
+    };
+    let last = match cursor.map_err(err("cursor"))? {
         Some((v, last)) if v == validity => last,
         Some((v, _)) => {
             tracing::warn!(
@@ -97,11 +103,12 @@ pub async fn fetch_folder(
         }
         got.sort_by_key(|g| g.0);
         let now = crate::now();
-        let (part, bounces) = store
-            .write(|w| {
+        let (store, got) = (&mut *store, &got);
+        let (part, bounces) = off_runtime(move || {
+            store.write(|w| {
                 let mut s = Summary::default();
                 let mut bounces = vec![];
-                for (uid, raw) in &got {
+                for (uid, raw) in got {
                     let key = format!("imap:{}/{folder}/{validity}/{uid}", m.address);
                     let out = ingest(w, raw, &key, o, now)?;
                     if let super::Outcome::Bounce(item, Some(detail)) = &out {
@@ -112,7 +119,8 @@ pub async fn fetch_folder(
                 w.set_cursor(&m.address, folder, validity, to)?;
                 Ok((s, bounces))
             })
-            .map_err(err("store"))?;
+        })
+        .map_err(err("store"))?;
         report.bounces.extend(bounces);
         report.fetched += got.len();
         report.ingest.merge(part);
@@ -121,9 +129,15 @@ pub async fn fetch_folder(
     Ok(())
 }
 
-/// Fetch every watched folder of every mailbox with IMAP settings.
-pub async fn fetch_all(store: &mut Store, cfg: &Config, report: &mut SyncReport) {
-    for m in &cfg.mailbox {
+/// Run a store call on a thread of its own, outside the async runtime: PostgreSQL's client drives a runtime of its
+/// own, which cannot start on a thread that drives one.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
+/// Fetch every watched folder of every mailbox with IMAP settings that `leases` holds.
+pub async fn fetch_all(store: &mut Store, cfg: &Config, leases: &super::lease::Leases, report: &mut SyncReport) {
+    for m in cfg.mailbox.iter().filter(|m| leases.holds(m)) {
         let Some(imap) = &m.imap else { continue };
         let o = options(cfg, m);
         let result = async {
@@ -202,57 +216,93 @@ fn attached_to(store: &Store, msg_row: i64) -> crate::Result<Vec<super::outbox::
     Ok(out)
 }
 
-/// Send every due outbox message; failures are retried later with exponential backoff.
-pub fn send_outbox(store: &mut Store, cfg: &Config, report: &mut SyncReport) {
+/// Send every due outbox message, each claimed by `worker` first so that no other worker sends it too; failures
+/// are retried later with exponential backoff.
+pub fn send_outbox(store: &mut Store, cfg: &Config, worker: &str, report: &mut SyncReport) {
     let now = crate::now();
-    let due = match store.read().outbox(Some(now)) {
-        Ok(d) => d,
-        Err(e) => {
-            report.errors.push(format!("outbox: {e}"));
-            return;
-        }
-    };
-    for o in due {
+    // Rows this worker cannot send (no such mailbox or no SMTP here): given back at the end, for another worker.
+    let mut give_back = vec![];
+    // Each reply is tried once per pass, in order (a failed one may be due again at once: `retry_seconds = 0`).
+    let mut after = 0;
+    loop {
+        let row = match store.write(|w| w.claim_outbox(worker, now, after)) {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                report.errors.push(format!("outbox: {e}"));
+                break;
+            }
+        };
+        after = row;
+        let o = match store.read().outgoing(row) {
+            Ok(Some(o)) => o,
+            Ok(None) => continue,
+            Err(e) => {
+                report.errors.push(format!("outbox: {e}"));
+                give_back.push(row);
+                break;
+            }
+        };
         let Some(mb) = cfg.mailbox.iter().find(|m| m.address.eq_ignore_ascii_case(&o.mailbox)) else {
             report.errors.push(format!("outbox message {}: no mailbox {} in the config", o.message, o.mailbox));
+            give_back.push(row);
             continue;
         };
         let Some(server) = &mb.smtp else {
             report.errors.push(format!("outbox message {}: mailbox {} has no [mailbox.smtp]", o.message, o.mailbox));
+            give_back.push(row);
             continue;
         };
-        let mut raw = vec![];
-        let attached = attached_to(store, o.message).map_err(|e| e.to_string());
-        let result = attached.and_then(|a| build_message(&o, &mb.name, &a)).and_then(|msg| {
-            let t = smtp(server).map_err(|e| e.to_string())?;
-            raw = msg.formatted();
-            lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| super::net::smtp_error(server, &e).to_string())
-        });
-        if result.is_ok() && super::sent::wanted(mb) {
-            // The reply went out; a copy that cannot be made is reported, never a reason to send again.
-            let copied = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| super::net::NetError::Protocol(e.to_string()))
-                .and_then(|rt| rt.block_on(super::sent::append(mb, &raw)));
-            if let Err(e) = copied {
-                report.errors.push(format!("copy of {} to Sent: {e}", o.message_id));
-            }
+        send_one(store, cfg, mb, server, &o, now, report);
+    }
+    for row in give_back {
+        if let Err(e) = store.write(|w| w.release_claim(row, worker)) {
+            report.errors.push(format!("outbox: {e}"));
         }
-        let outcome = match &result {
-            Ok(()) => store.write(|w| w.mark_sent(o.message)),
-            Err(e) => {
-                let backoff = (cfg.limits.retry_seconds << o.attempts.clamp(0, 7)).min(3600);
-                store.write(|w| w.mark_failed(o.message, e, now + backoff))
-            }
-        };
-        match (result, outcome) {
-            (Ok(()), Ok(())) => report.sent += 1,
-            (Err(e), _) => {
-                report.send_failed += 1;
-                report.errors.push(format!("send {}: {e}", o.message_id));
-            }
-            (_, Err(e)) => report.errors.push(format!("outbox: {e}")),
+    }
+}
+
+/// Send one claimed message and record how it went.
+fn send_one(
+    store: &mut Store,
+    cfg: &Config,
+    mb: &Mailbox,
+    server: &Server,
+    o: &Outgoing,
+    now: i64,
+    report: &mut SyncReport,
+) {
+    let mut raw = vec![];
+    let attached = attached_to(store, o.message).map_err(|e| e.to_string());
+    let result = attached.and_then(|a| build_message(o, &mb.name, &a)).and_then(|msg| {
+        let t = smtp(server).map_err(|e| e.to_string())?;
+        raw = msg.formatted();
+        lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| super::net::smtp_error(server, &e).to_string())
+    });
+    if result.is_ok() && super::sent::wanted(mb) {
+        // The reply went out; a copy that cannot be made is reported, never a reason to send again.
+        let copied = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| super::net::NetError::Protocol(e.to_string()))
+            .and_then(|rt| rt.block_on(super::sent::append(mb, &raw)));
+        if let Err(e) = copied {
+            report.errors.push(format!("copy of {} to Sent: {e}", o.message_id));
         }
+    }
+    let outcome = match &result {
+        Ok(()) => store.write(|w| w.mark_sent(o.message)),
+        Err(e) => {
+            let backoff = (cfg.limits.retry_seconds << o.attempts.clamp(0, 7)).min(3600);
+            store.write(|w| w.mark_failed(o.message, e, now + backoff))
+        }
+    };
+    match (result, outcome) {
+        (Ok(()), Ok(())) => report.sent += 1,
+        (Err(e), _) => {
+            report.send_failed += 1;
+            report.errors.push(format!("send {}: {e}", o.message_id));
+        }
+        (_, Err(e)) => report.errors.push(format!("outbox: {e}")),
     }
 }

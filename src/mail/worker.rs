@@ -1,6 +1,7 @@
 //! The mail worker: a thread that owns IMAP and SMTP, writes through its own store connection, and reports small
 //! notices. It syncs, then waits in IDLE (re-issued every few minutes) or polls, and reconnects with backoff.
 
+use super::lease::{Leases, hear_outbox, worker_name};
 use super::net::{deadline, imap_login};
 use super::sync::{SyncReport, fetch_all, send_outbox};
 use crate::Store;
@@ -58,14 +59,16 @@ impl Drop for Handle {
     }
 }
 
-/// One pass: fetch all folders, then send the outbox.
+/// One pass: fetch the folders of the mailboxes no other worker holds, then send the outbox.
 pub fn sync_once(store: &mut Store, cfg: &Config) -> SyncReport {
     let mut report = SyncReport::default();
+    let mut leases = Leases::new(worker_name());
+    report.standby = leases.refresh(store, cfg);
     match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt.block_on(fetch_all(store, cfg, &mut report)),
+        Ok(rt) => rt.block_on(fetch_all(store, cfg, &leases, &mut report)),
         Err(e) => report.errors.push(format!("runtime: {e}")),
     }
-    send_outbox(store, cfg, &mut report);
+    send_outbox(store, cfg, &leases.name, &mut report);
     report
 }
 
@@ -101,13 +104,20 @@ pub fn watch(
             return;
         }
     };
+    let mut leases = Leases::new(worker_name());
+    // Replies other members queue wake this worker too (PostgreSQL).
+    let (heard_tx, mut heard) = tokio::sync::mpsc::unbounded_channel::<()>();
+    hear_outbox(db, move || heard_tx.send(()).is_ok());
     let mut backoff = 1u64;
     loop {
-        notify(Notice::State("syncing".into()));
-        let mut report = SyncReport::default();
+        let standby = leases.refresh(&store, cfg);
+        if standby.is_empty() {
+            notify(Notice::State("syncing".into()));
+        }
+        let mut report = SyncReport { standby, ..Default::default() };
         // A stop request ends the fetch at its next network wait; a wake-up during a fetch changes nothing.
         let stopped = rt.block_on(async {
-            let fetch = fetch_all(&mut store, cfg, &mut report);
+            let fetch = fetch_all(&mut store, cfg, &leases, &mut report);
             let mut fetch = std::pin::pin!(fetch);
             loop {
                 tokio::select! {
@@ -119,7 +129,7 @@ pub fn watch(
         if stopped {
             return;
         }
-        send_outbox(&mut store, cfg, &mut report);
+        send_outbox(&mut store, cfg, &leases.name, &mut report);
         let new = report.ingest.new_items + report.ingest.follow_ups;
         if !notify(Notice::Synced { new, at: crate::now() }) {
             return;
@@ -132,8 +142,14 @@ pub fn watch(
         }
         let wait = if report.errors.is_empty() {
             backoff = 1;
-            notify(Notice::State("online".into()));
-            None
+            if report.standby.is_empty() {
+                notify(Notice::State("online".into()));
+                None
+            } else {
+                // Another worker fetches: try to take over now and then, in case it died.
+                notify(Notice::State(format!("standby: {}", report.standby.join(", "))));
+                Some(super::lease::RETRY)
+            }
         } else {
             let e = report.errors.join("; ");
             tracing::warn!("sync: {e}");
@@ -141,7 +157,7 @@ pub fn watch(
             backoff = (backoff * 2).min(120);
             Some(Duration::from_secs(backoff))
         };
-        let stop = rt.block_on(wait_for_mail(cfg, &mut rx, wait));
+        let stop = rt.block_on(wait_for_mail(cfg, &leases, &mut rx, &mut heard, wait));
         if stop {
             return;
         }
@@ -151,13 +167,16 @@ pub fn watch(
 /// Wait until new mail arrives, a request comes, or the timeout passes. True means stop.
 async fn wait_for_mail(
     cfg: &Config,
+    leases: &Leases,
     rx: &mut tokio::sync::mpsc::UnboundedReceiver<Request>,
+    heard: &mut tokio::sync::mpsc::UnboundedReceiver<()>,
     backoff: Option<Duration>,
 ) -> bool {
     let poll = Duration::from_secs(60);
     let idle_server = cfg
         .mailbox
         .iter()
+        .filter(|m| leases.holds(m))
         .find_map(|m| m.imap.as_ref().map(|i| (i.clone(), i.folders.first().cloned().unwrap_or("INBOX".into()))));
     let fallback = async {
         tokio::time::sleep(backoff.unwrap_or(poll)).await;
@@ -188,6 +207,7 @@ async fn wait_for_mail(
     tokio::select! {
         _ = idle => false,
         r = rx.recv() => !matches!(r, Some(Request::Wake)),
+        Some(()) = heard.recv() => false,
     }
 }
 

@@ -232,11 +232,27 @@ pub(crate) struct PgConn {
     statements: RefCell<HashMap<String, postgres::Statement>>,
     /// Counts reused for a while (bm25's document counts), by what they count.
     pub counts: RefCell<HashMap<String, (i64, std::time::Instant)>>,
+    /// The URL and password this session was opened with, for the sessions beside it (a mail lease).
+    pub(super) location: (String, Option<String>),
+    /// Changes announced by other sessions (`helpdesk_change`) since this one began to listen, and its own
+    /// backend's process id, once it listens.
+    pub(super) changes: std::cell::Cell<i64>,
+    pub(super) listening: std::cell::Cell<Option<i32>>,
+    /// Whether this session's commits announce themselves (`helpdesk_change`).
+    pub(super) announce: std::cell::Cell<bool>,
 }
 
 impl PgConn {
-    pub fn new(client: postgres::Client) -> PgConn {
-        PgConn { client: RefCell::new(client), statements: Default::default(), counts: Default::default() }
+    pub fn new(client: postgres::Client, url: &str, password: Option<&str>) -> PgConn {
+        PgConn {
+            client: RefCell::new(client),
+            statements: Default::default(),
+            counts: Default::default(),
+            location: (url.to_string(), password.map(String::from)),
+            changes: Default::default(),
+            listening: Default::default(),
+            announce: std::cell::Cell::new(true),
+        }
     }
 
     /// The session itself, for what runs beside the store's queries (`db copy`'s COPY and its snapshot).

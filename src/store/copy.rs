@@ -11,7 +11,8 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::Type;
 
 /// Every table of the schema, parents before children. The full-text tables of SQLite (and its `item_words_stale`,
-/// empty between transactions) and PostgreSQL's `helpdesk_schema` belong to their backend: rebuilt or kept there.
+/// empty between transactions) and PostgreSQL's `helpdesk_schema` belong to their backend: rebuilt or kept there;
+/// `presence` holds heartbeats of the sessions on the source, not the help desk.
 const TABLES: &[&str] = &[
     "members",
     "parts",
@@ -233,7 +234,7 @@ impl Store {
             Db::Lite(c) => {
                 let mut st = c.prepare(
                     "SELECT t.name FROM sqlite_master t WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%'
-                       AND t.name <> 'item_words_stale' AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+                       AND t.name NOT IN ('item_words_stale', 'presence') AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%'
                        AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%'
                                          AND t.name LIKE v.name || '\\_%' ESCAPE '\\')",
                 )?;
@@ -243,7 +244,8 @@ impl Store {
                 .client()
                 .query(
                     "SELECT table_name::text FROM information_schema.tables
-                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> 'helpdesk_schema'",
+                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+                       AND table_name NOT IN ('helpdesk_schema', 'presence')",
                     &[],
                 )?
                 .iter()

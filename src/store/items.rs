@@ -242,11 +242,13 @@ impl Reader<'_> {
     }
 
     /// An item's stage. On PostgreSQL the row stays locked until the transaction ends: a move is checked against,
-    /// and recorded from, the stage no other member can change meanwhile (the history stays a chain).
+    /// and recorded from, the stage no other member can change meanwhile (the history stays a chain). The lock is
+    /// `NO KEY UPDATE`, which the key-share locks of rows inserted under the item (a reply, a note) do not block:
+    /// two members replying at once would otherwise each wait for the other (a deadlock).
     pub fn stage_of(&self, row: i64) -> Result<(Kind, AnyStage)> {
         let sql = self.c.pick([
             "SELECT kind, stage FROM items WHERE id = ?1",
-            "SELECT kind, stage FROM items WHERE id = ?1 FOR UPDATE",
+            "SELECT kind, stage FROM items WHERE id = ?1 FOR NO KEY UPDATE",
         ]);
         let (kind, s): (Kind, String) = self.c.one(sql, &[&row], |r| Ok((r.get("kind")?, r.get("stage")?)))?;
         Ok((kind, AnyStage::parse(kind, &s)?))

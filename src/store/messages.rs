@@ -110,8 +110,13 @@ impl Reader<'_> {
     pub fn timeline(&self, item_row: i64, channel: Option<MsgChannel>) -> Result<Vec<Message>> {
         self.messages_where(
             &format!(
-                "{MESSAGE_COLUMNS} WHERE (CAST(?2 AS TEXT) IS NULL OR channel = ?2) AND (item_id = ?1 OR (channel = 'customer' AND
-                 item_id IN (SELECT from_id FROM links WHERE to_id = ?1 AND rel = 'ticket'))) ORDER BY sent_at, id"
+                // The items first, then their messages by the item index: an OR over `item_id` made PostgreSQL's
+                // generic plan scan every message (250 ms at 100k tickets).
+                "{MESSAGE_COLUMNS} WHERE (CAST(?2 AS TEXT) IS NULL OR channel = ?2)
+                   AND item_id IN (SELECT CAST(?1 AS BIGINT) UNION ALL
+                                   SELECT from_id FROM links WHERE to_id = ?1 AND rel = 'ticket')
+                   AND (item_id = ?1 OR channel = 'customer')
+                 ORDER BY sent_at, id"
             ),
             item_row,
             channel,

@@ -30,12 +30,22 @@ pub struct Outgoing {
 impl Reader<'_> {
     /// Outbox rows: all (for listing), or only those due to be sent at `due`.
     pub fn outbox(&self, due: Option<i64>) -> Result<Vec<Outgoing>> {
+        self.outbox_rows(due, None)
+    }
+
+    /// One outbox row (a claimed one, to send).
+    pub fn outgoing(&self, msg_row: i64) -> Result<Option<Outgoing>> {
+        Ok(self.outbox_rows(None, Some(msg_row))?.pop())
+    }
+
+    fn outbox_rows(&self, due: Option<i64>, row: Option<i64>) -> Result<Vec<Outgoing>> {
         let sql = "SELECT o.msg_row, i.kind, i.num, o.mailbox, m.message_id, m.in_reply_to, m.refs, m.to_addrs,
                     m.cc_addrs, m.subject, m.body, m.from_name, m.delivery_state, o.attempts, o.next_try_at, o.last_error
              FROM outbox o JOIN messages m ON m.id = o.msg_row LEFT JOIN items i ON i.id = m.item_id
-             WHERE CAST(?1 AS BIGINT) IS NULL OR (m.delivery_state = 'in-transit' AND o.next_try_at <= ?1)
+             WHERE (CAST(?1 AS BIGINT) IS NULL OR (m.delivery_state = 'in-transit' AND o.next_try_at <= ?1))
+               AND (CAST(?2 AS BIGINT) IS NULL OR o.msg_row = ?2)
              ORDER BY o.msg_row";
-        self.c.rows(sql, &[&due], |r| {
+        self.c.rows(sql, &[&due, &row], |r| {
             let kind: Option<Kind> = r.get("kind")?;
             let split = |s: Option<String>| {
                 s.unwrap_or_default().split(['\n', ' ']).filter(|x| !x.is_empty()).map(String::from).collect()
@@ -88,10 +98,16 @@ impl Writer<'_> {
             "INSERT INTO outbox(msg_row, mailbox, next_try_at) VALUES (?1, ?2, ?3)",
             &[&msg_row, &mailbox, &at],
         )?;
+        if self.c.is_pg() {
+            // Heard by the mail workers when the reply commits: one of them sends it at once.
+            self.c.execute("SELECT pg_notify(?1, ?2)", &[&super::Channel::Outbox.as_str(), &mailbox])?;
+        }
         Ok(())
     }
 
-    /// The server accepted the message.
+    /// The server accepted the message. Its claim stays (who sent it): a claim being taken at that moment
+    /// re-checks the outbox row alone on PostgreSQL (the message's state it joins is the one it first read), and
+    /// must find it claimed.
     pub fn mark_sent(&self, msg_row: i64) -> Result<()> {
         self.set_delivery(msg_row, DeliveryState::Sent, None)?;
         self.c
@@ -102,7 +118,9 @@ impl Writer<'_> {
     /// A send failed: try again at `next_try_at`.
     pub fn mark_failed(&self, msg_row: i64, error: &str, next_try_at: i64) -> Result<()> {
         self.c.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_try_at = ?3 WHERE msg_row = ?1",
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_try_at = ?3, claimed_by = NULL,
+               claimed_at = NULL
+             WHERE msg_row = ?1",
             &[&msg_row, &error, &next_try_at],
         )?;
         Ok(())

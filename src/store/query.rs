@@ -52,12 +52,13 @@ impl Writer<'_> {
 
 impl Reader<'_> {
     /// A number that changes when another connection (the CLI, a second TUI, the mail worker) commits: SQLite's
-    /// `data_version`; on PostgreSQL the server's log position (any write on the server moves it: at worst a reload
-    /// too many, until changes are announced with LISTEN/NOTIFY).
+    /// `data_version`; on PostgreSQL the changes the other sessions announced (every write transaction notifies
+    /// `helpdesk_change` as it commits; reading what arrived costs no round trip).
     pub fn data_version(&self) -> crate::Result<i64> {
-        let sql =
-            if self.c.is_pg() { "SELECT CAST(pg_current_wal_lsn() - '0/0' AS BIGINT)" } else { "PRAGMA data_version" };
-        self.c.one(sql, &[], |r| r.get(0))
+        match self.c {
+            super::conn::Conn::Pg(p) => p.data_version(),
+            super::conn::Conn::Lite(_) => self.c.one("PRAGMA data_version", &[], |r| r.get(0)),
+        }
     }
 
     /// Read query `q` into `base`: what its terms name narrows the filter, the other words become the free text.

@@ -25,6 +25,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(super::vectors::MIGRATION),
         M::up(team::LITE),
         M::up(V18),
+        M::up(super::team::MIGRATION),
     ])
 }
 

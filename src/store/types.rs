@@ -1,8 +1,8 @@
 //! Domain types as SQL values: enums as their kebab names, record ids as their rows.
 
 use crate::domain::{
-    AccountId, ArticleId, ContactId, ContactRole, DeliveryState, Direction, Kind, LinkRel, MsgChannel, NoticeKind,
-    PartKind, Severity, SourceChannel, Subtype, TagTarget, Tier,
+    AccountId, ArticleId, ContactId, ContactRole, DeliveryState, Direction, Doing, Kind, LinkRel, MsgChannel,
+    NoticeKind, PartKind, Severity, SourceChannel, Subtype, TagTarget, Tier,
 };
 use crate::stage::{AnyStage, ConversationStage, IssueStage, Stage, TaskStage, TicketStage};
 use postgres::types::{FromSql as PgFromSql, IsNull, ToSql as PgToSql, Type};
@@ -66,7 +66,8 @@ sql_text!(
     Direction,
     DeliveryState,
     Tier,
-    NoticeKind
+    NoticeKind,
+    Doing
 );
 sql_text!(ConversationStage, TicketStage, IssueStage, TaskStage);
 

@@ -100,10 +100,13 @@ impl Reader<'_> {
 impl Writer<'_> {
     /// Hold an item's row until the transaction ends and give its version: no other member's edit of it can come
     /// between what this transaction reads and what it writes (SQLite's writer already holds the whole database).
+    /// `NO KEY UPDATE`: the key-share locks of replies and notes being inserted under the item do not block it (two
+    /// members replying at once would each wait for the other).
     pub(crate) fn lock_item(&self, row: i64) -> Result<i64> {
-        let sql = self
-            .c
-            .pick(["SELECT version FROM items WHERE id = ?1", "SELECT version FROM items WHERE id = ?1 FOR UPDATE"]);
+        let sql = self.c.pick([
+            "SELECT version FROM items WHERE id = ?1",
+            "SELECT version FROM items WHERE id = ?1 FOR NO KEY UPDATE",
+        ]);
         self.c.value(sql, &[&row])?.ok_or_else(|| Error::not_found(format!("item row {row}")))
     }
 

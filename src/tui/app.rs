@@ -224,6 +224,8 @@ pub struct App {
     pub seen: std::collections::HashMap<ItemRef, i64>,
     /// The member's unread notifications.
     pub unread: i64,
+    /// The other members on items, and this session's presence (PostgreSQL).
+    pub others: super::presence::Others,
 }
 
 impl App {
@@ -281,6 +283,7 @@ impl App {
             pager: None,
             seen: Default::default(),
             unread: 0,
+            others: Default::default(),
         }
     }
 

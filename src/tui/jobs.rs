@@ -85,6 +85,8 @@ pub fn spawn_filler(db: PathBuf) {
         // Looking for items without a vector reads every item: a small page cache, and only after something wrote
         // to the database (it ran every 3 s at 100k tickets, and its 32 MiB cache stayed resident).
         let _ = store.set_cache_kib(1024);
+        // Vectors change nothing the members see: the other TUIs need not re-read for them.
+        store.set_announce(false);
         let mut seen = None;
         loop {
             let now = store.read().data_version().ok();

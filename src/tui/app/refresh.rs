@@ -104,6 +104,16 @@ impl App {
         if first {
             return Ok(());
         }
+        self.reload_shown()
+    }
+
+    /// Another member's change was announced: re-read what is shown (the cursor stays on its item).
+    pub fn reload_changed(&mut self) -> Result<()> {
+        self.data_version = self.store.read().data_version()?;
+        self.reload_shown()
+    }
+
+    fn reload_shown(&mut self) -> Result<()> {
         for l in &mut self.lists {
             l.loaded = false;
         }

@@ -7,7 +7,7 @@ use helpdesk::sanitize::line;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TRow, Table};
 
 /// `Dec 31` within the last 300 days of the clock, `2025-12` otherwise (a 2009 mail is not "Nov 18"): dates stay
@@ -103,16 +103,26 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                     };
                     let stage =
                         Cell::from(fit(it.stage.label(), stage_w)).style(Style::new().fg(stage_color(it.stage)));
-                    let title = fit(&line(&it.title), title_w);
+                    // Other members on the item (team presence) lead its title: "◆bob ✎carol".
+                    let title = match app.others.mark(it.id) {
+                        Some(mark) => {
+                            let rest = title_w.saturating_sub(mark.chars().count() + 1);
+                            Cell::from(Line::from(vec![
+                                Span::styled(format!("{} ", fit(&mark, title_w)), Style::new().fg(Color::Cyan)),
+                                Span::raw(fit(&line(&it.title), rest)),
+                            ]))
+                        }
+                        None => Cell::from(fit(&line(&it.title), title_w)),
+                    };
                     let owner = Cell::from(fit(&it.owner.clone().unwrap_or_default(), 8));
                     let sev = Cell::from(it.severity.map(|s| s.as_str()).unwrap_or_default());
                     let account = || fit(&it.account.as_deref().map(line).unwrap_or_else(|| "(unknown)".into()), 18);
                     match (app.pane, narrow) {
-                        (_, true) => vec![dot, Cell::from(it.id.to_string()), stage, Cell::from(title)],
+                        (_, true) => vec![dot, Cell::from(it.id.to_string()), stage, title],
                         (Pane::Inbox, _) if medium => {
-                            vec![dot, Cell::from(it.id.to_string()), Cell::from(account()), owner, Cell::from(title)]
+                            vec![dot, Cell::from(it.id.to_string()), Cell::from(account()), owner, title]
                         }
-                        _ if medium => vec![dot, Cell::from(it.id.to_string()), stage, sev, owner, Cell::from(title)],
+                        _ if medium => vec![dot, Cell::from(it.id.to_string()), stage, sev, owner, title],
                         (Pane::Inbox, _) => vec![
                             dot,
                             Cell::from(it.id.to_string()),
@@ -120,7 +130,7 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                             Cell::from(fit(&it.account.as_deref().map(line).unwrap_or_else(|| "(unknown)".into()), 20)),
                             Cell::from(fit(&it.owner.clone().unwrap_or_default(), 8)),
                             Cell::from(date(it.updated_at, now)),
-                            Cell::from(title),
+                            title,
                         ],
                         _ => vec![
                             dot,
@@ -129,7 +139,7 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                             Cell::from(it.severity.map(|s| s.as_str()).unwrap_or_default()),
                             Cell::from(fit(&it.owner.clone().unwrap_or_default(), 8)),
                             Cell::from(date(it.updated_at, now)),
-                            Cell::from(title),
+                            title,
                         ],
                     }
                 }
@@ -178,7 +188,7 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
     }
 }
 
-pub fn detail(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
+pub fn detail(f: &mut Frame, app: &App, d: &Detail, area: Rect) {
     let h = area.height.saturating_sub(2) as usize;
     let top = d.top(h);
     let find = d.find.as_deref().map(str::to_lowercase);
@@ -204,10 +214,17 @@ pub fn detail(f: &mut Frame, _app: &App, d: &Detail, area: Rect) {
         n => format!(" message {}/{n} · line {}/{} ", msg.max(1), d.scroll + 1, d.lines.len()),
     };
     let inner_w = area.width.saturating_sub(4) as usize;
-    let block = Block::default()
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} ", fit(&d.title, inner_w)))
-        .title_bottom(Line::from(position).right_aligned());
+        .title_bottom(Line::from(position.clone()).right_aligned());
+    if let super::super::app::Target::Item(r) = d.target
+        && let Some(who) = app.others.describe(r)
+    {
+        let room = inner_w.saturating_sub(position.chars().count() + 2);
+        let who = Span::styled(format!(" {} ", fit(&who, room)), Style::new().fg(Color::Cyan));
+        block = block.title_bottom(Line::from(who).left_aligned());
+    }
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 
