@@ -55,3 +55,12 @@ fn ingest_lookups_use_their_indexes() {
     assert!(subject.contains("items_contact") && subject.contains("item_contacts_contact"), "{subject}");
     assert!(!subject.contains("SCAN"), "{subject}");
 }
+
+/// Loading item vectors a page at a time walks them from the last one loaded, never sorting every item of a kind.
+#[test]
+fn vector_pages_walk_the_vectors() {
+    let (_d, s, _) = setup();
+    let plan = s.read().explain_vectors_after().unwrap();
+    assert!(plan.contains("SEARCH v USING INTEGER PRIMARY KEY (rowid>?)"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+}
