@@ -97,9 +97,9 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
     if !check {
         join_as_member(&mut store, &cfg);
     }
-    // The screen reads a screenful at a time: a page cache of 8 MiB holds what it reads again (each item opened
+    // The screen reads a screenful at a time: a page cache of 4 MiB holds what it reads again (each item opened
     // brought new pages into the default 32 MiB one, which stayed resident). The file stays in the OS's cache.
-    store.set_cache_kib(8192)?;
+    store.set_cache_kib(4096)?;
     let mut terminal = init_terminal()?;
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let size = terminal.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
