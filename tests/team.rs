@@ -121,6 +121,38 @@ fn a_claim_given_back_or_left_stale_is_taken_again() {
     }
 }
 
+/// A send refused for good (an addressee that cannot be written, a 5xx) is marked bounced with its reason and never
+/// claimed again; a message that cannot be written is such a refusal.
+#[test]
+fn a_refused_reply_is_bounced_not_retried() {
+    let (_dir, places) = locations();
+    for at in places {
+        let mut s = open(&at);
+        let t = ticket(&mut s, "One reply");
+        let msg = s
+            .write(|w| {
+                let mut m = NewMessage::internal(w.item_row(t)?, "alice", "hello", 100);
+                m.channel = helpdesk::domain::MsgChannel::Customer;
+                m.to = vec!["chlo\u{e9} novak@@x.test".into()];
+                m.delivery = Some(DeliveryState::InTransit);
+                let msg = w.add_message(&m)?;
+                w.enqueue(msg, "support@x.test", 100)?;
+                Ok(msg)
+            })
+            .unwrap();
+        let out = s.read().outgoing(msg).unwrap().unwrap();
+        let e = helpdesk::mail::sync::build_message(&out, "Support", &[]).unwrap_err();
+        assert!(e.starts_with("To "), "an addressee that cannot be written is named: {e}");
+        assert_eq!(s.write(|w| w.claim_outbox("a", 100, 0)).unwrap(), Some(msg));
+        s.write(|w| w.mark_refused(msg, &e)).unwrap();
+        assert_eq!(s.write(|w| w.claim_outbox("b", 100_000, 0)).unwrap(), None, "never tried again");
+        let m = s.read().messages(s.read().item_row(t).unwrap(), None).unwrap();
+        let m = m.iter().find(|x| x.id == msg).unwrap();
+        assert_eq!(m.delivery_state, Some(DeliveryState::Bounced));
+        assert_eq!(s.read().outbox_pending().unwrap(), 0);
+    }
+}
+
 /// One lease holder at a time; when it lets go (or its process, session or file goes), another takes it.
 #[test]
 fn one_process_holds_a_lease_until_it_goes() {

@@ -273,12 +273,21 @@ fn send_one(
     report: &mut SyncReport,
 ) {
     let mut raw = vec![];
+    // Refused (an addressee that cannot be written, a 5xx answer) is final; anything else is tried again later.
+    let mut refused = false;
     let attached = attached_to(store, o.message).map_err(|e| e.to_string());
-    let result = attached.and_then(|a| build_message(o, &mb.name, &a)).and_then(|msg| {
-        let t = smtp(server).map_err(|e| e.to_string())?;
-        raw = msg.formatted();
-        lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| super::net::smtp_error(server, &e).to_string())
-    });
+    let result = attached
+        .and_then(|a| {
+            build_message(o, &mb.name, &a).inspect_err(|e| refused = e.starts_with("To ") || e.starts_with("Cc "))
+        })
+        .and_then(|msg| {
+            let t = smtp(server).map_err(|e| e.to_string())?;
+            raw = msg.formatted();
+            lettre::Transport::send(&t, &msg).map(|_| ()).map_err(|e| {
+                refused = e.is_permanent();
+                super::net::smtp_error(server, &e).to_string()
+            })
+        });
     if result.is_ok() && super::sent::wanted(mb) {
         // The reply went out; a copy that cannot be made is reported, never a reason to send again.
         let copied = tokio::runtime::Builder::new_current_thread()
@@ -292,6 +301,7 @@ fn send_one(
     }
     let outcome = match &result {
         Ok(()) => store.write(|w| w.mark_sent(o.message)),
+        Err(e) if refused => store.write(|w| w.mark_refused(o.message, e)),
         Err(e) => {
             let backoff = (cfg.limits.retry_seconds << o.attempts.clamp(0, 7)).min(3600);
             store.write(|w| w.mark_failed(o.message, e, now + backoff))

@@ -115,6 +115,18 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// A send was refused for good (an addressee that cannot be written, the server's 5xx): the reply shows as
+    /// bounced with the reason, and is not tried again.
+    pub fn mark_refused(&self, msg_row: i64, error: &str) -> Result<()> {
+        self.set_delivery(msg_row, DeliveryState::Bounced, Some(error))?;
+        self.c.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, claimed_by = NULL, claimed_at = NULL
+             WHERE msg_row = ?1",
+            &[&msg_row, &error],
+        )?;
+        Ok(())
+    }
+
     /// A send failed: try again at `next_try_at`.
     pub fn mark_failed(&self, msg_row: i64, error: &str, next_try_at: i64) -> Result<()> {
         self.c.execute(

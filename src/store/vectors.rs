@@ -90,11 +90,9 @@ impl Reader<'_> {
             Some(n) => format!("substr(v.vec, 1, {n})"),
             None => "v.vec".into(),
         };
-        self.c.rows(
-            &vectors_after_sql(self.c.is_pg(), &vec),
-            &[&row, &model, &kind, &(limit as i64)],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+        self.c.rows(&vectors_after_sql(self.c.is_pg(), &vec), &[&row, &model, &kind, &(limit as i64)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
     }
 
     /// The plan of a page of [`Reader::vectors_after`] on SQLite (for the test that asserts it walks the vectors).
