@@ -41,6 +41,21 @@ fn ticket(s: &mut Store, title: &str) -> ItemRef {
     .unwrap()
 }
 
+/// A reply to `to` queued on item `t` at `at`, in transit.
+fn queue_reply(s: &mut Store, t: ItemRef, to: &str, body: &str, at: i64) -> i64 {
+    s.write(|w| {
+        let mut m = NewMessage::internal(w.item_row(t)?, "alice", body, at);
+        m.channel = helpdesk::domain::MsgChannel::Customer;
+        m.message_id = Some(format!("<{body}.{at}@x.test>").replace(' ', "-"));
+        m.to = vec![to.into()];
+        m.delivery = Some(DeliveryState::InTransit);
+        let msg = w.add_message(&m)?;
+        w.enqueue(msg, "support@x.test", at)?;
+        Ok(msg)
+    })
+    .unwrap()
+}
+
 /// Three workers, each on its own connection, claim from 60 queued replies at once: every reply is claimed by
 /// exactly one of them, and a sent one is never claimed again.
 #[test]
@@ -50,21 +65,8 @@ fn each_queued_reply_is_claimed_by_exactly_one_worker() {
         let mut s = open(&at);
         let t = ticket(&mut s, "Replies");
         let now = helpdesk::now();
-        let queued: Vec<i64> = (0..60)
-            .map(|i| {
-                s.write(|w| {
-                    let mut m = NewMessage::internal(w.item_row(t)?, "alice", &format!("reply {i}"), now);
-                    m.channel = helpdesk::domain::MsgChannel::Customer;
-                    m.message_id = Some(format!("<r{i}@x.test>"));
-                    m.to = vec!["c@x.test".into()];
-                    m.delivery = Some(DeliveryState::InTransit);
-                    let msg = w.add_message(&m)?;
-                    w.enqueue(msg, "support@x.test", now)?;
-                    Ok(msg)
-                })
-                .unwrap()
-            })
-            .collect();
+        let queued: Vec<i64> =
+            (0..60).map(|i| queue_reply(&mut s, t, "c@x.test", &format!("reply {i}"), now)).collect();
         let workers: Vec<_> = (0..3)
             .map(|k| {
                 let at = at.clone();
@@ -98,17 +100,7 @@ fn a_claim_given_back_or_left_stale_is_taken_again() {
     for at in places {
         let mut s = open(&at);
         let t = ticket(&mut s, "One reply");
-        let msg = s
-            .write(|w| {
-                let mut m = NewMessage::internal(w.item_row(t)?, "alice", "hello", 100);
-                m.channel = helpdesk::domain::MsgChannel::Customer;
-                m.to = vec!["c@x.test".into()];
-                m.delivery = Some(DeliveryState::InTransit);
-                let msg = w.add_message(&m)?;
-                w.enqueue(msg, "support@x.test", 100)?;
-                Ok(msg)
-            })
-            .unwrap();
+        let msg = queue_reply(&mut s, t, "c@x.test", "hello", 100);
         assert_eq!(s.write(|w| w.claim_outbox("a", 100, 0)).unwrap(), Some(msg));
         assert_eq!(s.write(|w| w.claim_outbox("b", 101, 0)).unwrap(), None, "claimed by a");
         s.write(|w| w.release_claim(msg, "b")).unwrap();
@@ -129,17 +121,7 @@ fn a_refused_reply_is_bounced_not_retried() {
     for at in places {
         let mut s = open(&at);
         let t = ticket(&mut s, "One reply");
-        let msg = s
-            .write(|w| {
-                let mut m = NewMessage::internal(w.item_row(t)?, "alice", "hello", 100);
-                m.channel = helpdesk::domain::MsgChannel::Customer;
-                m.to = vec!["chlo\u{e9} novak@@x.test".into()];
-                m.delivery = Some(DeliveryState::InTransit);
-                let msg = w.add_message(&m)?;
-                w.enqueue(msg, "support@x.test", 100)?;
-                Ok(msg)
-            })
-            .unwrap();
+        let msg = queue_reply(&mut s, t, "chlo\u{e9} novak@@x.test", "hello", 100);
         let out = s.read().outgoing(msg).unwrap().unwrap();
         let e = helpdesk::mail::sync::build_message(&out, "Support", &[]).unwrap_err();
         assert!(e.starts_with("To "), "an addressee that cannot be written is named: {e}");

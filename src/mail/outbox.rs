@@ -132,10 +132,7 @@ pub fn addressing_to(
     }
     let item = w.item(r)?;
     let thread = w.timeline(item.row, Some(MsgChannel::Customer))?;
-    let customer = |m: &&crate::store::Message| m.direction == Direction::Inbound && m.class != "dsn";
-    let last_in = answering
-        .and_then(|row| thread.iter().filter(customer).find(|m| m.id == row))
-        .or_else(|| thread.iter().rev().find(customer));
+    let last_in = answered(&thread, answering);
     // The help desk's own addresses: the configured mailboxes and the one the item's mail came to.
     let ours = |a: &String| {
         cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(a))
@@ -168,6 +165,14 @@ pub fn addressing_to(
     })
 }
 
+/// The customer message a reply answers: the one given (its row) when it is a customer's, else the last customer's.
+fn answered(thread: &[crate::store::Message], answering: Option<i64>) -> Option<&crate::store::Message> {
+    let customer = |m: &&crate::store::Message| m.direction == Direction::Inbound && m.class != "dsn";
+    answering
+        .and_then(|row| thread.iter().filter(customer).find(|m| m.id == row))
+        .or_else(|| thread.iter().rev().find(customer))
+}
+
 /// Reply-all addressing: [`addressing`], with every other addressee of the customer message answered (To and Cc,
 /// never the help desk's own addresses) added to Cc.
 pub fn addressing_all(
@@ -179,10 +184,7 @@ pub fn addressing_all(
     let mut a = addressing_to(w, r, cfg, answering)?;
     let item = w.item(r)?;
     let thread = w.timeline(item.row, Some(MsgChannel::Customer))?;
-    let customer = |m: &&crate::store::Message| m.direction == Direction::Inbound && m.class != "dsn";
-    let last_in = answering
-        .and_then(|row| thread.iter().filter(customer).find(|m| m.id == row))
-        .or_else(|| thread.iter().rev().find(customer));
+    let last_in = answered(&thread, answering);
     let ours = |x: &String| {
         cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(x))
             || item.mailbox.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(x))

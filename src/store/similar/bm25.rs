@@ -24,17 +24,7 @@ pub struct Word {
 pub fn words(tsquery: &str) -> Vec<Word> {
     let mut out: Vec<Word> = vec![];
     let mut chars = tsquery.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\'' {
-            continue;
-        }
-        let mut lexeme = String::new();
-        while let Some(c) = chars.next() {
-            if c == '\'' && chars.next_if_eq(&'\'').is_none() {
-                break;
-            }
-            lexeme.push(c);
-        }
+    while let Some(lexeme) = next_lexeme(&mut chars) {
         let (mut prefix, mut title_only) = (false, false);
         if chars.next_if_eq(&':').is_some() {
             while let Some(f) = chars.next_if(|c| c.is_ascii_alphabetic() || *c == '*') {
@@ -50,21 +40,24 @@ pub fn words(tsquery: &str) -> Vec<Word> {
     out
 }
 
+/// The next quoted lexeme of a printed tsquery or tsvector (`'o''brien'` is `o'brien`), the rest left after it.
+fn next_lexeme(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<String> {
+    chars.find(|c| *c == '\'')?;
+    let mut lexeme = String::new();
+    while let Some(c) = chars.next() {
+        if c == '\'' && chars.next_if_eq(&'\'').is_none() {
+            break;
+        }
+        lexeme.push(c);
+    }
+    Some(lexeme)
+}
+
 /// A document's tsvector as printed (`'card':1A,7 'declin':2A,9B`): (lexeme, positions in the title, elsewhere).
 pub fn positions(tsvector: &str) -> Vec<(String, u32, u32)> {
     let mut out = vec![];
     let mut chars = tsvector.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\'' {
-            continue;
-        }
-        let mut lexeme = String::new();
-        while let Some(c) = chars.next() {
-            if c == '\'' && chars.next_if_eq(&'\'').is_none() {
-                break;
-            }
-            lexeme.push(c);
-        }
+    while let Some(lexeme) = next_lexeme(&mut chars) {
         let (mut title, mut other) = (0, 0);
         if chars.next_if_eq(&':').is_some() {
             let list: String = chars.by_ref().take_while(|c| *c != ' ').collect();
