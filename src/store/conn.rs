@@ -322,6 +322,18 @@ impl<'a> Conn<'a> {
         self.row(sql, args, |r| r.get(0))
     }
 
+    /// Insert one row: its `id`. SQLite reads the connection's last row id; `RETURNING` would make every such insert
+    /// keep a statement journal (a copy of each page it touches) inside a transaction.
+    pub fn insert_id(self, sql: &str, args: &[&dyn Param]) -> Result<i64> {
+        match self {
+            Conn::Lite(c) => {
+                c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args.iter().map(|a| a.lite())))?;
+                Ok(c.last_insert_rowid())
+            }
+            Conn::Pg(_) => self.one(&format!("{sql} RETURNING id"), args, |r| r.get(0)),
+        }
+    }
+
     /// Run a statement: the number of rows it changed.
     pub fn execute(self, sql: &str, args: &[&dyn Param]) -> Result<usize> {
         match self {

@@ -325,12 +325,11 @@ impl Writer<'_> {
         let num: i64 =
             self.c.one("SELECT COALESCE(MAX(num), 0) + 1 FROM items WHERE kind = ?1", &[&n.kind], |r| r.get(0))?;
         let known = n.account_row.is_some() || n.kind != Kind::Conversation;
-        let row: i64 = self.c.one(
+        let row: i64 = self.c.insert_id(
             "INSERT INTO items(kind, num, title, description, stage, severity, subtype, part_id, account_id, contact_id,
                owner_id, grp, needs_response, known, channel, parent_id, mailbox, created_by, created_at, updated_by, updated_at,
                norm_title)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18, ?19, ?20)
-             RETURNING id",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?18, ?19, ?20)",
             &[
                 &n.kind,
                 &num,
@@ -353,13 +352,14 @@ impl Writer<'_> {
                 &by.at,
                 &crate::domain::normalise_subject(title),
             ],
-            |r| r.get(0),
         )?;
         self.queue_fts(super::Fts::Item(row, title.to_string(), n.description.clone()));
         self.queue_fts(super::Fts::Words(row, true));
         self.record_stage(row, None, stage, by)?;
         // Made with an owner by a member: that owner is told (mail and imports assign no one).
-        if let (Some(m), Some(login), Ok(_)) = (owner, &n.owner, self.member_row(&by.who)) {
+        if let (Some(m), Some(login)) = (owner, &n.owner)
+            && self.member_row(&by.who).is_ok()
+        {
             self.notify(login, m, row, crate::domain::NoticeKind::Assigned, by, None, "")?;
         }
         for c in &n.reported_by {

@@ -167,15 +167,14 @@ impl Writer<'_> {
     pub fn add_ledger(&self, l: &NewLedger<'_>) -> Result<i64> {
         let sql = if self.c.is_pg() {
             "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
-             VALUES (?1, ?2, decode(?3, 'hex'), ?4, ?5, ?6, ?7, ?8) RETURNING id"
+             VALUES (?1, ?2, decode(?3, 'hex'), ?4, ?5, ?6, ?7, ?8)"
         } else {
             "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
-             VALUES (?1, ?2, unhex(?3), ?4, ?5, ?6, ?7, ?8) RETURNING id"
+             VALUES (?1, ?2, unhex(?3), ?4, ?5, ?6, ?7, ?8)"
         };
-        self.c.one(
+        self.c.insert_id(
             sql,
             &[&l.source, &l.message_id, &l.sha256, &l.outcome, &l.reason, &l.item_row, &l.msg_row, &l.at],
-            |r| r.get(0),
         )
     }
 

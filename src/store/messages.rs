@@ -186,10 +186,10 @@ impl Reader<'_> {
 
 impl Writer<'_> {
     pub fn add_message(&self, m: &NewMessage) -> Result<i64> {
-        let row: i64 = self.c.one(
+        let row: i64 = self.c.insert_id(
             "INSERT INTO messages(item_id, channel, direction, message_id, in_reply_to, refs, from_addr, from_name,
                to_addrs, cc_addrs, subject, body, sent_at, author, contact_id, delivery_state, thread_reason, class)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) RETURNING id",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             &[
                 &m.item_row,
                 &m.channel,
@@ -210,7 +210,6 @@ impl Writer<'_> {
                 &m.thread_reason,
                 &m.class,
             ],
-            |r| r.get(0),
         )?;
         self.queue_fts(super::Fts::Message(row, m.subject.clone(), m.body.clone()));
         if let (MsgChannel::Internal, Some(item), Some(author)) = (m.channel, m.item_row, &m.author) {

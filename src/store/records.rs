@@ -241,11 +241,10 @@ impl Writer<'_> {
         let owner = a.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
         let row: i64 = self
             .c
-            .one(
+            .insert_id(
                 "INSERT INTO accounts(name, tier, description, owner_id, external_ref, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
                 &[&a.name.trim(), &a.tier, &a.description, &owner, &a.external_ref, &at],
-                |r| r.get(0),
             )
             .map_err(|e| unique_err(e, "an account with that external reference exists already"))?;
         for d in &a.domains {
@@ -274,11 +273,10 @@ impl Writer<'_> {
         }
         let row: i64 = self
             .c
-            .one(
+            .insert_id(
                 "INSERT INTO contacts(name, external_ref, verified, account_id, phones, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
                 &[&c.name.trim(), &c.external_ref, &c.verified, &c.account_row, &c.phones.join("\n"), &at],
-                |r| r.get(0),
             )
             .map_err(|e| unique_err(e, "a contact with that external reference exists already"))?;
         for (i, e) in c.emails.iter().enumerate() {
