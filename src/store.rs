@@ -128,9 +128,8 @@ pub struct Writer<'a> {
 
 /// A full-text row to index when the transaction commits.
 pub(crate) enum Fts {
-    Item(i64, String, String),
     Message(i64, String, String),
-    /// The own words of an item (schema V12): new (true), or its people changed.
+    /// An item's row of `items_fts` (schema V20): new (true), or its people changed.
     Words(i64, bool),
 }
 
@@ -178,24 +177,23 @@ impl Writer<'_> {
             self.fts.borrow_mut().clear();
             return Ok(());
         };
-        let mut items = c.prepare_cached("INSERT INTO items_fts(rowid, title, description) VALUES (?1, ?2, ?3)")?;
         let mut msgs = c.prepare_cached("INSERT INTO messages_fts(rowid, subject, body) VALUES (?1, ?2, ?3)")?;
         let mut words = c.prepare_cached(
             "INSERT INTO item_words_stale VALUES (?1, ?2) ON CONFLICT(item_id) DO UPDATE SET fresh = MAX(fresh, ?2)",
         )?;
         for f in self.fts.borrow_mut().drain(..) {
             match f {
-                Fts::Item(row, a, b) => items.execute(rusqlite::params![row, a, b])?,
                 Fts::Message(row, a, b) => msgs.execute(rusqlite::params![row, a, b])?,
                 Fts::Words(row, fresh) => words.execute(rusqlite::params![row, fresh])?,
             };
         }
-        // The items whose own words changed in this transaction, each indexed once (schema V12).
+        // The items whose words changed in this transaction, each indexed once (schema V20).
         if c.prepare_cached("SELECT EXISTS (SELECT 1 FROM item_words_stale)")?.query_row([], |r| r.get(0))? {
             c.execute_batch(
-                "DELETE FROM item_words WHERE rowid IN (SELECT item_id FROM item_words_stale WHERE fresh = 0);
-                 INSERT INTO item_words(rowid, words)
-                   SELECT d.id, d.words FROM item_words_stale s CROSS JOIN item_doc d ON d.id = s.item_id;
+                "DELETE FROM items_fts WHERE rowid IN (SELECT item_id FROM item_words_stale WHERE fresh = 0);
+                 INSERT INTO items_fts(rowid, title, description, people)
+                   SELECT d.id, d.title, d.description, d.people
+                   FROM item_words_stale s CROSS JOIN item_doc d ON d.id = s.item_id;
                  DELETE FROM item_words_stale;",
             )?;
         }

@@ -113,10 +113,10 @@ impl Store {
         }
         match &to.db {
             Db::Lite(c) => c.execute_batch(
-                "INSERT INTO items_fts(items_fts) VALUES ('rebuild');
+                "INSERT INTO items_fts(rowid, title, description, people)
+                   SELECT id, title, description, people FROM item_doc;
                  INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
                  INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
-                 INSERT INTO item_words(rowid, words) SELECT id, words FROM item_doc;
                  DELETE FROM item_words_stale;",
             )?,
             Db::Pg(p) => {

@@ -11,6 +11,11 @@ pub fn prefix(term: &str) -> String {
     format!("{}*", phrase(term))
 }
 
+/// An FTS5 expression over `items_fts` limited to what an item says (title and description), not its people.
+pub fn own_text(expr: &str) -> String {
+    format!("{{title description}} : ({expr})")
+}
+
 /// A word as a `to_tsquery` term: only its letters and digits (`card`).
 pub fn pg_word(term: &str) -> String {
     let w: String = term.chars().filter(|c| c.is_alphanumeric()).collect();

@@ -353,7 +353,6 @@ impl Writer<'_> {
                 &crate::domain::normalise_subject(title),
             ],
         )?;
-        self.queue_fts(super::Fts::Item(row, title.to_string(), n.description.clone()));
         self.queue_fts(super::Fts::Words(row, true));
         self.record_stage(row, None, stage, by)?;
         // Made with an owner by a member: that owner is told (mail and imports assign no one).

@@ -292,10 +292,10 @@ fn list_sql(f: &ItemFilter, common: &[String], pg: bool, page: Page, limit: usiz
     let dir = if page.before { "ASC" } else { "DESC" };
     if let Some(q) = words::driving(f).filter(|_| !pg) {
         // Newest first by the index's own row order: FTS5 streams rows and the query stops after `limit`.
-        sql.push_str(" FROM item_words w CROSS JOIN items i ON i.id = w.rowid");
+        sql.push_str(" FROM items_fts w CROSS JOIN items i ON i.id = w.rowid");
         sql.push_str(JOINS);
         where_clause(&ItemFilter { text: None, ..f.clone() }, common, pg, &mut sql, &mut args);
-        sql.push_str(" AND item_words MATCH ?");
+        sql.push_str(" AND items_fts MATCH ?");
         args.push(Value::Text(q));
         if let Some(row) = page.after_row {
             sql.push_str(&format!(" AND w.rowid {cmp} ?"));

@@ -217,18 +217,10 @@ impl Writer<'_> {
         }
         let row = self.item_row(r)?;
         self.lock_item(row)?;
-        let old = self.item_by_row(row)?;
-        if !self.c.is_pg() {
-            self.c.execute(
-                "INSERT INTO items_fts(items_fts, rowid, title, description) VALUES ('delete', ?1, ?2, ?3)",
-                &[&row, &old.title, &old.description],
-            )?;
-        }
         self.c.execute(
             "UPDATE items SET title = ?2, norm_title = ?3 WHERE id = ?1",
             &[&row, &title.trim(), &crate::domain::normalise_subject(title)],
         )?;
-        self.queue_fts(super::Fts::Item(row, title.trim().to_string(), old.description));
         self.changed(row, by, &format!("title “{}”", title.trim()))?;
         Ok(())
     }

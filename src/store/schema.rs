@@ -26,6 +26,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(team::LITE),
         M::up(V18),
         M::up(super::team::MIGRATION),
+        M::up(V20),
     ])
 }
 
@@ -372,6 +373,37 @@ CREATE TRIGGER item_words_people_del AFTER DELETE ON item_contacts BEGIN
 END;
 "#;
 
+/// One full-text row per item, not two: `items_fts` gains the item's people (account, owner, contacts' names and
+/// emails) as a third column and becomes contentless, and takes the place of V12's `item_words`. The list filter
+/// matches every column; similar work matches title and description (`{title description} :`), and ranks with the
+/// people column's weight 0. Each indexed word of a new item was written eight times (two tables, three prefix
+/// lengths each), now four.
+const V20: &str = r#"
+DROP TRIGGER item_words_del;
+DROP TABLE items_vocab;
+DROP TABLE items_fts;
+DROP TABLE item_words;
+DROP VIEW item_doc;
+CREATE VIRTUAL TABLE items_fts USING fts5(
+  title, description, people, content='', contentless_delete=1, tokenize='porter unicode61', prefix='1 2 3'
+);
+INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 8);
+CREATE VIEW item_doc AS SELECT i.id AS id, i.title AS title, i.description AS description,
+  COALESCE(a.name, '') || ' ' || COALESCE(m.login || ' ' || m.name, '')
+  || ' ' || COALESCE((SELECT group_concat(c.name || ' ' || COALESCE(
+       (SELECT group_concat(e.email, ' ') FROM contact_emails e WHERE e.contact_id = c.id), ''), ' ')
+     FROM contacts c WHERE c.id = i.contact_id
+       OR c.id IN (SELECT ic.contact_id FROM item_contacts ic WHERE ic.item_id = i.id)), '') AS people
+  FROM items i LEFT JOIN accounts a ON a.id = i.account_id LEFT JOIN members m ON m.id = i.owner_id;
+INSERT INTO items_fts(rowid, title, description, people) SELECT id, title, description, people FROM item_doc;
+CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, 'col');
+DELETE FROM item_words_stale;
+CREATE TRIGGER item_words_del AFTER DELETE ON items BEGIN
+  DELETE FROM items_fts WHERE rowid = old.id;
+  DELETE FROM item_words_stale WHERE item_id = old.id;
+END;
+"#;
+
 /// Drafts keep the files to send with them and the message a forward carries.
 const V13: &str = r#"
 ALTER TABLE drafts ADD COLUMN attach TEXT NOT NULL DEFAULT '';
@@ -449,5 +481,33 @@ mod tests {
             let v: i64 = c.query_row(q, [], |r| r.get(0)).unwrap();
             assert_eq!(v, 8, "{q}");
         }
+    }
+
+    #[test]
+    fn v20_indexes_each_item_once_with_its_people() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        let before_v20 = super::migrations().pending_migrations(&c).unwrap() as usize - 1;
+        super::migrations().to_version(&mut c, before_v20).unwrap();
+        c.execute_batch(
+            "INSERT INTO contacts(id, name, created_at, updated_at) VALUES (7, 'Ada Lovelace', 1, 1);
+             INSERT INTO contact_emails(email, contact_id) VALUES ('ada@example.com', 7);
+             INSERT INTO items(id, kind, num, title, description, stage, channel, contact_id, created_by, created_at,
+               updated_by, updated_at) VALUES (1, 'conversation', 1, 'Card swallowed', 'the ATM kept it', 'new',
+               'email', 7, 'x', 1, 'x', 1);",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let hits = |q: &str| -> i64 {
+            c.query_row("SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH ?1", [q], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(hits("\"swallow\"* AND \"lovel\"*"), 1, "title and people in one row, as the list filter asks");
+        assert_eq!(hits(&crate::store::fts::own_text("\"lovelace\"")), 0, "similar work reads what the item says");
+        assert_eq!(hits(&crate::store::fts::own_text("\"atm\"")), 1);
+        let old: i64 = c
+            .query_row("SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('item_words', 'item_doc')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(old, 1, "item_words is gone; item_doc gives the columns");
+        c.execute("DELETE FROM items WHERE id = 1", []).unwrap();
+        assert_eq!(hits("\"card\""), 0, "a deleted item leaves the index");
     }
 }

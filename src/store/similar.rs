@@ -76,7 +76,8 @@ impl Reader<'_> {
         // bm25 reads the whole doclist of every phrase on its first call (for document counts): newest-first
         // candidates, which are ranked without it, skip it and carry an equal score.
         let (score, order) =
-            if newest { ("-?2", "items_fts.rowid DESC") } else { ("bm25(items_fts, ?2, 1.0)", "score") };
+            if newest { ("-?2", "items_fts.rowid DESC") } else { ("bm25(items_fts, ?2, 1.0, 0.0)", "score") };
+        let expr = super::fts::own_text(expr);
         let sql = format!(
             "SELECT i.id, i.kind, i.num, i.title, i.stage, {score} AS score, i.account_id,
                 i.contact_id, i.part_id, i.created_at, i.updated_at, i.closed_at IS NOT NULL AS closed
@@ -90,13 +91,15 @@ impl Reader<'_> {
 
     /// Does any item contain this term (after stemming)?
     pub fn term_exists(&self, term: &str) -> Result<bool> {
-        let expr = if self.c.is_pg() { super::fts::pg_word(term) } else { super::fts::phrase(term) };
+        let expr =
+            if self.c.is_pg() { super::fts::pg_word(term) } else { super::fts::own_text(&super::fts::phrase(term)) };
         Ok(self.c.value::<i64>(self.c.pick(TERM_EXISTS), &[&expr])?.is_some())
     }
 
     /// How many items contain a term, counted up to `cap` (so a common word costs at most `cap` steps).
     pub fn term_docs(&self, term: &str, cap: usize) -> Result<usize> {
-        let expr = if self.c.is_pg() { super::fts::pg_word(term) } else { super::fts::phrase(term) };
+        let expr =
+            if self.c.is_pg() { super::fts::pg_word(term) } else { super::fts::own_text(&super::fts::phrase(term)) };
         let n: i64 = self.c.one(self.c.pick(TERM_DOCS), &[&expr, &(cap as i64)], |r| r.get(0))?;
         Ok(n as usize)
     }
@@ -178,7 +181,8 @@ const TERM_DOCS: [&str; 2] = [
 /// PostgreSQL has no vocabulary table: `ts_stat` over the newest 5,000 items (every item's vector took seconds at
 /// 100k items, per repaired word); their words and counts stand for the whole, as typo repair needs.
 const VOCABULARY: [&str; 2] = [
-    "SELECT term, doc FROM items_vocab WHERE term >= ?1 AND term < ?2 ORDER BY doc DESC LIMIT ?3",
+    "SELECT term, MAX(doc) AS docs FROM items_vocab WHERE term >= ?1 AND term < ?2 AND col IN ('title', 'description')
+     GROUP BY term ORDER BY docs DESC LIMIT ?3",
     "SELECT word, CAST(ndoc AS BIGINT) FROM ts_stat('SELECT fts FROM items ORDER BY id DESC LIMIT 5000')
      WHERE word >= ?1 AND word < ?2 ORDER BY ndoc DESC LIMIT ?3",
 ];

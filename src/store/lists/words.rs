@@ -10,7 +10,7 @@ use crate::store::conn::{Conn, Value};
 const COMMON: i64 = 3000;
 
 /// The free words of a filter as SQL: every word must match the item's ID, its own words (prefix of a word of its
-/// title, description, account, owner or contacts: the `item_words` index) or, unless `quick`, as a whole word one
+/// title, description, account, owner or contacts: the `items_fts` index) or, unless `quick`, as a whole word one
 /// of its messages. `common` are the words that many messages have.
 pub(super) fn free_words(
     text: &str,
@@ -37,7 +37,7 @@ pub(super) fn free_words(
                 own.push(super::super::fts::prefix(&w));
                 continue;
             }
-            sql.push_str(" AND (i.id IN (SELECT rowid FROM item_words WHERE item_words MATCH ?) OR ");
+            sql.push_str(" AND (i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?) OR ");
             sql.push_str(if common.contains(&w) {
                 "EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id = i.id AND mm.id IN
                        (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
@@ -50,7 +50,7 @@ pub(super) fn free_words(
         }
     }
     if !own.is_empty() {
-        sql.push_str(" AND i.id IN (SELECT rowid FROM item_words WHERE item_words MATCH ?)");
+        sql.push_str(" AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
         args.push(Value::Text(own.join(" AND ")));
     }
 }
