@@ -9,6 +9,7 @@ mod customers;
 mod drafts;
 pub mod fts;
 pub mod health;
+mod indexing;
 mod items;
 mod ledger;
 
@@ -168,36 +169,6 @@ impl Writer<'_> {
     /// [`Error::NeedsSavepoints`], for the caller to roll back and run again without this.
     pub fn set_optimistic(&self, on: bool) {
         self.optimistic.set(on);
-    }
-
-    /// Index the queued rows. Done last, because FTS5 flushes its buffer at every statement savepoint after its first write.
-    /// (PostgreSQL's index follows generated columns: nothing to do.)
-    fn flush_fts(&self) -> Result<()> {
-        let Conn::Lite(c) = self.c else {
-            self.fts.borrow_mut().clear();
-            return Ok(());
-        };
-        let mut msgs = c.prepare_cached("INSERT INTO messages_fts(rowid, subject, body) VALUES (?1, ?2, ?3)")?;
-        let mut words = c.prepare_cached(
-            "INSERT INTO item_words_stale VALUES (?1, ?2) ON CONFLICT(item_id) DO UPDATE SET fresh = MAX(fresh, ?2)",
-        )?;
-        for f in self.fts.borrow_mut().drain(..) {
-            match f {
-                Fts::Message(row, a, b) => msgs.execute(rusqlite::params![row, a, b])?,
-                Fts::Words(row, fresh) => words.execute(rusqlite::params![row, fresh])?,
-            };
-        }
-        // The items whose words changed in this transaction, each indexed once (schema V20).
-        if c.prepare_cached("SELECT EXISTS (SELECT 1 FROM item_words_stale)")?.query_row([], |r| r.get(0))? {
-            c.execute_batch(
-                "DELETE FROM items_fts WHERE rowid IN (SELECT item_id FROM item_words_stale WHERE fresh = 0);
-                 INSERT INTO items_fts(rowid, title, description, people)
-                   SELECT d.id, d.title, d.description, d.people
-                   FROM item_words_stale s CROSS JOIN item_doc d ON d.id = s.item_id;
-                 DELETE FROM item_words_stale;",
-            )?;
-        }
-        Ok(())
     }
 }
 
