@@ -282,6 +282,14 @@ impl Store {
         Ok(())
     }
 
+    /// Foreign key checks on or off (bulk ingest writes parents before children, in one transaction).
+    pub fn set_foreign_keys(&self, on: bool) -> Result<()> {
+        if let Db::Lite(c) = &self.db {
+            c.pragma_update(None, "foreign_keys", on)?;
+        }
+        Ok(())
+    }
+
     pub fn autocheckpoint(&self) -> Result<i64> {
         match &self.db {
             Db::Lite(c) => Ok(c.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?),

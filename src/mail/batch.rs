@@ -38,6 +38,7 @@ pub fn ingest_batch(
     dry_run: bool,
     progress: &mut dyn FnMut(&Summary),
 ) -> Result<Summary> {
+    store.set_foreign_keys(false)?;
     let (tx, rx) = sync_channel::<Vec<std::io::Result<(RawMail, Prepared)>>>(AHEAD / CHUNK);
     let path = store.path();
     let out = std::thread::scope(|s| {
@@ -115,5 +116,6 @@ pub fn ingest_batch(
         Ok(sum)
     });
     store.set_autocheckpoint(1000)?;
+    store.set_foreign_keys(true)?;
     out
 }

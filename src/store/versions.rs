@@ -124,12 +124,15 @@ impl Writer<'_> {
 
     /// Record an edit of an item: its version goes up by one, with who changed what. Gives the new version.
     pub(crate) fn changed(&self, row: i64, by: &By, what: &str) -> Result<i64> {
-        let version: i64 = self.c.one(
-            "UPDATE items SET version = version + 1, updated_by = ?2,
-             updated_at = CASE WHEN updated_at > ?3 THEN updated_at ELSE ?3 END WHERE id = ?1 RETURNING version",
-            &[&row, &by.who, &by.at],
-            |r| r.get(0),
-        )?;
+        const BUMP: &str = "UPDATE items SET version = version + 1, updated_by = ?2,
+             updated_at = CASE WHEN updated_at > ?3 THEN updated_at ELSE ?3 END WHERE id = ?1";
+        // SQLite reads the version after (RETURNING would keep a statement journal for each edit).
+        let version: i64 = if self.c.is_pg() {
+            self.c.one(&format!("{BUMP} RETURNING version"), &[&row, &by.who, &by.at], |r| r.get(0))?
+        } else {
+            self.c.execute(BUMP, &[&row, &by.who, &by.at])?;
+            self.c.one("SELECT version FROM items WHERE id = ?1", &[&row], |r| r.get(0))?
+        };
         self.c.execute(
             "INSERT INTO item_changes(item_id, version, by, at, what) VALUES (?1, ?2, ?3, ?4, ?5)",
             &[&row, &version, &by.who, &by.at, &what],
