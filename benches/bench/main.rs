@@ -387,15 +387,26 @@ fn ingest_rows(b: &mut Bench, dir: &Path, n: usize) -> Result<()> {
         }
         sets.insert(0, ("spamassassin easy-ham-1".to_string(), ham, None));
     }
+    // Two rounds, each side in turn, and the better of each side's two: this host's speed drifts by a third within
+    // minutes, and a pair run back to back is compared under the same conditions.
     for (name, path, mailbox) in sets {
-        let (msgs, secs) = ingest_once(std::slice::from_ref(&path), &dir.join("ingest.db"), mailbox)?;
-        let ours = msgs as f64 / secs;
-        let theirs = notmuch(&path, msgs)?;
-        let (ratio, met) = match theirs {
-            Some(t) => (format!(", notmuch new {t:.0}/s, ratio {:.1}×", ours / t), Some(ours / t >= 10.0)),
+        let (mut ours, mut theirs) = (vec![], vec![]);
+        for _ in 0..2 {
+            let (msgs, secs) = ingest_once(std::slice::from_ref(&path), &dir.join("ingest.db"), mailbox)?;
+            ours.push(msgs as f64 / secs);
+            if let Some(t) = notmuch(&path, msgs)? {
+                theirs.push(t);
+            }
+        }
+        let best = ours.iter().copied().fold(0.0, f64::max);
+        let runs = |v: &[f64]| v.iter().map(|r| format!("{r:.0}")).collect::<Vec<_>>().join(" and ");
+        let (ratio, met) = match theirs.iter().copied().reduce(f64::max) {
+            Some(t) => {
+                (format!(", notmuch new {t:.0}/s ({}), ratio {:.1}×", runs(&theirs), best / t), Some(best / t >= 10.0))
+            }
             None => (", notmuch not installed".to_string(), None),
         };
-        b.row(&format!("ingest {name}"), format!("{ours:.0} msg/s{ratio}"), "≥ 10× notmuch", met);
+        b.row(&format!("ingest {name}"), format!("{best:.0} msg/s ({}){ratio}", runs(&ours)), "≥ 10× notmuch", met);
     }
     Ok(())
 }
