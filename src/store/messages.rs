@@ -243,7 +243,13 @@ impl Writer<'_> {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
 }
 
 impl Reader<'_> {
@@ -260,5 +266,13 @@ impl Reader<'_> {
         all.into_iter()
             .find(|m| m.id == msg_row)
             .ok_or_else(|| crate::Error::not_found(format!("message {msg_row} (in the machine lane)")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hex_is_two_lowercase_digits_per_byte() {
+        assert_eq!(super::hex(&[0, 0x0f, 0xa5, 0xff]), "000fa5ff");
     }
 }
