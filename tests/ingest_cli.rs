@@ -50,6 +50,11 @@ In-Reply-To: <nr1@example.org>\r\nDate: Mon, 8 Jun 2026 10:00:00 +0000\r\n\r\nOn
     let mut again = needs(&db);
     again.sort();
     assert_eq!(again, ["CONV-1", "CONV-2"]);
+    // `show` says who wrote each message, not the channel's name ("customer" on our own replies too).
+    db.ok(&["conversation", "note", "CONV-1", "--body", "asked billing"]);
+    let shown = db.ok(&["conversation", "show", "CONV-1"]);
+    assert!(shown.contains("from the customer: Carol <carol1@example.org>"), "{shown}");
+    assert!(shown.contains("internal note: "), "{shown}");
 }
 
 #[test]
@@ -128,4 +133,21 @@ Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nbody\r\n",
     for q in quarantined.as_array().unwrap() {
         assert!(!q["reason"].as_str().unwrap_or("").is_empty(), "quarantined without a reason: {q}");
     }
+}
+
+#[test]
+fn a_quarantine_longer_than_its_list_says_how_many_are_not_shown() {
+    let db = Db::new();
+    let md = db.0.path().join("bad");
+    for d in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(md.join(d)).unwrap();
+    }
+    for i in 0..3 {
+        std::fs::write(md.join(format!("cur/{i}.x:2,S")), format!("not a mail, number {i}\n")).unwrap();
+    }
+    db.ok(&["import", "mail", md.to_str().unwrap()]);
+    assert_eq!(db.json(&["quarantine", "list", "--json"]).as_array().unwrap().len(), 3, "all three quarantined");
+    let out = db.ok(&["quarantine", "list", "--limit", "2"]);
+    assert!(out.contains("2 of 3 shown"), "{out}");
+    assert!(!db.ok(&["quarantine", "list"]).contains(" shown"), "a whole list says nothing more");
 }

@@ -108,8 +108,13 @@ pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd, json: bool)
             } else if q.is_empty() {
                 println!("quarantine is empty");
             } else {
+                let shown = q.len() as i64;
                 for e in q {
                     println!("{:<6} {} {:>9} B  {}  {}", e.id, fmt_ts(e.at), e.size, line(&e.reason), line(&e.source));
+                }
+                let total = store.read().quarantine_count()?;
+                if total > shown {
+                    println!("{shown} of {total} shown; all of them: `helpdesk quarantine list --limit {total}`");
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Printing: JSON for scripts, aligned plain text for people. Untrusted text is sanitised on the way out.
 
 use anyhow::Result;
-use helpdesk::domain::{LinkEnd, fmt_ts};
+use helpdesk::domain::{Direction, LinkEnd, MsgChannel, fmt_ts};
 use helpdesk::sanitize::{line, text};
 use helpdesk::store::{Item, ItemRow, Message};
 use serde::Serialize;
@@ -92,7 +92,12 @@ pub fn item(i: &Item, msgs: &[Message]) {
         for m in msgs {
             let who = if m.from_name.is_empty() { m.from.clone() } else { format!("{} <{}>", m.from_name, m.from) };
             let state = m.delivery_state.map(|s| format!(" [{s}]")).unwrap_or_default();
-            println!("── {} {} {} {}{}", m.id, fmt_ts(m.sent_at), m.channel, line(&who), state);
+            let kind = match (m.channel, m.direction) {
+                (MsgChannel::Internal, _) => "internal note",
+                (MsgChannel::Customer, Direction::Inbound) => "from the customer",
+                (MsgChannel::Customer, Direction::Outbound) => "reply to the customer",
+            };
+            println!("── {} {} {kind}: {}{}", m.id, fmt_ts(m.sent_at), line(&who), state);
             if !m.thread_reason.is_empty() {
                 println!("   threaded: {}", line(&m.thread_reason));
             }

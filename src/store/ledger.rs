@@ -109,6 +109,11 @@ impl Reader<'_> {
         )
     }
 
+    /// How many messages are in quarantine.
+    pub fn quarantine_count(&self) -> Result<i64> {
+        self.c.one("SELECT COUNT(*) FROM quarantine", &[], |r| r.get(0))
+    }
+
     pub fn quarantine(&self, limit: usize) -> Result<Vec<QuarantineEntry>> {
         self.c.rows(
             "SELECT q.ledger_id, l.source_key, q.reason, COALESCE(r.size, 0), l.at FROM quarantine q JOIN ledger l ON l.id = q.ledger_id
