@@ -48,6 +48,9 @@ fn create_list_show_stage() {
     assert_eq!(s["history"][1]["by"], "tester");
     let text = db.ok(&["ticket", "show", "1"]);
     assert!(text.contains("work in progress"), "{text}");
+    assert!(text.contains("queued → work in progress"), "the history names stages as the TUI does: {text}");
+    let stats = db.ok(&["stats"]);
+    assert!(stats.contains("  work in progress ") && !stats.contains("work-in-progress"), "{stats}");
 }
 
 #[test]

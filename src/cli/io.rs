@@ -115,7 +115,7 @@ pub fn stats(store: &Store, days: i64, json: bool) -> Result<ExitCode> {
     println!("Incoming, last {days} days: {total}\n  {spark}");
     println!("Open tickets by stage");
     for (k, v) in &s.open_tickets_by_stage {
-        println!("  {k:<27} {v:>7}");
+        println!("  {:<27} {v:>7}", k.label());
     }
     println!("Open tickets by severity");
     for (k, v) in &s.open_tickets_by_severity {

@@ -82,8 +82,8 @@ pub fn item(i: &Item, msgs: &[Message]) {
         println!(
             "  {}  {:>26} → {:<26} {}",
             fmt_ts(h.at),
-            h.from.map(|s| s.as_str()).unwrap_or("(created)"),
-            h.to,
+            h.from.map(|s| s.label()).unwrap_or("(created)"),
+            h.to.label(),
             line(&h.by)
         );
     }
