@@ -100,8 +100,15 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
 }
 
 pub fn open(db: &Path) -> Result<Store> {
-    Store::open(db)
-        .with_context(|| format!("cannot open database {}", helpdesk::store::shown_location(&db.to_string_lossy())))
+    let at = helpdesk::store::shown_location(&db.to_string_lossy());
+    Store::open(db).map_err(|e| {
+        // A PostgreSQL error names the database already.
+        if e.to_string().contains(&at) {
+            anyhow::anyhow!("cannot open {e}")
+        } else {
+            anyhow::anyhow!("cannot open database {at}: {e}")
+        }
+    })
 }
 
 fn config(path: &Option<PathBuf>) -> Result<helpdesk::config::Config> {

@@ -262,3 +262,19 @@ fn knowledge_articles_import_update_suggest_and_edit() {
     assert!(new.starts_with("KB-3"), "{new}");
     assert!(db.err(&["kb", "show", "KB-99"]).contains("KB-99 not found"));
 }
+
+#[test]
+fn a_database_that_cannot_be_reached_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "postgres://helpdesk@127.0.0.1:1/hd";
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_helpdesk"))
+        .args(["--db", url, "ticket", "list"])
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("PGPASSWORD", "x")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert_eq!(err.matches(url).count(), 1, "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
+}
