@@ -221,6 +221,12 @@ fn list_mail_creates_and_joins_items_and_never_reopens_one() {
     let item = s.read().item(conv).unwrap();
     assert_eq!((item.stage.as_str(), item.needs_response), ("needs-response", true), "a person's own reply does");
     assert_eq!(item.message_count, 4);
+    // A reply answers the one who wrote, not every poster of the list; reply-all adds the list.
+    let cfg = helpdesk::config::Config::default();
+    let a = helpdesk::mail::outbox::addressing(&s.read(), conv, &cfg).unwrap();
+    assert_eq!((a.to, a.cc), (vec!["cy@example.org".to_string()], vec![]));
+    let all = helpdesk::mail::outbox::addressing_all(&s.read(), conv, &cfg, None).unwrap();
+    assert_eq!(all.cc, ["dev@lists.example.org"]);
 }
 
 /// Real list mail (spamassassin easy-ham-1, 2002) makes conversations, grouped as notmuch groups it by its headers.

@@ -139,6 +139,12 @@ pub fn addressing_to(
             || item.mailbox.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(a))
     };
     let (mut to, mut cc) = w.reply_recipients(item.row)?;
+    // On a mailing list every poster is a participant: a reply answers the one who wrote (reply-all adds the rest).
+    if let Some(m) = last_in.filter(|m| !m.from.is_empty())
+        && thread.iter().any(|m| m.class == "list")
+    {
+        (to, cc) = (vec![m.from.clone()], vec![]);
+    }
     if to.is_empty()
         && let Some(m) = last_in.filter(|m| !m.from.is_empty())
     {
