@@ -53,12 +53,9 @@ impl Reader<'_> {
 
     /// The ticket made from a conversation (the conversation's thread continues there), by the conversation's row.
     pub fn ticket_of_conversation(&self, conv_row: i64) -> Result<Option<(i64, ItemRef)>> {
-        self.c.row(
-            "SELECT i.id, i.kind, i.num FROM links l JOIN items i ON i.id = l.to_id
-             WHERE l.from_id = ?1 AND l.rel = ?2 ORDER BY i.id DESC LIMIT 1",
-            &[&conv_row, &crate::domain::LinkRel::Ticket],
-            |r| Ok((r.get(0)?, ItemRef { kind: r.get(1)?, num: r.get(2)? })),
-        )
+        self.c.row(TICKET_OF_CONVERSATION, &[&conv_row, &crate::domain::LinkRel::Ticket], |r| {
+            Ok((r.get(0)?, ItemRef { kind: r.get(1)?, num: r.get(2)? }))
+        })
     }
 
     /// Row, kind and number from `sql` with one bound id.
@@ -73,6 +70,7 @@ impl Reader<'_> {
             ("item_of_message_id", ITEM_OF_MESSAGE_ID),
             ("item_referencing", ITEM_REFERENCING),
             ("open_item_by_subject", OPEN_ITEM_BY_SUBJECT),
+            ("ticket_of_conversation", TICKET_OF_CONVERSATION),
         ] {
             let n = self.lite()?.prepare(sql)?.parameter_count();
             out.push((
@@ -262,6 +260,10 @@ impl Reader<'_> {
 
 const ITEM_OF_MESSAGE_ID: &str =
     "SELECT i.id, i.kind, i.num FROM messages m JOIN items i ON i.id = m.item_id WHERE m.message_id = ?1";
+
+/// The newest ticket made from a conversation: in link order from the key (`to_id` is the ticket), not sorted.
+const TICKET_OF_CONVERSATION: &str = "SELECT i.id, i.kind, i.num FROM links l JOIN items i ON i.id = l.to_id
+     WHERE l.from_id = ?1 AND l.rel = ?2 ORDER BY l.to_id DESC LIMIT 1";
 
 /// Rows come in `message_row` order from the key, so the first is found without sorting.
 const ITEM_REFERENCING: &str = "SELECT i.id, i.kind, i.num FROM message_refs r JOIN messages m ON m.id = r.message_row
