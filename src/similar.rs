@@ -246,8 +246,13 @@ fn search(r: &Reader<'_>, q: &Query, limit: usize, finder: &Finder) -> Result<Ve
     }
     let query_set: std::collections::HashSet<String> = title_terms.iter().cloned().collect();
     let mut out = vec![];
+    // What the item is linked to already (the ticket a conversation became, its issue) is no suggestion.
+    let linked: std::collections::HashSet<i64> = match q.item_row {
+        Some(me) => r.linked_rows(me)?.into_iter().collect(),
+        None => Default::default(),
+    };
     for (c, text_score, title_score) in pool {
-        if Some(c.row) == q.item_row {
+        if Some(c.row) == q.item_row || linked.contains(&c.row) {
             continue;
         }
         let fb = match q.item_row {

@@ -67,9 +67,14 @@ pub enum Event {
 
 /// Whoever runs the TUI is a member of the help desk from the first start: assignment, notifications and unread
 /// marks are per member (`is:unread` answered "not a member" until someone ran `member new`).
+/// The fallback login "me" (no `HELPDESK_USER`, `[me] login` or `$USER`) joins too: it is who the TUI acts as.
 pub(crate) fn join_as_member(store: &mut helpdesk::Store, cfg: &helpdesk::config::Config) {
-    let me = crate::user::me(cfg.me_login(), "me");
-    if me == "me" || store.read().member_row(&me).is_ok() {
+    join_as(store, cfg, &crate::user::me(cfg.me_login(), "me"));
+}
+
+pub(crate) fn join_as(store: &mut helpdesk::Store, cfg: &helpdesk::config::Config, me: &str) {
+    let me = me.to_string();
+    if store.read().member_row(&me).is_ok() {
         return;
     }
     let name = cfg.me.name.clone().filter(|_| cfg.me_login() == Some(me.as_str())).unwrap_or_else(|| me.clone());

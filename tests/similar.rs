@@ -90,6 +90,20 @@ fn partial_words_match_while_typing() {
     }
 }
 
+/// What the item is linked to already (a ticket made from a conversation, a duplicate marked) is no suggestion.
+#[test]
+fn linked_items_are_not_suggested() {
+    for (mut s, ids) in fixtures() {
+        let me = s.read().item_row(ids[0]).unwrap();
+        let query = Query { item_row: Some(me), ..q("Login fails after password reset") };
+        assert_eq!(find(&s.read(), &query, 5).unwrap()[0].id, ids[5]);
+        s.write(|w| w.link(ids[5], ids[0], helpdesk::domain::LinkRel::DuplicateOf, &By::at("t", 1_700_000_000)))
+            .unwrap();
+        let after = find(&s.read(), &query, 5).unwrap();
+        assert!(after.iter().all(|x| x.id != ids[5]), "{after:#?}");
+    }
+}
+
 #[test]
 fn feedback_changes_later_ranking() {
     for (mut s, ids) in fixtures() {

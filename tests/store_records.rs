@@ -81,6 +81,35 @@ fn the_outbox_retries_and_cursors_move() {
     });
 }
 
+/// Accounts made from mail domains can share a name (python.org, python.net): `account:python` means all of them.
+#[test]
+fn an_account_name_several_accounts_share_filters_by_all_of_them() {
+    pg::each_store(|mut s| {
+        let by = By::at("t", 1);
+        s.write(|w| {
+            for d in ["python.org", "python.net", "acme.test"] {
+                let name = if d == "acme.test" { "Acme" } else { "Python" };
+                let a =
+                    w.add_account(&NewAccount { name: name.into(), domains: vec![d.into()], ..Default::default() }, 1)?;
+                let mut n = NewItem::new(Kind::Conversation, format!("from {d}"), SourceChannel::Email);
+                n.account_row = Some(a);
+                w.create_item(&n, &by)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let r = s.read();
+        let count = |q: &str| {
+            let (f, problems) = r.apply_query(ItemFilter::default(), q, "t");
+            assert!(problems.is_empty(), "{problems:?}");
+            r.count(&f).unwrap()
+        };
+        assert_eq!(count("account:python"), 2);
+        assert_eq!(count("account:acme"), 1);
+        assert_eq!(count("account:python.net"), 1, "a domain names one account");
+    });
+}
+
 #[test]
 fn contact_and_account_pages_match_text_without_case() {
     pg::each_store(|mut s| {

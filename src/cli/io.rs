@@ -112,7 +112,7 @@ pub fn stats(store: &Store, days: i64, json: bool) -> Result<ExitCode> {
     let spark: String =
         s.incoming_per_day.iter().map(|d| bars.chars().nth((d.1 * 7 / max) as usize).unwrap_or('▁')).collect();
     let total: i64 = s.incoming_per_day.iter().map(|d| d.1).sum();
-    println!("Incoming, last {days} days: {total}\n  {spark}");
+    println!("New conversations and tickets, last {days} days: {total}\n  {spark}");
     println!("Open tickets by stage");
     for (k, v) in &s.open_tickets_by_stage {
         println!("  {:<27} {v:>7}", k.label());

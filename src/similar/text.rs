@@ -9,7 +9,7 @@ const STOP: &[&str] = &[
     "to", "was", "we", "were", "what", "when", "where", "which", "while", "who", "why", "will", "with", "would", "you",
     "your", "should", "after", "before", "also", "all", "any", "just", "only", "more", "most", "other", "such", "via",
     "up", "out", "use", "used", "using", "one", "two", "new", "need", "needs", "there", "here", "hello", "hi",
-    "thanks", "please",
+    "thanks", "please", "re", "fw", "fwd",
 ];
 
 /// Lower-case words of a text; identifiers split at camelCase and dots as well as kept whole.
@@ -114,6 +114,11 @@ mod tests {
             vec!["fsnamesystem", "fs", "namesystem", "getblocks", "get", "blocks", "fails"]
         );
         assert_eq!(terms("The login fails after the reset", 10), vec!["login", "fails", "reset"]);
+    }
+
+    #[test]
+    fn reply_prefixes_are_no_terms() {
+        assert_eq!(terms("[Spambayes] Re: Fwd: New application", 8), ["spambayes", "application"]);
     }
 
     #[test]

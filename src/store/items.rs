@@ -170,6 +170,15 @@ impl Reader<'_> {
         Ok(item)
     }
 
+    /// The rows of the items linked to this one, either way.
+    pub fn linked_rows(&self, row: i64) -> Result<Vec<i64>> {
+        self.c.rows(
+            "SELECT to_id FROM links WHERE from_id = ?1 UNION SELECT from_id FROM links WHERE to_id = ?1",
+            &[&row],
+            |r| r.get(0),
+        )
+    }
+
     pub fn links_of(&self, row: i64) -> Result<Vec<ItemLink>> {
         self.c.rows(
             "SELECT l.rel, 'out' AS dir, i.kind, i.num, i.title, i.stage FROM links l JOIN items i ON i.id = l.to_id WHERE l.from_id = ?1

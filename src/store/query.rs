@@ -93,9 +93,10 @@ impl Reader<'_> {
                         f.stages = found;
                     }
                 }
+                // A name several accounts share (mail from python.org and python.net) means all of them.
                 ("account", _) => match self.account_row(value) {
-                    Ok(row) => f.account_row = Some(row),
-                    Err(_) => f.account_text = Some(value.to_string()),
+                    Ok(row) if self.accounts_named(value).unwrap_or(0) <= 1 => f.account_row = Some(row),
+                    _ => f.account_text = Some(value.to_string()),
                 },
                 ("sev" | "severity", v) => {
                     match Severity::parse(v)

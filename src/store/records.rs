@@ -115,6 +115,11 @@ impl Reader<'_> {
         hit.ok_or_else(|| Error::not_found(format!("account '{s}'")))
     }
 
+    /// How many accounts have this name (any case).
+    pub fn accounts_named(&self, name: &str) -> Result<i64> {
+        self.c.one("SELECT COUNT(*) FROM accounts WHERE lower(name) = lower(?1)", &[&name.trim()], |r| r.get(0))
+    }
+
     pub fn account_by_domain(&self, domain: &str) -> Result<Option<i64>> {
         self.c.value("SELECT account_id FROM account_domains WHERE domain = ?1", &[&domain.to_ascii_lowercase()])
     }

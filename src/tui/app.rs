@@ -145,6 +145,8 @@ pub enum Undo {
     Batch(Vec<Undo>),
     /// A change with the versions it left its items at: undone only if nobody changed them since.
     Versions(Vec<helpdesk::store::Edited>, Box<Undo>),
+    /// A change that cannot be undone (an item made): `u` says so, instead of undoing an older change past it.
+    Barrier(String),
 }
 
 #[derive(Debug, Clone)]

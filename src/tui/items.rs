@@ -412,6 +412,7 @@ pub fn create(
         Ok((id, w.take_auto_moves()))
     })?;
     let (id, auto) = id;
+    app.undo.push(super::app::Undo::Barrier(format!("{id} created")));
     app.toast(format!("{id} created{}", named(&auto)));
     Ok(id)
 }

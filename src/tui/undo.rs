@@ -6,6 +6,9 @@ use helpdesk::store::{By, Writer};
 
 pub fn undo(app: &mut App) -> Result<()> {
     let Some(u) = app.undo.pop() else { bail!("nothing to undo") };
+    if let Undo::Barrier(what) = &u {
+        bail!("{what} cannot be undone (u again undoes your change before it)");
+    }
     let b = app.by();
     let what = super::team::undo(app, u, |w, u| apply(w, u, &b))?;
     app.toast(format!("undone: {what}"));
@@ -52,6 +55,7 @@ fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
             format!("{from} {rel} {to} unlinked{also}")
         }
         Undo::Versions(_, inner) => apply(w, inner, b)?,
+        Undo::Barrier(what) => format!("{what}: nothing to undo"),
         Undo::Batch(all) => {
             let mut items = std::collections::BTreeSet::new();
             for u in all.iter().rev() {
@@ -63,10 +67,16 @@ fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
                     | Undo::Part { item, .. }
                     | Undo::Tag { item, .. } => item.to_string(),
                     Undo::Link { from, .. } => from.to_string(),
-                    Undo::Batch(_) | Undo::Versions(..) => String::new(),
+                    Undo::Batch(_) | Undo::Versions(..) | Undo::Barrier(_) => String::new(),
                 });
             }
-            format!("{} changes on {} items", all.len(), items.len())
+            items.remove("");
+            let on = if items.len() <= 3 {
+                items.into_iter().collect::<Vec<_>>().join(", ")
+            } else {
+                format!("{} items", items.len())
+            };
+            format!("{} changes on {on}", all.len())
         }
     })
 }

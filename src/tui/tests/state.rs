@@ -273,6 +273,26 @@ fn undoing_a_resolve_keeps_the_customer_waiting() {
     assert_eq!((i.stage, i.needs_response), (before.stage, true), "{:?}", errors(&a));
 }
 
+/// `u` after making an item says it cannot be undone: it never reaches past it to an older change of another item
+/// unasked; a second `u` does, and names the item it changed.
+#[test]
+fn undo_after_making_an_item_says_so_and_never_reverts_another_item_unasked() {
+    let mut a = app(60);
+    keys(&mut a, "1");
+    let c = a.current_item().unwrap();
+    let before = a.store.read().item(c).unwrap();
+    let resolved = helpdesk::stage::AnyStage::Conversation(helpdesk::stage::ConversationStage::Resolved);
+    super::super::items::set_stage(&mut a, &[c], resolved).unwrap();
+    let part = a.store.read().parts().unwrap()[0].id;
+    let made = super::super::items::create(&mut a, Kind::Ticket, "Made by hand", Some(part), None).unwrap();
+    keys(&mut a, "u");
+    assert!(errors(&a).iter().any(|e| e.contains(&format!("{made} created cannot be undone"))), "{:?}", errors(&a));
+    assert_eq!(a.store.read().item(c).unwrap().stage, "resolved", "the older change stays");
+    keys(&mut a, "u");
+    assert_eq!(a.store.read().item(c).unwrap().stage, before.stage, "asked again: undone");
+    assert!(a.toasts.back().is_some_and(|t| t.text.contains(&c.to_string())), "the toast names the item");
+}
+
 /// A search term that names nothing shows nothing (never the whole list under its label, where select-all would
 /// change every row); `is:mine` is the member using the TUI.
 #[test]
@@ -793,6 +813,10 @@ fn the_user_joins_the_members() {
     let zoe: Vec<_> = members.iter().filter(|m| m.login == "zoe").collect();
     assert_eq!(zoe.len(), 1);
     assert_eq!(zoe[0].name, "Zoe Zhang");
+    // Nobody named (no HELPDESK_USER, [me] login or $USER): the TUI acts as "me", and "me" is a member, so that
+    // is:mine, is:unread and the assign menu's "you" work.
+    super::super::join_as(&mut store, &helpdesk::config::Config::default(), "me");
+    assert!(store.read().member_row("me").is_ok());
 }
 
 /// Undoing an assignment takes back the notice it sent, and the undo itself tells no one.

@@ -75,7 +75,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let first = s.incoming_per_day.first().map(|d| d.0.clone()).unwrap_or_default();
     let last = s.incoming_per_day.last().map(|d| d.0.clone()).unwrap_or_default();
     let block = Block::default().borders(Borders::ALL).title(format!(
-        " Incoming conversations per day: {total} in {} days{} ",
+        " New conversations and tickets per day: {total} in {} days{} ",
         s.incoming_per_day.len(),
         if app.stats_pending { " (updating…)" } else { "" }
     ));
