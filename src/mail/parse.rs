@@ -93,11 +93,18 @@ fn addrs(a: Option<&Address<'_>>) -> Vec<(String, String)> {
             .filter_map(|x| {
                 let email: String =
                     x.address.as_deref()?.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
-                crate::domain::valid_email(&email).then(|| (email, x.name.as_deref().unwrap_or("").trim().to_string()))
+                crate::domain::valid_email(&email).then(|| (email, display_name(x.name.as_deref().unwrap_or(""))))
             })
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// A display name without the quotes some mailers wrap it in (`'Eugen Leitl' <eugen@…>`).
+fn display_name(name: &str) -> String {
+    let n = name.trim();
+    let unquoted = ['\'', '"'].iter().find_map(|q| n.strip_prefix(*q).and_then(|r| r.strip_suffix(*q)));
+    unquoted.unwrap_or(n).trim().to_string()
 }
 
 fn text_of(v: Option<&HeaderValue<'_>>) -> Option<String> {
@@ -283,6 +290,14 @@ mod tests {
         assert_eq!(parse(b"", 100).unwrap_err(), ParseError::Empty);
         assert_eq!(parse(b"x".repeat(200).as_slice(), 100).unwrap_err(), ParseError::TooLarge(200));
         assert_eq!(parse(b"{\"json\": true}", 100).unwrap_err(), ParseError::NotMail);
+    }
+
+    #[test]
+    fn display_names_lose_their_quotes() {
+        assert_eq!(display_name(" 'Eugen Leitl' "), "Eugen Leitl");
+        assert_eq!(display_name("\"Ann\""), "Ann");
+        assert_eq!(display_name("O'Brien"), "O'Brien");
+        assert_eq!(display_name("'"), "'");
     }
 
     #[test]

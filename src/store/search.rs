@@ -48,8 +48,18 @@ pub fn terms(q: &str) -> Vec<String> {
 }
 
 /// The first eight words of `text` (runs of letters and digits), lowercased: what a search or a filter matches.
+/// The tail of a contraction or possessive (`can't`, `Anna's`) is no word of its own: as a prefix `t*` it matched
+/// nearly everything.
 pub(super) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(8).map(str::to_lowercase)
+    let apostrophe = |c: char| c == '\'' || c == '’';
+    text.split(move |c: char| !c.is_alphanumeric() && !apostrophe(c))
+        .flat_map(move |t| {
+            let mut parts = t.split(apostrophe);
+            parts.next().into_iter().chain(parts.filter(|p| p.chars().count() > 2))
+        })
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(str::to_lowercase)
 }
 
 impl Reader<'_> {
@@ -113,6 +123,12 @@ fn excerpt(body: &str, words: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn contraction_tails_are_no_words() {
+        let w: Vec<String> = super::words("Can't log in: O'Brien’s card").collect();
+        assert_eq!(w, ["can", "log", "in", "o", "brien", "card"]);
+    }
+
     #[test]
     fn excerpts_start_near_the_first_word_found() {
         let body =
