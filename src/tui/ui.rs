@@ -192,18 +192,38 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     }
 }
 
-/// The newest message, on the right of the status line (over the mail state while it shows): it never covers text.
+/// The newest message, on the right of the status line (over the mail state while it shows); one longer than half
+/// the line is shown whole, wrapped on up to three lines just above it, instead of covering the hints and being cut.
 fn draw_toast(f: &mut Frame, app: &App, area: Rect) {
     let Some(t) = app.toasts.back().filter(|t| t.at.elapsed().as_secs() <= 6) else { return };
-    let w = (t.text.chars().count() as u16 + 2).min(area.width);
-    let r = Rect { x: area.x + area.width - w, width: w, ..area };
     let style = if t.error {
         Style::new().fg(Color::White).bg(Color::Red)
     } else {
         Style::new().fg(Color::Black).bg(Color::Green)
     };
+    let len = t.text.chars().count() as u16 + 2;
+    if len <= area.width / 2 || area.y == 0 {
+        let w = len.min(area.width);
+        let r = Rect { x: area.x + area.width - w, width: w, ..area };
+        f.render_widget(Clear, r);
+        f.render_widget(
+            Paragraph::new(format!(" {} ", lists::fit(&t.text, w.saturating_sub(2) as usize))).style(style),
+            r,
+        );
+        return;
+    }
+    let per_line = area.width.saturating_sub(2).max(1) as usize;
+    let lines: Vec<String> = super::detail::wrap(&t.text, per_line).into_iter().map(|l| format!(" {l}")).collect();
+    let h = (lines.len() as u16).clamp(1, 3).min(area.y);
+    let mut shown: Vec<String> = lines.into_iter().take(h as usize).collect();
+    if let Some(last) = shown.last_mut()
+        && t.text.chars().count() > per_line * h as usize
+    {
+        *last = format!(" {}", lists::fit(last.trim_start(), per_line.saturating_sub(1)) + "…");
+    }
+    let r = Rect { x: area.x, y: area.y - h, width: area.width, height: h };
     f.render_widget(Clear, r);
-    f.render_widget(Paragraph::new(format!(" {} ", lists::fit(&t.text, w.saturating_sub(2) as usize))).style(style), r);
+    f.render_widget(Paragraph::new(shown.join("\n")).style(style), r);
 }
 
 /// A centred rectangle of at most `w`×`h` inside `area`.

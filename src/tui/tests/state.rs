@@ -841,3 +841,21 @@ fn undoing_an_assignment_withdraws_its_notice() {
         assert_eq!(unread(&a, p), n, "{p} is not told of getting it back");
     }
 }
+
+/// A long message is shown whole above the status line at 80 columns, and the key hints stay readable.
+#[test]
+fn a_long_toast_wraps_above_the_hints_instead_of_covering_them() {
+    let mut a = app(20);
+    let long = "not sent, kept as your draft of CONV-951: no mailbox can send the reply (add a [[mailbox]] with \
+                [mailbox.smtp] to the config, see `helpdesk config path`)";
+    a.error(long);
+    a.size = (80, 24);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| super::super::ui::draw(f, &mut a)).unwrap();
+    let rows: Vec<String> = format!("{}", t.backend()).lines().map(|l| l.trim_matches('"').trim().to_string()).collect();
+    let joined = rows.join(" ");
+    assert!(joined.contains("(add a [[mailbox]] with [mailbox.smtp]"), "{rows:#?}");
+    assert!(joined.contains("`helpdesk config path`)"), "the end of it too: {rows:#?}");
+    let status = rows[23].clone();
+    assert!(!status.contains("not sent"), "the status line keeps its hints: {status}");
+}
