@@ -851,8 +851,9 @@ fn a_long_toast_wraps_above_the_hints_instead_of_covering_them() {
     a.error(long);
     a.size = (80, 24);
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| super::super::ui::draw(f, &mut a)).unwrap();
-    let rows: Vec<String> = format!("{}", t.backend()).lines().map(|l| l.trim_matches('"').trim().to_string()).collect();
+    t.draw(|f| super::super::ui::draw(f, &a)).unwrap();
+    let rows: Vec<String> =
+        format!("{}", t.backend()).lines().map(|l| l.trim_matches('"').trim().to_string()).collect();
     let joined = rows.join(" ");
     assert!(joined.contains("(add a [[mailbox]] with [mailbox.smtp]"), "{rows:#?}");
     assert!(joined.contains("`helpdesk config path`)"), "the end of it too: {rows:#?}");
