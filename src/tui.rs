@@ -272,7 +272,11 @@ fn handle(app: &mut App, ev: Event) {
         Event::Count { list, seq, total, rows } => app.on_count(list, seq, total, rows),
         Event::Similar { seq, found } => app.on_similar(seq, found),
         Event::Blend { seq, found } => similar::on_blend(app, seq, found),
-        Event::Health(Ok(())) => {}
+        // Checked after the start (a database not closed cleanly): whoever runs the TUI joins now.
+        Event::Health(Ok(())) => {
+            let cfg = app.cfg.clone();
+            join_as(&mut app.store, &cfg, &app.user.clone());
+        }
         Event::Health(Err(why)) => {
             app.store.refuse_writes(why.clone());
             app.error(why);

@@ -860,3 +860,13 @@ fn a_long_toast_wraps_above_the_hints_instead_of_covering_them() {
     let status = rows[23].clone();
     assert!(!status.contains("not sent"), "the status line keeps its hints: {status}");
 }
+
+/// A database that was not closed cleanly is checked after the start; once it passes, whoever runs the TUI joins.
+#[test]
+fn the_user_joins_once_the_deferred_check_passes() {
+    let mut a = app(10);
+    a.user = "zed".into();
+    assert!(a.store.read().member_row("zed").is_err());
+    super::super::handle(&mut a, super::super::Event::Health(Ok(())));
+    assert!(a.store.read().member_row("zed").is_ok());
+}
