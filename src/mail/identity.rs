@@ -38,6 +38,34 @@ const FREE_MAIL: &[&str] = &[
     "hey.com",
     "tutanota.com",
     "ymail.com",
+    "rocketmail.com",
+    // Internet providers' mailboxes: a person, not a customer company.
+    "comcast.net",
+    "earthlink.net",
+    "mindspring.com",
+    "pobox.com",
+    "attbi.com",
+    "att.net",
+    "verizon.net",
+    "sbcglobal.net",
+    "bellsouth.net",
+    "cox.net",
+    "charter.net",
+    "optonline.net",
+    "juno.com",
+    "netzero.net",
+    "btinternet.com",
+    "orange.fr",
+    "wanadoo.fr",
+    "free.fr",
+    "t-online.de",
+    "libero.it",
+    "xs4all.nl",
+    "shaw.ca",
+    "rogers.com",
+    "sympatico.ca",
+    "telus.net",
+    "bigpond.com",
 ];
 
 pub fn is_free_mail(domain: &str) -> bool {
@@ -92,6 +120,12 @@ fn account_name(domain: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn providers_mailboxes_make_no_account() {
+        assert!(super::is_free_mail("comcast.net") && super::is_free_mail("pobox.com"));
+        assert!(!super::is_free_mail("python.org"));
+    }
+
     #[test]
     fn account_names() {
         assert_eq!(super::account_name("mail.example.co.uk"), "Example");
