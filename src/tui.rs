@@ -73,12 +73,11 @@ pub(crate) fn join_as_member(store: &mut helpdesk::Store, cfg: &helpdesk::config
 }
 
 pub(crate) fn join_as(store: &mut helpdesk::Store, cfg: &helpdesk::config::Config, me: &str) {
-    let me = me.to_string();
-    if store.read().member_row(&me).is_ok() {
+    if store.read().member_row(me).is_ok() {
         return;
     }
-    let name = cfg.me.name.clone().filter(|_| cfg.me_login() == Some(me.as_str())).unwrap_or_else(|| me.clone());
-    if let Err(e) = store.write(|w| w.add_member(&me, &name, None)) {
+    let name = cfg.me.name.clone().filter(|_| cfg.me_login() == Some(me)).unwrap_or_else(|| me.to_string());
+    if let Err(e) = store.write(|w| w.add_member(me, &name, None)) {
         tracing::warn!("adding member {me}: {e}");
     }
 }

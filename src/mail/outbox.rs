@@ -134,10 +134,7 @@ pub fn addressing_to(
     let thread = w.timeline(item.row, Some(MsgChannel::Customer))?;
     let last_in = answered(&thread, answering);
     // The help desk's own addresses: the configured mailboxes and the one the item's mail came to.
-    let ours = |a: &String| {
-        cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(a))
-            || item.mailbox.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(a))
-    };
+    let ours = |a: &String| is_ours(cfg, item.mailbox.as_deref(), a);
     let (mut to, mut cc) = w.reply_recipients(item.row)?;
     // On a mailing list every poster is a participant: a reply answers the one who wrote (reply-all adds the rest).
     if let Some(m) = last_in.filter(|m| !m.from.is_empty())
@@ -171,6 +168,12 @@ pub fn addressing_to(
     })
 }
 
+/// Is `a` one of the help desk's own addresses: a configured mailbox, or the one the item's mail came to?
+fn is_ours(cfg: &Config, item_mailbox: Option<&str>, a: &str) -> bool {
+    cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(a))
+        || item_mailbox.is_some_and(|m| m.eq_ignore_ascii_case(a))
+}
+
 /// The customer message a reply answers: the one given (its row) when it is a customer's, else the last customer's.
 fn answered(thread: &[crate::store::Message], answering: Option<i64>) -> Option<&crate::store::Message> {
     let customer = |m: &&crate::store::Message| m.direction == Direction::Inbound && m.class != "dsn";
@@ -191,10 +194,7 @@ pub fn addressing_all(
     let item = w.item(r)?;
     let thread = w.timeline(item.row, Some(MsgChannel::Customer))?;
     let last_in = answered(&thread, answering);
-    let ours = |x: &String| {
-        cfg.mailbox.iter().any(|m| m.address.eq_ignore_ascii_case(x))
-            || item.mailbox.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(x))
-    };
+    let ours = |x: &String| is_ours(cfg, item.mailbox.as_deref(), x);
     for x in last_in.map(|m| m.to.iter().chain(&m.cc).cloned().collect::<Vec<_>>()).unwrap_or_default() {
         let seen = a.to.iter().chain(&a.cc).any(|y| y.eq_ignore_ascii_case(&x));
         if !ours(&x) && !seen && valid_email(&x) {

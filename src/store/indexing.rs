@@ -3,6 +3,7 @@
 use super::conn::Conn;
 use super::{Fts, Writer};
 use crate::Result;
+use rusqlite::OptionalExtension;
 
 impl Writer<'_> {
     /// Index the queued rows. Done last, because FTS5 flushes its buffer at every statement savepoint after its first write.
@@ -22,44 +23,34 @@ impl Writer<'_> {
                 Fts::Words(row, fresh) => *words.entry(row).or_insert(false) |= fresh,
             }
         }
-        // The items whose words changed in this transaction, each indexed once (schema V20): those the triggers noted
-        // (rarer changes) from their table, the writer's own (new items, new people) here.
-        let noted: std::collections::HashSet<i64> =
-            if c.prepare_cached("SELECT EXISTS (SELECT 1 FROM item_words_stale)")?.query_row([], |r| r.get(0))? {
-                let mut st = c.prepare_cached("SELECT item_id FROM item_words_stale")?;
-                st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
-            } else {
-                Default::default()
-            };
+        // The items whose words changed in this transaction, each indexed once (schema V20): the writer's own (new
+        // items, new people) and those the triggers noted in their table (rarer changes).
+        if c.prepare_cached("SELECT EXISTS (SELECT 1 FROM item_words_stale)")?.query_row([], |r| r.get(0))? {
+            let mut st = c.prepare_cached("SELECT item_id, fresh FROM item_words_stale")?;
+            for noted in st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)))? {
+                let (row, fresh) = noted?;
+                *words.entry(row).or_insert(false) |= fresh;
+            }
+            c.execute_batch("DELETE FROM item_words_stale")?;
+        }
         let mut unindex = c.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?;
         // Read, then written with VALUES: an INSERT … SELECT takes a statement savepoint, at which FTS5 flushes its
         // buffer to disk (every item a new segment).
         let mut doc = c.prepare_cached("SELECT title, description, people FROM item_doc WHERE id = ?1")?;
         let mut index =
             c.prepare_cached("INSERT INTO items_fts(rowid, title, description, people) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut fresh_noted = c.prepare_cached("UPDATE item_words_stale SET fresh = 1 WHERE item_id = ?1")?;
         for (row, fresh) in words {
-            if noted.contains(&row) {
-                if fresh {
-                    fresh_noted.execute([row])?;
-                }
-                continue;
-            }
             if !fresh {
                 unindex.execute([row])?;
             }
-            let (title, description, people): (String, String, String) =
-                doc.query_row([row], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            // An item deleted since it was noted has no row to index.
+            let Some((title, description, people)) = doc
+                .query_row([row], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+                .optional()?
+            else {
+                continue;
+            };
             index.execute(rusqlite::params![row, title, description, people])?;
-        }
-        if !noted.is_empty() {
-            c.execute_batch(
-                "DELETE FROM items_fts WHERE rowid IN (SELECT item_id FROM item_words_stale WHERE fresh = 0);
-                 INSERT INTO items_fts(rowid, title, description, people)
-                   SELECT d.id, d.title, d.description, d.people
-                   FROM item_words_stale s CROSS JOIN item_doc d ON d.id = s.item_id;
-                 DELETE FROM item_words_stale;",
-            )?;
         }
         Ok(())
     }
