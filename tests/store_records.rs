@@ -109,7 +109,6 @@ fn an_account_name_several_accounts_share_filters_by_all_of_them() {
         assert_eq!(count("account:python.net"), 1, "a domain names one account");
         // A renamed account: its items are indexed again (noted by a trigger) and found by the new name.
         let acme = r.account_row("acme.test").unwrap();
-        drop(r);
         s.write(|w| w.update_account(acme, &NewAccount { name: "Zebrafish".into(), ..Default::default() }, 2)).unwrap();
         let r = s.read();
         let (f, _) = r.apply_query(ItemFilter::default(), "zebrafi", "t");
