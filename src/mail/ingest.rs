@@ -391,7 +391,10 @@ fn new_item(
 ) -> Result<(i64, ItemRef)> {
     let title = if p.subject.trim().is_empty() { "(no subject)".to_string() } else { p.subject.trim().to_string() };
     let mut n = NewItem::new(kind, title, SourceChannel::Email);
-    n.description = p.body.chars().take(4000).collect();
+    n.description = match p.body.char_indices().nth(4000) {
+        Some((end, _)) => p.body[..end].to_string(),
+        None => p.body.clone(),
+    };
     n.contact_row = ident.map(|i| i.contact);
     n.account_row = ident.and_then(|i| i.account);
     n.needs_response = true;

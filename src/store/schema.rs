@@ -2,6 +2,7 @@
 
 pub(crate) mod pg;
 mod team;
+mod words;
 
 use rusqlite_migration::{M, Migrations};
 
@@ -27,6 +28,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V18),
         M::up(super::team::MIGRATION),
         M::up(V20),
+        M::up(words::V21),
     ])
 }
 
