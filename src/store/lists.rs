@@ -155,6 +155,8 @@ pub struct ItemRow {
     pub part: Option<PartRef>,
     /// The account's name.
     pub account: Option<String>,
+    /// The name of the contact the item is from.
+    pub contact: Option<String>,
     pub owner: Option<String>,
     pub needs_response: bool,
     pub tags: Vec<String>,
@@ -256,7 +258,8 @@ fn where_clause(f: &ItemFilter, common: &[String], pg: bool, sql: &mut String, a
 }
 
 const SELECT_ROW: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, i.severity, p.kind AS part_kind,
-    p.num AS part_num, a.name AS account, m.login AS owner, i.needs_response, i.created_at, i.updated_at, i.known";
+    p.num AS part_num, a.name AS account, m.login AS owner, i.needs_response, i.created_at, i.updated_at, i.known,
+    (SELECT ct.name FROM contacts ct WHERE ct.id = i.contact_id) AS contact";
 const TAGS_LITE: &str =
     "(SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id) AS tags";
 const TAGS_PG: &str =
@@ -351,6 +354,7 @@ impl Reader<'_> {
                 severity: r.get("severity")?,
                 part: part_kind.zip(r.get("part_num")?).map(|(kind, num)| PartRef { kind, num }),
                 account: r.get("account")?,
+                contact: r.get("contact")?,
                 owner: r.get("owner")?,
                 needs_response: r.get("needs_response")?,
                 created_at: r.get("created_at")?,

@@ -205,3 +205,17 @@ fn long_descriptions_wrap_at_the_view_width() {
     assert!(shown.contains("so that we can see whether it wraps"), "{screen}");
     assert!(shown.contains("END-MARKER"), "{screen}");
 }
+
+#[test]
+fn the_inbox_says_who_wrote_free_mail_too() {
+    let mut store = helpdesk::Store::open_in_memory().unwrap();
+    let raw = b"From: Olivia Brennan <olivia.brennan@gmail.com>\r\nTo: support@helpdesk.example\r\nSubject: Card stuck\r\nMessage-ID: <o1@gmail.com>\r\n\r\nThe ATM kept my card.\r\n";
+    store.write(|w| helpdesk::mail::ingest(w, raw, "test", &Default::default(), NOW)).unwrap();
+    let mut a = app_on(store);
+    for (w, h) in [(80, 24), (130, 30), (200, 50)] {
+        let text = format!("{}", render(&mut a, w, h).backend());
+        let row = text.lines().find(|l| l.contains("Card stuck")).unwrap_or_default();
+        assert!(row.contains("Olivia Brennan") && !row.contains("(unknown)"), "{w}×{h}: {row}");
+        assert!(text.contains("From"), "{w}×{h}: the column says what it shows");
+    }
+}

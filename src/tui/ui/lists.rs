@@ -42,6 +42,8 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
     let narrow = area.width < 80;
     // Between 80 and 110 columns: fewer columns, so that the subject keeps room.
     let medium = !narrow && area.width < 110;
+    // From 150 columns the Inbox shows the sender and the account side by side.
+    let wide = area.width >= 150;
     // From 140 columns the stage column has room for every stage's whole name.
     let stage_full: u16 = if area.width >= 140 { 27 } else { 17 };
     let (header, widths): (Vec<&str>, Vec<Constraint>) = match (app.pane, app.accounts, narrow) {
@@ -54,15 +56,19 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
             vec![Constraint::Length(9), Constraint::Percentage(40), Constraint::Length(11), Constraint::Fill(1)],
         ),
         (Pane::Inbox, _, false) if medium => (
-            vec!["", "ID", "Account", "Owner", "Subject"],
+            vec!["", "ID", "From", "Owner", "Subject"],
             [2, 9, 18, 8].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
         ),
         (_, _, false) if medium => (
             vec!["", "ID", "Stage", "Sev", "Owner", "Title"],
             [2, 9, 17, 7, 8].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
         ),
+        (Pane::Inbox, _, false) if wide => (
+            vec!["", "ID", "Stage", "From", "Account", "Owner", "Updated", "Subject"],
+            [2, 10, 15, 20, 18, 8, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
+        ),
         (Pane::Inbox, _, false) => (
-            vec!["", "ID", "Stage", "Account", "Owner", "Updated", "Subject"],
+            vec!["", "ID", "Stage", "From", "Owner", "Updated", "Subject"],
             [2, 10, 15, 20, 8, 7].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]).collect(),
         ),
         (_, _, false) => (
@@ -79,6 +85,7 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
         (_, true) => 2 + 9 + 12 + 3,
         (Pane::Inbox, _) if medium => 2 + 9 + 18 + 8 + 4,
         _ if medium => 2 + 9 + 17 + 7 + 8 + 5,
+        (Pane::Inbox, _) if wide => 2 + 10 + 15 + 20 + 18 + 8 + 7 + 7,
         (Pane::Inbox, _) => 2 + 10 + 15 + 20 + 8 + 7 + 6,
         _ => 2 + 10 + stage_full + 7 + 8 + 7 + 6,
     };
@@ -116,22 +123,24 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
                     };
                     let owner = Cell::from(fit(&it.owner.clone().unwrap_or_default(), 8));
                     let sev = Cell::from(it.severity.map(|s| s.as_str()).unwrap_or_default());
-                    let account = || fit(&it.account.as_deref().map(line).unwrap_or_else(|| "(unknown)".into()), 18);
+                    // Who wrote: the contact, else their account (free mail makes none), else unknown.
+                    let from = |w: usize| {
+                        let who = it.contact.as_deref().filter(|c| !c.is_empty()).or(it.account.as_deref());
+                        Cell::from(fit(&who.map(line).unwrap_or_else(|| "(unknown)".into()), w))
+                    };
+                    let account = Cell::from(fit(&it.account.as_deref().map(line).unwrap_or_default(), 18));
                     match (app.pane, narrow) {
                         (_, true) => vec![dot, Cell::from(it.id.to_string()), stage, title],
-                        (Pane::Inbox, _) if medium => {
-                            vec![dot, Cell::from(it.id.to_string()), Cell::from(account()), owner, title]
-                        }
+                        (Pane::Inbox, _) if medium => vec![dot, Cell::from(it.id.to_string()), from(18), owner, title],
                         _ if medium => vec![dot, Cell::from(it.id.to_string()), stage, sev, owner, title],
-                        (Pane::Inbox, _) => vec![
-                            dot,
-                            Cell::from(it.id.to_string()),
-                            stage,
-                            Cell::from(fit(&it.account.as_deref().map(line).unwrap_or_else(|| "(unknown)".into()), 20)),
-                            Cell::from(fit(&it.owner.clone().unwrap_or_default(), 8)),
-                            Cell::from(date(it.updated_at, now)),
-                            title,
-                        ],
+                        (Pane::Inbox, _) if wide => {
+                            let updated = Cell::from(date(it.updated_at, now));
+                            vec![dot, Cell::from(it.id.to_string()), stage, from(20), account, owner, updated, title]
+                        }
+                        (Pane::Inbox, _) => {
+                            let updated = Cell::from(date(it.updated_at, now));
+                            vec![dot, Cell::from(it.id.to_string()), stage, from(20), owner, updated, title]
+                        }
                         _ => vec![
                             dot,
                             Cell::from(it.id.to_string()),
