@@ -29,30 +29,50 @@ pub(super) fn free_words(
             continue;
         }
         for w in super::super::search::words(&t) {
+            // A bare number is also an ID's number (`951` finds CONV-951 in the Inbox), besides a word in the text.
+            let num = number(&w);
+            if let Some(n) = num {
+                sql.push_str(" AND (i.num = ? OR (1 = 1");
+                args.push(Value::Int(n));
+            }
             if pg {
                 pg_word(&w, quick, common, sql, args);
-                continue;
-            }
-            if quick {
+            } else if quick && num.is_some() {
+                sql.push_str(" AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
+                args.push(Value::Text(super::super::fts::prefix(&w)));
+            } else if quick {
                 own.push(super::super::fts::prefix(&w));
-                continue;
-            }
-            sql.push_str(" AND (i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?) OR ");
-            sql.push_str(if common.contains(&w) {
-                "EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id = i.id AND mm.id IN
-                       (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
             } else {
-                "i.id IN (SELECT item_id FROM messages WHERE id IN
-                       (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
-            });
-            args.push(Value::Text(super::super::fts::prefix(&w)));
-            args.push(Value::Text(super::super::fts::phrase(&w)));
+                lite_word(&w, common, sql, args);
+            }
+            if num.is_some() {
+                sql.push_str("))");
+            }
         }
     }
     if !own.is_empty() {
         sql.push_str(" AND i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
         args.push(Value::Text(own.join(" AND ")));
     }
+}
+
+/// A word that is a number an ID may have.
+fn number(w: &str) -> Option<i64> {
+    (w.len() <= 12 && w.bytes().all(|b| b.is_ascii_digit())).then(|| w.parse().ok()).flatten()
+}
+
+/// A word on SQLite: a prefix of the item's own words, or a whole word of one of its messages.
+fn lite_word(w: &str, common: &[String], sql: &mut String, args: &mut Vec<Value>) {
+    sql.push_str(" AND (i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?) OR ");
+    sql.push_str(if common.iter().any(|c| c == w) {
+        "EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id = i.id AND mm.id IN
+               (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
+    } else {
+        "i.id IN (SELECT item_id FROM messages WHERE id IN
+               (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
+    });
+    args.push(Value::Text(super::super::fts::prefix(w)));
+    args.push(Value::Text(super::super::fts::phrase(w)));
 }
 
 /// A word on PostgreSQL: the item's title and description by prefix (`word:*`), its account, owner and contacts by
@@ -94,7 +114,13 @@ pub(super) fn driving(f: &ItemFilter) -> Option<String> {
         if t.parse::<ItemRef>().is_ok() {
             return None;
         }
-        own.extend(super::super::search::words(&t).map(|w| super::super::fts::prefix(&w)));
+        for w in super::super::search::words(&t) {
+            // A number may be an ID's: the list is not the full-text index's alone.
+            if number(&w).is_some() {
+                return None;
+            }
+            own.push(super::super::fts::prefix(&w));
+        }
     }
     (!own.is_empty()).then(|| own.join(" AND "))
 }
@@ -214,5 +240,26 @@ mod tests {
         });
         let (id, word) = found.expect("a word of some message that is not among its item's own words");
         assert!(rows(&store, &word, false).contains(&id), "the full match finds '{word}' in a message");
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::super::{ItemFilter, SortOrder};
+    use crate::domain::{ItemRef, Kind};
+
+    /// `42` in a list's filter finds item 42 of the list's kind, with or without the words that say 42, in the quick
+    /// match (newest first, which the full-text index drives otherwise) and the full one.
+    #[test]
+    fn a_bare_number_finds_the_item_with_that_number() {
+        let mut store = crate::Store::open_in_memory().unwrap();
+        crate::demo::generate_at(&mut store, 80, 1_767_225_600, &mut |_, _| {}).unwrap();
+        for (quick, sort) in [(true, SortOrder::Newest), (true, SortOrder::default()), (false, SortOrder::default())] {
+            let f = ItemFilter { kind: Some(Kind::Ticket), text: Some("42".into()), quick, sort, ..Default::default() };
+            let ids: Vec<ItemRef> = store.read().list_all(&f, 10_000).unwrap().iter().map(|r| r.id).collect();
+            assert!(ids.contains(&ItemRef { kind: Kind::Ticket, num: 42 }), "quick {quick} {sort:?}: {ids:?}");
+            let f = ItemFilter { text: Some("42 zzqqxx".into()), ..f };
+            assert!(store.read().list_all(&f, 10_000).unwrap().is_empty(), "every word still has to match");
+        }
     }
 }
