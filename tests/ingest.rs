@@ -392,3 +392,28 @@ fn a_date_in_the_future_is_taken_as_the_arrival() {
     let Outcome::New(c) = s.write(|w| ingest(w, &skewed, "t", &o, now)).unwrap() else { panic!() };
     assert_eq!(s.read().item(c).unwrap().updated_at, now + 3600, "an hour ahead is a clock a little off: kept");
 }
+
+/// A first mail without a display name names its contact after the address; the name a later mail gives replaces
+/// that placeholder (and finds their items), never a name that was edited since.
+#[test]
+fn a_contact_named_after_the_address_takes_the_name_later_mail_gives() {
+    let mut s = Store::open_in_memory().unwrap();
+    let o = IngestOptions::default();
+    let now = 1_800_000_000;
+    let date = "Fri, 15 Jan 2027 09:00:00 +0000";
+    let name = |s: &Store, email: &str| s.read().contact_and_account_by_email(email).unwrap().unwrap().2;
+    let bare = mail("n1@corp.test", "bob.stone@corp.test", "", "Invoice", date);
+    let Outcome::New(item) = s.write(|w| ingest(w, &bare, "t", &o, now)).unwrap() else { panic!() };
+    assert_eq!(name(&s, "bob.stone@corp.test"), "bob.stone");
+    let named = mail("n2@corp.test", "\"Bob Stone\" <bob.stone@corp.test>", "", "Invoice again", date);
+    s.write(|w| ingest(w, &named, "t", &o, now)).unwrap();
+    assert_eq!(name(&s, "bob.stone@corp.test"), "Bob Stone");
+    let f = helpdesk::store::ItemFilter { text: Some("stone".into()), quick: true, ..Default::default() };
+    let found: Vec<_> = s.read().list_all(&f, 100).unwrap().iter().map(|r| r.id).collect();
+    assert!(found.contains(&item), "their first item is found by the new name: {found:?}");
+    let as_address = mail("n3@corp.test", "\"bob.stone@corp.test\" <bob.stone@corp.test>", "", "Hi", date);
+    let other = mail("n4@corp.test", "\"B. Stone (Corp)\" <bob.stone@corp.test>", "", "Hello", date);
+    s.write(|w| ingest(w, &as_address, "t", &o, now)).unwrap();
+    s.write(|w| ingest(w, &other, "t", &o, now)).unwrap();
+    assert_eq!(name(&s, "bob.stone@corp.test"), "Bob Stone", "a name given before is kept");
+}

@@ -85,7 +85,13 @@ pub struct Sender {
 /// non-free-mail domain when `create_account` is set).
 pub fn contact_for(w: &Writer<'_>, email: &str, name: &str, at: i64, create_account: bool) -> Result<Sender> {
     let email = email.trim().to_lowercase();
-    if let Some((contact, account)) = w.contact_and_account_by_email(&email)? {
+    let local = email.split('@').next().unwrap_or(&email).to_string();
+    let name = name.trim();
+    if let Some((contact, account, known)) = w.contact_and_account_by_email(&email)? {
+        // Named after the address by an earlier mail that gave no name: the name this one gives replaces it.
+        if known == local && !name.is_empty() && !name.contains('@') && name != known {
+            w.name_contact_from_mail(contact, &known, name, at)?;
+        }
         return Ok(Sender { contact, account, new: false });
     }
     let domain = email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
@@ -94,11 +100,7 @@ pub fn contact_for(w: &Writer<'_>, email: &str, name: &str, at: i64, create_acco
         let a = NewAccount { name: account_name(&domain), domains: vec![domain.clone()], ..Default::default() };
         account = Some(w.add_account(&a, at)?);
     }
-    let display = if name.trim().is_empty() {
-        email.split('@').next().unwrap_or(&email).to_string()
-    } else {
-        name.trim().to_string()
-    };
+    let display = if name.is_empty() { local } else { name.to_string() };
     let c = NewContact { name: display, emails: vec![email], account_row: account, ..Default::default() };
     Ok(Sender { contact: w.add_contact(&c, at)?, account, new: true })
 }

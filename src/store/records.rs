@@ -125,12 +125,13 @@ impl Reader<'_> {
     }
 
     /// The contact with this email address and its account, in one lookup.
-    pub fn contact_and_account_by_email(&self, email: &str) -> Result<Option<(i64, Option<i64>)>> {
+    /// The contact with this email: its row, account and name.
+    pub fn contact_and_account_by_email(&self, email: &str) -> Result<Option<(i64, Option<i64>, String)>> {
         self.c.row(
-            "SELECT e.contact_id, c.account_id FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
+            "SELECT e.contact_id, c.account_id, c.name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
              WHERE e.email = ?1",
             &[&email.to_lowercase()],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
     }
 
@@ -269,6 +270,16 @@ impl Writer<'_> {
         self.c
             .execute("INSERT INTO account_domains(domain, account_id) VALUES (?1, ?2)", &[&d, &account])
             .map_err(|e| unique_err(e, &format!("domain {d} belongs to another account already")))?;
+        Ok(())
+    }
+
+    /// A contact named after their address (mail without a display name) takes the name later mail gives, unless
+    /// their name changed meanwhile (an edit, an import).
+    pub fn name_contact_from_mail(&self, contact: i64, placeholder: &str, name: &str, at: i64) -> Result<()> {
+        self.c.execute(
+            "UPDATE contacts SET name = ?3, updated_at = ?4 WHERE id = ?1 AND name = ?2",
+            &[&contact, &placeholder, &name, &at],
+        )?;
         Ok(())
     }
 
