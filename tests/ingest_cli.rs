@@ -151,3 +151,20 @@ fn a_quarantine_longer_than_its_list_says_how_many_are_not_shown() {
     assert!(out.contains("2 of 3 shown"), "{out}");
     assert!(!db.ok(&["quarantine", "list"]).contains(" shown"), "a whole list says nothing more");
 }
+
+/// What was quarantined is listed with who sent it and what about, read from its raw headers.
+#[test]
+fn the_quarantine_list_names_sender_and_subject() {
+    let db = Db::new();
+    let dir = db.0.path().join("q");
+    std::fs::create_dir_all(&dir).unwrap();
+    let huge = format!("From: Ann Lee <ann@corp.test>\nSubject: Refund for order 42\n\n{}\n", "x".repeat(64 << 20));
+    std::fs::write(dir.join("big.eml"), huge).unwrap();
+    std::fs::write(dir.join("blank.eml"), "\n\n").unwrap();
+    db.ok(&["import", "mail", dir.to_str().unwrap()]);
+    let out = db.ok(&["quarantine", "list"]);
+    assert!(out.contains("from Ann Lee <ann@corp.test>: Refund for order 42"), "{out}");
+    assert!(out.contains("from (no sender): (no subject)"), "{out}");
+    let json = db.json(&["quarantine", "list", "--json"]);
+    assert!(json.as_array().unwrap().iter().any(|q| q["subject"] == "Refund for order 42"), "{json}");
+}

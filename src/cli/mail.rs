@@ -102,7 +102,12 @@ fn print_summary(s: &Summary, secs: f64) {
 pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd, json: bool) -> Result<ExitCode> {
     match c {
         QuarantineCmd::List { limit } => {
-            let q = store.read().quarantine(limit)?;
+            let mut q = store.read().quarantine(limit)?;
+            for e in &mut q {
+                let raw = store.read().quarantined_raw(e.id)?.map(|(_, raw)| raw).unwrap_or_default();
+                let (from, subject) = helpdesk::mail::parse::headline(&raw);
+                (e.from, e.subject) = (Some(from), Some(subject));
+            }
             if json {
                 out::json(&q)?
             } else if q.is_empty() {
@@ -110,7 +115,10 @@ pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd, json: bool)
             } else {
                 let shown = q.len() as i64;
                 for e in q {
+                    let from = e.from.filter(|f| !f.is_empty()).unwrap_or_else(|| "(no sender)".into());
+                    let subject = e.subject.filter(|s| !s.is_empty()).unwrap_or_else(|| "(no subject)".into());
                     println!("{:<6} {} {:>9} B  {}  {}", e.id, fmt_ts(e.at), e.size, line(&e.reason), line(&e.source));
+                    println!("       from {}: {}", out::cut(&from, 50), out::cut(&subject, 60));
                 }
                 let total = store.read().quarantine_count()?;
                 if total > shown {

@@ -11,7 +11,8 @@ pub fn json<T: Serialize + ?Sized>(v: &T) -> Result<()> {
     Ok(())
 }
 
-fn cut(s: &str, n: usize) -> String {
+/// Text on one line (sanitised), cut to `n` characters with "…".
+pub fn cut(s: &str, n: usize) -> String {
     let s = line(s);
     if s.chars().count() <= n { s } else { s.chars().take(n.saturating_sub(1)).collect::<String>() + "…" }
 }

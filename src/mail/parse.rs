@@ -121,6 +121,20 @@ fn raw_of(msg: &mail_parser::Message<'_>, name: &str) -> Option<String> {
     msg.header_raw(name).map(|v| v.trim().to_lowercase()).filter(|v| !v.is_empty())
 }
 
+/// Who a raw message says it is from and what it is about, from its headers alone (for lists of mail that was not
+/// stored, such as quarantine): empty where it has no such header or is no mail.
+pub fn headline(raw: &[u8]) -> (String, String) {
+    let Some(msg) = super::guard::catch(|| MessageParser::default().parse_headers(raw)).ok().flatten() else {
+        return Default::default();
+    };
+    let from = match addrs(msg.from()).into_iter().next() {
+        Some((addr, name)) if name.is_empty() => addr,
+        Some((addr, name)) => format!("{name} <{addr}>"),
+        None => String::new(),
+    };
+    (from, msg.subject().unwrap_or("").trim().to_string())
+}
+
 /// Parse one raw message. Anything mail-parser accepts with at least one mail header is a message.
 pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
@@ -290,6 +304,13 @@ mod tests {
         assert_eq!(parse(b"", 100).unwrap_err(), ParseError::Empty);
         assert_eq!(parse(b"x".repeat(200).as_slice(), 100).unwrap_err(), ParseError::TooLarge(200));
         assert_eq!(parse(b"{\"json\": true}", 100).unwrap_err(), ParseError::NotMail);
+    }
+
+    #[test]
+    fn a_headline_reads_sender_and_subject_or_nothing() {
+        let raw = b"From: \"Ann Lee\" <ann@x.test>\r\nSubject: Refund\r\n\r\n\xff\xfe broken body";
+        assert_eq!(super::headline(raw), ("Ann Lee <ann@x.test>".to_string(), "Refund".to_string()));
+        assert_eq!(super::headline(b"\x00\x01 no mail"), (String::new(), String::new()));
     }
 
     #[test]

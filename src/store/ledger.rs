@@ -14,6 +14,11 @@ pub struct QuarantineEntry {
     pub size: i64,
     #[serde(serialize_with = "crate::domain::ser_ts")]
     pub at: i64,
+    /// Sender and subject as the raw message's headers say (read by the faces: the store does not parse mail).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// A message in the machine lane.
@@ -125,6 +130,8 @@ impl Reader<'_> {
                     reason: r.get(2)?,
                     size: r.get(3)?,
                     at: r.get(4)?,
+                    from: None,
+                    subject: None,
                 })
             },
         )
