@@ -488,7 +488,8 @@ mod tests {
     #[test]
     fn v20_indexes_each_item_once_with_its_people() {
         let mut c = rusqlite::Connection::open_in_memory().unwrap();
-        let before_v20 = super::migrations().pending_migrations(&c).unwrap() as usize - 1;
+        // V1–V9, drafts, articles, V10–V13, vectors, the team's two and V18 come before V20.
+        let before_v20 = 19;
         super::migrations().to_version(&mut c, before_v20).unwrap();
         c.execute_batch(
             "INSERT INTO contacts(id, name, created_at, updated_at) VALUES (7, 'Ada Lovelace', 1, 1);
