@@ -348,6 +348,8 @@ fn a_conversation_made_into_a_ticket_continues_on_the_ticket() {
     let first = mail("c1@x.test", "Carol <carol@shop.example>", "", "Refund stuck", "Mon, 1 Jun 2026 10:00:00 +0000");
     let Outcome::New(conv) = s.write(|w| ingest(w, &first, "t", &o, at)).unwrap() else { panic!("no conversation") };
     let by = helpdesk::store::By::at("alice", at + 60);
+    let begun = helpdesk::store::Draft { body: "Refunds take five days".into(), ..Default::default() };
+    s.write(|w| w.save_draft(conv, "alice", false, &begun, at + 30)).unwrap();
     let ticket = s
         .write(|w| {
             let p = w.add_part(helpdesk::domain::PartKind::Product, "Payments", None)?;
@@ -357,6 +359,9 @@ fn a_conversation_made_into_a_ticket_continues_on_the_ticket() {
         .unwrap();
     let (c, t) = (s.read().item(conv).unwrap(), s.read().item(ticket).unwrap());
     assert!(t.needs_response && !c.needs_response, "the ticket answers the waiting customer now");
+    let draft = |item| s.read().draft(item, "alice", false).unwrap();
+    assert_eq!(draft(ticket).map(|d| d.body), Some(begun.body.clone()), "the reply begun goes on on the ticket");
+    assert_eq!(draft(conv), None);
     for (stage, t) in [("work-in-progress", 120), ("awaiting-customer-response", 130)] {
         let stage = helpdesk::stage::AnyStage::parse(helpdesk::domain::Kind::Ticket, stage).unwrap();
         s.write(|w| w.set_stage(ticket, stage, &helpdesk::store::By::at("alice", at + t))).unwrap();

@@ -66,10 +66,29 @@ const FREE_MAIL: &[&str] = &[
     "sympatico.ca",
     "telus.net",
     "bigpond.com",
+    "rr.com",
+    "eircom.net",
+    "iol.ie",
+    "orange.net",
+    "gmx.co.uk",
+    "gmx.at",
+    "gmx.ch",
+    "std.com",
+    "ntlworld.com",
+    "blueyonder.co.uk",
+    "virgin.net",
+    "tiscali.co.uk",
+    "freeserve.co.uk",
+    "netscape.net",
+    "prodigy.net",
+    "yahoo.ca",
+    "yahoo.com.au",
 ];
 
+/// A mailbox of a free-mail service or an internet provider, its regional hosts included (`maine.rr.com`,
+/// `world.std.com`): a person, not a customer company.
 pub fn is_free_mail(domain: &str) -> bool {
-    FREE_MAIL.contains(&domain)
+    FREE_MAIL.iter().any(|d| domain.strip_suffix(d).is_some_and(|host| host.is_empty() || host.ends_with('.')))
 }
 
 /// Who a message is from, as the store knows them.
@@ -126,6 +145,9 @@ mod tests {
     fn providers_mailboxes_make_no_account() {
         assert!(super::is_free_mail("comcast.net") && super::is_free_mail("pobox.com"));
         assert!(!super::is_free_mail("python.org"));
+        assert!(super::is_free_mail("maine.rr.com") && super::is_free_mail("nycap.rr.com"));
+        assert!(super::is_free_mail("world.std.com") && super::is_free_mail("eircom.net"));
+        assert!(!super::is_free_mail("err.com") && !super::is_free_mail("rr.com.example"));
     }
 
     #[test]

@@ -335,6 +335,8 @@ impl Writer<'_> {
             &[&c.row, &t_row],
         )?;
         self.queue_fts(super::Fts::Words(t_row, false));
+        // A reply or note begun on the conversation is the ticket's now: it is answered there.
+        self.c.execute("UPDATE drafts SET item_id = ?2 WHERE item_id = ?1", &[&c.row, &t_row])?;
         self.link(conv, t, LinkRel::Ticket, by)?;
         // The waiting customer is the ticket's to answer now (it took needs-response): the conversation leaves the
         // queue instead of inviting a second answer.

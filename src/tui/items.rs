@@ -61,12 +61,17 @@ pub fn stage_menu(app: &mut App) -> Result<()> {
     Ok(())
 }
 
-/// Owners to choose from: the user first, then the other members, then nobody; the current owner selected.
+/// Owners to choose from: the user first, then the other members, then nobody. The owner the items share is
+/// selected; items of no owner or of several start on the user (`enter` never takes owners away by itself).
 pub fn assign_menu(app: &mut App) -> Result<()> {
     let rs = app.targets()?;
     see(app, &rs)?;
-    let current = match rs.as_slice() {
-        [r] => app.store.read().item(*r)?.owner,
+    let mut owners = std::collections::BTreeSet::new();
+    for r in &rs {
+        owners.insert(app.store.read().item(*r)?.owner);
+    }
+    let current = match owners.into_iter().collect::<Vec<_>>().as_slice() {
+        [Some(shared)] => Some(shared.clone()),
         _ => None,
     };
     let mut members = app.store.read().members()?;
@@ -79,7 +84,10 @@ pub fn assign_menu(app: &mut App) -> Result<()> {
         })
         .collect();
     items.push(item("(nobody)", Chosen::Assign(rs.clone(), None)));
-    let at = items.iter().position(|i| matches!(&i.then, Chosen::Assign(_, l) if *l == current)).unwrap_or(0);
+    let at = match current {
+        Some(_) => items.iter().position(|i| matches!(&i.then, Chosen::Assign(_, l) if *l == current)).unwrap_or(0),
+        None => 0,
+    };
     app.menu_at(format!("Owner of {}", what(&rs)), items, at);
     Ok(())
 }

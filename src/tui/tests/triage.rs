@@ -403,3 +403,18 @@ fn unread_markers_are_per_member_cleared_by_a_read_and_set_by_customer_mail() {
     search(&mut a, "is:unread");
     assert!(rows(&a).iter().all(|r| r.unread));
 }
+
+#[test]
+fn assigning_a_mixed_selection_starts_on_you_not_nobody() {
+    let mut a = app(40);
+    keys(&mut a, "2");
+    keys(&mut a, "  ");
+    let marked = a.list().marked.to_vec();
+    let owners: std::collections::BTreeSet<_> = marked.iter().map(|r| a.store.read().item(*r).unwrap().owner).collect();
+    assert!(marked.len() == 2 && owners.len() == 2, "two items of two owners: {owners:?}");
+    keys(&mut a, "a");
+    key(&mut a, KeyCode::Enter);
+    for r in marked {
+        assert_eq!(a.store.read().item(r).unwrap().owner.as_deref(), Some(a.user.as_str()), "{r}");
+    }
+}
