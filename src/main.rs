@@ -8,6 +8,9 @@ mod user;
 
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // `helpdesk ticket list | head`: a closed pipe ends the output quietly, as it does for other tools.
     let default_hook = std::panic::take_hook();

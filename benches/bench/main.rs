@@ -9,6 +9,9 @@ mod team;
 mod tui;
 
 use anyhow::{Context, Result};
+
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::Parser;
 use helpdesk::Store;
 use helpdesk::domain::Kind;

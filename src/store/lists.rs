@@ -155,7 +155,7 @@ pub struct ItemRow {
     pub part: Option<PartRef>,
     /// The account's name.
     pub account: Option<String>,
-    /// The name of the contact the item is from.
+    /// Who the item is from: the name its first customer mail gives, else its contact's name.
     pub contact: Option<String>,
     pub owner: Option<String>,
     pub needs_response: bool,
@@ -259,7 +259,8 @@ fn where_clause(f: &ItemFilter, common: &[String], pg: bool, sql: &mut String, a
 
 const SELECT_ROW: &str = "SELECT i.id, i.kind, i.num, i.title, i.stage, i.severity, p.kind AS part_kind,
     p.num AS part_num, a.name AS account, m.login AS owner, i.needs_response, i.created_at, i.updated_at, i.known,
-    (SELECT ct.name FROM contacts ct WHERE ct.id = i.contact_id) AS contact";
+    COALESCE((SELECT NULLIF(mf.from_name, '') FROM messages mf WHERE mf.item_id = i.id AND mf.direction = 'in'
+      ORDER BY mf.sent_at, mf.id LIMIT 1), (SELECT ct.name FROM contacts ct WHERE ct.id = i.contact_id)) AS contact";
 const TAGS_LITE: &str =
     "(SELECT group_concat(tag, ' ') FROM tags t WHERE t.target = 'item' AND t.target_id = i.id) AS tags";
 const TAGS_PG: &str =

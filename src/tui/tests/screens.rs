@@ -219,3 +219,21 @@ fn the_inbox_says_who_wrote_free_mail_too() {
         assert!(text.contains("From"), "{w}×{h}: the column says what it shows");
     }
 }
+
+#[test]
+fn the_inbox_names_each_feed_behind_one_address_as_its_mail_does() {
+    let mut store = helpdesk::Store::open_in_memory().unwrap();
+    for (i, (name, subject)) in [("newscientist", "Stem cells"), ("boingboing", "Robot toys")].iter().enumerate() {
+        let raw = format!(
+            "From: {name} <rssfeeds@feeds.test>\r\nTo: support@helpdesk.example\r\nSubject: {subject}\r\n\
+             Message-ID: <f{i}@feeds.test>\r\n\r\nA post.\r\n"
+        );
+        store.write(|w| helpdesk::mail::ingest(w, raw.as_bytes(), "test", &Default::default(), NOW)).unwrap();
+    }
+    let mut a = app_on(store);
+    let text = format!("{}", render(&mut a, 80, 24).backend());
+    for (name, subject) in [("newscientist", "Stem cells"), ("boingboing", "Robot toys")] {
+        let row = text.lines().find(|l| l.contains(subject)).unwrap_or_default();
+        assert!(row.contains(name), "{row}");
+    }
+}
