@@ -9,9 +9,6 @@ mod team;
 mod tui;
 
 use anyhow::{Context, Result};
-
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::Parser;
 use helpdesk::Store;
 use helpdesk::domain::Kind;
@@ -20,6 +17,10 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+
+/// The shipped binary's allocator, so that the ingest rows measure what users run.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {

@@ -104,7 +104,7 @@ pub struct Sender {
 /// non-free-mail domain when `create_account` is set).
 pub fn contact_for(w: &Writer<'_>, email: &str, name: &str, at: i64, create_account: bool) -> Result<Sender> {
     let email = email.trim().to_lowercase();
-    let local = email.split('@').next().unwrap_or(&email).to_string();
+    let local = email.split('@').next().unwrap_or(&email);
     let name = name.trim();
     if let Some((contact, account, known)) = w.contact_and_account_by_email(&email)? {
         // Named after the address by an earlier mail that gave no name: the name this one gives replaces it.
@@ -119,7 +119,7 @@ pub fn contact_for(w: &Writer<'_>, email: &str, name: &str, at: i64, create_acco
         let a = NewAccount { name: account_name(&domain), domains: vec![domain.clone()], ..Default::default() };
         account = Some(w.add_account(&a, at)?);
     }
-    let display = if name.is_empty() { local } else { name.to_string() };
+    let display = if name.is_empty() { local } else { name }.to_string();
     let c = NewContact { name: display, emails: vec![email], account_row: account, ..Default::default() };
     Ok(Sender { contact: w.add_contact(&c, at)?, account, new: true })
 }

@@ -152,8 +152,8 @@ pub(super) fn common(c: Conn<'_>, f: &ItemFilter) -> Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ItemFilter, Page, list_sql};
-    use crate::domain::Kind;
+    use super::super::{ItemFilter, Page, SortOrder, list_sql};
+    use crate::domain::{ItemRef, Kind};
     use crate::store::conn::Param;
 
     /// A common word is matched item by item, a rare one through the set of its messages: the same rows either way.
@@ -241,12 +241,6 @@ mod tests {
         let (id, word) = found.expect("a word of some message that is not among its item's own words");
         assert!(rows(&store, &word, false).contains(&id), "the full match finds '{word}' in a message");
     }
-}
-
-#[cfg(test)]
-mod number_tests {
-    use super::super::{ItemFilter, SortOrder};
-    use crate::domain::{ItemRef, Kind};
 
     /// `42` in a list's filter finds item 42 of the list's kind, with or without the words that say 42, in the quick
     /// match (newest first, which the full-text index drives otherwise) and the full one.

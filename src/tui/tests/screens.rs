@@ -113,12 +113,19 @@ fn menus_and_dialogs() {
     assert_snapshot!("confirm", snap(&mut a));
 }
 
+/// An app on a store holding only these raw mails.
+fn app_with_mail(raws: &[&[u8]]) -> App {
+    let mut store = helpdesk::Store::open_in_memory().unwrap();
+    for raw in raws {
+        store.write(|w| helpdesk::mail::ingest(w, raw, "test", &Default::default(), NOW)).unwrap();
+    }
+    app_on(store)
+}
+
 #[test]
 fn escape_bytes_never_reach_the_terminal() {
-    let mut store = helpdesk::Store::open_in_memory().unwrap();
     let raw = b"From: Mallory \x1b[31mEvil\x1b[0m <m@evil.test>\r\nSubject: Hi \x1b[2J\x1b]0;pwned\x07 \xe2\x80\xae gnp.exe\r\nMessage-ID: <x@evil.test>\r\n\r\nBody \x1b[5m blink \x9b31m\r\n";
-    store.write(|w| helpdesk::mail::ingest(w, raw, "test", &Default::default(), NOW)).unwrap();
-    let mut a = app_on(store);
+    let mut a = app_with_mail(&[raw]);
     for step in 0..2 {
         let t = render(&mut a, 100, 30);
         let buf = t.backend().buffer();
@@ -208,10 +215,8 @@ fn long_descriptions_wrap_at_the_view_width() {
 
 #[test]
 fn the_inbox_says_who_wrote_free_mail_too() {
-    let mut store = helpdesk::Store::open_in_memory().unwrap();
     let raw = b"From: Olivia Brennan <olivia.brennan@gmail.com>\r\nTo: support@helpdesk.example\r\nSubject: Card stuck\r\nMessage-ID: <o1@gmail.com>\r\n\r\nThe ATM kept my card.\r\n";
-    store.write(|w| helpdesk::mail::ingest(w, raw, "test", &Default::default(), NOW)).unwrap();
-    let mut a = app_on(store);
+    let mut a = app_with_mail(&[raw]);
     for (w, h) in [(80, 24), (130, 30), (200, 50)] {
         let text = format!("{}", render(&mut a, w, h).backend());
         let row = text.lines().find(|l| l.contains("Card stuck")).unwrap_or_default();
@@ -222,17 +227,20 @@ fn the_inbox_says_who_wrote_free_mail_too() {
 
 #[test]
 fn the_inbox_names_each_feed_behind_one_address_as_its_mail_does() {
-    let mut store = helpdesk::Store::open_in_memory().unwrap();
-    for (i, (name, subject)) in [("newscientist", "Stem cells"), ("boingboing", "Robot toys")].iter().enumerate() {
-        let raw = format!(
-            "From: {name} <rssfeeds@feeds.test>\r\nTo: support@helpdesk.example\r\nSubject: {subject}\r\n\
-             Message-ID: <f{i}@feeds.test>\r\n\r\nA post.\r\n"
-        );
-        store.write(|w| helpdesk::mail::ingest(w, raw.as_bytes(), "test", &Default::default(), NOW)).unwrap();
-    }
-    let mut a = app_on(store);
+    let feeds = [("newscientist", "Stem cells"), ("boingboing", "Robot toys")];
+    let raws: Vec<String> = feeds
+        .iter()
+        .enumerate()
+        .map(|(i, (name, subject))| {
+            format!(
+                "From: {name} <rssfeeds@feeds.test>\r\nTo: support@helpdesk.example\r\nSubject: {subject}\r\n\
+                 Message-ID: <f{i}@feeds.test>\r\n\r\nA post.\r\n"
+            )
+        })
+        .collect();
+    let mut a = app_with_mail(&raws.iter().map(|r| r.as_bytes()).collect::<Vec<_>>());
     let text = format!("{}", render(&mut a, 80, 24).backend());
-    for (name, subject) in [("newscientist", "Stem cells"), ("boingboing", "Robot toys")] {
+    for (name, subject) in feeds {
         let row = text.lines().find(|l| l.contains(subject)).unwrap_or_default();
         assert!(row.contains(name), "{row}");
     }

@@ -256,17 +256,23 @@ fn stage_menu_offers_only_legal_moves_and_undo_restores() {
     assert_eq!(a.store.read().item(t).unwrap().stage, "queued");
 }
 
+/// Resolve the Inbox's first conversation: it and the item as it was before.
+fn resolve_first_in_inbox(a: &mut App) -> (ItemRef, helpdesk::store::Item) {
+    keys(a, "1");
+    let c = a.current_item().unwrap();
+    let before = a.store.read().item(c).unwrap();
+    let resolved = helpdesk::stage::AnyStage::Conversation(helpdesk::stage::ConversationStage::Resolved);
+    super::super::items::set_stage(a, &[c], resolved).unwrap();
+    (c, before)
+}
+
 /// Resolving a conversation that needs a response and undoing it gives the needs-response back: the customer stays
 /// in the queue.
 #[test]
 fn undoing_a_resolve_keeps_the_customer_waiting() {
     let mut a = app(60);
-    keys(&mut a, "1");
-    let c = a.current_item().unwrap();
-    let before = a.store.read().item(c).unwrap();
+    let (c, before) = resolve_first_in_inbox(&mut a);
     assert!(before.needs_response);
-    let resolved = helpdesk::stage::AnyStage::Conversation(helpdesk::stage::ConversationStage::Resolved);
-    super::super::items::set_stage(&mut a, &[c], resolved).unwrap();
     assert!(!a.store.read().item(c).unwrap().needs_response);
     keys(&mut a, "u");
     let i = a.store.read().item(c).unwrap();
@@ -278,11 +284,7 @@ fn undoing_a_resolve_keeps_the_customer_waiting() {
 #[test]
 fn undo_after_making_an_item_says_so_and_never_reverts_another_item_unasked() {
     let mut a = app(60);
-    keys(&mut a, "1");
-    let c = a.current_item().unwrap();
-    let before = a.store.read().item(c).unwrap();
-    let resolved = helpdesk::stage::AnyStage::Conversation(helpdesk::stage::ConversationStage::Resolved);
-    super::super::items::set_stage(&mut a, &[c], resolved).unwrap();
+    let (c, before) = resolve_first_in_inbox(&mut a);
     let part = a.store.read().parts().unwrap()[0].id;
     let made = super::super::items::create(&mut a, Kind::Ticket, "Made by hand", Some(part), None).unwrap();
     keys(&mut a, "u");
