@@ -358,13 +358,7 @@ pub fn new_title(app: &mut App, kind: Kind, parent: Option<ItemRef>, text: Strin
     }
     if app.store.read().parts()?.is_empty() {
         // The first item of a new help desk: its part is named here, and the title typed is kept.
-        app.modal = Some(Modal::Prompt {
-            title: format!("No product part yet: name the first (e.g. your product) for “{text}”"),
-            input: Input::default(),
-            purpose: PromptPurpose::FirstPart(kind, text, parent),
-            similar: vec![],
-            pick: None,
-        });
+        first_part_prompt(app, kind, text, parent);
         return Ok(());
     }
     let items = part_items(app, |part| Chosen::NewItemPart { kind, title: text.clone(), parent, part })?;
@@ -372,10 +366,22 @@ pub fn new_title(app: &mut App, kind: Kind, parent: Option<ItemRef>, text: Strin
     Ok(())
 }
 
-/// The first product part was named: made, and the item waiting for it made in it.
+fn first_part_prompt(app: &mut App, kind: Kind, title: String, parent: Option<ItemRef>) {
+    app.modal = Some(Modal::Prompt {
+        title: format!("No product part yet: name the first (e.g. your product) for “{title}”"),
+        input: Input::default(),
+        purpose: PromptPurpose::FirstPart(kind, title, parent),
+        similar: vec![],
+        pick: None,
+    });
+}
+
+/// The first product part was named: made, and the item waiting for it made in it. An empty name asks again (the
+/// keys typed next are the name's, not commands).
 pub fn first_part(app: &mut App, kind: Kind, title: &str, parent: Option<ItemRef>, name: &str) -> Result<()> {
     let name = name.trim();
     if name.is_empty() {
+        first_part_prompt(app, kind, title.to_string(), parent);
         bail!("a part needs a name (tickets and issues need a part)");
     }
     let part = app.store.write(|w| w.add_part(helpdesk::domain::PartKind::Product, name, None))?;

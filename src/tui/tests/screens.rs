@@ -245,3 +245,19 @@ fn the_inbox_names_each_feed_behind_one_address_as_its_mail_does() {
         assert!(row.contains(name), "{row}");
     }
 }
+
+#[test]
+fn an_empty_first_part_name_asks_again() {
+    let raw = b"From: Ann <ann@corp.test>\r\nSubject: Login loop\r\nMessage-ID: <l1@corp.test>\r\n\r\nHelp.\r\n";
+    let mut a = app_with_mail(&[raw]);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "c");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    assert!(errors(&a).iter().any(|e| e.contains("a part needs a name")), "{:?}", errors(&a));
+    assert!(matches!(a.modal, Some(Modal::Prompt { .. })), "the prompt stays open");
+    keys(&mut a, "Linux");
+    key(&mut a, KeyCode::Enter);
+    let made = a.current_item().unwrap();
+    assert_eq!(made.kind, helpdesk::domain::Kind::Ticket, "{:?}", errors(&a));
+}
