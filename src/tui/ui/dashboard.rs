@@ -9,20 +9,24 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Sparkline};
 
-/// Hours as hours, or as days past two days.
+/// Hours as hours, as days past two days, as years past one (mail imported from years back waits that long).
 fn age(h: f64) -> String {
-    if h > 48.0 { format!("{:.1} d", h / 24.0) } else { format!("{h:.1} h") }
+    match h / 24.0 {
+        d if d >= 365.0 => format!("{:.1} y", d / 365.25),
+        d if d > 2.0 => format!("{d:.1} d"),
+        _ => format!("{h:.1} h"),
+    }
 }
 
 /// The rows a chart of `rows` lines shows: all when they fit, else those that are not zero first (in their order),
-/// so that a short screen never hides a count behind zeros; and how many zeros were left out.
-fn fitting(data: &[(String, i64)], rows: usize) -> (Vec<(String, i64)>, usize) {
+/// so that a short screen never hides a count behind zeros; and what was left out, said in the chart's title.
+fn fitting(data: &[(String, i64)], rows: usize) -> (Vec<(String, i64)>, String) {
     if data.len() <= rows {
-        return (data.to_vec(), 0);
+        return (data.to_vec(), String::new());
     }
     let nonzero = data.iter().filter(|d| d.1 != 0).count();
     let mut zeros_left = rows.saturating_sub(nonzero);
-    let kept: Vec<(String, i64)> = data
+    let mut kept: Vec<(String, i64)> = data
         .iter()
         .filter(|d| {
             d.1 != 0 || {
@@ -33,14 +37,17 @@ fn fitting(data: &[(String, i64)], rows: usize) -> (Vec<(String, i64)>, usize) {
         })
         .cloned()
         .collect();
+    kept.truncate(rows);
     let hidden = data.len() - kept.len();
-    (kept, hidden)
+    let more = nonzero.saturating_sub(kept.iter().filter(|d| d.1 != 0).count());
+    let note = if more > 0 { format!(" +{hidden} more") } else { format!(" +{hidden} at 0") };
+    (kept, note)
 }
 
 /// A horizontal bar chart: full labels on the left, counts at the bars' ends, the unit in the title.
-fn hbars(f: &mut Frame, area: Rect, title: &str, data: &[(String, i64)], color: Color) {
-    let (data, hidden) = fitting(data, area.height.saturating_sub(2) as usize);
-    let title = if hidden > 0 { format!("{title} +{hidden} at 0") } else { title.to_string() };
+fn hbars(f: &mut Frame, area: Rect, title: &str, data: &[(String, i64)], color: Color, foot: Option<Line>) {
+    let (data, note) = fitting(data, area.height.saturating_sub(2) as usize);
+    let title = format!("{title}{note}");
     let label_w = data.iter().map(|d| d.0.chars().count()).max().unwrap_or(4);
     let bars: Vec<Bar> = data
         .iter()
@@ -58,7 +65,12 @@ fn hbars(f: &mut Frame, area: Rect, title: &str, data: &[(String, i64)], color: 
             .data(BarGroup::default().bars(&bars))
             .bar_width(1)
             .bar_gap(0)
-            .block(Block::default().borders(Borders::ALL).title(format!(" {title} "))),
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!(" {title} "))
+                    .title_bottom(foot.unwrap_or_default()),
+            ),
         area,
     );
 }
@@ -68,8 +80,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         f.render_widget(Paragraph::new("computing the figures…"), area);
         return;
     };
+    // The charts as tall as their rows (at most half of what the volume chart leaves), the oldest-waiting list the rest.
+    let rows =
+        s.open_tickets_by_stage.len().max(s.open_tickets_by_severity.len()).max(s.first_response.histogram.len());
+    let mid_h = (rows as u16 + 2).min(area.height.saturating_sub(8) / 2);
     let [top, mid, bottom] =
-        Layout::vertical([Constraint::Length(8), Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
+        Layout::vertical([Constraint::Length(8), Constraint::Length(mid_h), Constraint::Fill(1)]).areas(area);
     let total: i64 = s.incoming_per_day.iter().map(|d| d.1).sum();
     let peak = s.incoming_per_day.iter().map(|d| d.1).max().unwrap_or(0);
     let first = s.incoming_per_day.first().map(|d| d.0.clone()).unwrap_or_default();
@@ -98,15 +114,15 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             .areas(mid);
     let by_stage: Vec<(String, i64)> =
         s.open_tickets_by_stage.iter().map(|(k, n)| (k.label().to_string(), *n)).collect();
-    hbars(f, stage, "Open tickets by stage (tickets)", &by_stage, Color::Blue);
-    hbars(f, sev, "…by severity (tickets)", &s.open_tickets_by_severity, Color::Red);
+    hbars(f, stage, "Open tickets by stage", &by_stage, Color::Blue, None);
+    hbars(f, sev, "…by severity (tickets)", &s.open_tickets_by_severity, Color::Red, None);
     let fr = &s.first_response;
     let hist: Vec<(String, i64)> = fr.histogram.iter().map(|(k, v)| (k.clone(), *v as i64)).collect();
-    let fmt = |h: Option<f64>| h.map(|h| format!("{h} h")).unwrap_or_else(|| "–".into());
-    let [head, chart] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(frt);
-    let summary = format!(" median {} · p90 {} · {} answered", fmt(fr.median_hours), fmt(fr.p90_hours), fr.count);
-    f.render_widget(Paragraph::new(fit(&summary, frt.width as usize)).style(Style::new().fg(Color::Green)), head);
-    hbars(f, chart, "First response (conversations)", &hist, Color::Green);
+    let fmt = |h: Option<f64>| h.map(age).unwrap_or_else(|| "–".into());
+    // The summary on the box's lower border: it belongs to that chart, and a short screen keeps it.
+    let summary = format!(" median {} · p90 {} · {} answered ", fmt(fr.median_hours), fmt(fr.p90_hours), fr.count);
+    let foot = Line::styled(fit(&summary, frt.width.saturating_sub(2) as usize), Style::new().fg(Color::Green));
+    hbars(f, frt, "First response (conversations)", &hist, Color::Green, Some(foot));
     let lines: Vec<Line> = s
         .oldest_waiting
         .iter()
@@ -138,9 +154,20 @@ mod tests {
     fn a_short_chart_keeps_its_counts_before_its_zeros() {
         let d: Vec<(String, i64)> =
             [("a", 0), ("b", 0), ("c", 0), ("d", 1), ("e", 0)].iter().map(|(k, v)| (k.to_string(), *v)).collect();
-        let (kept, hidden) = super::fitting(&d, 3);
+        let (kept, note) = super::fitting(&d, 3);
         let names: Vec<&str> = kept.iter().map(|k| k.0.as_str()).collect();
-        assert_eq!((names, hidden), (vec!["a", "b", "d"], 2));
-        assert_eq!(super::fitting(&d, 5).1, 0);
+        assert_eq!((names, note.as_str()), (vec!["a", "b", "d"], " +2 at 0"));
+        assert_eq!(super::fitting(&d, 5).1, "");
+        // More counts than rows: the title says some are not shown, not that they are zero.
+        let d: Vec<(String, i64)> = [("a", 1), ("b", 2), ("c", 0)].iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let (kept, note) = super::fitting(&d, 1);
+        assert_eq!((kept.len(), note.as_str()), (1, " +2 more"));
+    }
+
+    #[test]
+    fn ages_read_in_hours_days_or_years() {
+        assert_eq!(super::age(5.0), "5.0 h");
+        assert_eq!(super::age(72.0), "3.0 d");
+        assert_eq!(super::age(9068.2 * 24.0), "24.8 y");
     }
 }
