@@ -168,3 +168,33 @@ fn the_quarantine_list_names_sender_and_subject() {
     let json = db.json(&["quarantine", "list", "--json"]);
     assert!(json.as_array().unwrap().iter().any(|q| q["subject"] == "Refund for order 42"), "{json}");
 }
+
+/// A sender over the rate limit: the summary says how much was kept as spam and how much dropped, where the dropped
+/// mail is, and how to have it back.
+#[test]
+fn the_import_summary_says_where_rate_limited_mail_went() {
+    let db = Db::new();
+    let md = db.0.path().join("flood");
+    std::fs::create_dir_all(md.join("cur")).unwrap();
+    for n in 0..135 {
+        std::fs::write(
+            md.join(format!("cur/{n:04}.eml")),
+            format!(
+                "From: Feed <feed@news.example>\r\nSubject: item {n}\r\nMessage-ID: <f{n}@news.example>\r\n\
+Date: Mon, 1 Jun 2026 10:{:02}:{:02} +0000\r\n\r\nheadline {n}\r\n",
+                n / 60,
+                n % 60
+            ),
+        )
+        .unwrap();
+    }
+    let out = db.ok(&["import", "mail", md.to_str().unwrap()]);
+    let line = |k: &str| out.lines().find(|l| l.trim_start().starts_with(k)).unwrap_or_else(|| panic!("{k}: {out}"));
+    assert!(line("rate-limited").ends_with(" 105"), "{out}");
+    assert!(line("kept as spam").contains(" 100 (Suspended"), "{out}");
+    assert!(line("dropped").contains(" 5 (raw kept"), "{out}");
+    assert!(out.contains("--untag spammer --untag blocked") && out.contains("helpdesk quarantine list"), "{out}");
+    let s = db.json(&["import", "mail", md.to_str().unwrap(), "--json"]);
+    assert_eq!(s["duplicates"].as_u64(), Some(135), "{s}");
+    assert_eq!(db.json(&["quarantine", "list", "--json"]).as_array().unwrap().len(), 5);
+}

@@ -46,6 +46,8 @@ pub struct Summary {
     pub bounces: usize,
     pub abuse_reports: usize,
     pub rate_limited: usize,
+    /// Of those rate-limited, the ones dropped from ingestion (raw kept, listed in the quarantine).
+    pub dropped: usize,
     pub quarantined: usize,
     pub skipped: Vec<Skipped>,
     pub dry_run: bool,
@@ -62,6 +64,7 @@ impl Summary {
         self.bounces += b.bounces;
         self.abuse_reports += b.abuse_reports;
         self.rate_limited += b.rate_limited;
+        self.dropped += b.dropped;
         self.quarantined += b.quarantined;
     }
 
@@ -74,7 +77,11 @@ impl Summary {
             Outcome::AutoReply(_) => self.auto_replies += 1,
             Outcome::Bounce(..) => self.bounces += 1,
             Outcome::Abuse => self.abuse_reports += 1,
-            Outcome::Spam(_) | Outcome::Dropped => self.rate_limited += 1,
+            Outcome::Spam(_) => self.rate_limited += 1,
+            Outcome::Dropped => {
+                self.rate_limited += 1;
+                self.dropped += 1;
+            }
             Outcome::Quarantined(_) => self.quarantined += 1,
         }
     }
