@@ -240,6 +240,10 @@ pub fn detail(f: &mut Frame, app: &App, d: &Detail, area: Rect) {
 /// The detail view's cursor line: a dark-grey bar, with dim text lifted so that it stays readable on it.
 fn cursor_line(l: &Line<'static>) -> Line<'static> {
     let mut l = l.clone();
+    // Dim may be the line's own style (`Line::styled`) or a span's.
+    if l.style.fg == Some(Color::DarkGray) {
+        l.style = l.style.fg(Color::Gray);
+    }
     for s in &mut l.spans {
         if s.style.fg == Some(Color::DarkGray) {
             s.style = s.style.fg(Color::Gray);
@@ -250,6 +254,21 @@ fn cursor_line(l: &Line<'static>) -> Line<'static> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_dim_line_under_the_cursor_stays_readable() {
+        use ratatui::style::{Color, Style};
+        use ratatui::text::{Line, Span};
+        for l in [
+            Line::styled("  threaded: new thread", Style::new().fg(Color::DarkGray)),
+            Line::from(Span::styled("  quoted", Style::new().fg(Color::DarkGray))),
+        ] {
+            let c = super::cursor_line(&l);
+            assert_eq!(c.style.bg, Some(Color::DarkGray));
+            assert_ne!(c.style.fg, Some(Color::DarkGray), "{c:?}");
+            assert!(c.spans.iter().all(|s| s.style.fg != Some(Color::DarkGray)), "{c:?}");
+        }
+    }
+
     #[test]
     fn dates_outside_the_last_months_show_their_year() {
         let now = 1_794_700_800; // 2026-11-15
