@@ -61,8 +61,20 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
                 KeyCode::Char('u') if ctrl => *selected = selected.saturating_sub(page),
                 KeyCode::Enter => {
                     let Some(then) = rows.get(*selected).and_then(|i| items.get(*i)).map(|i| i.then.clone()) else {
+                        // Name what can be chosen: on a stage menu, the legal next stages.
+                        let what = if items.iter().all(|i| matches!(i.then, Chosen::Stage(..))) {
+                            "the legal next stages are"
+                        } else {
+                            "the choices are"
+                        };
+                        let choices: Vec<&str> = items.iter().map(|i| i.label.trim()).collect();
+                        let msg = format!(
+                            "nothing matches '{}': {what} {} (backspace or esc clears what was typed)",
+                            filter.value(),
+                            choices.join(", ")
+                        );
                         app.modal = Some(modal);
-                        bail!("nothing matches: backspace or esc clears what was typed");
+                        bail!(msg);
                     };
                     return choose(app, then).map(|_| None);
                 }

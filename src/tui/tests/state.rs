@@ -244,6 +244,14 @@ fn stage_menu_offers_only_legal_moves_and_undo_restores() {
         })
         .collect();
     assert_eq!(values, vec!["work-in-progress", "canceled"]);
+    // An illegal stage typed: the menu stays and the message names the legal ones.
+    keys(&mut a, "resolved");
+    key(&mut a, KeyCode::Enter);
+    let said = a.toasts.back().map(|t| t.text.clone()).unwrap_or_default();
+    assert!(said.contains("nothing matches 'resolved': the legal next stages are"), "{said}");
+    assert!(said.contains("work in progress") && said.contains("cancel"), "{said}");
+    assert!(matches!(a.modal, Some(Modal::Menu { .. })), "the menu stays open");
+    key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.store.read().item(t).unwrap().stage, "work-in-progress");
     keys(&mut a, "u");
