@@ -52,7 +52,7 @@ actions! {
     Refresh = "refresh", "Reload from the database";
     Stage = "stage", "Move to a legal next stage";
     Assign = "assign", "Set the owner";
-    Tag = "tag", "Add a tag";
+    Tag = "tag", "Add tags, or remove one with -tag";
     Severity = "severity", "Set the severity";
     Part = "part", "Set the part";
     Link = "link", "Link to another item";

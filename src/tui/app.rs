@@ -135,6 +135,11 @@ pub enum Undo {
         item: ItemRef,
         tag: String,
     },
+    /// A tag removed (`-tag` typed at the tag prompt): undo puts it back.
+    Untag {
+        item: ItemRef,
+        tag: String,
+    },
     Link {
         from: ItemRef,
         to: ItemRef,

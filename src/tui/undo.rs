@@ -46,6 +46,10 @@ fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
             w.untag_item(*item, tag, b)?;
             format!("{item}: tag {tag} removed")
         }
+        Undo::Untag { item, tag } => {
+            w.tag_item(*item, std::slice::from_ref(tag), b)?;
+            format!("{item}: tag {tag} back")
+        }
         Undo::Link { from, to, rel, auto } => {
             w.unlink(*from, *to, *rel, b)?;
             for m in auto.iter().rev() {
@@ -65,7 +69,8 @@ fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
                     | Undo::Assign { item, .. }
                     | Undo::Severity { item, .. }
                     | Undo::Part { item, .. }
-                    | Undo::Tag { item, .. } => item.to_string(),
+                    | Undo::Tag { item, .. }
+                    | Undo::Untag { item, .. } => item.to_string(),
                     Undo::Link { from, .. } => from.to_string(),
                     Undo::Batch(_) | Undo::Versions(..) | Undo::Barrier(_) => String::new(),
                 });

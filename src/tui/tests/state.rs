@@ -377,6 +377,28 @@ fn filter_as_you_type_and_clear() {
 }
 
 #[test]
+fn a_tag_typed_with_a_minus_is_removed_and_undo_puts_it_back() {
+    let mut a = app(40);
+    keys(&mut a, "2");
+    let t = selected_ticket(&a);
+    let tags = |a: &App| a.store.read().item(t).unwrap().tags;
+    keys(&mut a, "t");
+    keys(&mut a, "laptop stalled");
+    key(&mut a, KeyCode::Enter);
+    assert!(tags(&a).contains(&"laptop".to_string()) && tags(&a).contains(&"stalled".to_string()));
+    keys(&mut a, "t");
+    keys(&mut a, "-laptop -nosuch");
+    key(&mut a, KeyCode::Enter);
+    assert!(!tags(&a).contains(&"laptop".to_string()), "{:?}", tags(&a));
+    assert!(!tags(&a).iter().any(|t| t.starts_with('-')), "no literal '-laptop' tag: {:?}", tags(&a));
+    assert!(tags(&a).contains(&"stalled".to_string()));
+    let said = a.toasts.back().map(|t| t.text.clone()).unwrap_or_default();
+    assert!(said.contains("tag laptop removed") && said.contains("not tagged nosuch"), "{said}");
+    keys(&mut a, "u");
+    assert!(tags(&a).contains(&"laptop".to_string()), "undo puts it back: {:?}", tags(&a));
+}
+
+#[test]
 fn tag_assign_severity_link_and_undo() {
     let mut a = app(40);
     keys(&mut a, "2");
