@@ -260,6 +260,8 @@ fn item(
                 b.query = Some(query());
             }
             Some(found) => {
+                // A linked item is under Links already (the ticket made from this conversation matched it at 1.00).
+                let found: Vec<_> = found.into_iter().filter(|s| i.links.iter().all(|l| l.id != s.id)).collect();
                 b.heading(&format!("{what}   (+ good match, - wrong match)"));
                 if found.is_empty() {
                     b.push(Line::styled("  (none found)", Style::new().fg(Color::DarkGray)));

@@ -447,6 +447,30 @@ fn ticket_from_conversation_copies_and_links() {
     let ticket = a.store.read().item(t).unwrap();
     assert_eq!((t.kind, ticket.title.as_str()), (Kind::Ticket, title.as_str()));
     assert!(ticket.links.iter().any(|l| l.id == conv));
+    // The conversation's similar work does not offer the ticket made from it (it is under Links), neither from the
+    // word search nor from the search by meaning, whose answer comes from the jobs thread.
+    let by_meaning = helpdesk::similar::Suggestion {
+        id: t,
+        row: ticket.row,
+        kind: Kind::Ticket,
+        stage: ticket.stage,
+        title: ticket.title.clone(),
+        score: 1.0,
+        reason: "meaning 1.00".into(),
+    };
+    for similar in [super::super::detail::Similar::Inline, super::super::detail::Similar::Found(vec![by_meaning])] {
+        let opts = super::super::app::ViewOpts { width: 80, ..Default::default() };
+        let d = super::super::detail::build(
+            &a.store,
+            Target::Item(conv),
+            super::super::app::MsgTab::Customer,
+            None,
+            similar,
+            opts,
+        );
+        let d = d.unwrap();
+        assert!(d.similar.iter().all(|s| s.2 != t), "{:?}", d.similar);
+    }
 }
 
 #[test]
