@@ -278,3 +278,25 @@ fn a_database_that_cannot_be_reached_is_named_once() {
     assert_eq!(err.matches(url).count(), 1, "{err}");
     assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
 }
+
+/// A list cut at its `--limit` says so (on stderr: the rows on stdout stay data); one that fits says nothing.
+#[test]
+fn lists_cut_at_their_limit_say_so() {
+    let db = Db::new();
+    with_part(&db);
+    for (name, dom) in [("Acme", "acme.test"), ("Globex", "globex.test")] {
+        db.ok(&["account", "new", "--name", name, "--domain", dom]);
+        db.ok(&["contact", "new", "--name", name, "--email", &format!("a@{dom}")]);
+        db.ok(&["ticket", "new", "--title", name, "--part", "PROD-1"]);
+    }
+    for what in ["account", "contact", "ticket"] {
+        let o = db.run(&[what, "list", "--limit", "1"]);
+        let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        let rows = |out: &str| out.lines().filter(|l| !l.starts_with("ID ")).count();
+        assert_eq!(rows(&out), 1, "{what}: {out}");
+        assert!(err.contains("the first 1 ") && err.contains("more with `--limit N`"), "{what}: {err}");
+        let o = db.run(&[what, "list", "--limit", "2"]);
+        assert_eq!(rows(&String::from_utf8_lossy(&o.stdout)), 2, "{what}");
+        assert!(o.stderr.is_empty(), "{what}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}

@@ -22,7 +22,8 @@ pub fn run(
         ItemCmd::New(a) => new(store, kind, a, json)?,
         ItemCmd::List(a) => {
             let f = filter(&store.read(), kind, &a)?;
-            let rows = store.read().list_all(&f, a.limit)?;
+            let mut rows = store.read().list_all(&f, a.limit.saturating_add(1))?;
+            out::cut_at(&mut rows, a.limit, "items");
             if json { out::json(&rows)? } else { out::rows(&rows) }
         }
         ItemCmd::Show { id } => {

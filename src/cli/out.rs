@@ -113,3 +113,11 @@ pub fn item(i: &Item, msgs: &[Message]) {
 fn indent(s: &str) -> String {
     s.lines().map(|l| format!("   {l}")).collect::<Vec<_>>().join("\n")
 }
+
+/// A list cut at its `--limit`: one row more was read to know. Said on stderr, so that the rows on stdout stay data.
+pub fn cut_at<T>(rows: &mut Vec<T>, limit: usize, what: &str) {
+    if rows.len() > limit {
+        rows.truncate(limit);
+        eprintln!("the first {limit} {what} are shown; more with `--limit N`");
+    }
+}

@@ -60,7 +60,8 @@ pub fn contact(store: &mut Store, c: ContactCmd, json: bool) -> Result<ExitCode>
         }
         ContactCmd::List { account, limit } => {
             let acc = account.as_deref().map(|a| store.read().account_row(a)).transpose()?;
-            let list = store.read().contacts(acc, 0, limit)?;
+            let mut list = store.read().contacts(acc, 0, limit.saturating_add(1))?;
+            out::cut_at(&mut list, limit, "contacts");
             if json {
                 out::json(&list)?
             } else {
@@ -117,7 +118,8 @@ pub fn account(store: &mut Store, c: AccountCmd, json: bool) -> Result<ExitCode>
             if json { out::json(&a)? } else { println!("{} created", a.id) }
         }
         AccountCmd::List { limit } => {
-            let list = store.read().accounts(limit)?;
+            let mut list = store.read().accounts(limit.saturating_add(1))?;
+            out::cut_at(&mut list, limit, "accounts");
             if json {
                 out::json(&list)?
             } else {
