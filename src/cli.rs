@@ -47,7 +47,9 @@ pub fn parse() -> Result<Face> {
 
 /// Run a command.
 pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
-    let db = db_path(&cli)?;
+    // `config path` and `config check` are how one finds and mends a config that does not read: they need no database.
+    let needs_db = !matches!(cli.cmd, Some(Cmd::Config(_) | Cmd::Completions { .. } | Cmd::Man));
+    let db = if needs_db { db_path(&cli)? } else { PathBuf::new() };
     let cli_db = cli.db.clone();
     let cli_config = cli.config.clone();
     let json = cli.json;

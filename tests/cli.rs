@@ -300,3 +300,29 @@ fn lists_cut_at_their_limit_say_so() {
         assert!(o.stderr.is_empty(), "{what}: {}", String::from_utf8_lossy(&o.stderr));
     }
 }
+
+/// `config path` and `config check` work on a config that does not read (they are how one finds and mends it), with
+/// no `--db`: neither blames the database.
+#[test]
+fn config_path_and_check_work_on_a_config_that_does_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "[mailbox]\naddress = \"support@example.test\"\n").unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_helpdesk"))
+            .args(args)
+            .env("HELPDESK_CONFIG", &cfg)
+            .env_remove("HELPDESK_DB")
+            .env("XDG_DATA_HOME", dir.path())
+            .env("XDG_STATE_HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    let o = run(&["config", "path"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), cfg.to_str().unwrap());
+    let o = run(&["config", "check"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains(&format!("config {}", cfg.display())) && !err.contains("database"), "{err}");
+}
