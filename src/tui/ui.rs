@@ -27,7 +27,12 @@ pub fn draw(f: &mut Frame, app: &App) {
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(f.area());
     draw_tabs(f, app, tabs);
     if let Some(d) = app.detail.last() {
-        lists::detail(f, app, d, main);
+        // Under the composer the view is as tall as what shows above it, so that the message answered is in sight.
+        let shown = match &app.modal {
+            Some(super::app::Modal::Compose(_)) => Rect { height: modal::compose_area(main).y - main.y, ..main },
+            _ => main,
+        };
+        lists::detail(f, app, d, shown);
     } else if app.pane == Pane::Dashboard {
         dashboard::draw(f, app, main);
     } else {

@@ -186,9 +186,14 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal, screen: Rect) {
 
 /// The composer takes the lower part of the screen, so the thread it answers stays readable above it; the status
 /// line stays visible below.
-fn compose(f: &mut Frame, screen: Rect, c: &Composer, insert_key: Option<String>) {
+/// Where the composer sits: the lower part of the screen, over the item's view.
+pub fn compose_area(screen: Rect) -> Rect {
     let h = (screen.height * 11 / 20).max(8).min(screen.height.saturating_sub(2));
-    let area = Rect { x: screen.x, y: screen.y + screen.height.saturating_sub(h + 1), width: screen.width, height: h };
+    Rect { x: screen.x, y: screen.y + screen.height.saturating_sub(h), width: screen.width, height: h }
+}
+
+fn compose(f: &mut Frame, screen: Rect, c: &Composer, insert_key: Option<String>) {
+    let area = compose_area(screen);
     let what = match (&c.forward_of, c.all) {
         (Some(_), _) => "Forward from",
         (None, true) => "Reply to all on",
