@@ -70,6 +70,16 @@ impl Reader<'_> {
         })
     }
 
+    /// The reply waiting longest after a failed send: its error and when it is tried again.
+    pub fn outbox_failing(&self) -> Result<Option<(String, i64)>> {
+        self.c.row(
+            "SELECT o.last_error, o.next_try_at FROM outbox o JOIN messages m ON m.id = o.msg_row
+             WHERE m.delivery_state = 'in-transit' AND o.last_error IS NOT NULL ORDER BY o.next_try_at LIMIT 1",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    }
+
     pub fn outbox_pending(&self) -> Result<i64> {
         self.c.one(
             "SELECT COUNT(*) FROM outbox o JOIN messages m ON m.id = o.msg_row WHERE m.delivery_state = 'in-transit'",

@@ -178,6 +178,16 @@ pub struct MailStatus {
     pub last_sync: Option<i64>,
     pub new_mail: usize,
     pub outbox: usize,
+    /// A reply whose send failed: the error and the time of the next try (shown until it is sent).
+    pub failing: Option<(String, i64)>,
+}
+
+impl MailStatus {
+    /// Read the outbox again: after a reply is queued, and after each report of the worker.
+    pub fn reread_outbox(&mut self, store: &helpdesk::Store) {
+        self.outbox = store.read().outbox_pending().unwrap_or(0) as usize;
+        self.failing = store.read().outbox_failing().ok().flatten();
+    }
 }
 
 pub struct App {

@@ -250,6 +250,7 @@ pub fn send(app: &mut App, c: &Composer, anyway: bool) -> Result<()> {
             let cc = if cc.is_empty() { String::new() } else { format!(", cc {}", cc.join(", ")) };
             let what = if c.forward_of.is_some() { "forward" } else { "reply" };
             app.toast(format!("{r}: {what} to {}{cc} queued", to.join(", ")));
+            app.mail.reread_outbox(&app.store);
         }
         outbox::Outcome::Draft(why) => bail!("{why}"),
     }

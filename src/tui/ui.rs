@@ -185,10 +185,21 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
     let m = &app.mail;
     if !m.state.is_empty() {
         let last = m.last_sync.map(|t| helpdesk::domain::fmt_ts(t)[11..16].to_string()).unwrap_or_else(|| "–".into());
-        let right = format!(" mail: {} · synced {last} · new {} · outbox {} ", m.state, m.new_mail, m.outbox);
+        // A failing send stays said until it goes out: the worker's own state is back to online between tries.
+        let failing = match &m.failing {
+            Some((e, next)) if m.outbox > 0 => {
+                format!(
+                    " (failing, next try {}: {})",
+                    &helpdesk::domain::fmt_ts(*next)[11..16],
+                    lists::fit(&helpdesk::sanitize::line(e), 40)
+                )
+            }
+            _ => String::new(),
+        };
+        let right = format!(" mail: {} · synced {last} · new {} · outbox {}{failing} ", m.state, m.new_mail, m.outbox);
         let w = (right.chars().count() as u16).min(area.width);
         if area.width > w + 40 {
-            let color = if m.state.starts_with("online") { Color::Green } else { Color::Yellow };
+            let color = if m.state.starts_with("online") && failing.is_empty() { Color::Green } else { Color::Yellow };
             f.render_widget(
                 Paragraph::new(Span::styled(right, Style::new().fg(color))),
                 Rect { x: area.x + area.width - w, width: w, ..area },

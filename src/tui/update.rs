@@ -229,5 +229,5 @@ pub fn on_mail(app: &mut App, n: helpdesk::mail::worker::Notice) {
         }
         Notice::Failed(e) => app.mail.state = format!("error: {e}"),
     }
-    app.mail.outbox = app.store.read().outbox_pending().unwrap_or(0) as usize;
+    app.mail.reread_outbox(&app.store);
 }

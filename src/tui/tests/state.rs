@@ -25,6 +25,15 @@ fn reply_opens_composer_and_queues() {
     let out = &a.store.read().outbox(None).unwrap()[0];
     assert_eq!(out.from_name, "Alice Moreau via Helpdesk Support", "a person and the mailbox, never a login");
     assert!(out.body.starts_with("Thanks!") && out.body.contains("wrote:\n> "), "quoted below: {}", out.body);
+    // The status bar counts it at once, not at the worker's next report.
+    assert_eq!(a.mail.outbox, 1);
+    // A failed send stays said on the status bar while the worker is back to "online" between tries.
+    let msg = out.message;
+    a.store.write(|w| w.mark_failed(msg, "cannot connect to 127.0.0.1:2525", 1_767_225_600)).unwrap();
+    super::super::update::on_mail(&mut a, helpdesk::mail::worker::Notice::State("online".into()));
+    let screen = format!("{}", render(&mut a, 200, 50).backend());
+    let status = screen.lines().next_back().unwrap_or_default().to_string();
+    assert!(status.contains("outbox 1 (failing, next try 00:00: cannot connect to 127.0.0.1:2525)"), "{status}");
 }
 
 /// `r` answers the message being read: it is quoted and the reply threads under it; the view stays on it.
