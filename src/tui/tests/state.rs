@@ -935,3 +935,27 @@ fn the_user_joins_once_the_deferred_check_passes() {
     super::super::handle(&mut a, super::super::Event::Health(Ok(())));
     assert!(a.store.read().member_row("zed").is_ok());
 }
+
+/// A resolved conversation reads as done in the Inbox at any width: its row is grey (80 columns show no stage).
+#[test]
+fn a_closed_item_is_grey_in_its_list() {
+    let mut a = app(40);
+    let (c, _) = resolve_first_in_inbox(&mut a);
+    keys(&mut a, "j");
+    let d = a.current_item().unwrap();
+    let resolved = helpdesk::stage::AnyStage::Conversation(helpdesk::stage::ConversationStage::Resolved);
+    super::super::items::set_stage(&mut a, &[d], resolved).unwrap();
+    assert_ne!(c, d);
+    keys(&mut a, "/is:closed");
+    key(&mut a, KeyCode::Enter);
+    // The cursor's row has its own colours: look at the other one.
+    let other = if a.current_item() == Some(c) { d } else { c };
+    let t = render(&mut a, 80, 24);
+    let buf = t.backend().buffer();
+    let id = format!("{other} ");
+    let row = (0..buf.area.height)
+        .find(|y| (0..buf.area.width).map(|x| buf[(x, *y)].symbol().to_string()).collect::<String>().contains(&id))
+        .expect("the row is on screen");
+    let x = (0..buf.area.width).find(|x| buf[(*x, row)].symbol() == "C").unwrap();
+    assert_eq!(buf[(x, row)].fg, ratatui::style::Color::DarkGray, "row {row}");
+}

@@ -167,9 +167,12 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
             };
             let marked = matches!(r, Row::Item(it) if l.marked.contains(&it.id));
             let unread = matches!(r, Row::Item(it) if it.unread);
-            let style = match (i == l.cursor, marked) {
-                (true, _) => Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD),
-                (false, true) => Style::new().fg(Color::Magenta),
+            // A closed item (resolved, archived, canceled…) is grey: done, at any width, with or without a stage column.
+            let closed = matches!(r, Row::Item(it) if it.stage.is_closed());
+            let style = match (i == l.cursor, marked, closed) {
+                (true, _, _) => Style::new().bg(Color::DarkGray).add_modifier(Modifier::BOLD),
+                (false, true, _) => Style::new().fg(Color::Magenta),
+                (false, false, true) => Style::new().fg(Color::DarkGray),
                 _ => Style::new(),
             };
             // Unread (customer mail you have not seen since you last opened the item): bold, with a •.
