@@ -113,7 +113,14 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
                 *pick = pick.and_then(|p| p.checked_sub(1));
             } else if enter {
                 let text = input.value().trim().to_string();
-                return submit(app, purpose.clone(), text).map(|_| None);
+                // Refused (a bad field, an unknown ID): the prompt comes back with what was typed, to be mended.
+                return match submit(app, purpose.clone(), text) {
+                    Err(e) if app.modal.is_none() => {
+                        app.modal = Some(modal);
+                        Err(e)
+                    }
+                    other => other.map(|_| None),
+                };
             } else {
                 input.handle_event(&Event::Key(key));
                 app.modal = Some(modal);

@@ -959,3 +959,18 @@ fn a_closed_item_is_grey_in_its_list() {
     let x = (0..buf.area.width).find(|x| buf[(*x, row)].symbol() == "C").unwrap();
     assert_eq!(buf[(x, row)].fg, ratatui::style::Color::DarkGray, "row {row}");
 }
+
+/// A record edit refused for one bad field keeps what was typed, to be mended, instead of closing.
+#[test]
+fn a_refused_edit_keeps_what_was_typed() {
+    let mut a = app(40);
+    keys(&mut a, "4");
+    keys(&mut a, "=");
+    keys(&mut a, "name=Ada Byron verified=maybe");
+    key(&mut a, KeyCode::Enter);
+    assert!(!errors(&a).is_empty(), "refused");
+    let Some(Modal::Prompt { input, .. }) = &a.modal else { panic!("the prompt stays: {:?}", errors(&a)) };
+    assert_eq!(input.value(), "name=Ada Byron verified=maybe");
+    key(&mut a, KeyCode::Esc);
+    assert!(a.modal.is_none());
+}

@@ -65,6 +65,10 @@ fn go_to_from_anywhere_and_q_goes_back_before_quitting() {
     keys(&mut a, "TKT-99999");
     key(&mut a, KeyCode::Enter);
     assert!(errors(&a).iter().any(|e| e.contains("TKT-99999")), "{:?}", errors(&a));
+    // The prompt stays with what was typed, to be mended; esc leaves it.
+    let Some(super::super::app::Modal::Prompt { input, .. }) = &a.modal else { panic!("the prompt stays") };
+    assert_eq!(input.value(), "TKT-99999");
+    key(&mut a, KeyCode::Esc);
     keys(&mut a, "q");
     assert!(a.quit);
 }
