@@ -198,3 +198,35 @@ Date: Mon, 1 Jun 2026 10:{:02}:{:02} +0000\r\n\r\nheadline {n}\r\n",
     assert_eq!(s["duplicates"].as_u64(), Some(135), "{s}");
     assert_eq!(db.json(&["quarantine", "list", "--json"]).as_array().unwrap().len(), 5);
 }
+
+/// A domain's contacts join its account whenever it is made: a participant met before the domain's first mail of its
+/// own, and a contact made before the account (with the items that have no account).
+#[test]
+fn contacts_met_before_their_account_join_it() {
+    let db = Db::new();
+    db.import(
+        "1.eml",
+        "From: Ann <ann@gmail.com>\r\nCc: Bob <bob@acme.test>\r\nSubject: Card declined\r\nMessage-ID: <c1@gmail.com>\r\n\
+Date: Mon, 1 Jun 2026 10:00:00 +0000\r\n\r\nHello\r\n",
+    );
+    assert_eq!(db.json(&["contact", "show", "bob@acme.test", "--json"])["account"], Value::Null);
+    db.import(
+        "2.eml",
+        "From: Bob <bob@acme.test>\r\nSubject: Export fails\r\nMessage-ID: <c2@acme.test>\r\n\
+Date: Mon, 1 Jun 2026 11:00:00 +0000\r\n\r\nHello\r\n",
+    );
+    let acme = db.json(&["contact", "show", "bob@acme.test", "--json"])["account"].clone();
+    assert!(acme.as_str().is_some_and(|a| a.starts_with("ACC-")), "{acme}");
+    // A contact and their conversation made before the account: both join it when it is made.
+    db.import(
+        "3.eml",
+        "From: Carol <carol@gmail.com>\r\nSubject: Hi\r\nMessage-ID: <c3@gmail.com>\r\n\
+Date: Mon, 1 Jun 2026 12:00:00 +0000\r\n\r\nHello\r\n",
+    );
+    db.ok(&["account", "new", "--name", "Gee Mail Friends", "--domain", "gmail.com"]);
+    let carol = db.json(&["contact", "show", "carol@gmail.com", "--json"]);
+    assert!(carol["account"].as_str().is_some_and(|a| a.starts_with("ACC-")), "{carol}");
+    let conv = db.json(&["conversation", "list", "--json"]);
+    let mine = conv.as_array().unwrap().iter().find(|c| c["title"] == "Hi").unwrap().clone();
+    assert_eq!(mine["account"], "Gee Mail Friends", "{mine}");
+}

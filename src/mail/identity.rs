@@ -106,16 +106,23 @@ pub fn contact_for(w: &Writer<'_>, email: &str, name: &str, at: i64, create_acco
     let email = email.trim().to_lowercase();
     let local = email.split('@').next().unwrap_or(&email);
     let name = name.trim();
-    if let Some((contact, account, known)) = w.contact_and_account_by_email(&email)? {
+    let domain = email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
+    let business = |d: &str| create_account && d.contains('.') && !is_free_mail(d);
+    if let Some((contact, mut account, known)) = w.contact_and_account_by_email(&email)? {
         // Named after the address by an earlier mail that gave no name: the name this one gives replaces it.
         if known == local && !name.is_empty() && !name.contains('@') && name != known {
             w.name_contact_from_mail(contact, &known, name, at)?;
         }
+        // Met first as a participant (no account made then): their own first mail makes the domain's account, which
+        // takes in every contact of the domain.
+        if account.is_none() && business(&domain) && w.account_by_domain(&domain)?.is_none() {
+            let a = NewAccount { name: account_name(&domain), domains: vec![domain.clone()], ..Default::default() };
+            account = Some(w.add_account(&a, at)?);
+        }
         return Ok(Sender { contact, account, new: false });
     }
-    let domain = email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default();
     let mut account = w.account_by_domain(&domain)?;
-    if account.is_none() && create_account && domain.contains('.') && !is_free_mail(&domain) {
+    if account.is_none() && business(&domain) {
         let a = NewAccount { name: account_name(&domain), domains: vec![domain.clone()], ..Default::default() };
         account = Some(w.add_account(&a, at)?);
     }

@@ -270,6 +270,19 @@ impl Writer<'_> {
         self.c
             .execute("INSERT INTO account_domains(domain, account_id) VALUES (?1, ?2)", &[&d, &account])
             .map_err(|e| unique_err(e, &format!("domain {d} belongs to another account already")))?;
+        // Contacts at this domain that have no account yet belong to it (a participant of a thread before the
+        // domain's first mail of its own, a contact made before the account), and so do their items that have none.
+        let at = format!("%@{}", d.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        self.c.execute(
+            "UPDATE contacts SET account_id = ?2 WHERE account_id IS NULL
+               AND id IN (SELECT contact_id FROM contact_emails WHERE email LIKE ?1 ESCAPE '\\')",
+            &[&at, &account],
+        )?;
+        self.c.execute(
+            "UPDATE items SET account_id = ?1, known = 1 WHERE account_id IS NULL
+               AND contact_id IN (SELECT id FROM contacts WHERE account_id = ?1)",
+            &[&account],
+        )?;
         Ok(())
     }
 
