@@ -217,6 +217,15 @@ Date: Mon, 1 Jun 2026 11:00:00 +0000\r\n\r\nHello\r\n",
     );
     let acme = db.json(&["contact", "show", "bob@acme.test", "--json"])["account"].clone();
     assert!(acme.as_str().is_some_and(|a| a.starts_with("ACC-")), "{acme}");
+    // Made by hand without an account after the domain's was made: their own mail joins it.
+    db.ok(&["contact", "new", "--name", "Dan", "--email", "dan@acme.test"]);
+    assert_eq!(db.json(&["contact", "show", "dan@acme.test", "--json"])["account"], Value::Null);
+    db.import(
+        "2c.eml",
+        "From: Dan <dan@acme.test>\r\nSubject: Me too\r\nMessage-ID: <c2c@acme.test>\r\n\
+Date: Mon, 1 Jun 2026 11:20:00 +0000\r\n\r\nHello\r\n",
+    );
+    assert_eq!(db.json(&["contact", "show", "dan@acme.test", "--json"])["account"], acme);
     // A contact and their conversation made before the account: both join it when it is made.
     db.import(
         "3.eml",

@@ -113,11 +113,20 @@ pub fn contact_for(w: &Writer<'_>, email: &str, name: &str, at: i64, create_acco
         if known == local && !name.is_empty() && !name.contains('@') && name != known {
             w.name_contact_from_mail(contact, &known, name, at)?;
         }
-        // Met first as a participant (no account made then): their own first mail makes the domain's account, which
-        // takes in every contact of the domain.
-        if account.is_none() && business(&domain) && w.account_by_domain(&domain)?.is_none() {
-            let a = NewAccount { name: account_name(&domain), domains: vec![domain.clone()], ..Default::default() };
-            account = Some(w.add_account(&a, at)?);
+        // Met first as a participant (no account made then): their own mail joins the domain's account, made now if
+        // there is none (which takes in every contact of the domain).
+        if account.is_none() && business(&domain) {
+            account = Some(match w.account_by_domain(&domain)? {
+                Some(a) => {
+                    w.join_account(contact, a)?;
+                    a
+                }
+                None => {
+                    let a =
+                        NewAccount { name: account_name(&domain), domains: vec![domain.clone()], ..Default::default() };
+                    w.add_account(&a, at)?
+                }
+            });
         }
         return Ok(Sender { contact, account, new: false });
     }

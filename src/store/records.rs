@@ -124,8 +124,7 @@ impl Reader<'_> {
         self.c.value("SELECT account_id FROM account_domains WHERE domain = ?1", &[&domain.to_ascii_lowercase()])
     }
 
-    /// The contact with this email address and its account, in one lookup.
-    /// The contact with this email: its row, account and name.
+    /// The contact with this email: its row, account and name, in one lookup.
     pub fn contact_and_account_by_email(&self, email: &str) -> Result<Option<(i64, Option<i64>, String)>> {
         self.c.row(
             "SELECT e.contact_id, c.account_id, c.name FROM contact_emails e JOIN contacts c ON c.id = e.contact_id
@@ -282,6 +281,19 @@ impl Writer<'_> {
             "UPDATE items SET account_id = ?1, known = 1 WHERE account_id IS NULL
                AND contact_id IN (SELECT id FROM contacts WHERE account_id = ?1)",
             &[&account],
+        )?;
+        Ok(())
+    }
+
+    /// A contact without an account joins this one, with their items that have none (their domain's account).
+    pub fn join_account(&self, contact: i64, account: i64) -> Result<()> {
+        self.c.execute(
+            "UPDATE contacts SET account_id = ?2 WHERE id = ?1 AND account_id IS NULL",
+            &[&contact, &account],
+        )?;
+        self.c.execute(
+            "UPDATE items SET account_id = ?2, known = 1 WHERE contact_id = ?1 AND account_id IS NULL",
+            &[&contact, &account],
         )?;
         Ok(())
     }
