@@ -111,7 +111,10 @@ pub fn open_selected(app: &mut App) -> Result<()> {
 
 pub fn start_filter(app: &mut App) -> Result<()> {
     if app.detail.is_empty() && app.pane != Pane::Dashboard {
-        app.filtering = Some(Input::new(app.list().text.clone()));
+        // A kept filter is edited, and what is typed next is one more term, not the end of its last word.
+        let text = app.list().text.clone();
+        let text = if text.is_empty() || text.ends_with(' ') { text } else { text + " " };
+        app.filtering = Some(Input::new(text));
     }
     Ok(())
 }

@@ -974,3 +974,13 @@ fn a_refused_edit_keeps_what_was_typed() {
     key(&mut a, KeyCode::Esc);
     assert!(a.modal.is_none());
 }
+
+/// `/` on a kept filter edits it, and what is typed next is one more term.
+#[test]
+fn a_kept_filter_takes_one_more_term() {
+    let mut a = app(40);
+    keys(&mut a, "2/card");
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "/is:open");
+    assert_eq!(a.filtering.as_ref().map(|i| i.value().to_string()).as_deref(), Some("card is:open"));
+}
