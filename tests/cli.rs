@@ -48,6 +48,9 @@ fn create_list_show_stage() {
     assert_eq!(s["history"][1]["by"], "tester");
     let text = db.ok(&["ticket", "show", "1"]);
     assert!(text.contains("work in progress"), "{text}");
+    assert!(text.contains("  stage     work in progress (work-in-progress)\n"), "the name to type as well: {text}");
+    let other = db.ok(&["ticket", "show", "TKT-2"]);
+    assert!(other.contains("  stage     queued\n"), "said once when it reads the same: {other}");
     assert!(text.contains("queued → work in progress"), "the history names stages as the TUI does: {text}");
     let stats = db.ok(&["stats"]);
     assert!(stats.contains("  work in progress ") && !stats.contains("work-in-progress"), "{stats}");

@@ -38,7 +38,12 @@ pub fn rows(rows: &[ItemRow]) {
 
 pub fn item(i: &Item, msgs: &[Message]) {
     println!("{}  {}", i.id, line(&i.title));
-    println!("  stage     {} ({})", i.stage_label, i.stage);
+    // The label, and the name the CLI takes when it reads otherwise (`work in progress (work-in-progress)`).
+    if i.stage_label == i.stage.as_str() {
+        println!("  stage     {}", i.stage_label);
+    } else {
+        println!("  stage     {} ({})", i.stage_label, i.stage);
+    }
     let field = |k: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
             println!("  {k:<9} {}", line(&v));

@@ -182,30 +182,34 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         }
     }
     f.render_widget(Paragraph::new(Line::from(left)), area);
-    let m = &app.mail;
-    if !m.state.is_empty() {
-        let last = m.last_sync.map(|t| helpdesk::domain::fmt_ts(t)[11..16].to_string()).unwrap_or_else(|| "–".into());
-        // A failing send stays said until it goes out: the worker's own state is back to online between tries.
-        let failing = match &m.failing {
-            Some((e, next)) if m.outbox > 0 => {
-                format!(
-                    " (failing, next try {}: {})",
-                    &helpdesk::domain::fmt_ts(*next)[11..16],
-                    lists::fit(&helpdesk::sanitize::line(e), 40)
-                )
-            }
-            _ => String::new(),
-        };
-        let right = format!(" mail: {} · synced {last} · new {} · outbox {}{failing} ", m.state, m.new_mail, m.outbox);
-        let w = (right.chars().count() as u16).min(area.width);
-        if area.width > w + 40 {
-            let color = if m.state.starts_with("online") && failing.is_empty() { Color::Green } else { Color::Yellow };
-            f.render_widget(
-                Paragraph::new(Span::styled(right, Style::new().fg(color))),
-                Rect { x: area.x + area.width - w, width: w, ..area },
-            );
-        }
+    if let Some((right, color)) = mail_segment(app, area.width) {
+        let w = right.chars().count() as u16;
+        f.render_widget(
+            Paragraph::new(Span::styled(right, Style::new().fg(color))),
+            Rect { x: area.x + area.width - w, width: w, ..area },
+        );
     }
+}
+
+/// The mail worker's state on the right of a status line this wide, and its colour: none when it would crowd the hints.
+fn mail_segment(app: &App, width: u16) -> Option<(String, Color)> {
+    let m = &app.mail;
+    if m.state.is_empty() {
+        return None;
+    }
+    let last = m.last_sync.map(|t| helpdesk::domain::fmt_ts(t)[11..16].to_string()).unwrap_or_else(|| "–".into());
+    // A failing send stays said until it goes out: the worker's own state is back to online between tries.
+    let failing = match &m.failing {
+        Some((e, next)) if m.outbox > 0 => format!(
+            " (failing, next try {}: {})",
+            &helpdesk::domain::fmt_ts(*next)[11..16],
+            lists::fit(&helpdesk::sanitize::line(e), 40)
+        ),
+        _ => String::new(),
+    };
+    let right = format!(" mail: {} · synced {last} · new {} · outbox {}{failing} ", m.state, m.new_mail, m.outbox);
+    let color = if m.state.starts_with("online") && failing.is_empty() { Color::Green } else { Color::Yellow };
+    (width > right.chars().count() as u16 + 40).then_some((right, color))
 }
 
 /// The newest message, on the right of the status line (over the mail state while it shows); one longer than half
@@ -219,7 +223,9 @@ fn draw_toast(f: &mut Frame, app: &App, area: Rect) {
     };
     let len = t.text.chars().count() as u16 + 2;
     if len <= area.width / 2 || area.y == 0 {
-        let w = len.min(area.width);
+        // Over the whole mail state, never leaving a piece of it beside the message ("mail: onl TKT-1 created").
+        let cover = mail_segment(app, area.width).map_or(0, |(m, _)| m.chars().count() as u16);
+        let w = len.max(cover).min(area.width);
         let r = Rect { x: area.x + area.width - w, width: w, ..area };
         f.render_widget(Clear, r);
         f.render_widget(

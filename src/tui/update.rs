@@ -215,12 +215,12 @@ pub fn on_mail(app: &mut App, n: helpdesk::mail::worker::Notice) {
             app.mail.last_sync = Some(at);
             app.mail.new_mail += new;
             if new > 0 {
-                app.toast(format!("{new} new message(s)"));
+                app.toast(if new == 1 { "1 new message".to_string() } else { format!("{new} new messages") });
                 let _ = app.refresh_all();
             }
         }
         Notice::Sent { count } => {
-            app.toast(format!("{count} reply(ies) sent"));
+            app.toast(if count == 1 { "1 reply sent".to_string() } else { format!("{count} replies sent") });
             let _ = app.refresh_all();
         }
         Notice::Bounced { item, detail } => {

@@ -984,3 +984,19 @@ fn a_kept_filter_takes_one_more_term() {
     keys(&mut a, "/is:open");
     assert_eq!(a.filtering.as_ref().map(|i| i.value().to_string()).as_deref(), Some("card is:open"));
 }
+
+/// A message on the status line covers the whole mail state, never leaving a piece of it beside the message.
+#[test]
+fn a_toast_covers_the_whole_mail_state() {
+    let mut a = app(40);
+    a.mail.state = "online".into();
+    a.mail.last_sync = Some(1_767_225_600);
+    let status = |a: &mut App| format!("{}", render(a, 200, 50).backend()).lines().next_back().unwrap().to_string();
+    assert!(status(&mut a).contains("mail: online · synced"), "{}", status(&mut a));
+    a.toast("TKT-1 created");
+    // Drawn as the event loop does (the tests' `render` clears messages for stable snapshots).
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 50)).unwrap();
+    t.draw(|f| super::super::ui::draw(f, &a)).unwrap();
+    let s = format!("{}", t.backend()).lines().next_back().unwrap().to_string();
+    assert!(s.contains("TKT-1 created") && !s.contains("mail:"), "{s}");
+}
