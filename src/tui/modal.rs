@@ -16,12 +16,25 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
     let esc = key.code == KeyCode::Esc;
     let enter = key.code == KeyCode::Enter;
     match &mut modal {
-        Modal::Help { scroll } => match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => return Ok(None),
-            KeyCode::Char('j') | KeyCode::Down => *scroll += 1,
-            KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
-            _ => {}
-        },
+        Modal::Help { scroll } => {
+            // As far as the last line at the bottom of the help's frame (the screen less tab bar, status and borders).
+            let page = (app.size.1 as usize).saturating_sub(4).max(1);
+            let width = app.size.0.saturating_sub(4).min(120).saturating_sub(2);
+            let last = super::ui::help_lines(app, width).len().saturating_sub(page);
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => return Ok(None),
+                KeyCode::Char('j') | KeyCode::Down => *scroll = (*scroll + 1).min(last),
+                KeyCode::Char('k') | KeyCode::Up => *scroll = scroll.saturating_sub(1),
+                KeyCode::Char('g') | KeyCode::Home => *scroll = 0,
+                KeyCode::Char('G') | KeyCode::End => *scroll = last,
+                KeyCode::PageDown => *scroll = (*scroll + page).min(last),
+                KeyCode::Char('d') if ctrl => *scroll = (*scroll + page).min(last),
+                KeyCode::PageUp => *scroll = scroll.saturating_sub(page),
+                KeyCode::Char('u') if ctrl => *scroll = scroll.saturating_sub(page),
+                _ => {}
+            }
+        }
         Modal::Palette { input, selected } => {
             let matches = Action::matching(input.value());
             match key.code {

@@ -3,6 +3,7 @@
 mod dashboard;
 pub mod lists;
 mod modal;
+pub use modal::help_lines;
 
 use super::action::Action;
 use super::app::{App, Pane};
@@ -57,11 +58,18 @@ fn hints(app: &App) -> Vec<Action> {
                     v.push(Reply);
                 }
                 v.extend([Note, Stage, Assign]);
+                // What this kind of item makes next: a ticket from a conversation, an issue from a ticket, a task.
+                match r.kind {
+                    helpdesk::domain::Kind::Conversation => v.push(TicketFromConversation),
+                    helpdesk::domain::Kind::Ticket => v.push(NewIssue),
+                    helpdesk::domain::Kind::Issue => v.push(NewTask),
+                    _ => {}
+                }
                 if !d.messages.is_empty() {
                     v.extend([NextMessage, ToggleQuotes]);
                 }
                 if !d.attachments.is_empty() {
-                    v.push(SaveAttachment);
+                    v.extend([OpenAttachment, SaveAttachment]);
                 }
                 v.extend([Find, Back, Help]);
                 v
@@ -144,6 +152,9 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
         let own = match &app.modal {
             Some(Modal::Compose(c)) if c.held.is_some() && c.internal => Some(" s save anyway · e edit · d discard"),
             Some(Modal::Compose(c)) if c.held.is_some() => Some(" s send anyway · e edit · d discard"),
+            Some(Modal::Compose(c)) if c.internal => {
+                Some(" ctrl-s save · ctrl-w close, keep the draft · esc esc discard")
+            }
             Some(Modal::Compose(_)) => {
                 Some(" ctrl-s send · tab next field · ctrl-w close, keep the draft · esc esc discard")
             }
@@ -166,19 +177,22 @@ fn draw_status(f: &mut Frame, app: &App, area: Rect) {
                 Style::new().fg(Color::Black).bg(Color::Yellow),
             ));
         }
-        let hints = hints(app);
-        let mut used: usize = left.iter().map(|s| s.content.chars().count()).sum();
-        for a in &hints {
-            let Some(k) = app.keymap.key_for(*a) else { continue };
-            // Whole hints only: one that does not fit is left out, not cut.
-            used += k.chars().count() + a.name().chars().count() + 2;
-            if used > area.width as usize {
-                break;
+        let keyed: Vec<(String, Action)> =
+            hints(app).into_iter().filter_map(|a| app.keymap.key_for(a).map(|k| (k, a))).collect();
+        let width = |(k, a): &(String, Action)| k.chars().count() + a.name().chars().count() + 2;
+        // Whole hints only: one that does not fit is left out, not cut; `? help` and what follows it always show.
+        let tail_at = keyed.iter().position(|h| h.1 == Action::Help).unwrap_or(keyed.len());
+        let tail: usize = keyed[tail_at..].iter().map(width).sum();
+        let mut used: usize = left.iter().map(|s| s.content.chars().count()).sum::<usize>() + tail;
+        for (i, h) in keyed.iter().enumerate() {
+            if i < tail_at {
+                used += width(h);
+                if used > area.width as usize {
+                    continue;
+                }
             }
-            {
-                left.push(Span::styled(format!(" {k}"), Style::new().fg(Color::Cyan)));
-                left.push(Span::styled(format!(" {}", a.name()), Style::new().fg(Color::DarkGray)));
-            }
+            left.push(Span::styled(format!(" {}", h.0), Style::new().fg(Color::Cyan)));
+            left.push(Span::styled(format!(" {}", h.1.name()), Style::new().fg(Color::DarkGray)));
         }
     }
     f.render_widget(Paragraph::new(Line::from(left)), area);

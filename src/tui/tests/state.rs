@@ -1000,3 +1000,23 @@ fn a_toast_covers_the_whole_mail_state() {
     let s = format!("{}", t.backend()).lines().next_back().unwrap().to_string();
     assert!(s.contains("TKT-1 created") && !s.contains("mail:"), "{s}");
 }
+
+/// Help scrolls like a list: G to its end (its last line in sight, no further), k back up from there, g to the top.
+#[test]
+fn help_scrolls_to_its_end_and_back() {
+    let mut a = app(40);
+    a.size = (80, 24);
+    keys(&mut a, "?");
+    keys(&mut a, "G");
+    let Some(Modal::Help { scroll }) = a.modal else { panic!("help") };
+    let lines = super::super::ui::help_lines(&a, 74).len();
+    assert_eq!(scroll, lines - 20, "the last line at the frame's bottom");
+    keys(&mut a, "j");
+    assert!(matches!(a.modal, Some(Modal::Help { scroll: s }) if s == scroll), "no further than the end");
+    keys(&mut a, "k");
+    assert!(matches!(a.modal, Some(Modal::Help { scroll: s }) if s == scroll - 1));
+    keys(&mut a, "g");
+    assert!(matches!(a.modal, Some(Modal::Help { scroll: 0 })));
+    let screen = format!("{}", render(&mut a, 80, 24).backend());
+    assert!(screen.contains("Everywhere") && !screen.contains("In everywhere"), "{screen}");
+}

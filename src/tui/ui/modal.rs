@@ -48,37 +48,8 @@ pub fn draw(f: &mut Frame, app: &App, m: &Modal, screen: Rect) {
     match m {
         Modal::Help { scroll } => {
             let area = centered(screen, screen.width.saturating_sub(4).min(120), screen.height);
-            let inner = frame(f, area, "Keys (esc closes · j/k scroll)");
-            let desc_w = (inner.width as usize).saturating_sub(38);
-            let mut lines = vec![];
-            for scope in [Scope::Global, Scope::List, Scope::Detail, Scope::Composer] {
-                lines.push(Line::styled(
-                    format!("In {}", scope.name()),
-                    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-                ));
-                for b in app.keymap.bindings.iter().filter(|b| b.scope == scope) {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("  {:<10}", b.key.label()), Style::new().fg(Color::Yellow)),
-                        Span::raw(format!("{:<26}", b.action.name())),
-                        Span::styled(fit(b.action.description(), desc_w), Style::new().fg(Color::Gray)),
-                    ]));
-                }
-                lines.push(Line::default());
-            }
-            for l in [
-                "In pickers: type to filter (fuzzy; / first for j k g G q) · ↑/↓ · g/G · pgup/pgdn · enter · esc",
-                "In forms: ↓/↑ pick a similar item · ctrl-o open it (esc returns) · ctrl-d duplicate · ctrl-r related",
-                "Search (/): owner:alice stage:wip account:acme sev:high tag:x is:unassigned is:mine is:unread",
-                "  is:open has:issue, and words over ID, title, account, contact and message text (CLI: --query)",
-                "Markers: ● needs a response from us · • unread: customer mail you have not seen (bold; opening",
-                "  the item reads it, for you only) · ✓ selected for a bulk change (space, *)",
-            ] {
-                lines.push(Line::styled(fit(l, inner.width as usize), Style::new().fg(Color::Gray)));
-            }
-            lines.push(Line::styled(
-                "In the composer: ctrl-s send · esc esc discard · mouse: click selects, wheel scrolls",
-                Style::new().fg(Color::Gray),
-            ));
+            let inner = frame(f, area, "Keys (esc closes · j/k scroll · g/G top/end)");
+            let lines = help_lines(app, inner.width);
             let skip = (*scroll).min(lines.len().saturating_sub(inner.height as usize));
             f.render_widget(Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()), inner);
         }
@@ -269,4 +240,38 @@ fn held(f: &mut Frame, inner: Rect, c: &Composer) -> Rect {
     let [top, rest] = Layout::vertical([Constraint::Length(n), Constraint::Fill(1)]).areas(inner);
     f.render_widget(Paragraph::new(lines), top);
     rest
+}
+
+/// The help's lines at this inner width: every binding by where it acts (from the keymap), then the pickers, forms,
+/// search and markers.
+pub fn help_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let desc_w = (width as usize).saturating_sub(38);
+    let mut lines = vec![];
+    for scope in [Scope::Global, Scope::List, Scope::Detail, Scope::Composer] {
+        let heading = match scope {
+            Scope::Global => "Everywhere".to_string(),
+            s => format!("In {}", s.name()),
+        };
+        lines.push(Line::styled(heading, Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)));
+        for b in app.keymap.bindings.iter().filter(|b| b.scope == scope) {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<10}", b.key.label()), Style::new().fg(Color::Yellow)),
+                Span::raw(format!("{:<26}", b.action.name())),
+                Span::styled(fit(b.action.description(), desc_w), Style::new().fg(Color::Gray)),
+            ]));
+        }
+        lines.push(Line::default());
+    }
+    for l in [
+        "In pickers: type to filter (fuzzy; / first for j k g G q) · ↑/↓ · g/G · pgup/pgdn · enter · esc",
+        "In forms: ↓/↑ pick a similar item · ctrl-o open it (esc returns) · ctrl-d duplicate · ctrl-r related",
+        "Search (/): owner:alice stage:wip account:acme sev:high tag:x is:unassigned is:mine is:unread",
+        "  is:open has:issue, and words over ID, title, account, contact and message text (CLI: --query)",
+        "Markers: ● needs a response from us · • unread: customer mail you have not seen (bold; opening",
+        "  the item reads it, for you only) · ✓ selected for a bulk change (space, *)",
+        "In the composer: ctrl-s send · esc esc discard · mouse: click selects, wheel scrolls",
+    ] {
+        lines.push(Line::styled(fit(l, width as usize), Style::new().fg(Color::Gray)));
+    }
+    lines
 }
