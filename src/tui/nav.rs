@@ -33,10 +33,12 @@ pub fn back(app: &mut App) -> Result<bool> {
         l.marked.clear();
         return Ok(true);
     }
-    if let Some((_, own)) = l.view.take() {
+    if let Some((name, own)) = l.view.take() {
         l.source = own;
         l.text.clear();
         app.reload()?;
+        // Said, so that the message that opened the view ("esc leaves it") is not the last word.
+        app.toast(format!("left view: {name}"));
         return Ok(true);
     }
     if !l.text.is_empty() {

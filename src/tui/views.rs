@@ -128,9 +128,11 @@ pub fn open_view(app: &mut App, v: &ViewChoice) -> Result<()> {
         },
         ViewChoice::Saved(n) => app.store.read().view(n)?,
     };
+    // A view of one kind opens in that kind's pane; one of every kind where the user is (its title says so).
     let pane = match filter.kind {
         Some(Kind::Conversation) => Pane::Inbox,
         Some(Kind::Issue) => Pane::Issues,
+        None if matches!(app.pane, Pane::Inbox | Pane::Tickets | Pane::Issues) => app.pane,
         _ => Pane::Tickets,
     };
     app.switch(pane)?;

@@ -1020,3 +1020,18 @@ fn help_scrolls_to_its_end_and_back() {
     let screen = format!("{}", render(&mut a, 80, 24).backend());
     assert!(screen.contains("Everywhere") && !screen.contains("In everywhere"), "{screen}");
 }
+
+/// A view of every kind opens where the user is (the Inbox stays the Inbox), says so in its title, and leaving it
+/// says so too.
+#[test]
+fn a_view_of_every_kind_opens_where_the_user_is() {
+    let mut a = app(40);
+    keys(&mut a, "1");
+    super::super::views::open_view(&mut a, &ViewChoice::NeedsResponse).unwrap();
+    assert_eq!(a.pane, Pane::Inbox);
+    let screen = format!("{}", render(&mut a, 100, 30).backend());
+    assert!(screen.contains("Every kind › Needs response"), "{screen}");
+    key(&mut a, KeyCode::Esc);
+    assert!(a.list().view.is_none());
+    assert_eq!(a.toasts.back().map(|t| t.text.as_str()), Some("left view: Needs response"));
+}

@@ -35,7 +35,13 @@ pub fn list(f: &mut Frame, app: &App, area: Rect) {
     let title = match (app.pane, &l.view) {
         (Pane::Contacts, _) if app.accounts => " Accounts  (A: contacts) ".to_string(),
         (Pane::Contacts, _) => " Contacts  (A: accounts) ".to_string(),
-        (p, Some((name, _))) => format!(" {} › {}{sort}{marked}  (esc leaves) ", p.title(), line(name)),
+        (p, Some((name, _))) => {
+            let place = match &l.source {
+                super::super::list::Source::Items(f) if f.kind.is_none() => "Every kind",
+                _ => p.title(),
+            };
+            format!(" {place} › {}{sort}{marked}  (esc leaves) ", line(name))
+        }
         (p, None) => format!(" {}{sort}{marked} ", p.title()),
     };
     let block = Block::default().borders(Borders::ALL).title(title);
