@@ -178,6 +178,7 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
         inserted: 0,
         opened,
         held: None,
+        entered: false,
     })));
     if restored {
         app.toast(format!("your draft of {r} is back (esc esc throws it away)"));

@@ -188,9 +188,27 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
                 let i = order.iter().position(|f| *f == c.field).unwrap_or(4);
                 let step = if key.code == KeyCode::Tab { 1 } else { order.len() - 1 };
                 c.field = order[(i + step) % order.len()];
+                c.entered = true;
             } else {
                 c.discard = false;
                 c.dirty = true;
+                let list = match c.field {
+                    Field::To => Some(&mut c.to),
+                    Field::Cc => Some(&mut c.cc),
+                    Field::Attach => Some(&mut c.attach),
+                    Field::Subject | Field::Body => None,
+                };
+                // Typing in a list field just entered adds an entry, not letters to the last one
+                // ("a@x.test" then "b@y.test" is "a@x.test, b@y.test").
+                if let (true, Some(input), KeyCode::Char(_)) = (c.entered, list, key.code)
+                    && !ctrl
+                    && !input.value().trim().is_empty()
+                    && !input.value().trim_end().ends_with(',')
+                {
+                    let joined = format!("{}, ", input.value().trim_end());
+                    *input = tui_input::Input::new(joined);
+                }
+                c.entered = false;
                 match c.field {
                     Field::To => drop(c.to.handle_event(&Event::Key(key))),
                     Field::Cc => drop(c.cc.handle_event(&Event::Key(key))),

@@ -151,6 +151,8 @@ pub struct Composer {
     pub opened: helpdesk::store::Opened,
     /// Held, not sent: what arrived since; the member sends anyway, edits or discards.
     pub held: Option<Box<helpdesk::store::Held>>,
+    /// Just tabbed into a list field (To, Cc, Attach): a letter typed now starts another entry after ", ".
+    pub entered: bool,
 }
 
 /// Which part of the composer takes the keys.

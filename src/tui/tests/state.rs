@@ -1035,3 +1035,24 @@ fn a_view_of_every_kind_opens_where_the_user_is() {
     assert!(a.list().view.is_none());
     assert_eq!(a.toasts.back().map(|t| t.text.as_str()), Some("left view: Needs response"));
 }
+
+/// Tabbing into To and typing adds an address after the one there ("a@x.test, b@y.test"), never glued to it.
+#[test]
+fn typing_in_a_recipient_field_just_entered_adds_an_address() {
+    let mut a = app(60);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "r");
+    let Some(Modal::Compose(c)) = &a.modal else { panic!("{:?}", errors(&a)) };
+    let first = c.to.value().to_string();
+    assert!(!first.is_empty());
+    key(&mut a, KeyCode::Tab);
+    keys(&mut a, "b@y.test");
+    let Some(Modal::Compose(c)) = &a.modal else { panic!() };
+    assert_eq!(c.to.value(), format!("{first}, b@y.test"));
+    // Editing what is there (a key that moves first) adds nothing.
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::BackTab);
+    key(&mut a, KeyCode::Backspace);
+    let Some(Modal::Compose(c)) = &a.modal else { panic!() };
+    assert_eq!(c.to.value(), format!("{first}, b@y.tes"));
+}
