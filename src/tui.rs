@@ -186,6 +186,8 @@ pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
                 let _ = execute!(std::io::stdout(), EnableMouseCapture);
                 paused.store(false, Ordering::SeqCst);
                 match text {
+                    // Left as it was given (the quote alone): nothing was written.
+                    Ok(t) if t.trim() == req.initial.trim() => app.toast("nothing written: nothing sent"),
                     Ok(t) if !t.trim().is_empty() => {
                         if let Err(e) =
                             update::compose_from_editor(&mut app, req.target, req.internal, &t, req.opened.clone())

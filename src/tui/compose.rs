@@ -40,7 +40,19 @@ pub fn in_editor(app: &mut App) -> Result<()> {
     let r = app.need_item()?;
     check_replyable(r, false)?;
     let opened = app.store.read().opened(app.store.read().item_row(r)?, &app.user)?;
-    app.editor = Some(EditorRequest { target: r, internal: false, initial: String::new(), opened });
+    // The editor starts as the composer would: the message being read (else the last one) quoted under the cursor.
+    let answering = match app.detail.last() {
+        Some(v) if v.target == super::app::Target::Item(r) => {
+            v.messages.iter().rev().find(|m| m.0 <= v.scroll).map(|m| m.1)
+        }
+        _ => None,
+    };
+    let a = outbox::addressing_to(&app.store.read(), r, &app.cfg, answering)?;
+    let initial = match a.answering {
+        Some((who, at, body)) => format!("\n\n{}", quoted(&who, at, &body)),
+        None => String::new(),
+    };
+    app.editor = Some(EditorRequest { target: r, internal: false, initial, opened });
     Ok(())
 }
 

@@ -1056,3 +1056,13 @@ fn typing_in_a_recipient_field_just_entered_adds_an_address() {
     let Some(Modal::Compose(c)) = &a.modal else { panic!() };
     assert_eq!(c.to.value(), format!("{first}, b@y.tes"));
 }
+
+/// `E` starts the editor as `r` starts the composer: the message being read quoted under an attribution.
+#[test]
+fn the_editor_starts_with_the_message_quoted() {
+    let mut a = app(60);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "E");
+    let req = a.editor.as_ref().expect("an editor request");
+    assert!(req.initial.starts_with("\n\n") && req.initial.contains("wrote:\n> "), "{:?}", req.initial);
+}
