@@ -227,7 +227,7 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
         }
         if msg.attachments.contains(&(n as u32)) {
             let mime = if t.is_empty() { "application/octet-stream".to_string() } else { format!("{t}/{sub}") };
-            let name = part.attachment_name().map(sanitise_filename).unwrap_or_else(|| format!("attachment-{n}"));
+            let name = part.attachment_name().map(sanitise_filename).unwrap_or_else(|| unnamed(n, &mime));
             p.attachments.push(ParsedAttachment { name, mime, data: part.contents().to_vec() });
         }
     }
@@ -236,6 +236,25 @@ pub fn parse(raw: &[u8], max_size: usize) -> Result<Parsed, ParseError> {
         p.report_text = String::from_utf8_lossy(raw).chars().take(20_000).collect();
     }
     Ok(p)
+}
+
+/// A name for a part that gives none: numbered, with the extension its type is known by (so that it opens).
+fn unnamed(n: usize, mime: &str) -> String {
+    let ext = match mime.to_ascii_lowercase().as_str() {
+        "text/plain" | "text/enriched" | "text/richtext" => ".txt",
+        "text/html" => ".html",
+        "text/calendar" => ".ics",
+        "text/csv" => ".csv",
+        "message/rfc822" | "message/global" => ".eml",
+        "message/delivery-status" | "message/global-delivery-status" => ".txt",
+        "application/pdf" => ".pdf",
+        "application/zip" => ".zip",
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        "image/gif" => ".gif",
+        _ => "",
+    };
+    format!("attachment-{n}{ext}")
 }
 
 /// The value of a header in a block of header text (for returned headers and report fields).
@@ -269,6 +288,17 @@ mod tests {
         assert_eq!(p.references, vec!["r1@x", "p@x"]);
         assert_eq!(p.date, Some(1_704_103_200));
         assert!(p.body.contains("Body"));
+    }
+
+    /// An alternative part with no name (text/enriched beside text/plain, in easy-ham) is saved with an extension.
+    #[test]
+    fn an_unnamed_part_gets_the_extension_of_its_type() {
+        let raw = b"From: a@b.c\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n\
+Content-Type: text/plain\r\n\r\nhello\r\n--B\r\nContent-Type: text/enriched\r\n\r\n<bold>hello</bold>\r\n\
+--B\r\nContent-Type: application/x-unknown\r\n\r\nzz\r\n--B--\r\n";
+        let p = parse(raw, 1 << 20).unwrap();
+        let names: Vec<&str> = p.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["attachment-2.txt", "attachment-3"], "{names:?}");
     }
 
     #[test]
