@@ -294,6 +294,15 @@ pub fn fmt_ts(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
 }
 
+/// A span of hours as people read it: hours, days past two days, years past one (mail imported from years back).
+pub fn fmt_hours(h: f64) -> String {
+    match h / 24.0 {
+        d if d >= 365.0 => format!("{:.1} y", d / 365.25),
+        d if d > 2.0 => format!("{d:.1} d"),
+        _ => format!("{h:.1} h"),
+    }
+}
+
 pub fn ser_ts<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&fmt_ts(*t))
 }

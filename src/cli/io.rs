@@ -122,7 +122,7 @@ pub fn stats(store: &Store, days: i64, json: bool) -> Result<ExitCode> {
         println!("  {k:<27} {v:>7}");
     }
     let fr = &s.first_response;
-    let h = |x: Option<f64>| x.map(|x| format!("{x} h")).unwrap_or_else(|| "–".into());
+    let h = |x: Option<f64>| x.map(helpdesk::domain::fmt_hours).unwrap_or_else(|| "–".into());
     println!(
         "Time to first response ({} conversations): median {}, p90 {}",
         fr.count,
@@ -135,9 +135,9 @@ pub fn stats(store: &Store, days: i64, json: bool) -> Result<ExitCode> {
     println!("Oldest waiting on us");
     for w in &s.oldest_waiting {
         println!(
-            "  {:<10} {:>8.1} h  {:<16} {}",
+            "  {:<10} {:>8}  {:<16} {}",
             w.id.to_string(),
-            w.hours,
+            helpdesk::domain::fmt_hours(w.hours),
             w.stage,
             helpdesk::sanitize::line(&w.title)
         );

@@ -9,14 +9,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Sparkline};
 
-/// Hours as hours, as days past two days, as years past one (mail imported from years back waits that long).
-fn age(h: f64) -> String {
-    match h / 24.0 {
-        d if d >= 365.0 => format!("{:.1} y", d / 365.25),
-        d if d > 2.0 => format!("{d:.1} d"),
-        _ => format!("{h:.1} h"),
-    }
-}
+use helpdesk::domain::fmt_hours as age;
 
 /// The rows a chart of `rows` lines shows: all when they fit, else those that are not zero first (in their order),
 /// so that a short screen never hides a count behind zeros; and what was left out, said in the chart's title.
