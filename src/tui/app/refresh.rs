@@ -100,8 +100,8 @@ impl App {
         }
         let first = self.data_version == 0;
         self.data_version = v;
+        crate::tui::team::count(self);
         if first {
-            crate::tui::team::count(self);
             return Ok(());
         }
         self.reload_shown()
@@ -114,14 +114,6 @@ impl App {
     }
 
     fn reload_shown(&mut self) -> Result<()> {
-        crate::tui::team::count(self);
-        // A notification of the item on screen is read: the member is looking at it.
-        if let (true, Some(super::Target::Item(r))) = (self.unread > 0, self.detail.last().map(|d| d.target)) {
-            let (user, at) = (self.user.clone(), self.now());
-            if self.store.write(|w| w.read_item_notifications(&user, r, at))? > 0 {
-                crate::tui::team::count(self);
-            }
-        }
         for l in &mut self.lists {
             l.loaded = false;
         }

@@ -193,17 +193,3 @@ fn a_reply_written_in_the_editor_is_held_by_what_arrived_while_it_was_written() 
     let Some(Modal::Compose(c)) = &a.modal else { panic!("{:?}", errors(&a)) };
     assert_eq!(c.held.as_ref().map(|h| h.news[0].excerpt.as_str()), Some("Never mind, it works now."));
 }
-
-/// A notification of the item the member is looking at is read as it arrives: no "1 for you" about what is on screen.
-#[test]
-fn a_notification_of_the_item_on_screen_is_read_as_it_arrives() {
-    let (_d, mut a, mut bob, t) = desk();
-    let row = a.store.read().item_row(t).unwrap();
-    a.open(Target::Item(t)).unwrap();
-    a.poll_changes().unwrap();
-    bob.write(|w| w.add_message(&NewMessage::internal(row, "bob", "@alice she called again", NOW - 30)).map(drop))
-        .unwrap();
-    a.poll_changes().unwrap();
-    assert_eq!((a.unread, a.store.read().unread_notifications("alice").unwrap()), (0, 0));
-    assert_eq!(a.store.read().notifications("alice", true, 10).unwrap().len(), 1, "kept, as read");
-}
