@@ -40,23 +40,34 @@ impl Servers {
             eprintln!("skipping: dovecot/postfix not installed (tests/run-all.sh installs them)");
             return None;
         }
-        let dir = tempfile::tempdir().unwrap();
-        // Postfix runs as its own user and must reach its files under the temp dir.
-        std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-        let (imap, smtp, submission) = (free_port(), free_port(), free_port());
-        let env = vec![
-            ("MT_DIR", dir.path().join("mt").display().to_string()),
-            ("IMAP_PORT", imap.to_string()),
-            ("SMTP_PORT", smtp.to_string()),
-            ("SUBMISSION_PORT", submission.to_string()),
-            ("LMTP_PORT", free_port().to_string()),
-            ("SASL_PORT", free_port().to_string()),
-        ];
-        let env = env.into_iter().chain(extra.iter().cloned()).collect();
-        let s = Servers { dir, imap, smtp, submission, env };
-        let o = s.script("start");
-        assert!(o.status.success(), "servers did not start: {}", String::from_utf8_lossy(&o.stderr));
-        Some(s)
+        // A port picked free can be taken by a test starting servers at the same moment before our server binds
+        // it: then start again on other ports (the failed start is stopped first).
+        let mut last = String::new();
+        for _ in 0..3 {
+            let dir = tempfile::tempdir().unwrap();
+            // Postfix runs as its own user and must reach its files under the temp dir.
+            std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+            let (imap, smtp, submission) = (free_port(), free_port(), free_port());
+            let env = vec![
+                ("MT_DIR", dir.path().join("mt").display().to_string()),
+                ("IMAP_PORT", imap.to_string()),
+                ("SMTP_PORT", smtp.to_string()),
+                ("SUBMISSION_PORT", submission.to_string()),
+                ("LMTP_PORT", free_port().to_string()),
+                ("SASL_PORT", free_port().to_string()),
+            ];
+            let env = env.into_iter().chain(extra.iter().cloned()).collect();
+            let s = Servers { dir, imap, smtp, submission, env };
+            let o = s.script("start");
+            if o.status.success() {
+                return Some(s);
+            }
+            last = String::from_utf8_lossy(&o.stderr).to_string();
+            let log = std::fs::read_to_string(s.dir.path().join("mt/log/postfix.log")).unwrap_or_default();
+            eprintln!("servers did not start, trying other ports: {last}{log}");
+            drop(s);
+        }
+        panic!("servers did not start three times: {last}");
     }
 
     pub fn script(&self, cmd: &str) -> Output {
