@@ -5,9 +5,11 @@ use super::team::{edit, push_undo, see};
 use anyhow::{Result, bail};
 use helpdesk::domain::{ItemRef, Kind, LinkRel, PartRef, Severity};
 use helpdesk::stage::AnyStage;
-use helpdesk::store::By;
 use helpdesk::store::Moved;
 use tui_input::Input;
+
+mod tags;
+pub use tags::{tag, tag_prompt};
 
 fn prompt(app: &mut App, title: impl Into<String>, purpose: PromptPurpose) {
     app.modal =
@@ -116,17 +118,6 @@ pub fn part_menu(app: &mut App) -> Result<()> {
     let items = part_items(app, |p| Chosen::Part(r, p))?;
     let at = items.iter().position(|i| matches!(i.then, Chosen::Part(_, p) if Some(p) == current)).unwrap_or(0);
     app.menu_at(format!("Part of {r}"), items, at);
-    Ok(())
-}
-
-pub fn tag_prompt(app: &mut App) -> Result<()> {
-    let rs = app.targets()?;
-    see(app, &rs)?;
-    prompt(
-        app,
-        format!("Tag {} with (tags separated by spaces or commas; -tag removes one)", what(&rs)),
-        PromptPurpose::Tag(rs),
-    );
     Ok(())
 }
 
@@ -305,62 +296,6 @@ pub fn link(app: &mut App, from: ItemRef, to: ItemRef, rel: LinkRel) -> Result<(
     if new {
         push_undo(app, vec![Undo::Link { from, to, rel, auto }], edited);
     }
-    app.refresh_all()
-}
-
-/// The typed tags (split at spaces and commas), each normalised as the store keeps it; `-tag` removes one. The toast
-/// says what was stored and removed, and a tag the store refuses is refused with its reason before anything is written.
-pub fn tag(app: &mut App, rs: Vec<ItemRef>, text: &str) -> Result<()> {
-    let typed: Vec<&str> = text.split([' ', ',']).filter(|t| !t.is_empty() && *t != "-").collect();
-    if typed.is_empty() {
-        return Ok(());
-    }
-    let norm = |t: &str| helpdesk::domain::normalise_tag(t).map_err(|e| anyhow::anyhow!("not tagged: {e}"));
-    let (mut add, mut remove) = (vec![], vec![]);
-    for t in &typed {
-        match t.strip_prefix('-') {
-            Some(t) => remove.push(norm(t)?),
-            None => add.push(norm(t)?),
-        }
-    }
-    let b: By = app.by();
-    let (undos, edited) = edit(app, &rs, |w| {
-        let mut undos = vec![];
-        for r in &rs {
-            for t in w.tag_item(*r, &add, &b)? {
-                undos.push(Undo::Tag { item: *r, tag: t });
-            }
-            for t in &remove {
-                if w.untag_item(*r, t, &b)? {
-                    undos.push(Undo::Untag { item: *r, tag: t.clone() });
-                }
-            }
-        }
-        Ok(undos)
-    })?;
-    let removed: Vec<String> = remove
-        .iter()
-        .filter(|t| undos.iter().any(|u| matches!(u, Undo::Untag { tag, .. } if tag == *t)))
-        .cloned()
-        .collect();
-    push_undo(app, undos, edited);
-    let changed = typed.iter().any(|t| {
-        let t = t.trim_start_matches('-');
-        add.iter().chain(&remove).all(|n| n.as_str() != t)
-    });
-    let note = if changed { " (as stored: lowercase)" } else { "" };
-    let mut said = vec![];
-    if !add.is_empty() {
-        said.push(format!("tagged {}", add.join(", ")));
-    }
-    if !removed.is_empty() {
-        said.push(format!("tag {} removed", removed.join(", ")));
-    }
-    let missing: Vec<&String> = remove.iter().filter(|t| !removed.contains(t)).collect();
-    if !missing.is_empty() {
-        said.push(format!("not tagged {}", missing.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")));
-    }
-    app.toast(format!("{} {}{note}", what(&rs), said.join("; ")));
     app.refresh_all()
 }
 

@@ -1,6 +1,7 @@
 //! State tests drive `update` with keys; snapshots render every pane, detail view, menu and dialog at 100×30.
 
 mod articles;
+mod daily;
 mod screens;
 mod state;
 mod team;

@@ -1,0 +1,75 @@
+//! Tags on the selected items: added, or removed with `-tag`, each change undoable.
+
+use super::super::app::{App, PromptPurpose, Undo};
+use super::super::team::{edit, push_undo, see};
+use super::{prompt, what};
+use anyhow::Result;
+use helpdesk::domain::ItemRef;
+use helpdesk::store::By;
+
+pub fn tag_prompt(app: &mut App) -> Result<()> {
+    let rs = app.targets()?;
+    see(app, &rs)?;
+    prompt(
+        app,
+        format!("Tag {} with (tags separated by spaces or commas; -tag removes one)", what(&rs)),
+        PromptPurpose::Tag(rs),
+    );
+    Ok(())
+}
+
+/// The typed tags (split at spaces and commas), each normalised as the store keeps it; `-tag` removes one. The toast
+/// says what was stored and removed, and a tag the store refuses is refused with its reason before anything is written.
+pub fn tag(app: &mut App, rs: Vec<ItemRef>, text: &str) -> Result<()> {
+    let typed: Vec<&str> = text.split([' ', ',']).filter(|t| !t.is_empty() && *t != "-").collect();
+    if typed.is_empty() {
+        return Ok(());
+    }
+    let norm = |t: &str| helpdesk::domain::normalise_tag(t).map_err(|e| anyhow::anyhow!("not tagged: {e}"));
+    let (mut add, mut remove) = (vec![], vec![]);
+    for t in &typed {
+        match t.strip_prefix('-') {
+            Some(t) => remove.push(norm(t)?),
+            None => add.push(norm(t)?),
+        }
+    }
+    let b: By = app.by();
+    let (undos, edited) = edit(app, &rs, |w| {
+        let mut undos = vec![];
+        for r in &rs {
+            for t in w.tag_item(*r, &add, &b)? {
+                undos.push(Undo::Tag { item: *r, tag: t });
+            }
+            for t in &remove {
+                if w.untag_item(*r, t, &b)? {
+                    undos.push(Undo::Untag { item: *r, tag: t.clone() });
+                }
+            }
+        }
+        Ok(undos)
+    })?;
+    let removed: Vec<String> = remove
+        .iter()
+        .filter(|t| undos.iter().any(|u| matches!(u, Undo::Untag { tag, .. } if tag == *t)))
+        .cloned()
+        .collect();
+    push_undo(app, undos, edited);
+    let changed = typed.iter().any(|t| {
+        let t = t.trim_start_matches('-');
+        add.iter().chain(&remove).all(|n| n.as_str() != t)
+    });
+    let note = if changed { " (as stored: lowercase)" } else { "" };
+    let mut said = vec![];
+    if !add.is_empty() {
+        said.push(format!("tagged {}", add.join(", ")));
+    }
+    if !removed.is_empty() {
+        said.push(format!("tag {} removed", removed.join(", ")));
+    }
+    let missing: Vec<&String> = remove.iter().filter(|t| !removed.contains(t)).collect();
+    if !missing.is_empty() {
+        said.push(format!("not tagged {}", missing.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")));
+    }
+    app.toast(format!("{} {}{note}", what(&rs), said.join("; ")));
+    app.refresh_all()
+}

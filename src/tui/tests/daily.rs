@@ -1,0 +1,159 @@
+//! Daily-loop details found by working a queue: tags removed, closed rows, kept prompts and filters, the status
+//! line, help, views, recipients and the editor.
+
+use super::super::app::{Modal, Pane, ViewChoice};
+use super::state::{resolve_first_in_inbox, selected_ticket};
+use super::*;
+
+#[test]
+fn a_tag_typed_with_a_minus_is_removed_and_undo_puts_it_back() {
+    let mut a = app(40);
+    keys(&mut a, "2");
+    let t = selected_ticket(&a);
+    let tags = |a: &App| a.store.read().item(t).unwrap().tags;
+    keys(&mut a, "t");
+    keys(&mut a, "laptop stalled");
+    key(&mut a, KeyCode::Enter);
+    assert!(tags(&a).contains(&"laptop".to_string()) && tags(&a).contains(&"stalled".to_string()));
+    keys(&mut a, "t");
+    keys(&mut a, "-laptop -nosuch");
+    key(&mut a, KeyCode::Enter);
+    assert!(!tags(&a).contains(&"laptop".to_string()), "{:?}", tags(&a));
+    assert!(!tags(&a).iter().any(|t| t.starts_with('-')), "no literal '-laptop' tag: {:?}", tags(&a));
+    assert!(tags(&a).contains(&"stalled".to_string()));
+    let said = a.toasts.back().map(|t| t.text.clone()).unwrap_or_default();
+    assert!(said.contains("tag laptop removed") && said.contains("not tagged nosuch"), "{said}");
+    keys(&mut a, "u");
+    assert!(tags(&a).contains(&"laptop".to_string()), "undo puts it back: {:?}", tags(&a));
+}
+
+/// A resolved conversation reads as done in the Inbox at any width: its row is grey (80 columns show no stage).
+#[test]
+fn a_closed_item_is_grey_in_its_list() {
+    let mut a = app(40);
+    let (c, _) = resolve_first_in_inbox(&mut a);
+    keys(&mut a, "j");
+    let d = a.current_item().unwrap();
+    let resolved = helpdesk::stage::AnyStage::Conversation(helpdesk::stage::ConversationStage::Resolved);
+    super::super::items::set_stage(&mut a, &[d], resolved).unwrap();
+    assert_ne!(c, d);
+    keys(&mut a, "/is:closed");
+    key(&mut a, KeyCode::Enter);
+    // The cursor's row has its own colours: look at the other one.
+    let other = if a.current_item() == Some(c) { d } else { c };
+    let t = render(&mut a, 80, 24);
+    let buf = t.backend().buffer();
+    let id = format!("{other} ");
+    let row = (0..buf.area.height)
+        .find(|y| (0..buf.area.width).map(|x| buf[(x, *y)].symbol().to_string()).collect::<String>().contains(&id))
+        .expect("the row is on screen");
+    let x = (0..buf.area.width).find(|x| buf[(*x, row)].symbol() == "C").unwrap();
+    assert_eq!(buf[(x, row)].fg, ratatui::style::Color::DarkGray, "row {row}");
+}
+
+/// A record edit refused for one bad field keeps what was typed, to be mended, instead of closing.
+#[test]
+fn a_refused_edit_keeps_what_was_typed() {
+    let mut a = app(40);
+    keys(&mut a, "4");
+    keys(&mut a, "=");
+    keys(&mut a, "name=Ada Byron verified=maybe");
+    key(&mut a, KeyCode::Enter);
+    assert!(!errors(&a).is_empty(), "refused");
+    let Some(Modal::Prompt { input, .. }) = &a.modal else { panic!("the prompt stays: {:?}", errors(&a)) };
+    assert_eq!(input.value(), "name=Ada Byron verified=maybe");
+    key(&mut a, KeyCode::Esc);
+    assert!(a.modal.is_none());
+}
+
+/// `/` on a kept filter edits it, and what is typed next is one more term.
+#[test]
+fn a_kept_filter_takes_one_more_term() {
+    let mut a = app(40);
+    keys(&mut a, "2/card");
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "/is:open");
+    assert_eq!(a.filtering.as_ref().map(|i| i.value().to_string()).as_deref(), Some("card is:open"));
+}
+
+/// A message on the status line covers the whole mail state, never leaving a piece of it beside the message.
+#[test]
+fn a_toast_covers_the_whole_mail_state() {
+    let mut a = app(40);
+    a.mail.state = "online".into();
+    a.mail.last_sync = Some(1_767_225_600);
+    let status = |a: &mut App| format!("{}", render(a, 200, 50).backend()).lines().next_back().unwrap().to_string();
+    assert!(status(&mut a).contains("mail: online · synced"), "{}", status(&mut a));
+    a.toast("TKT-1 created");
+    // Drawn as the event loop does (the tests' `render` clears messages for stable snapshots).
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 50)).unwrap();
+    t.draw(|f| super::super::ui::draw(f, &a)).unwrap();
+    let s = format!("{}", t.backend()).lines().next_back().unwrap().to_string();
+    assert!(s.contains("TKT-1 created") && !s.contains("mail:"), "{s}");
+}
+
+/// Help scrolls like a list: G to its end (its last line in sight, no further), k back up from there, g to the top.
+#[test]
+fn help_scrolls_to_its_end_and_back() {
+    let mut a = app(40);
+    a.size = (80, 24);
+    keys(&mut a, "?");
+    keys(&mut a, "G");
+    let Some(Modal::Help { scroll }) = a.modal else { panic!("help") };
+    let lines = super::super::ui::help_lines(&a, 74).len();
+    assert_eq!(scroll, lines - 20, "the last line at the frame's bottom");
+    keys(&mut a, "j");
+    assert!(matches!(a.modal, Some(Modal::Help { scroll: s }) if s == scroll), "no further than the end");
+    keys(&mut a, "k");
+    assert!(matches!(a.modal, Some(Modal::Help { scroll: s }) if s == scroll - 1));
+    keys(&mut a, "g");
+    assert!(matches!(a.modal, Some(Modal::Help { scroll: 0 })));
+    let screen = format!("{}", render(&mut a, 80, 24).backend());
+    assert!(screen.contains("Everywhere") && !screen.contains("In everywhere"), "{screen}");
+}
+
+/// A view of every kind opens where the user is (the Inbox stays the Inbox), says so in its title, and leaving it
+/// says so too.
+#[test]
+fn a_view_of_every_kind_opens_where_the_user_is() {
+    let mut a = app(40);
+    keys(&mut a, "1");
+    super::super::views::open_view(&mut a, &ViewChoice::NeedsResponse).unwrap();
+    assert_eq!(a.pane, Pane::Inbox);
+    let screen = format!("{}", render(&mut a, 100, 30).backend());
+    assert!(screen.contains("Every kind › Needs response"), "{screen}");
+    key(&mut a, KeyCode::Esc);
+    assert!(a.list().view.is_none());
+    assert_eq!(a.toasts.back().map(|t| t.text.as_str()), Some("left view: Needs response"));
+}
+
+/// Tabbing into To and typing adds an address after the one there ("a@x.test, b@y.test"), never glued to it.
+#[test]
+fn typing_in_a_recipient_field_just_entered_adds_an_address() {
+    let mut a = app(60);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "r");
+    let Some(Modal::Compose(c)) = &a.modal else { panic!("{:?}", errors(&a)) };
+    let first = c.to.value().to_string();
+    assert!(!first.is_empty());
+    key(&mut a, KeyCode::Tab);
+    keys(&mut a, "b@y.test");
+    let Some(Modal::Compose(c)) = &a.modal else { panic!() };
+    assert_eq!(c.to.value(), format!("{first}, b@y.test"));
+    // Editing what is there (a key that moves first) adds nothing.
+    key(&mut a, KeyCode::Tab);
+    key(&mut a, KeyCode::BackTab);
+    key(&mut a, KeyCode::Backspace);
+    let Some(Modal::Compose(c)) = &a.modal else { panic!() };
+    assert_eq!(c.to.value(), format!("{first}, b@y.tes"));
+}
+
+/// `E` starts the editor as `r` starts the composer: the message being read quoted under an attribution.
+#[test]
+fn the_editor_starts_with_the_message_quoted() {
+    let mut a = app(60);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "E");
+    let req = a.editor.as_ref().expect("an editor request");
+    assert!(req.initial.starts_with("\n\n") && req.initial.contains("wrote:\n> "), "{:?}", req.initial);
+}
