@@ -87,13 +87,15 @@ fn print_summary(s: &Summary, secs: f64) {
         ("quarantined", s.quarantined),
     ] {
         println!("  {k:<19} {v}");
+        if k == "rate-limited" && v > 0 {
+            // Where held mail went: the per-sender rate limit is not a verdict on the mail.
+            println!("    kept as spam      {} (Suspended, at the end of the Inbox)", s.rate_limited - s.dropped);
+            if s.dropped > 0 {
+                println!("    dropped           {} (raw kept; the sender is tagged blocked)", s.dropped);
+            }
+        }
     }
     if s.rate_limited > 0 {
-        // Where held mail went, and how to have it back: the per-sender rate limit is not a verdict on the mail.
-        println!("    kept as spam      {} (Suspended, at the end of the Inbox)", s.rate_limited - s.dropped);
-        if s.dropped > 0 {
-            println!("    dropped           {} (raw kept; the sender is tagged blocked)", s.dropped);
-        }
         println!("  a sender over the rate limit is tagged spammer (then blocked); to restore normal handling:");
         println!("  `helpdesk contact edit CONT-n --untag spammer --untag blocked`, then `helpdesk quarantine retry`");
     }
