@@ -109,10 +109,19 @@ impl Builder {
                 i = end;
                 continue;
             }
-            for part in wrap(all[i], width) {
+            // A line the sender wrapped wider than this view is joined with the rest of its paragraph before it is
+            // wrapped again, instead of leaving one orphan word per line; lines that fit are never touched.
+            let mut para = all[i].to_string();
+            let mut j = i;
+            while all[j].chars().count() > width && j + 1 < sig && continues(all[j + 1]) {
+                j += 1;
+                para.push(' ');
+                para.push_str(all[j]);
+            }
+            for part in wrap(&para, width) {
                 self.push(Line::raw(format!("    {part}")));
             }
-            i += 1;
+            i = j + 1;
         }
         if sig < all.len() {
             if opts.fold {
@@ -128,10 +137,67 @@ impl Builder {
     }
 }
 
+/// Does this line go on the paragraph above it: text, not a blank line, a quote, an indented line or a list item.
+fn continues(l: &str) -> bool {
+    let Some(first) = l.chars().next() else { return false };
+    let list = l.starts_with("- ") || l.starts_with("* ") || l.starts_with("• ") || {
+        let digits = l.chars().take_while(char::is_ascii_digit).count();
+        digits > 0 && matches!(l[digits..].chars().next(), Some('.' | ')'))
+    };
+    !first.is_whitespace() && first != '>' && !list
+}
+
 fn size(n: i64) -> String {
     match n {
         n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / (1 << 20) as f64),
         n if n >= 1 << 10 => format!("{:.0} kB", n as f64 / 1024.0),
         n => format!("{n} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Builder;
+    use crate::tui::app::ViewOpts;
+
+    fn shown(body: &str, width: usize) -> Vec<String> {
+        let mut b = Builder {
+            lines: vec![],
+            links: vec![],
+            similar: vec![],
+            articles: vec![],
+            query: None,
+            messages: vec![],
+            attachments: vec![],
+            width,
+        };
+        b.thread_body(body, ViewOpts { width, fold: true, ..Default::default() });
+        b.lines.iter().map(|l| l.to_string().trim_end().to_string()).collect()
+    }
+
+    /// Mail wrapped at 76 columns in a 74-column view: the paragraph is wrapped again, with no orphan words; a list,
+    /// a quote and lines that fit stay as they are.
+    #[test]
+    fn a_paragraph_wrapped_wider_than_the_view_is_wrapped_again() {
+        let body = "You cannot simply boot off the cdrom?  It must be quite an old laptop then\n\
+or else cdrom booting is disabled in the BIOS.  Is the cdrom external or\n\
+strange in some way?\n\
+\n\
+- first item of a list that is long enough to be wider than the view here\n\
+- second item\n\
+short line\n\
+another short line";
+        let lines = shown(body, 70);
+        assert_eq!(
+            lines[..3],
+            [
+                "    You cannot simply boot off the cdrom?  It must be quite an old",
+                "    laptop then or else cdrom booting is disabled in the BIOS.  Is",
+                "    the cdrom external or strange in some way?",
+            ],
+            "{lines:#?}"
+        );
+        assert!(lines.contains(&"    - second item".to_string()), "{lines:#?}");
+        assert!(lines.contains(&"    short line".to_string()) && lines.contains(&"    another short line".to_string()));
     }
 }
