@@ -277,12 +277,7 @@ impl Writer<'_> {
                AND id IN (SELECT contact_id FROM contact_emails WHERE email LIKE ?1 ESCAPE '\\')",
             &[&at, &account],
         )?;
-        self.c.execute(
-            "UPDATE items SET account_id = ?1, known = 1 WHERE account_id IS NULL
-               AND contact_id IN (SELECT id FROM contacts WHERE account_id = ?1)",
-            &[&account],
-        )?;
-        Ok(())
+        self.items_join_account(account)
     }
 
     /// A contact without an account joins this one, with their items that have none (their domain's account).
@@ -291,9 +286,15 @@ impl Writer<'_> {
             "UPDATE contacts SET account_id = ?2 WHERE id = ?1 AND account_id IS NULL",
             &[&contact, &account],
         )?;
+        self.items_join_account(account)
+    }
+
+    /// Items without an account take their contact's, when that is this one.
+    fn items_join_account(&self, account: i64) -> Result<()> {
         self.c.execute(
-            "UPDATE items SET account_id = ?2, known = 1 WHERE contact_id = ?1 AND account_id IS NULL",
-            &[&contact, &account],
+            "UPDATE items SET account_id = ?1, known = 1 WHERE account_id IS NULL
+               AND contact_id IN (SELECT id FROM contacts WHERE account_id = ?1)",
+            &[&account],
         )?;
         Ok(())
     }

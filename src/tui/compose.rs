@@ -41,19 +41,19 @@ pub fn in_editor(app: &mut App) -> Result<()> {
     check_replyable(r, false)?;
     let opened = app.store.read().opened(app.store.read().item_row(r)?, &app.user)?;
     // The editor starts as the composer would: the message being read (else the last one) quoted under the cursor.
-    let answering = match app.detail.last() {
-        Some(v) if v.target == super::app::Target::Item(r) => {
-            v.messages.iter().rev().find(|m| m.0 <= v.scroll).map(|m| m.1)
-        }
-        _ => None,
-    };
-    let a = outbox::addressing_to(&app.store.read(), r, &app.cfg, answering)?;
+    let a = outbox::addressing_to(&app.store.read(), r, &app.cfg, message_in_view(app, r))?;
     let initial = match a.answering {
         Some((who, at, body)) => format!("\n\n{}", quoted(&who, at, &body)),
         None => String::new(),
     };
     app.editor = Some(EditorRequest { target: r, internal: false, initial, opened });
     Ok(())
+}
+
+/// The message under the cursor of the item's view, if that item is the one shown.
+fn message_in_view(app: &App, r: ItemRef) -> Option<i64> {
+    let v = app.detail.last().filter(|v| v.target == super::app::Target::Item(r))?;
+    v.messages.iter().rev().find(|m| m.0 <= v.scroll).map(|m| m.1)
 }
 
 pub fn snippet_menu(app: &mut App) -> Result<()> {
@@ -117,12 +117,7 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
     let restored = draft.is_some();
     let mut d = draft.unwrap_or_default();
     // The message being read in the item's view is the one answered (quoted, threaded under); else the last one.
-    let answering = match app.detail.last() {
-        Some(v) if !internal && v.target == super::app::Target::Item(r) && matches!(how, How::Reply | How::All) => {
-            v.messages.iter().rev().find(|m| m.0 <= v.scroll).map(|m| m.1)
-        }
-        _ => None,
-    };
+    let answering = (!internal && matches!(how, How::Reply | How::All)).then(|| message_in_view(app, r)).flatten();
     if !internal && !restored {
         let store = app.store.read();
         let a = match how {

@@ -39,6 +39,19 @@ pub enum Similar {
 }
 
 impl Builder {
+    fn new(width: usize) -> Builder {
+        Builder {
+            lines: vec![],
+            links: vec![],
+            similar: vec![],
+            articles: vec![],
+            query: None,
+            messages: vec![],
+            attachments: vec![],
+            width,
+        }
+    }
+
     fn push(&mut self, l: Line<'static>) {
         self.lines.push(l);
     }
@@ -120,16 +133,7 @@ pub fn build(
     similar: Similar,
     opts: ViewOpts,
 ) -> Result<Detail> {
-    let mut b = Builder {
-        lines: vec![],
-        links: vec![],
-        similar: vec![],
-        articles: vec![],
-        query: None,
-        messages: vec![],
-        attachments: vec![],
-        width: opts.width,
-    };
+    let mut b = Builder::new(opts.width);
     let mut pending = false;
     // Read before the view: a change landing meanwhile makes an edit from this view stale, never a blind one.
     let version = match t {

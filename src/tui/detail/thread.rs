@@ -161,16 +161,7 @@ mod tests {
     use crate::tui::app::ViewOpts;
 
     fn shown(body: &str, width: usize) -> Vec<String> {
-        let mut b = Builder {
-            lines: vec![],
-            links: vec![],
-            similar: vec![],
-            articles: vec![],
-            query: None,
-            messages: vec![],
-            attachments: vec![],
-            width,
-        };
+        let mut b = Builder::new(width);
         b.thread_body(body, ViewOpts { width, fold: true, ..Default::default() });
         b.lines.iter().map(|l| l.to_string().trim_end().to_string()).collect()
     }

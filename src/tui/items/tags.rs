@@ -26,12 +26,15 @@ pub fn tag(app: &mut App, rs: Vec<ItemRef>, text: &str) -> Result<()> {
         return Ok(());
     }
     let norm = |t: &str| helpdesk::domain::normalise_tag(t).map_err(|e| anyhow::anyhow!("not tagged: {e}"));
-    let (mut add, mut remove) = (vec![], vec![]);
+    let (mut add, mut remove, mut changed) = (vec![], vec![], false);
     for t in &typed {
-        match t.strip_prefix('-') {
-            Some(t) => remove.push(norm(t)?),
-            None => add.push(norm(t)?),
-        }
+        let (list, bare) = match t.strip_prefix('-') {
+            Some(bare) => (&mut remove, bare),
+            None => (&mut add, *t),
+        };
+        let n = norm(bare)?;
+        changed |= n != bare;
+        list.push(n);
     }
     let b: By = app.by();
     let (undos, edited) = edit(app, &rs, |w| {
@@ -48,27 +51,20 @@ pub fn tag(app: &mut App, rs: Vec<ItemRef>, text: &str) -> Result<()> {
         }
         Ok(undos)
     })?;
-    let removed: Vec<String> = remove
-        .iter()
-        .filter(|t| undos.iter().any(|u| matches!(u, Undo::Untag { tag, .. } if tag == *t)))
-        .cloned()
-        .collect();
+    let (removed, missing): (Vec<&String>, Vec<&String>) =
+        remove.iter().partition(|t| undos.iter().any(|u| matches!(u, Undo::Untag { tag, .. } if tag == *t)));
     push_undo(app, undos, edited);
-    let changed = typed.iter().any(|t| {
-        let t = t.trim_start_matches('-');
-        add.iter().chain(&remove).all(|n| n.as_str() != t)
-    });
     let note = if changed { " (as stored: lowercase)" } else { "" };
+    let names = |ts: &[&String]| ts.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ");
     let mut said = vec![];
     if !add.is_empty() {
         said.push(format!("tagged {}", add.join(", ")));
     }
     if !removed.is_empty() {
-        said.push(format!("tag {} removed", removed.join(", ")));
+        said.push(format!("tag {} removed", names(&removed)));
     }
-    let missing: Vec<&String> = remove.iter().filter(|t| !removed.contains(t)).collect();
     if !missing.is_empty() {
-        said.push(format!("not tagged {}", missing.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")));
+        said.push(format!("not tagged {}", names(&missing)));
     }
     app.toast(format!("{} {}{note}", what(&rs), said.join("; ")));
     app.refresh_all()
