@@ -9,6 +9,7 @@ mod customers;
 mod drafts;
 pub mod fts;
 pub mod health;
+mod index_file;
 mod indexing;
 mod items;
 mod ledger;
@@ -43,6 +44,8 @@ pub use conn::pg::{
 pub use copy::Copied;
 pub use customers::ContactEdit;
 pub use drafts::Draft;
+pub use index_file::{files_of, path_of as search_index_path};
+pub use indexing::Indexer;
 pub use ledger::{LaneEntry, NewLedger, QuarantineEntry};
 pub use lists::{ItemFilter, ItemRow, Page, SortOrder};
 pub use messages::{Attachment, Message, NewMessage, hex};
@@ -89,6 +92,8 @@ pub struct Store {
     db: Db,
     /// Why writes are refused (a damaged database found after opening), if they are.
     refused: Option<String>,
+    /// Where each transaction's full-text rows go when another thread indexes (a bulk import).
+    sink: Option<std::sync::mpsc::SyncSender<indexing::Pending>>,
 }
 
 enum Db {
@@ -210,7 +215,7 @@ impl Store {
     pub fn open_postgres(url: &str, password: Option<&str>) -> Result<Store> {
         let mut client = conn::pg::connect(url, password)?;
         schema::pg::migrate(&mut client)?;
-        Ok(Store { db: Db::Pg(Box::new(PgConn::new(client, url, password))), refused: None })
+        Ok(Store { db: Db::Pg(Box::new(PgConn::new(client, url, password))), refused: None, sink: None })
     }
 
     /// Does the session to the database run over TLS (a local SQLite file: no)?
@@ -319,7 +324,10 @@ impl Store {
         // Statement journals and per-message savepoints stay in memory instead of writing a temp file.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         schema::migrations().to_latest(&mut conn)?;
-        Ok(Store { db: Db::Lite(conn), refused: None })
+        let path = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from);
+        index_file::attach(&conn, path.as_deref())?;
+        index_file::reconcile(&conn, path.as_deref())?;
+        Ok(Store { db: Db::Lite(conn), refused: None, sink: None })
     }
 
     pub fn read(&self) -> Reader<'_> {
@@ -365,16 +373,25 @@ impl Store {
                     tx.rollback()?;
                     return Ok(out);
                 }
-                w.flush_fts()?;
+                let pending = w.take_pending()?;
                 drop(w);
-                tx.commit()?;
+                match &self.sink {
+                    None => {
+                        indexing::write_now(&tx, &pending)?;
+                        tx.commit()?;
+                    }
+                    Some(sink) => {
+                        tx.commit()?;
+                        Self::send_pending(sink, pending)?;
+                    }
+                }
                 Ok(out)
             }
             Db::Pg(pg) => {
                 let c = Conn::Pg(pg);
                 c.batch("BEGIN")?;
                 let w = writer(c);
-                let out = f(&w).and_then(|out| w.flush_fts().map(|_| out));
+                let out = f(&w).and_then(|out| w.take_pending().map(|_| out));
                 match out {
                     Ok(out) if commit => {
                         // Delivered to the other members' sessions when (and only if) the transaction commits.

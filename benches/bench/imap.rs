@@ -59,14 +59,14 @@ pub fn bench_imap(dir: &Path, n: usize, kills: Option<usize>) -> Result<Vec<(Str
         )?;
         let cfg = Config::load(&cfg_path, true)?;
         let db = dir.join("imap.db");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+        for f in helpdesk::store::files_of(&db) {
+            let _ = std::fs::remove_file(f);
         }
         let mut rows = vec![];
         if let Some(k) = kills {
             rows.push(soak(&db, &cfg_path, n, k)?);
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+            for f in helpdesk::store::files_of(&db) {
+                let _ = std::fs::remove_file(f);
             }
         }
         let mut store = Store::open(&db)?;

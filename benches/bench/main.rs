@@ -209,8 +209,8 @@ fn ensure_demo(db: &Path, tickets: usize) -> Result<f64> {
     {
         return Ok(s);
     }
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    for f in helpdesk::store::files_of(db) {
+        let _ = std::fs::remove_file(f);
     }
     eprint!("building the {tickets}-ticket demo database (once)… ");
     let t0 = Instant::now();
@@ -325,8 +325,8 @@ fn settle_disk() {
 }
 
 fn ingest_once(paths: &[PathBuf], db: &Path, mailbox: Option<&str>) -> Result<(usize, f64)> {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    for f in helpdesk::store::files_of(db) {
+        let _ = std::fs::remove_file(f);
     }
     settle_disk();
     let mut store = Store::open(db)?;

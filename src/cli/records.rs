@@ -196,9 +196,8 @@ pub fn demo(db: &Path, tickets: usize, force: bool, json: bool) -> Result<ExitCo
                 bail!("{} already holds data; pass --force to replace it", db.display());
             }
         } else {
-            for suffix in ["", "-wal", "-shm"] {
-                let p = format!("{}{suffix}", db.display());
-                if Path::new(&p).exists() {
+            for p in helpdesk::store::files_of(db) {
+                if p.exists() {
                     std::fs::remove_file(&p)?;
                 }
             }

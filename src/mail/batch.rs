@@ -41,7 +41,10 @@ pub fn ingest_batch(
     store.set_foreign_keys(false)?;
     let (tx, rx) = sync_channel::<Vec<std::io::Result<(RawMail, Prepared)>>>(AHEAD / CHUNK);
     let path = store.path();
+    // The full-text index is written on a thread of its own, after each commit (a dry run writes nothing to keep).
+    let indexer = if dry_run { None } else { store.index_elsewhere()? };
     let out = std::thread::scope(|s| {
+        let indexing = indexer.map(|i| s.spawn(move || i.run()));
         s.spawn(move || {
             let mut chunk = Vec::with_capacity(CHUNK);
             for m in mails {
@@ -60,62 +63,124 @@ pub fn ingest_batch(
             }
             let _ = tx.send(chunk);
         });
-        let mut sum = Summary { dry_run, ..Default::default() };
-        let mut rx = rx.into_iter().flatten().peekable();
-        let mut committed = None;
-        while rx.peek().is_some() {
-            if committed.is_none()
-                && sum.messages > 0
-                && let Some(p) = &path
-            {
-                let (done, signals) = channel();
-                let background = Store::open(p)?;
-                store.set_autocheckpoint(0)?;
-                s.spawn(move || checkpoints(background, signals));
-                committed = Some(done);
-            }
-            let now = crate::now();
-            let ingest = |w: &Writer<'_>, (m, prep): &(RawMail, Prepared)| -> Result<super::Outcome> {
-                let out = ingest_prepared(w, &m.bytes, prep, &m.key, o, now)?;
-                tracing::debug!(source = %m.key, outcome = out.name(), "ingested");
-                Ok(out)
-            };
-            // Messages are written as they arrive, and kept for a rerun: most batches have no message that fails
-            // to store, and those run without a savepoint per message.
-            let mut batch = Vec::new();
-            let optimistic = |w: &Writer<'_>| -> Result<Summary> {
-                w.set_optimistic(true);
-                let (mut part, mut bytes) = (Summary::default(), 0);
-                while batch.len() < BATCH && bytes < BATCH_BYTES {
-                    let Some(m) = rx.next() else { break };
-                    let m = m?;
-                    bytes += m.0.bytes.len();
-                    batch.push(m);
-                    part.add(&ingest(w, &batch[batch.len() - 1])?);
+        let write_all = || -> Result<Summary> {
+            let mut sum = Summary { dry_run, ..Default::default() };
+            let mut rx = rx.into_iter().flatten().peekable();
+            let mut committed = None;
+            while rx.peek().is_some() {
+                if committed.is_none()
+                    && sum.messages > 0
+                    && let Some(p) = &path
+                {
+                    let (done, signals) = channel();
+                    let background = Store::open(p)?;
+                    store.set_autocheckpoint(0)?;
+                    s.spawn(move || checkpoints(background, signals));
+                    committed = Some(done);
                 }
-                Ok(part)
-            };
-            let got = match write(store, dry_run, optimistic) {
-                Err(crate::Error::NeedsSavepoints) => write(store, dry_run, |w: &Writer<'_>| {
-                    w.set_optimistic(false);
-                    let mut part = Summary::default();
-                    for m in &batch {
-                        part.add(&ingest(w, m)?);
+                let now = crate::now();
+                let ingest = |w: &Writer<'_>, (m, prep): &(RawMail, Prepared)| -> Result<super::Outcome> {
+                    let out = ingest_prepared(w, &m.bytes, prep, &m.key, o, now)?;
+                    tracing::debug!(source = %m.key, outcome = out.name(), "ingested");
+                    Ok(out)
+                };
+                // Messages are written as they arrive, and kept for a rerun: most batches have no message that fails
+                // to store, and those run without a savepoint per message.
+                let mut batch = Vec::new();
+                let optimistic = |w: &Writer<'_>| -> Result<Summary> {
+                    w.set_optimistic(true);
+                    let (mut part, mut bytes) = (Summary::default(), 0);
+                    while batch.len() < BATCH && bytes < BATCH_BYTES {
+                        let Some(m) = rx.next() else { break };
+                        let m = m?;
+                        bytes += m.0.bytes.len();
+                        batch.push(m);
+                        part.add(&ingest(w, &batch[batch.len() - 1])?);
                     }
                     Ok(part)
-                })?,
-                other => other?,
-            };
-            sum.merge(got);
-            if let Some(c) = &committed {
-                let _ = c.send(());
+                };
+                let got = match write(store, dry_run, optimistic) {
+                    Err(crate::Error::NeedsSavepoints) => write(store, dry_run, |w: &Writer<'_>| {
+                        w.set_optimistic(false);
+                        let mut part = Summary::default();
+                        for m in &batch {
+                            part.add(&ingest(w, m)?);
+                        }
+                        Ok(part)
+                    })?,
+                    other => other?,
+                };
+                sum.merge(got);
+                if let Some(c) = &committed {
+                    let _ = c.send(());
+                }
+                progress(&sum);
             }
-            progress(&sum);
+            drop(committed);
+            Ok(sum)
+        };
+        let out = write_all();
+        let here = store.index_here();
+        let indexed = match indexing.map(|t| t.join()) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(crate::Error::invalid("the search indexer panicked")),
+            None => Ok(()),
+        };
+        // The indexer's own failure explains a writer that could not hand it rows.
+        match (out, indexed) {
+            (_, Err(e)) => Err(e),
+            (out, Ok(())) => here.and(out),
         }
-        drop(committed);
-        Ok(sum)
     });
     store.set_autocheckpoint(1000)?;
     store.set_foreign_keys(true)?;
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ingest_batch;
+    use crate::Store;
+    use crate::domain::{Kind, SourceChannel};
+    use crate::mail::IngestOptions;
+    use crate::mail::source::RawMail;
+    use crate::store::{By, NewItem};
+
+    fn mail(n: usize) -> std::io::Result<RawMail> {
+        let bytes = format!(
+            "From: Ada {n} <ada{n}@example.com>\r\nTo: support@helpdesk.example\r\nSubject: Card swallowed {n}\r\n\
+             Message-ID: <m{n}@example.com>\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n\r\nThe ATM kept card {n}.\r\n"
+        );
+        Ok(RawMail { key: format!("test:{n}"), bytes: bytes.into_bytes() })
+    }
+
+    fn count(store: &Store, sql: &str) -> i64 {
+        store.read().lite().unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn an_import_indexes_on_a_thread_of_its_own_and_search_finds_every_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("h.db")).unwrap();
+        let o = IngestOptions { mailbox: Some("support@helpdesk.example".into()), ..Default::default() };
+        // More than one transaction's worth: the indexer gets rows after each commit.
+        let n = super::BATCH + 700;
+        let sum = ingest_batch(&mut store, &mut (0..n).map(mail), &o, false, &mut |_| {}).unwrap();
+        assert_eq!(sum.messages, n);
+        assert_eq!(store.read().message_hits("swallowed", n + 1).unwrap().len(), n);
+        let items = count(&store, "SELECT COUNT(*) FROM items");
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH 'swallow'"), items);
+        assert_eq!(
+            count(&store, "SELECT busy = 0 AND gen = (SELECT gen FROM main.search_gen) FROM search.state"),
+            1,
+            "caught up, and no longer marked busy"
+        );
+        // The importing connection indexes its own writes again.
+        let item = NewItem::new(Kind::Conversation, "Printer on fire".to_string(), SourceChannel::Email);
+        store.write(|w| w.create_item(&item, &By::at("t", 1))).unwrap();
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH 'printer'"), 1);
+        let dry = ingest_batch(&mut store, &mut (n..n + 3).map(mail), &o, true, &mut |_| {}).unwrap();
+        assert_eq!(dry.messages, 3);
+        assert_eq!(store.read().message_hits("swallowed", n + 10).unwrap().len(), n, "a dry run indexes nothing");
+    }
 }

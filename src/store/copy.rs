@@ -11,7 +11,7 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::Type;
 
 /// Every table of the schema, parents before children. The full-text tables of SQLite (and its `item_words_stale`,
-/// empty between transactions) and PostgreSQL's `helpdesk_schema` belong to their backend: rebuilt or kept there;
+/// empty between transactions, and `search_gen`) and PostgreSQL's `helpdesk_schema` belong to their backend: rebuilt or kept there;
 /// `presence` holds heartbeats of the sessions on the source, not the help desk.
 const TABLES: &[&str] = &[
     "members",
@@ -112,13 +112,10 @@ impl Store {
             out.push(Copied { table, rows: here });
         }
         match &to.db {
-            Db::Lite(c) => c.execute_batch(
-                "INSERT INTO items_fts(rowid, title, description, people)
-                   SELECT id, title, description, people FROM item_doc;
-                 INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
-                 INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
-                 DELETE FROM item_words_stale;",
-            )?,
+            Db::Lite(c) => {
+                c.execute_batch("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');")?;
+                super::index_file::refill(c)?;
+            }
             Db::Pg(p) => {
                 let mut c = p.client();
                 let ids = c.query(
@@ -234,7 +231,7 @@ impl Store {
             Db::Lite(c) => {
                 let mut st = c.prepare(
                     "SELECT t.name FROM sqlite_master t WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%'
-                       AND t.name NOT IN ('item_words_stale', 'presence') AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+                       AND t.name NOT IN ('item_words_stale', 'search_gen', 'presence') AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%'
                        AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%'
                                          AND t.name LIKE v.name || '\\_%' ESCAPE '\\')",
                 )?;

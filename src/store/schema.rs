@@ -29,6 +29,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(super::team::MIGRATION),
         M::up(V20),
         M::up(words::V21),
+        M::up(words::V22),
     ])
 }
 
@@ -464,13 +465,14 @@ mod tests {
         .unwrap();
         c.execute("INSERT INTO messages(channel, direction, subject, body, sent_at) VALUES ('email', 'in', 'ATM', 'card swallowed', 1)", [])
             .unwrap();
-        super::migrations().to_latest(&mut c).unwrap();
-        let hit: i64 = c
-            .query_row("SELECT rowid FROM messages_fts WHERE messages_fts MATCH '\"card\" \"swallow\"'", [], |r| {
-                r.get(0)
-            })
-            .unwrap();
-        assert_eq!(hit, 1, "messages stored before V8 are found after its rebuild");
+        // V22 moves the index to a file of its own: first what V7 and V8 did, then the index made when opened.
+        super::migrations().to_version(&mut c, 21).unwrap();
+        let hit = |c: &rusqlite::Connection, table: &str| -> i64 {
+            let name = table.rsplit('.').next().unwrap_or(table);
+            let q = format!("SELECT rowid FROM {table} WHERE {name} MATCH '\"card\" \"swallow\"'");
+            c.query_row(&q, [], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(hit(&c, "messages_fts"), 1, "messages stored before V8 are found after its rebuild");
         let found: i64 =
             c.query_row("SELECT COUNT(*) FROM ledger WHERE sha256 = unhex(?1)", [sha], |r| r.get(0)).unwrap();
         assert_eq!(found, 1, "the message is still known after the upgrade");
@@ -483,6 +485,18 @@ mod tests {
             let v: i64 = c.query_row(q, [], |r| r.get(0)).unwrap();
             assert_eq!(v, 8, "{q}");
         }
+        super::migrations().to_latest(&mut c).unwrap();
+        crate::store::index_file::attach(&c, None).unwrap();
+        assert!(crate::store::index_file::reconcile(&c, None).unwrap(), "a new index is filled");
+        assert_eq!(hit(&c, "search.messages_fts"), 1, "and finds what the database held");
+        for q in [
+            "SELECT v FROM search.items_fts_config WHERE k = 'automerge'",
+            "SELECT v FROM search.messages_fts_config WHERE k = 'automerge'",
+        ] {
+            let v: i64 = c.query_row(q, [], |r| r.get(0)).unwrap();
+            assert_eq!(v, 8, "{q}");
+        }
+        assert!(!crate::store::index_file::reconcile(&c, None).unwrap(), "an index caught up is kept");
     }
 
     #[test]
@@ -499,7 +513,8 @@ mod tests {
                'email', 7, 'x', 1, 'x', 1);",
         )
         .unwrap();
-        super::migrations().to_latest(&mut c).unwrap();
+        // V22 moves the index to a file of its own (see index_file's tests).
+        super::migrations().to_version(&mut c, before_v20 + 2).unwrap();
         let hits = |q: &str| -> i64 {
             c.query_row("SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH ?1", [q], |r| r.get(0)).unwrap()
         };

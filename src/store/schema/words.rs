@@ -18,6 +18,21 @@ CREATE VIEW item_doc AS SELECT i.id AS id, i.title AS title, i.description AS de
   FROM items i LEFT JOIN accounts a ON a.id = i.account_id LEFT JOIN members m ON m.id = i.owner_id;
 "#;
 
+/// The full-text index moves to a file of its own (`store::index_file`), made and filled when the database is next
+/// opened. The database counts its writes that change what is indexed (`search_gen`, with a random number that tells
+/// this database from another that was at the same path), and an item deleted is noted for the index to drop.
+pub const V22: &str = r#"
+DROP TRIGGER item_words_del;
+DROP TABLE items_vocab;
+DROP TABLE items_fts;
+DROP TABLE messages_fts;
+CREATE TABLE search_gen(id INTEGER PRIMARY KEY CHECK (id = 1), db INTEGER NOT NULL, gen INTEGER NOT NULL);
+INSERT INTO search_gen(id, db, gen) VALUES (1, random(), 0);
+CREATE TRIGGER item_words_del AFTER DELETE ON items BEGIN
+  INSERT OR REPLACE INTO item_words_stale(item_id, fresh) VALUES (old.id, 0);
+END;
+"#;
+
 #[cfg(test)]
 mod tests {
     #[test]
