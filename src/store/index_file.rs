@@ -6,7 +6,8 @@ use rusqlite::{Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 
 /// The index's tables, made when the file is new. Both full-text tables are contentless (an index in another file
-/// cannot read its rows from the database's tables); `state` says which database (`db`) and which of its writes the
+/// cannot read its rows from the database's tables); a message's row is deleted with the words it had (a reparse
+/// has them), so that table keeps no per-row sizes, which only ranking and `DELETE` need; `state` says which database (`db`) and which of its writes the
 /// index has caught up with (`gen`, as in the database's `search_gen`), and whether an import is writing it now
 /// (`busy`).
 const SCHEMA: &str = r#"
@@ -18,7 +19,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search.items_fts USING fts5(
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS search.items_vocab USING fts5vocab(items_fts, 'col');
 CREATE VIRTUAL TABLE IF NOT EXISTS search.messages_fts USING fts5(
-  subject, body, content='', contentless_delete=1, detail=none, tokenize='porter unicode61'
+  subject, body, content='', detail=none, columnsize=0, tokenize='porter unicode61'
 );
 "#;
 

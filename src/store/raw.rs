@@ -151,7 +151,10 @@ impl Writer<'_> {
         }
         if !same {
             if !self.c.is_pg() {
-                self.c.execute("DELETE FROM search.messages_fts WHERE rowid = ?1", &[&row])?;
+                self.c.execute(
+                    "INSERT INTO search.messages_fts(messages_fts, rowid, subject, body) VALUES ('delete', ?1, ?2, ?3)",
+                    &[&row, &subject, &body],
+                )?;
             }
             self.c.execute(
                 "UPDATE messages SET subject = ?2, from_name = ?3, body = ?4, class = ?5 WHERE id = ?1",
