@@ -103,6 +103,7 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
 
 pub fn open(db: &Path) -> Result<Store> {
     let at = helpdesk::store::shown_location(&db.to_string_lossy());
+    crate::user::announce_index(db);
     Store::open(db).map_err(|e| {
         // A PostgreSQL error names the database already.
         if e.to_string().contains(&at) {

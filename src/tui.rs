@@ -96,6 +96,7 @@ pub fn new_app(store: helpdesk::Store, cfg: &helpdesk::config::Config, size: (u1
 
 pub fn run(db: &Path, config: Option<&Path>) -> Result<()> {
     let cfg = crate::user::config(&config.map(Path::to_path_buf))?;
+    crate::user::announce_index(db);
     let (mut store, check) = helpdesk::Store::open_deferring_check(db)
         .with_context(|| format!("cannot open {}", helpdesk::store::shown_location(&db.to_string_lossy())))?;
     if !check {

@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, anyhow};
 use directories::ProjectDirs;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn dirs() -> Result<ProjectDirs> {
     ProjectDirs::from("", "", "helpdesk").ok_or_else(|| anyhow!("no home directory: pass --db PATH"))
@@ -142,6 +142,17 @@ pub fn expand_home(typed: &str) -> PathBuf {
     match (typed.strip_prefix("~/"), directories::BaseDirs::new()) {
         (Some(rest), Some(b)) => b.home_dir().join(rest),
         _ => PathBuf::from(typed),
+    }
+}
+
+/// Say so before a database opens that has no search index beside it yet (one made before the index had a file of
+/// its own): the store builds it first, which takes a while for a large help desk.
+pub fn announce_index(db: &Path) {
+    if db.is_file() && !helpdesk::store::search_index_path(db).exists() {
+        eprintln!(
+            "building the search index {} (once; about 15 s per million messages)",
+            helpdesk::store::search_index_path(db).display()
+        );
     }
 }
 

@@ -79,32 +79,38 @@ pub(super) fn detach(c: &Connection) -> Result<()> {
 /// Rebuild the index when it does not match the database: new, left behind by an import that stopped, or beside a
 /// copy of the database. An index an import is writing in another process is left to it. True when rebuilt.
 pub(super) fn reconcile(c: &Connection, db: Option<&Path>) -> Result<bool> {
-    let ours: (i64, i64) = c.query_row("SELECT db, gen FROM main.search_gen", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let state: Option<(i64, i64, bool)> = c
-        .query_row("SELECT db, gen, busy FROM search.state", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
-    match state {
-        Some((d, g, false)) if (d, g) == ours => return Ok(false),
-        Some((d, _, true)) if d == ours.0 && db.is_some_and(|d| ImportLock::take(d).is_none()) => return Ok(false),
-        _ => {}
+    if !behind(c, db)? {
+        return Ok(false);
     }
     if let Some(d) = db {
         tracing::info!("rebuilding the search index {}", path_of(d).display());
     }
-    rebuild(c)?;
-    Ok(true)
-}
-
-/// Index everything again, in one transaction.
-pub(super) fn rebuild(c: &Connection) -> Result<()> {
     c.execute_batch("BEGIN IMMEDIATE")?;
-    match refill(c) {
-        Ok(()) => Ok(c.execute_batch("COMMIT")?),
+    // Another connection may have rebuilt it while this one waited for the lock.
+    let out = behind(c, db).and_then(|behind| if behind { refill(c).map(|()| true) } else { Ok(false) });
+    match out {
+        Ok(rebuilt) => {
+            c.execute_batch("COMMIT")?;
+            Ok(rebuilt)
+        }
         Err(e) => {
             let _ = c.execute_batch("ROLLBACK");
             Err(e)
         }
     }
+}
+
+/// Does the index not match the database (and no import of another process is writing it)?
+fn behind(c: &Connection, db: Option<&Path>) -> Result<bool> {
+    let ours: (i64, i64) = c.query_row("SELECT db, gen FROM main.search_gen", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let state: Option<(i64, i64, bool)> = c
+        .query_row("SELECT db, gen, busy FROM search.state", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(match state {
+        Some((d, g, false)) => (d, g) != ours,
+        Some((d, _, true)) => d != ours.0 || db.is_none_or(|d| ImportLock::take(d).is_some()),
+        None => true,
+    })
 }
 
 /// Index everything again, in the transaction open on `c`.
