@@ -61,13 +61,34 @@ fn lock_path(db: &Path) -> PathBuf {
 }
 
 /// Attach the index (in memory for an in-memory database) and make its tables if it is new.
+/// An index file that is damaged or no database at all is removed and made again (and then filled from the
+/// database).
 pub(super) fn attach(c: &Connection, db: Option<&Path>) -> Result<()> {
+    match attach_file(c, db) {
+        Err(e) if db.is_some() && damaged(&e) => {
+            let file = db.map(path_of).unwrap_or_default();
+            tracing::warn!("search index {} is damaged ({e}): making it again", file.display());
+            let _ = detach(c);
+            for f in files_of(&file).iter().take(3) {
+                let _ = std::fs::remove_file(f);
+            }
+            Ok(attach_file(c, db)?)
+        }
+        other => Ok(other?),
+    }
+}
+
+fn damaged(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    matches!(e.sqlite_error_code(), Some(DatabaseCorrupt | NotADatabase))
+}
+
+fn attach_file(c: &Connection, db: Option<&Path>) -> rusqlite::Result<()> {
     let file = db.map(|d| path_of(d).to_string_lossy().into_owned()).unwrap_or_else(|| ":memory:".into());
     c.execute("ATTACH DATABASE ?1 AS search", [&file])?;
     c.query_row("PRAGMA search.journal_mode = WAL", [], |_| Ok(()))?;
     c.execute_batch("PRAGMA search.synchronous = NORMAL; PRAGMA search.cache_size = -16000")?;
-    c.execute_batch(SCHEMA)?;
-    Ok(())
+    c.execute_batch(SCHEMA)
 }
 
 /// Detach the index, for a connection that must not lock it (the writer of a bulk import).
@@ -181,5 +202,10 @@ mod tests {
             let _ = std::fs::remove_file(f);
         }
         assert_eq!(hits(&Store::open(&db).unwrap(), "swallow"), 1, "the database without its index: made again");
+
+        drop(Store::open(&db).unwrap());
+        std::fs::write(path_of(&db), b"not a database, and long enough to be read as a header of one. ".repeat(100))
+            .unwrap();
+        assert_eq!(hits(&Store::open(&db).unwrap(), "swallow"), 1, "a damaged index: made again");
     }
 }
