@@ -162,6 +162,30 @@ fn conversation_ticket_link_and_reply_automation() {
     });
 }
 
+/// A ticket made from a conversation carries its thread: a word of a later message there finds the ticket.
+#[test]
+fn a_ticket_is_found_by_the_words_of_the_conversation_it_was_made_from() {
+    each(|mut s, part| {
+        let n = NewItem::new(Kind::Conversation, "Laptop will not install", SourceChannel::Email);
+        let c = s.write(|w| w.create_item(&n, &By::now("x"))).unwrap();
+        let row = s.read().item_row(c).unwrap();
+        let t = s.write(|w| w.ticket_from_conversation(c, part, SourceChannel::Cli, &By::now("alice"))).unwrap();
+        let mut reply = helpdesk::store::NewMessage::internal(row, "phil", "The mobilix driver fixed it", 5);
+        reply.channel = helpdesk::domain::MsgChannel::Customer;
+        s.write(|w| w.add_message(&reply)).unwrap();
+        let find = |kind: Kind, words: &str| {
+            let f = ItemFilter { kind: Some(kind), text: Some(words.into()), ..Default::default() };
+            s.read().list(&f, Page::default(), 10).unwrap().iter().map(|r| r.id).collect::<Vec<_>>()
+        };
+        assert_eq!(find(Kind::Ticket, "mobilix"), vec![t], "the ticket, by its conversation's reply");
+        assert_eq!(find(Kind::Conversation, "mobilix"), vec![c], "and the conversation, as before");
+        assert_eq!(find(Kind::Ticket, "mobilix laptop"), vec![t], "with its own words");
+        assert!(find(Kind::Ticket, "mobilix printer").is_empty());
+        let hits = s.read().message_hits("mobilix", 5).unwrap();
+        assert_eq!(hits.iter().map(|h| h.item).collect::<Vec<_>>(), vec![Some(t)], "search leads to the ticket");
+    });
+}
+
 /// One rule: a customer's message sets needs-response, a member's reply clears it, a closing move clears it.
 #[test]
 fn needs_response_follows_the_stage_machine() {

@@ -61,16 +61,28 @@ fn number(w: &str) -> Option<i64> {
     (w.len() <= 12 && w.bytes().all(|b| b.is_ascii_digit())).then(|| w.parse().ok()).flatten()
 }
 
+/// The items whose messages (`id IN (…)` follows) have a word: their own, and a ticket those of the conversations it
+/// was made from (their thread continues there).
+const HAVING_MESSAGES: &str = "i.id IN (WITH hit AS (SELECT item_id FROM messages WHERE id IN";
+const AND_THEIR_TICKETS: &str =
+    ") SELECT item_id FROM hit UNION ALL SELECT l.to_id FROM links l JOIN hit ON l.from_id = hit.item_id
+       WHERE l.rel = 'ticket')";
+/// One item's messages and those of the conversations it was made from (a common word: checked item by item).
+const ITS_MESSAGES: &str = "EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id IN
+       (SELECT i.id UNION ALL SELECT from_id FROM links WHERE to_id = i.id AND rel = 'ticket') AND mm.";
+
 /// A word on SQLite: a prefix of the item's own words, or a whole word of one of its messages.
 fn lite_word(w: &str, common: &[String], sql: &mut String, args: &mut Vec<Value>) {
     sql.push_str(" AND (i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?) OR ");
-    sql.push_str(if common.iter().any(|c| c == w) {
-        "EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id = i.id AND mm.id IN
-               (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
+    if common.iter().any(|c| c == w) {
+        sql.push_str(ITS_MESSAGES);
+        sql.push_str("id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))");
     } else {
-        "i.id IN (SELECT item_id FROM messages WHERE id IN
-               (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
-    });
+        sql.push_str(HAVING_MESSAGES);
+        sql.push_str(" (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)");
+        sql.push_str(AND_THEIR_TICKETS);
+        sql.push(')');
+    }
     args.push(Value::Text(super::super::fts::prefix(w)));
     args.push(Value::Text(super::super::fts::phrase(w)));
 }
@@ -91,13 +103,21 @@ fn pg_word(w: &str, quick: bool, common: &[String], sql: &mut String, args: &mut
     let like = format!("%{}%", w.replace(['%', '_', '\\'], ""));
     args.push(Value::Text(super::super::fts::pg_prefix(w)));
     args.extend(std::iter::repeat_n(Value::Text(like), 7));
-    sql.push_str(match (quick, common.iter().any(|c| c == w)) {
-        (true, _) => ")",
+    match (quick, common.iter().any(|c| c == w)) {
+        (true, _) => sql.push(')'),
         (false, true) => {
-            " OR EXISTS (SELECT 1 FROM messages mm WHERE mm.item_id = i.id AND mm.fts @@ to_tsquery('english', ?)))"
+            sql.push_str(" OR ");
+            sql.push_str(ITS_MESSAGES);
+            sql.push_str("fts @@ to_tsquery('english', ?)))");
         }
-        (false, false) => " OR i.id IN (SELECT item_id FROM messages WHERE fts @@ to_tsquery('english', ?)))",
-    });
+        (false, false) => {
+            sql.push_str(" OR ");
+            sql.push_str(HAVING_MESSAGES);
+            sql.push_str(" (SELECT id FROM messages WHERE fts @@ to_tsquery('english', ?))");
+            sql.push_str(AND_THEIR_TICKETS);
+            sql.push(')');
+        }
+    }
     if !quick {
         args.push(Value::Text(super::super::fts::pg_word(w)));
     }
