@@ -193,19 +193,20 @@ impl ListState {
         Ok(ask)
     }
 
-    /// The full match of a quick list arrived (its first rows): it replaces the rows, and the item under the cursor
-    /// stays under it, on the same line of the screen, when the full match has it.
+    /// The full match of a quick list arrived (its first rows): it replaces the rows. A cursor moved off the first
+    /// row keeps its item under it, on the same line of the screen; one not moved starts on the full match's first
+    /// row (the newest: rows above the quick match's first would be out of sight).
     pub fn completed(&mut self, rows: Vec<ItemRow>, height: usize) {
         if !self.quick {
             return;
         }
         self.quick = false;
         let line = self.cursor.saturating_sub(self.offset);
-        let keep = self.selected_item().map(|i| i.row);
+        let keep = (self.cursor > 0).then(|| self.selected_item().map(|i| i.row)).flatten();
         self.rows = rows.into_iter().map(Row::Item).collect();
         self.start = 0;
         let at = keep.and_then(|k| self.rows.iter().position(|r| matches!(r, Row::Item(i) if i.row == k)));
-        self.cursor = at.unwrap_or(self.cursor).min(self.rows.len().saturating_sub(1));
+        self.cursor = at.unwrap_or(if keep.is_some() { self.cursor } else { 0 }).min(self.rows.len().saturating_sub(1));
         self.offset = self.cursor.saturating_sub(line.min(height.saturating_sub(1)));
     }
 

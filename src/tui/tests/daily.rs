@@ -157,3 +157,19 @@ fn the_editor_starts_with_the_message_quoted() {
     let req = a.editor.as_ref().expect("an editor request");
     assert!(req.initial.starts_with("\n\n") && req.initial.contains("wrote:\n> "), "{:?}", req.initial);
 }
+
+/// A filter typed and left as it is: the full match puts the cursor on its first row, the newest, not on the quick
+/// match's first row further down (rows above it hidden, blank lines below). Found by fresh eyes.
+#[test]
+fn the_full_match_of_a_filter_not_moved_in_starts_at_its_first_row() {
+    use super::state::{answer_count, word_found_more_in_full};
+    let mut a = app(300);
+    let (word, full) = word_found_more_in_full(&a, true);
+    let (tx, rx) = std::sync::mpsc::channel();
+    a.jobs = Some(tx);
+    keys(&mut a, &format!("2/{word}"));
+    answer_count(&mut a, &rx);
+    let l = a.list();
+    assert_eq!((l.cursor, l.offset), (0, 0));
+    assert_eq!(l.selected_item().map(|i| i.row), full.first().copied(), "the newest match");
+}

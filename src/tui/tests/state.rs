@@ -613,13 +613,11 @@ fn opening_an_item_does_not_wait_for_similar_work() {
     assert!(!a.settle(), "nothing left to do");
 }
 
-/// A filter keystroke shows the matches in the items' own words at once; the full match (message text too) comes
-/// from the jobs thread and replaces the rows with the row under the cursor kept under it.
-#[test]
-fn the_full_match_follows_a_quick_one_without_moving_the_cursor_row() {
-    use super::super::jobs::Job;
-    use helpdesk::store::{ItemFilter, Page};
-    let mut a = app(300);
+/// A word of the tickets' messages that finds more tickets in full (message text too) than quick (their own words),
+/// and at least two quick (with `newer_first`: the quick match's first row is within the full match's first page,
+/// below newer rows); and the full match's rows, newest first.
+pub(super) fn word_found_more_in_full(a: &App, newer_first: bool) -> (String, Vec<i64>) {
+    use helpdesk::store::ItemFilter;
     let r = a.store.read();
     let tickets = r.list_all(&ItemFilter { kind: Some(helpdesk::domain::Kind::Ticket), ..Default::default() }, 400);
     let rows = |text: &str, quick: bool| -> Vec<i64> {
@@ -631,7 +629,6 @@ fn the_full_match_follows_a_quick_one_without_moving_the_cursor_row() {
         };
         r.list_all(&f, 10_000).unwrap().iter().map(|i| i.row).collect()
     };
-    // A word of a message that finds more tickets in full than quick, and some quick (to put the cursor on).
     let word = tickets
         .unwrap()
         .iter()
@@ -640,10 +637,34 @@ fn the_full_match_follows_a_quick_one_without_moving_the_cursor_row() {
         .filter(|w| w.len() >= 5)
         .find(|w| {
             let (q, f) = (rows(w, true), rows(w, false));
-            q.len() >= 2 && f.len() > q.len()
+            q.len() >= 2 && f.len() > q.len() && (!newer_first || f.iter().take(20).skip(1).any(|r| *r == q[0]))
         })
         .expect("a word found in more tickets by their messages than by their own words");
     let full = rows(&word, false);
+    (word, full)
+}
+
+/// Answer the newest count the list asked of the jobs thread, with the full match's first rows.
+pub(super) fn answer_count(a: &mut App, rx: &std::sync::mpsc::Receiver<super::super::jobs::Job>) {
+    use super::super::jobs::Job;
+    let Some(Job::Count { list, seq, filter, cap, first }) =
+        rx.try_iter().filter(|j| matches!(j, Job::Count { .. })).last()
+    else {
+        panic!("a count was asked");
+    };
+    assert!(!filter.quick && first > 0, "the jobs thread gets the full filter and reads its first rows");
+    let r = a.store.read();
+    let rows = r.list(&filter, helpdesk::store::Page::default(), first).unwrap();
+    let n = r.count_upto(&filter, cap).unwrap() as usize;
+    a.on_count(list, seq, Ok(n), Some(rows));
+}
+
+/// A filter keystroke shows the matches in the items' own words at once; the full match (message text too) comes
+/// from the jobs thread and replaces the rows with the row under the cursor kept under it.
+#[test]
+fn the_full_match_follows_a_quick_one_without_moving_the_cursor_row() {
+    let mut a = app(300);
+    let (word, full) = word_found_more_in_full(&a, false);
     let (tx, rx) = std::sync::mpsc::channel();
     a.jobs = Some(tx);
     keys(&mut a, &format!("2/{word}"));
@@ -652,16 +673,7 @@ fn the_full_match_follows_a_quick_one_without_moving_the_cursor_row() {
     key(&mut a, KeyCode::Down);
     let under = a.list().selected_item().map(|i| i.row).unwrap();
     let line = a.list().cursor - a.list().offset;
-    let Some(Job::Count { list, seq, filter, cap, first }) =
-        rx.try_iter().filter(|j| matches!(j, Job::Count { .. })).last()
-    else {
-        panic!("a count was asked");
-    };
-    assert!(!filter.quick && first > 0, "the jobs thread gets the full filter and reads its first rows");
-    let r = a.store.read();
-    let rows = r.list(&filter, Page::default(), first).unwrap();
-    let n = r.count_upto(&filter, cap).unwrap() as usize;
-    a.on_count(list, seq, Ok(n), Some(rows));
+    answer_count(&mut a, &rx);
     let l = a.list();
     assert!(!l.quick);
     assert_eq!(l.total, full.len());
