@@ -193,10 +193,18 @@ Date: Mon, 1 Jun 2026 10:{:02}:{:02} +0000\r\n\r\nheadline {n}\r\n",
     assert!(line("rate-limited").ends_with(" 105"), "{out}");
     assert!(line("kept as spam").contains(" 100 (Suspended"), "{out}");
     assert!(line("dropped").contains(" 5 (raw kept"), "{out}");
-    assert!(out.contains("--untag spammer --untag blocked") && out.contains("helpdesk quarantine list"), "{out}");
+    assert!(out.contains("helpdesk quarantine list"), "{out}");
+    let held = out.lines().find(|l| l.contains("<feed@news.example>")).unwrap_or_else(|| panic!("{out}"));
+    let contact = held.split_whitespace().next().unwrap();
+    assert!(held.contains(&format!("helpdesk contact edit {contact} --untag spammer --untag blocked")), "{out}");
     let s = db.json(&["import", "mail", md.to_str().unwrap(), "--json"]);
     assert_eq!(s["duplicates"].as_u64(), Some(135), "{s}");
     assert_eq!(db.json(&["quarantine", "list", "--json"]).as_array().unwrap().len(), 5);
+    // Doing as it says brings the dropped mail back (found by fresh eyes: the retry was held by the count again).
+    db.ok(&["contact", "edit", contact, "--untag", "spammer", "--untag", "blocked"]);
+    let retried = db.ok(&["quarantine", "retry"]);
+    assert!(!retried.contains("dropped again"), "{retried}");
+    assert_eq!(db.json(&["quarantine", "list", "--json"]).as_array().unwrap().len(), 0, "{retried}");
 }
 
 /// A domain's contacts join its account whenever it is made: a participant met before the domain's first mail of its

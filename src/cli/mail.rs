@@ -68,12 +68,20 @@ pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd, json: bool) -> Resu
     if json {
         out::json(&sum)?;
     } else {
-        print_summary(&sum, t0.elapsed().as_secs_f64());
+        let held = if sum.rate_limited > 0 {
+            store.read().contacts_tagged(&["spammer", "blocked"], HELD_SHOWN + 1)?
+        } else {
+            vec![]
+        };
+        print_summary(&sum, t0.elapsed().as_secs_f64(), &held);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(s: &Summary, secs: f64) {
+/// Senders held by the rate limit named in an import's summary.
+const HELD_SHOWN: usize = 5;
+
+fn print_summary(s: &Summary, secs: f64, held: &[helpdesk::store::Contact]) {
     let what = if s.dry_run { "would import" } else { "imported" };
     println!("{what} {} messages in {secs:.1} s ({:.0}/s)", s.messages, s.messages as f64 / secs.max(1e-3));
     for (k, v) in [
@@ -97,7 +105,21 @@ fn print_summary(s: &Summary, secs: f64) {
     }
     if s.rate_limited > 0 {
         println!("  a sender over the rate limit is tagged spammer (then blocked); to restore normal handling:");
-        println!("  `helpdesk contact edit CONT-n --untag spammer --untag blocked`, then `helpdesk quarantine retry`");
+        for c in held.iter().take(HELD_SHOWN) {
+            let email = c.emails.first().map(|e| format!(" <{e}>")).unwrap_or_default();
+            println!(
+                "    {} {}{email}: `helpdesk contact edit {} --untag spammer --untag blocked`",
+                c.id,
+                line(&c.name),
+                c.id
+            );
+        }
+        if held.is_empty() {
+            println!("  `helpdesk contact edit CONT-n --untag spammer --untag blocked`");
+        } else if held.len() > HELD_SHOWN {
+            println!("    and more: `helpdesk contact show CONT-n` shows a contact's tags");
+        }
+        println!("  then `helpdesk quarantine retry` (the rate limit does not count what is retried)");
     }
     if s.messages > 0 && s.duplicates == s.messages {
         println!("  nothing new: every message was imported before");
@@ -145,7 +167,10 @@ pub fn quarantine(store: &mut Store, cfg: &Config, c: QuarantineCmd, json: bool)
             }
         }
         QuarantineCmd::Retry { id } => {
-            let o = options(cfg, None, None)?;
+            // A retry is a person's decision: the rate limit's counts do not hold it again (a sender still tagged
+            // spammer or blocked still is).
+            let mut o = options(cfg, None, None)?;
+            o.limits.max_per_window = i64::MAX;
             let entries = store.read().quarantine(usize::MAX >> 1)?;
             let mut retried = 0;
             for e in entries.into_iter().filter(|e| id.is_none_or(|i| i == e.id)) {

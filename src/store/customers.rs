@@ -180,3 +180,21 @@ impl Reader<'_> {
         Ok(ids)
     }
 }
+
+impl super::Reader<'_> {
+    /// The contacts that carry any of these tags, newest first (who the rate limit holds: `spammer`, `blocked`).
+    pub fn contacts_tagged(&self, tags: &[&str], limit: usize) -> Result<Vec<super::Contact>> {
+        let rows: Vec<i64> = self.c.rows(
+            "SELECT DISTINCT target_id FROM tags WHERE target = ?1 AND (tag = ?2 OR tag = ?3)
+             ORDER BY target_id DESC LIMIT ?4",
+            &[
+                &crate::domain::TagTarget::Contact,
+                &tags.first().copied().unwrap_or_default(),
+                &tags.get(1).copied().unwrap_or_default(),
+                &(limit as i64),
+            ],
+            |r| r.get(0),
+        )?;
+        rows.into_iter().map(|row| self.contact(row)).collect()
+    }
+}
