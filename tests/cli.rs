@@ -41,6 +41,9 @@ fn create_list_show_stage() {
     db.ok(&["ticket", "stage", "TKT-1", "work-in-progress"]);
     db.ok(&["ticket", "assign", "TKT-1", "alice"]);
     db.ok(&["ticket", "tag", "TKT-1", "stalled", "impact:many"]);
+    db.ok(&["ticket", "title", "TKT-2", "Export slow on large files"]);
+    assert_eq!(db.json(&["ticket", "show", "TKT-2", "--json"])["title"], "Export slow on large files");
+    assert!(db.err(&["ticket", "title", "TKT-2", " "]).contains("a title cannot be empty"));
     let s = db.json(&["ticket", "show", "TKT-1", "--json"]);
     assert_eq!(s["stage"], "work-in-progress");
     assert_eq!(s["owner"], "alice");

@@ -64,6 +64,12 @@ pub fn run(
             store.write(|w| expect(w, r, if_version, &by).and_then(|_| w.assign(r, m, &by)))?;
             println!("{r} owner: {}", m.unwrap_or("(none)"));
         }
+        ItemCmd::Title { id, title, if_version } => {
+            let r = parse_id(kind, &id)?;
+            let by = By::now(me());
+            store.write(|w| expect(w, r, if_version, &by).and_then(|_| w.set_title(r, &title, &by)))?;
+            println!("{r} title: {}", helpdesk::sanitize::line(&store.read().item(r)?.title));
+        }
         ItemCmd::Tag { id, tags, if_version } => {
             let r = parse_id(kind, &id)?;
             let by = By::now(me());

@@ -76,7 +76,7 @@ actions! {
     ThumbUp = "similar-good", "Mark the selected similar item as a good match";
     ThumbDown = "similar-bad", "Mark the selected similar item or article as a wrong match";
     InsertArticle = "insert-article", "Insert the suggested knowledge article into the reply (again: the next one)";
-    EditRecord = "edit-record", "Edit a contact or account field (field=value)";
+    EditRecord = "edit-record", "Rename an item, or edit a contact or account field";
     Notifications = "notifications", "Your notifications: assigned to you, @mentions in notes, customer answers on your items";
 }
 

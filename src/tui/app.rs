@@ -140,6 +140,11 @@ pub enum Undo {
         item: ItemRef,
         tag: String,
     },
+    /// The title before a rename.
+    Title {
+        item: ItemRef,
+        prev: String,
+    },
     Link {
         from: ItemRef,
         to: ItemRef,

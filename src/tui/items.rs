@@ -9,7 +9,7 @@ use helpdesk::store::Moved;
 use tui_input::Input;
 
 mod tags;
-pub use tags::{tag, tag_prompt};
+pub use tags::{retitle, retitle_prompt, tag, tag_prompt};
 
 fn prompt(app: &mut App, title: impl Into<String>, purpose: PromptPurpose) {
     app.modal =

@@ -272,6 +272,7 @@ fn choose(app: &mut App, then: Chosen) -> Result<()> {
 fn submit(app: &mut App, purpose: PromptPurpose, text: String) -> Result<()> {
     match purpose {
         PromptPurpose::Tag(rs) => items::tag(app, rs, &text),
+        PromptPurpose::Retitle(r) => items::retitle(app, r, &text),
         PromptPurpose::GoTo => triage::go_to(app, &text),
         PromptPurpose::Find => reading::find(app, &text),
         PromptPurpose::SaveAttachment(msg, name) => reading::save(app, msg, &name, &text),

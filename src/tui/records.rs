@@ -20,8 +20,14 @@ fn record(app: &App) -> Option<Target> {
     }
 }
 
+/// `=`: a field of a contact or account, or an item's title.
 pub fn edit(app: &mut App) -> Result<()> {
-    let Some(t) = record(app) else { bail!("select a contact or an account to edit") };
+    let Some(t) = record(app) else {
+        return match app.current_item() {
+            Some(r) => super::items::retitle_prompt(app, r),
+            None => bail!("select an item, a contact or an account to edit"),
+        };
+    };
     let fields = match t {
         Target::Contact(_) => "name= email= phone= account= ref= verified=yes|no tag=",
         _ => "name= domain= tier= owner= ref= description= tag=",

@@ -50,6 +50,10 @@ fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
             w.tag_item(*item, std::slice::from_ref(tag), b)?;
             format!("{item}: tag {tag} back")
         }
+        Undo::Title { item, prev } => {
+            w.set_title(*item, prev, b)?;
+            format!("{item}: title back to '{prev}'")
+        }
         Undo::Link { from, to, rel, auto } => {
             w.unlink(*from, *to, *rel, b)?;
             for m in auto.iter().rev() {
@@ -70,7 +74,8 @@ fn apply(w: &Writer<'_>, u: &Undo, b: &By) -> helpdesk::Result<String> {
                     | Undo::Severity { item, .. }
                     | Undo::Part { item, .. }
                     | Undo::Tag { item, .. }
-                    | Undo::Untag { item, .. } => item.to_string(),
+                    | Undo::Untag { item, .. }
+                    | Undo::Title { item, .. } => item.to_string(),
                     Undo::Link { from, .. } => from.to_string(),
                     Undo::Batch(_) | Undo::Versions(..) | Undo::Barrier(_) => String::new(),
                 });

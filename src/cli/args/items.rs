@@ -32,6 +32,15 @@ pub enum ItemCmd {
         #[arg(long, value_name = "N")]
         if_version: Option<i64>,
     },
+    /// Change the title
+    Title {
+        id: String,
+        title: String,
+        /// Only if the item is still at this version (`show` prints it): another member's edit since
+        /// refuses this one, saying who changed what
+        #[arg(long, value_name = "N")]
+        if_version: Option<i64>,
+    },
     /// Add tags
     Tag {
         id: String,

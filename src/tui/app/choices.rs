@@ -86,6 +86,8 @@ pub enum PromptPurpose {
     NewContact,
     NewAccount,
     EditRecord(Target),
+    /// A new title for the item (its old one is the prompt's starting text).
+    Retitle(ItemRef),
 }
 
 /// A change waiting for confirmation.

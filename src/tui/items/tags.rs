@@ -1,4 +1,4 @@
-//! Tags on the selected items: added, or removed with `-tag`, each change undoable.
+//! Tags on the selected items (added, or removed with `-tag`) and an item's title, each change undoable.
 
 use super::super::app::{App, PromptPurpose, Undo};
 use super::super::team::{edit, push_undo, see};
@@ -67,5 +67,37 @@ pub fn tag(app: &mut App, rs: Vec<ItemRef>, text: &str) -> Result<()> {
         said.push(format!("not tagged {}", names(&missing)));
     }
     app.toast(format!("{} {}{note}", what(&rs), said.join("; ")));
+    app.refresh_all()
+}
+
+/// `=` on an item: its title, to edit in place.
+pub fn retitle_prompt(app: &mut App, r: ItemRef) -> Result<()> {
+    see(app, &[r])?;
+    let title = app.store.read().item(r)?.title;
+    app.modal = Some(super::super::app::Modal::Prompt {
+        title: format!("Title of {r}"),
+        input: tui_input::Input::new(title),
+        purpose: PromptPurpose::Retitle(r),
+        similar: vec![],
+        pick: None,
+    });
+    Ok(())
+}
+
+/// Rename an item; an empty or unchanged title changes nothing.
+pub fn retitle(app: &mut App, r: ItemRef, text: &str) -> Result<()> {
+    let title = text.trim();
+    let prev = app.store.read().item(r)?.title;
+    if title.is_empty() || title == prev {
+        app.toast(format!("{r}: title unchanged"));
+        return Ok(());
+    }
+    let b: By = app.by();
+    let (undos, edited) = edit(app, &[r], |w| {
+        w.set_title(r, title, &b)?;
+        Ok(vec![Undo::Title { item: r, prev }])
+    })?;
+    push_undo(app, undos, edited);
+    app.toast(format!("{r} retitled"));
     app.refresh_all()
 }

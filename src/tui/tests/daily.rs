@@ -173,3 +173,27 @@ fn the_full_match_of_a_filter_not_moved_in_starts_at_its_first_row() {
     assert_eq!((l.cursor, l.offset), (0, 0));
     assert_eq!(l.selected_item().map(|i| i.row), full.first().copied(), "the newest match");
 }
+
+/// `=` on an item edits its title in place (there was no way to rename a ticket; found by fresh eyes); undo puts the
+/// old one back, and an empty title changes nothing.
+#[test]
+fn equals_on_a_ticket_renames_it_and_undo_takes_the_old_title_back() {
+    let mut a = app(40);
+    keys(&mut a, "2");
+    let t = selected_ticket(&a);
+    let title = |a: &App| a.store.read().item(t).unwrap().title;
+    let before = title(&a);
+    keys(&mut a, "=");
+    assert!(matches!(&a.modal, Some(Modal::Prompt { input, .. }) if input.value() == before), "starts on the title");
+    ctrl(&mut a, 'u');
+    keys(&mut a, "Printer on fire");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(title(&a), "Printer on fire");
+    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
+    keys(&mut a, "u");
+    assert_eq!(title(&a), before);
+    keys(&mut a, "=");
+    ctrl(&mut a, 'u');
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(title(&a), before, "an empty title changes nothing");
+}
