@@ -125,6 +125,8 @@ fn without_a_sending_mailbox_a_reply_stays_a_draft() {
     std::fs::write(s.dir.path().join("config.toml"), &cfg).unwrap();
     let o = s.hd(&["conversation", "reply", &conv, "--body", "Second try.", "--to", "not-an-address"]);
     assert!(!o.status.success(), "a bad address is refused");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("replaced your earlier draft") && err.contains("> It ships tomorrow."), "{err}");
     assert_eq!(s.json(&["conversation", "draft", &conv, "--json"])["body"], "Second try.");
     s.ok(&["conversation", "reply", &conv, "--body", "Second try."]);
     assert!(s.ok(&["conversation", "draft", &conv]).contains("no draft"), "a sent reply leaves no draft behind");

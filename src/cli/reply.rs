@@ -89,7 +89,18 @@ pub fn run(store: &mut Store, cfg: &helpdesk::config::Config, kind: Kind, cmd: I
             };
             let by = By::now(me());
             let person = outbox::person_name(&store.read(), cfg, &by.who)?;
-            match store.write(|w| outbox::reply(w, r, &reply, &by, cfg, person.as_deref())) {
+            // A draft begun earlier (in the TUI) that this reply replaces if it is kept as the draft.
+            let earlier = store.read().draft(r, &by.who, false)?.filter(|d| {
+                let old = d.body.trim();
+                !old.is_empty() && old != reply.body.trim()
+            });
+            let outcome = store.write(|w| outbox::reply(w, r, &reply, &by, cfg, person.as_deref()));
+            if matches!(outcome, Ok(outbox::Outcome::Draft(_)) | Err(_))
+                && let Some(old) = &earlier
+            {
+                replaced(old, kind, r);
+            }
+            match outcome {
                 Ok(outbox::Outcome::Queued { to, cc, message_id, .. }) => {
                     let cc = if cc.is_empty() { String::new() } else { format!(", cc {}", cc.join(", ")) };
                     let what = if reply.forward_of.is_some() { "forward" } else { "reply" };
@@ -146,4 +157,16 @@ pub fn run(store: &mut Store, cfg: &helpdesk::config::Config, kind: Kind, cmd: I
         _ => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A reply kept as the draft in place of an earlier, different one: the earlier text is printed, so that it is not
+/// lost without a word (the draft holds the new text, as a retry expects).
+fn replaced(old: &Draft, kind: Kind, r: ItemRef) {
+    eprintln!(
+        "this text is now your draft (`helpdesk {} draft {r}`); it replaced your earlier draft, which read:",
+        kind.as_str()
+    );
+    for l in old.body.trim().lines() {
+        eprintln!("> {}", helpdesk::sanitize::line(l));
+    }
 }
