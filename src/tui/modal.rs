@@ -71,6 +71,11 @@ pub fn key(app: &mut App, key: KeyEvent) -> Result<Option<Action>> {
                 KeyCode::PageDown => *selected = (*selected + page).min(last),
                 KeyCode::Char('d') if ctrl => *selected = (*selected + page).min(last),
                 KeyCode::PageUp => *selected = selected.saturating_sub(page),
+                // While typing, ctrl-u clears what was typed, as in every prompt.
+                KeyCode::Char('u') if ctrl && typing => {
+                    *filter = tui_input::Input::default();
+                    *selected = 0;
+                }
                 KeyCode::Char('u') if ctrl => *selected = selected.saturating_sub(page),
                 KeyCode::Enter => {
                     let Some(then) = rows.get(*selected).and_then(|i| items.get(*i)).map(|i| i.then.clone()) else {

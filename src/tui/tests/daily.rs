@@ -197,3 +197,23 @@ fn equals_on_a_ticket_renames_it_and_undo_takes_the_old_title_back() {
     key(&mut a, KeyCode::Enter);
     assert_eq!(title(&a), before, "an empty title changes nothing");
 }
+
+/// The owner menu finds a name typed without its accents, and `ctrl-u` clears what was typed (it was appended to).
+/// Found by fresh eyes.
+#[test]
+fn a_menu_finds_names_without_their_accents_and_ctrl_u_clears_the_typing() {
+    use super::super::app::menu_rows;
+    let mut a = app(40);
+    keys(&mut a, "2a");
+    keys(&mut a, "petrovic");
+    let shown = |a: &App| -> Vec<String> {
+        let Some(Modal::Menu { items, filter, .. }) = &a.modal else { panic!("no menu: {:?}", errors(a)) };
+        menu_rows(items, filter.value()).into_iter().map(|i| items[i].label.clone()).collect()
+    };
+    assert!(shown(&a).first().is_some_and(|l| l.contains("Petrović")), "{:?}", shown(&a));
+    ctrl(&mut a, 'u');
+    let Some(Modal::Menu { filter, .. }) = &a.modal else { panic!("the menu stays open") };
+    assert_eq!(filter.value(), "");
+    keys(&mut a, "goran");
+    assert!(shown(&a).first().is_some_and(|l| l.contains("Petrović")), "{:?}", shown(&a));
+}
