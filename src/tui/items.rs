@@ -82,7 +82,13 @@ pub fn assign_menu(app: &mut App) -> Result<()> {
         .into_iter()
         .map(|m| {
             let me = if m.login == app.user { "  (me)" } else { "" };
-            item(format!("{} ({}){me}", m.name, m.login), Chosen::Assign(rs.clone(), Some(m.login)))
+            // A member known only by login (no name set) is named once: `me  (me)`, not `me (me)  (me)`.
+            let name = if m.name.trim().is_empty() || m.name == m.login {
+                m.login.clone()
+            } else {
+                format!("{} ({})", m.name, m.login)
+            };
+            item(format!("{name}{me}"), Chosen::Assign(rs.clone(), Some(m.login)))
         })
         .collect();
     items.push(item("(nobody)", Chosen::Assign(rs.clone(), None)));

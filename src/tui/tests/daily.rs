@@ -217,3 +217,17 @@ fn a_menu_finds_names_without_their_accents_and_ctrl_u_clears_the_typing() {
     keys(&mut a, "goran");
     assert!(shown(&a).first().is_some_and(|l| l.contains("Petrović")), "{:?}", shown(&a));
 }
+
+/// A member known only by login is named once in the owner menu (`me  (me)` read `me (me)  (me)`; fresh eyes).
+#[test]
+fn a_member_without_a_name_is_named_once_in_the_owner_menu() {
+    let mut store = helpdesk::Store::open_in_memory().unwrap();
+    helpdesk::demo::generate_at(&mut store, 10, super::NOW, &mut |_, _| {}).unwrap();
+    store.write(|w| w.add_member("solo", "solo", None)).unwrap();
+    let mut a = super::app_on(store);
+    keys(&mut a, "2a");
+    let Some(Modal::Menu { items, .. }) = &a.modal else { panic!("no menu: {:?}", errors(&a)) };
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    assert!(labels.contains(&"solo"), "{labels:?}");
+    assert!(labels.iter().any(|l| l.starts_with("Alice") && l.ends_with("(alice)  (me)")), "{labels:?}");
+}
