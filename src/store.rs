@@ -266,6 +266,8 @@ impl Store {
     pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
         if let Db::Lite(c) = &self.db {
             c.pragma_update(None, "cache_size", -kib.max(100))?;
+            // The search index's own file, as much again at most.
+            c.execute_batch(&format!("PRAGMA search.cache_size = {}", -kib.max(100)))?;
         }
         Ok(())
     }

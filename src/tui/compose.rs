@@ -150,7 +150,11 @@ fn open_as(app: &mut App, r: ItemRef, internal: bool, text: &str, how: How) -> R
     };
     let mut area = TextArea::new(d.body.lines().map(String::from).collect());
     area.set_placeholder_text(if internal { "Internal note (never emailed)…" } else { "Reply to the customer…" });
-    area.move_cursor(ratatui_textarea::CursorMove::Top);
+    // A new reply is typed above the quote; a kept draft goes on where its writing ended.
+    match restored.then(|| where_writing_ended(area.lines())).flatten() {
+        Some((row, col)) => area.move_cursor(ratatui_textarea::CursorMove::Jump(row, col)),
+        None => area.move_cursor(ratatui_textarea::CursorMove::Top),
+    }
     // Long lines wrap at word boundaries as they will read in the customer's mail client.
     area.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
     // The thread stays readable above the composer: the view stays on the message answered, else shows the last.
@@ -298,4 +302,14 @@ pub fn render_snippet(app: &App, r: ItemRef, text: String) -> Result<String> {
         .replace("{{ticket.title}}", &i.title)
         .replace("{{item.title}}", &i.title)
         .replace("{{member.name}}", &member))
+}
+
+/// The end of the last line written before the quote (an attribution line ending in "wrote:", or `>` lines),
+/// else of the last line with text: (row, column).
+fn where_writing_ended(lines: &[String]) -> Option<(u16, u16)> {
+    let quote =
+        lines.iter().position(|l| l.starts_with('>') || l.trim_end().ends_with("wrote:")).unwrap_or(lines.len());
+    let row = lines[..quote].iter().rposition(|l| !l.trim().is_empty())?;
+    let col = lines[row].chars().count();
+    Some((u16::try_from(row).ok()?, u16::try_from(col).ok()?))
 }

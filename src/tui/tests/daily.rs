@@ -231,3 +231,20 @@ fn a_member_without_a_name_is_named_once_in_the_owner_menu() {
     assert!(labels.contains(&"solo"), "{labels:?}");
     assert!(labels.iter().any(|l| l.starts_with("Alice") && l.ends_with("(alice)  (me)")), "{labels:?}");
 }
+
+/// A kept draft comes back with the cursor where its writing ended (above the quote), so that typing goes on from
+/// there; it started at the top, and new text landed in front of the old ("SECONDFirst line…"; fresh eyes).
+#[test]
+fn a_draft_reopened_goes_on_where_its_writing_ended() {
+    let mut a = app(60);
+    key(&mut a, KeyCode::Enter);
+    keys(&mut a, "r");
+    keys(&mut a, "First line I typed.");
+    ctrl(&mut a, 'w');
+    assert!(a.modal.is_none(), "ctrl-w closes and keeps the draft: {:?}", errors(&a));
+    keys(&mut a, "r");
+    keys(&mut a, " SECOND");
+    let Some(Modal::Compose(c)) = &a.modal else { panic!("{:?}", errors(&a)) };
+    assert_eq!(c.area.lines()[0], "First line I typed. SECOND");
+    assert!(c.area.lines().iter().any(|l| l.starts_with('>')), "the quote is still below");
+}
