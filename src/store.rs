@@ -266,8 +266,8 @@ impl Store {
     pub fn set_cache_kib(&self, kib: i64) -> Result<()> {
         if let Db::Lite(c) = &self.db {
             c.pragma_update(None, "cache_size", -kib.max(100))?;
-            // The search index's own file, as much again at most.
-            c.execute_batch(&format!("PRAGMA search.cache_size = {}", -kib.max(100)))?;
+            // The search index's own file: half of that (its pages are read a few at a time, by a query's terms).
+            c.execute_batch(&format!("PRAGMA search.cache_size = {}", -(kib / 2).max(100)))?;
         }
         Ok(())
     }
