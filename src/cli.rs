@@ -76,7 +76,7 @@ pub fn run(cli: Box<Cli>) -> Result<ExitCode> {
         Cmd::Member(c) => records::member(&mut open(&db)?, c, json),
         Cmd::Import(ImportCmd::Contacts(a)) => io::import(&db, a, helpdesk::io::import::Target::Contacts, json),
         Cmd::Import(ImportCmd::Accounts(a)) => io::import(&db, a, helpdesk::io::import::Target::Accounts, json),
-        Cmd::Import(c) => mail::import(&mut open(&db)?, &config(&cli_config)?, c, json),
+        Cmd::Import(c) => mail::import(&mut open(&db)?, &config(&cli_config)?, c, json, cli_db.as_deref()),
         Cmd::Similar { text, kind, limit } => similar::similar(&mut open(&db)?, &text, kind.as_deref(), limit, json),
         Cmd::Eval(EvalCmd::Similar { reports, pairs, intents, every }) => {
             similar::eval(cli_db.as_deref(), reports.as_deref(), pairs.as_deref(), intents.as_deref(), every, json)

@@ -12,6 +12,7 @@ use helpdesk::mail::{IngestOptions, Mode, Summary, ingest_batch};
 use helpdesk::sanitize::line;
 use helpdesk::store::{By, NewItem};
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 pub fn options(cfg: &Config, mode: Option<&str>, mailbox: Option<String>) -> Result<IngestOptions> {
@@ -31,7 +32,8 @@ pub fn options(cfg: &Config, mode: Option<&str>, mailbox: Option<String>) -> Res
     })
 }
 
-pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd, json: bool) -> Result<ExitCode> {
+/// `db`: the `--db` given, for the commands the summary suggests.
+pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd, json: bool, db: Option<&Path>) -> Result<ExitCode> {
     let ImportCmd::Mail { paths, mode, mailbox, dry_run } = c else {
         bail!("contacts and accounts are imported by `helpdesk import contacts|accounts`");
     };
@@ -73,7 +75,11 @@ pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd, json: bool) -> Resu
         } else {
             vec![]
         };
-        print_summary(&sum, t0.elapsed().as_secs_f64(), &held);
+        let hd = match db {
+            Some(p) => format!("helpdesk --db {}", shell_word(&p.to_string_lossy())),
+            None => "helpdesk".to_string(),
+        };
+        print_summary(&sum, t0.elapsed().as_secs_f64(), &held, &hd);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -81,7 +87,17 @@ pub fn import(store: &mut Store, cfg: &Config, c: ImportCmd, json: bool) -> Resu
 /// Senders held by the rate limit named in an import's summary.
 const HELD_SHOWN: usize = 5;
 
-fn print_summary(s: &Summary, secs: f64, held: &[helpdesk::store::Contact]) {
+/// A path as one shell word (quoted when it has anything but plain characters).
+fn shell_word(s: &str) -> String {
+    if s.chars().all(|c| c.is_alphanumeric() || "/._-+:@".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// `hd`: how to run helpdesk on this database (`helpdesk --db PATH` when one was given).
+fn print_summary(s: &Summary, secs: f64, held: &[helpdesk::store::Contact], hd: &str) {
     let what = if s.dry_run { "would import" } else { "imported" };
     println!("{what} {} messages in {secs:.1} s ({:.0}/s)", s.messages, s.messages as f64 / secs.max(1e-3));
     for (k, v) in [
@@ -97,7 +113,10 @@ fn print_summary(s: &Summary, secs: f64, held: &[helpdesk::store::Contact]) {
         println!("  {k:<19} {v}");
         if k == "rate-limited" && v > 0 {
             // Where held mail went: the per-sender rate limit is not a verdict on the mail.
-            println!("    kept as spam      {} (Suspended, at the end of the Inbox)", s.rate_limited - s.dropped);
+            println!(
+                "    kept as spam      {} (Suspended, at the end of the Inbox: `{hd} conversation list --stage suspended`)",
+                s.rate_limited - s.dropped
+            );
             if s.dropped > 0 {
                 println!("    dropped           {} (raw kept; the sender is tagged blocked)", s.dropped);
             }
@@ -108,18 +127,18 @@ fn print_summary(s: &Summary, secs: f64, held: &[helpdesk::store::Contact]) {
         for c in held.iter().take(HELD_SHOWN) {
             let email = c.emails.first().map(|e| format!(" <{e}>")).unwrap_or_default();
             println!(
-                "    {} {}{email}: `helpdesk contact edit {} --untag spammer --untag blocked`",
+                "    {} {}{email}: `{hd} contact edit {} --untag spammer --untag blocked`",
                 c.id,
                 line(&c.name),
                 c.id
             );
         }
         if held.is_empty() {
-            println!("  `helpdesk contact edit CONT-n --untag spammer --untag blocked`");
+            println!("  `{hd} contact edit CONT-n --untag spammer --untag blocked`");
         } else if held.len() > HELD_SHOWN {
-            println!("    and more: `helpdesk contact show CONT-n` shows a contact's tags");
+            println!("    and more: `{hd} contact show CONT-n` shows a contact's tags");
         }
-        println!("  then `helpdesk quarantine retry` (the rate limit does not count what is retried)");
+        println!("  then `{hd} quarantine retry` (the rate limit does not count what is retried)");
     }
     if s.messages > 0 && s.duplicates == s.messages {
         println!("  nothing new: every message was imported before");
@@ -128,7 +147,7 @@ fn print_summary(s: &Summary, secs: f64, held: &[helpdesk::store::Contact]) {
         println!("  skipped {} ({})", line(&sk.path), sk.reason);
     }
     if s.quarantined + s.dropped > 0 {
-        println!("  see `helpdesk quarantine list`");
+        println!("  see `{hd} quarantine list`");
     }
 }
 
