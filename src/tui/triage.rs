@@ -9,7 +9,7 @@ use tui_input::Input;
 
 pub fn go_to_prompt(app: &mut App) -> Result<()> {
     app.modal = Some(Modal::Prompt {
-        title: "Go to (TKT-12, CONV-3, ISS-4, TASK-5)".into(),
+        title: "Go to (TKT-12, CONV-3, ISS-4, TASK-5; a bare number is this pane's kind)".into(),
         input: Input::default(),
         purpose: PromptPurpose::GoTo,
         similar: vec![],
@@ -20,7 +20,19 @@ pub fn go_to_prompt(app: &mut App) -> Result<()> {
 
 /// Open an item by its ID over its own pane, so that back returns to that pane's list.
 pub fn go_to(app: &mut App, text: &str) -> Result<()> {
-    let id: ItemRef = text.trim().parse()?;
+    let text = text.trim();
+    // A bare number is an ID of the pane's kind, as the filter reads one (951 in the Inbox: CONV-951).
+    let id: ItemRef = match text.parse::<i64>() {
+        Ok(num) if num > 0 => {
+            let kind = match app.pane {
+                Pane::Inbox => Kind::Conversation,
+                Pane::Issues => Kind::Issue,
+                _ => Kind::Ticket,
+            };
+            ItemRef { kind, num }
+        }
+        _ => text.parse()?,
+    };
     app.store.read().item_row(id)?;
     let pane = match id.kind {
         Kind::Conversation => Pane::Inbox,

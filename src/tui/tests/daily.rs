@@ -248,3 +248,16 @@ fn a_draft_reopened_goes_on_where_its_writing_ended() {
     assert_eq!(c.area.lines()[0], "First line I typed. SECOND");
     assert!(c.area.lines().iter().any(|l| l.starts_with('>')), "the quote is still below");
 }
+
+/// Go-to takes a bare number as the pane's kind, as the filter does (it was refused; fresh eyes).
+#[test]
+fn go_to_takes_a_bare_number_as_the_panes_kind() {
+    let mut a = app(40);
+    keys(&mut a, "2");
+    ctrl(&mut a, 'g');
+    keys(&mut a, "3");
+    key(&mut a, KeyCode::Enter);
+    assert!(errors(&a).is_empty(), "{:?}", errors(&a));
+    let opened = a.detail.last().map(|d| d.target);
+    assert!(matches!(opened, Some(super::super::app::Target::Item(r)) if r.to_string() == "TKT-3"), "{opened:?}");
+}
