@@ -315,6 +315,12 @@ pub fn ser_opt_ts<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, 
 }
 
 /// A plain syntax check of an email address: one `@`, a local part, and a dotted domain without spaces.
+/// Text without its accents (`Petrović` → `Petrovic`), to match names as people type them.
+pub fn unaccented(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect()
+}
+
 pub fn valid_email(s: &str) -> bool {
     let s = s.trim();
     let Some((local, domain)) = s.rsplit_once('@') else {

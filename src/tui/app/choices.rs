@@ -194,12 +194,6 @@ impl Composer {
     }
 }
 
-/// Text without its accents (`Petrović` → `Petrovic`), as the list filter reads names.
-fn unaccented(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect()
-}
-
 /// The rows of a menu that match what was typed into it (fuzzy, best first), as indexes into `items`; all of them
 /// in their own order when nothing was typed.
 pub fn menu_rows(items: &[MenuItem], typed: &str) -> Vec<usize> {
@@ -208,11 +202,11 @@ pub fn menu_rows(items: &[MenuItem], typed: &str) -> Vec<usize> {
         return (0..items.len()).collect();
     }
     let m = fuzzy_matcher::skim::SkimMatcherV2::default().ignore_case();
-    let typed = unaccented(typed.trim());
+    let typed = helpdesk::domain::unaccented(typed.trim());
     let mut scored: Vec<(i64, usize)> = items
         .iter()
         .enumerate()
-        .filter_map(|(i, it)| m.fuzzy_match(&unaccented(&it.label), &typed).map(|s| (s, i)))
+        .filter_map(|(i, it)| m.fuzzy_match(&helpdesk::domain::unaccented(&it.label), &typed).map(|s| (s, i)))
         .collect();
     scored.sort_by_key(|(s, i)| (std::cmp::Reverse(*s), *i));
     scored.into_iter().map(|(_, i)| i).collect()
