@@ -51,6 +51,17 @@ impl Writer<'_> {
 }
 
 impl Reader<'_> {
+    /// Does any item carry this tag?
+    fn item_tag_exists(&self, tag: &str) -> crate::Result<bool> {
+        Ok(self
+            .c
+            .value::<i64>(
+                "SELECT 1 FROM tags WHERE target = ?1 AND tag = ?2 LIMIT 1",
+                &[&crate::domain::TagTarget::Item, &tag],
+            )?
+            .is_some())
+    }
+
     /// The one member with a word of their name that is `word`, accents aside (`owner:petrovic`).
     fn member_named(&self, word: &str) -> crate::Result<Option<i64>> {
         let word = crate::domain::unaccented(word).to_lowercase();
@@ -123,7 +134,8 @@ impl Reader<'_> {
                     }
                 }
                 ("tag", _) => match crate::domain::normalise_tag(value) {
-                    Ok(tag) => f.tag = Some(tag),
+                    Ok(tag) if self.item_tag_exists(&tag).unwrap_or(true) => f.tag = Some(tag),
+                    Ok(tag) => bad(format!("no item is tagged '{tag}'")),
                     Err(e) => bad(e.to_string()),
                 },
                 ("is", "unassigned") => f.unassigned = true,
@@ -182,6 +194,21 @@ mod tests {
         assert_eq!(owner("owner:wei"), (Some(s.read().member_row("chen").unwrap()), 0));
         assert_eq!(owner("owner:petrovic"), (None, 1), "two members named so: named nobody");
         assert_eq!(owner("owner:Chén").0, s.read().member_row("chen").ok());
+    }
+
+    /// A tag no item carries names nothing and says so, as every other term does (fresh eyes: `tag:nosuch` listed
+    /// nothing without a reason).
+    #[test]
+    fn a_tag_no_item_carries_is_reported() {
+        let mut s = crate::Store::open_in_memory().unwrap();
+        crate::demo::generate(&mut s, 5, &mut |_, _| {}).unwrap();
+        let r = s.read().list_all(&ItemFilter { kind: Some(Kind::Ticket), ..Default::default() }, 1).unwrap()[0].id;
+        s.write(|w| w.tag_item(r, &["vip".into()], &crate::store::By::now("t"))).unwrap();
+        let (f, problems) = s.read().apply_query(ItemFilter::default(), "tag:vip", "me");
+        assert_eq!((f.tag.as_deref(), problems.len()), (Some("vip"), 0));
+        let (f, problems) = s.read().apply_query(ItemFilter::default(), "tag:nosuch", "me");
+        assert_eq!(f.tag, None);
+        assert_eq!(problems, vec!["tag:nosuch: no item is tagged 'nosuch'".to_string()]);
     }
 
     #[test]
