@@ -142,7 +142,9 @@ pub(super) fn refill(c: &Connection) -> Result<()> {
 /// Held while an import writes the index on its own thread: another process that finds the index marked busy
 /// knows from it whether that import is still running or stopped midway. A file of its own (`DB-search-lock`):
 /// closing any descriptor of a database file would drop the locks SQLite holds on it.
-pub struct ImportLock(#[allow(dead_code)] std::fs::File);
+pub struct ImportLock {
+    _held: std::fs::File,
+}
 
 impl ImportLock {
     /// The lock, unless another process holds it.
@@ -150,7 +152,7 @@ impl ImportLock {
         let f =
             std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(lock_path(db)).ok()?;
         f.try_lock().ok()?;
-        Some(ImportLock(f))
+        Some(ImportLock { _held: f })
     }
 }
 

@@ -93,16 +93,25 @@ impl Reader<'_> {
 /// The newest messages with every word: FTS5 streams its rows newest first and stops after the limit; PostgreSQL
 /// walks the newest messages and checks each against the GIN index's matches. A message of a conversation made into
 /// a ticket leads to the ticket, where its thread continues.
+macro_rules! hits_from {
+    () => {
+        "SELECT m.id, i.kind, i.num, m.from_addr, m.subject, m.sent_at, m.body
+     FROM messages m LEFT JOIN items i ON i.id = COALESCE((SELECT l.to_id FROM links l
+       WHERE l.from_id = m.item_id AND l.rel = 'ticket' ORDER BY l.to_id DESC LIMIT 1), m.item_id)"
+    };
+}
 const MESSAGE_HITS: [&str; 2] = [
-    "SELECT m.id, i.kind, i.num, m.from_addr, m.subject, m.sent_at, m.body
-     FROM messages m LEFT JOIN items i ON i.id = COALESCE((SELECT l.to_id FROM links l
-       WHERE l.from_id = m.item_id AND l.rel = 'ticket' ORDER BY l.to_id DESC LIMIT 1), m.item_id)
+    concat!(
+        hits_from!(),
+        "
      WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2)
-     ORDER BY m.id DESC",
-    "SELECT m.id, i.kind, i.num, m.from_addr, m.subject, m.sent_at, m.body
-     FROM messages m LEFT JOIN items i ON i.id = COALESCE((SELECT l.to_id FROM links l
-       WHERE l.from_id = m.item_id AND l.rel = 'ticket' ORDER BY l.to_id DESC LIMIT 1), m.item_id)
-     WHERE m.fts @@ to_tsquery('english', ?1) ORDER BY m.id DESC LIMIT ?2",
+     ORDER BY m.id DESC"
+    ),
+    concat!(
+        hits_from!(),
+        "
+     WHERE m.fts @@ to_tsquery('english', ?1) ORDER BY m.id DESC LIMIT ?2"
+    ),
 ];
 
 /// About 100 characters of `body` on one line, from shortly before the first of `words` found (case-insensitive; a
