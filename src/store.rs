@@ -54,7 +54,7 @@ pub use notifications::{Notification, mentions};
 pub use outbox::Outgoing;
 pub use parts::{Member, Part};
 pub use query::stages_named;
-pub use raw::{FirstCopy, Packed, Rederived, pack};
+pub use raw::{FirstCopy, Packed, RawSha, Rederived, pack};
 pub use records::{Account, Contact, NewAccount, NewContact};
 pub use search::MessageHit;
 pub use search::terms;
@@ -112,7 +112,7 @@ impl<'a> Reader<'a> {
     #[track_caller]
     pub(crate) fn lite(&self) -> Result<&'a Connection> {
         match self.c {
-            Conn::Lite(c) => Ok(c),
+            Conn::Lite(c) => Ok(c.c),
             Conn::Pg(_) => {
                 let at = std::panic::Location::caller();
                 Err(crate::Error::invalid(format!("not available on PostgreSQL yet ({}:{})", at.file(), at.line())))
@@ -130,6 +130,9 @@ pub struct Writer<'a> {
     optimistic: std::cell::Cell<bool>,
     /// The items edited in this transaction: row → (version before, version after).
     edited: RefCell<std::collections::BTreeMap<i64, (i64, i64)>>,
+    /// The next number of each kind of item, once read in this transaction (items are numbered only here, and
+    /// PostgreSQL's numbering lock is held until the transaction ends).
+    numbers: RefCell<std::collections::HashMap<crate::domain::Kind, i64>>,
 }
 
 /// A full-text row to index when the transaction commits.
@@ -165,6 +168,7 @@ impl Writer<'_> {
                 self.c.execute("ROLLBACK TO attempt", &[])?;
                 self.c.execute("RELEASE attempt", &[])?;
                 self.fts.borrow_mut().truncate(queued);
+                self.numbers.borrow_mut().clear();
                 Err(e)
             }
         }
@@ -338,7 +342,7 @@ impl Store {
 
     fn conn(&self) -> Conn<'_> {
         match &self.db {
-            Db::Lite(c) => Conn::Lite(c),
+            Db::Lite(c) => Conn::Lite(conn::Lite { c, kept: None }),
             Db::Pg(p) => Conn::Pg(p),
         }
     }
@@ -364,19 +368,23 @@ impl Store {
             auto_moves: Default::default(),
             optimistic: Default::default(),
             edited: Default::default(),
+            numbers: Default::default(),
         };
         match &mut self.db {
             Db::Lite(conn) => {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let w = writer(Conn::Lite(&tx));
+                let kept = conn::Kept::new(&tx);
+                let w = writer(Conn::Lite(conn::Lite { c: &tx, kept: Some(&kept) }));
                 let out = f(&w)?;
                 if !commit {
                     drop(w);
+                    drop(kept);
                     tx.rollback()?;
                     return Ok(out);
                 }
                 let pending = w.take_pending()?;
                 drop(w);
+                drop(kept);
                 match &self.sink {
                     None => {
                         indexing::write_now(&tx, &pending)?;

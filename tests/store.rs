@@ -83,6 +83,31 @@ fn failed_transaction_rolls_back_everything() {
     });
 }
 
+/// Numbers are read once per transaction and then counted on: an attempt undone leaves no gap, and the next
+/// transaction reads them again.
+#[test]
+fn numbers_follow_on_in_a_transaction_and_past_an_undone_attempt() {
+    each(|mut s, part| {
+        let make = |w: &helpdesk::store::Writer<'_>, title: &str| {
+            let mut n = NewItem::new(Kind::Ticket, title, SourceChannel::Cli);
+            n.part_row = Some(part);
+            w.create_item(&n, &By::now("t"))
+        };
+        let made = s
+            .write(|w| {
+                let a = make(w, "first")?;
+                let undone =
+                    w.attempt(|w| make(w, "undone").and_then(|_| Err::<(), _>(helpdesk::Error::invalid("no"))));
+                assert!(undone.is_err());
+                Ok((a, make(w, "second")?, make(w, "third")?))
+            })
+            .unwrap();
+        assert_eq!([made.0.num, made.1.num, made.2.num], [1, 2, 3]);
+        assert_eq!(ticket(&mut s, part, "fourth").num, 4);
+        assert_eq!(s.read().item(made.1).unwrap().title, "second");
+    });
+}
+
 #[test]
 fn tickets_follow_their_issues() {
     each(|mut s, part| {

@@ -24,7 +24,7 @@ pub fn write_message(raw: &[u8], out: &mut dyn Write) -> std::io::Result<()> {
 /// The originals of every message of the items a filter selects, oldest item first. Returns (messages written,
 /// messages without a raw copy: written here, or stored before raw mail was kept).
 pub fn items(r: &Reader<'_>, f: &ItemFilter, out: &mut dyn Write) -> Result<(usize, usize)> {
-    let raw: HashMap<i64, String> = r.messages_with_raw()?.into_iter().collect();
+    let raw: HashMap<i64, crate::store::RawSha> = r.messages_with_raw()?.into_iter().collect();
     let (mut written, mut missing) = (0, 0);
     for row in r.list_all(f, usize::MAX >> 1)? {
         for m in r.messages(row.row, None)? {

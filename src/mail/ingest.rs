@@ -9,7 +9,7 @@ use crate::domain::{
     ContactRole, Direction, ItemRef, Kind, LinkRel, MsgChannel, PartKind, SourceChannel, TagTarget, tags,
 };
 use crate::stage::{AnyStage, ConversationStage};
-use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Packed, Writer, hex, pack};
+use crate::store::{By, CustomerEffect, NewItem, NewLedger, NewMessage, Packed, RawSha, Writer, pack};
 use serde::Serialize;
 
 pub use super::outcome::{Outcome, Summary};
@@ -46,25 +46,21 @@ impl Default for IngestOptions {
     }
 }
 
-fn sha256(raw: &[u8]) -> String {
-    use sha2::Digest;
-    hex(&sha2::Sha256::digest(raw))
-}
-
 /// What ingesting needs that no database does: the hash, the parse and the class. Made on any thread.
 pub struct Prepared {
-    sha: String,
+    sha: RawSha,
     packed: Packed,
     parsed: std::result::Result<(Parsed, Class), ParseError>,
 }
 
 pub fn prepare(raw: &[u8], o: &IngestOptions) -> Prepared {
     Prepared {
-        sha: sha256(raw),
+        sha: RawSha::of(raw),
         packed: pack(raw),
         parsed: super::guard::catch(|| {
             parse(&cr_to_crlf(raw), o.limits.max_message_bytes).map(|mut p| {
                 super::caps::apply(&mut p);
+                p.norm_subject = crate::domain::normalise_subject(&p.subject);
                 let c = classify(&p);
                 (p, c)
             })
@@ -104,7 +100,7 @@ pub fn ingest_prepared(
     now: i64,
 ) -> Result<Outcome> {
     debug_assert_eq!(raw.len(), prep.packed.size, "prepared from other bytes");
-    let sha = prep.sha.as_str();
+    let sha = &prep.sha;
     match w.ledger_copies(sha, source)? {
         // Read again from where it was read: accounted for already.
         (_, true) => return Ok(Outcome::Duplicate("already imported".into())),
@@ -161,7 +157,7 @@ const FUTURE_SLACK: i64 = 24 * 3600;
 fn pipeline(
     w: &Writer<'_>,
     source: &str,
-    sha: &str,
+    sha: &RawSha,
     parsed: &std::result::Result<(Parsed, Class), ParseError>,
     o: &IngestOptions,
     now: i64,
@@ -274,9 +270,9 @@ fn pipeline(
         && class != Class::List
         && let Some(s) = ident.filter(|s| !s.new)
     {
-        let norm = crate::domain::normalise_subject(&p.subject);
+        let norm = &p.norm_subject;
         if !norm.is_empty()
-            && let Some(row) = w.open_item_by_subject(kind.as_str(), &norm, s.contact)?
+            && let Some(row) = w.open_item_by_subject(kind.as_str(), norm, s.contact)?
         {
             let r = w.item_ref(row)?;
             found = Some((row, r, format!("subject + sender matched {r}")));
@@ -391,6 +387,7 @@ fn new_item(
 ) -> Result<(i64, ItemRef)> {
     let title = if p.subject.trim().is_empty() { "(no subject)".to_string() } else { p.subject.trim().to_string() };
     let mut n = NewItem::new(kind, title, SourceChannel::Email);
+    n.norm_title = (!p.subject.trim().is_empty()).then(|| p.norm_subject.clone());
     n.description = match p.body.char_indices().nth(4000) {
         Some((end, _)) => p.body[..end].to_string(),
         None => p.body.clone(),

@@ -1,7 +1,10 @@
 //! The connection under the store: SQL written once with `?N` placeholders and run on SQLite or PostgreSQL, values
 //! bound through [`Param`], rows read by column through [`Row`].
 
+mod kept;
 pub mod pg;
+
+pub(crate) use kept::{Kept, Lite};
 
 use crate::Result;
 use postgres::types::ToSql as PgToSql;
@@ -279,7 +282,7 @@ impl PgConn {
 /// The connection the store's queries run on.
 #[derive(Clone, Copy)]
 pub(crate) enum Conn<'a> {
-    Lite(&'a rusqlite::Connection),
+    Lite(Lite<'a>),
     Pg(&'a PgConn),
 }
 
@@ -287,15 +290,14 @@ impl<'a> Conn<'a> {
     /// Every row of `sql`, each made into a `T` by `f`.
     pub fn rows<T>(self, sql: &str, args: &[&dyn Param], mut f: impl FnMut(&Row<'_>) -> Result<T>) -> Result<Vec<T>> {
         match self {
-            Conn::Lite(c) => {
-                let mut st = c.prepare_cached(sql)?;
+            Conn::Lite(c) => c.with(sql, |st| {
                 let mut rows = st.query(rusqlite::params_from_iter(args.iter().map(|a| a.lite())))?;
                 let mut out = vec![];
                 while let Some(r) = rows.next()? {
                     out.push(f(&Row::Lite(r))?);
                 }
                 Ok(out)
-            }
+            }),
             Conn::Pg(p) => p.query(sql, args)?.iter().map(|r| f(&Row::Pg(r))).collect(),
         }
     }
@@ -303,11 +305,10 @@ impl<'a> Conn<'a> {
     /// The first row of `sql`, if there is one.
     pub fn row<T>(self, sql: &str, args: &[&dyn Param], f: impl FnOnce(&Row<'_>) -> Result<T>) -> Result<Option<T>> {
         match self {
-            Conn::Lite(c) => {
-                let mut st = c.prepare_cached(sql)?;
+            Conn::Lite(c) => c.with(sql, |st| {
                 let mut rows = st.query(rusqlite::params_from_iter(args.iter().map(|a| a.lite())))?;
                 rows.next()?.map(|r| f(&Row::Lite(r))).transpose()
-            }
+            }),
             Conn::Pg(p) => p.query(sql, args)?.first().map(|r| f(&Row::Pg(r))).transpose(),
         }
     }
@@ -327,7 +328,7 @@ impl<'a> Conn<'a> {
     pub fn insert_id(self, sql: &str, args: &[&dyn Param]) -> Result<i64> {
         match self {
             Conn::Lite(c) => {
-                c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args.iter().map(|a| a.lite())))?;
+                c.with(sql, |st| Ok(st.execute(rusqlite::params_from_iter(args.iter().map(|a| a.lite())))?))?;
                 Ok(c.last_insert_rowid())
             }
             Conn::Pg(_) => self.one(&format!("{sql} RETURNING id"), args, |r| r.get(0)),
@@ -338,7 +339,7 @@ impl<'a> Conn<'a> {
     pub fn execute(self, sql: &str, args: &[&dyn Param]) -> Result<usize> {
         match self {
             Conn::Lite(c) => {
-                Ok(c.prepare_cached(sql)?.execute(rusqlite::params_from_iter(args.iter().map(|a| a.lite())))?)
+                c.with(sql, |st| Ok(st.execute(rusqlite::params_from_iter(args.iter().map(|a| a.lite())))?))
             }
             Conn::Pg(p) => {
                 let st = p.statement(sql)?;

@@ -30,6 +30,8 @@ pub struct NewItem {
     pub mailbox: Option<String>,
     /// Start somewhere other than the kind's initial stage (a conversation suspended as spam).
     pub stage: Option<AnyStage>,
+    /// The title as subject threading compares it, when made already (by the mail reader, off the writer).
+    pub norm_title: Option<String>,
 }
 
 impl NewItem {
@@ -51,6 +53,7 @@ impl NewItem {
             needs_response: false,
             mailbox: None,
             stage: None,
+            norm_title: None,
         }
     }
 }
@@ -331,9 +334,22 @@ impl Writer<'_> {
         let owner = n.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
         let stage = n.stage.unwrap_or(AnyStage::initial(n.kind));
         self.c.lock_numbering(&format!("items {}", n.kind.as_str()))?;
-        let num: i64 =
-            self.c.one("SELECT COALESCE(MAX(num), 0) + 1 FROM items WHERE kind = ?1", &[&n.kind], |r| r.get(0))?;
+        let cached = self.numbers.borrow().get(&n.kind).copied();
+        let num: i64 = match cached {
+            Some(num) => num,
+            None => {
+                self.c.one("SELECT COALESCE(MAX(num), 0) + 1 FROM items WHERE kind = ?1", &[&n.kind], |r| r.get(0))?
+            }
+        };
         let known = n.account_row.is_some() || n.kind != Kind::Conversation;
+        let made;
+        let norm = match &n.norm_title {
+            Some(t) => t.as_str(),
+            None => {
+                made = crate::domain::normalise_subject(title);
+                made.as_str()
+            }
+        };
         let row: i64 = self.c.insert_id(
             "INSERT INTO items(kind, num, title, description, stage, severity, subtype, part_id, account_id, contact_id,
                owner_id, grp, needs_response, known, channel, parent_id, mailbox, created_by, created_at, updated_by, updated_at,
@@ -359,9 +375,10 @@ impl Writer<'_> {
                 &n.mailbox,
                 &by.who,
                 &by.at,
-                &crate::domain::normalise_subject(title),
+                &norm,
             ],
         )?;
+        self.numbers.borrow_mut().insert(n.kind, num + 1);
         self.queue_fts(super::Fts::Words(row, true));
         self.record_stage(row, None, stage, by)?;
         // Made with an owner by a member: that owner is told (mail and imports assign no one).

@@ -37,7 +37,7 @@ pub struct LaneEntry {
 pub struct NewLedger<'a> {
     pub source: &'a str,
     pub message_id: Option<&'a str>,
-    pub sha256: &'a str,
+    pub sha256: &'a super::raw::RawSha,
     pub outcome: &'a str,
     pub reason: &'a str,
     pub item_row: Option<i64>,
@@ -138,13 +138,8 @@ impl Reader<'_> {
     }
 
     pub fn quarantined_raw(&self, id: i64) -> Result<Option<(String, Vec<u8>)>> {
-        let sql = if self.c.is_pg() {
-            "SELECT l.source_key, encode(l.sha256, 'hex') FROM quarantine q JOIN ledger l ON l.id = q.ledger_id
-             WHERE q.ledger_id = ?1"
-        } else {
-            "SELECT l.source_key, hex(l.sha256) FROM quarantine q JOIN ledger l ON l.id = q.ledger_id WHERE q.ledger_id = ?1"
-        };
-        let found: Option<(String, String)> = self.c.row(sql, &[&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let sql = "SELECT l.source_key, l.sha256 FROM quarantine q JOIN ledger l ON l.id = q.ledger_id WHERE q.ledger_id = ?1";
+        let found: Option<(String, super::raw::RawSha)> = self.c.row(sql, &[&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let Some((source, sha)) = found else { return Ok(None) };
         Ok(self.raw_by_sha(&sha)?.map(|raw| (source, raw)))
     }
@@ -175,16 +170,10 @@ impl Reader<'_> {
 
 impl Writer<'_> {
     pub fn add_ledger(&self, l: &NewLedger<'_>) -> Result<i64> {
-        let sql = if self.c.is_pg() {
-            "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
-             VALUES (?1, ?2, decode(?3, 'hex'), ?4, ?5, ?6, ?7, ?8)"
-        } else {
-            "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
-             VALUES (?1, ?2, unhex(?3), ?4, ?5, ?6, ?7, ?8)"
-        };
         self.c.insert_id(
-            sql,
-            &[&l.source, &l.message_id, &l.sha256, &l.outcome, &l.reason, &l.item_row, &l.msg_row, &l.at],
+            "INSERT INTO ledger(source_key, message_id, sha256, outcome, reason, item_id, msg_row, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            &[&l.source, &l.message_id, l.sha256, &l.outcome, &l.reason, &l.item_row, &l.msg_row, &l.at],
         )
     }
 

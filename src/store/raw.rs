@@ -23,6 +23,41 @@ pub fn pack(raw: &[u8]) -> Packed {
     Packed { size: raw.len(), zstd }
 }
 
+/// A raw message's SHA-256: its key in `raw_mail` and the ledger, bound as its 32 bytes on both backends.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RawSha(Vec<u8>);
+
+impl RawSha {
+    pub fn of(raw: &[u8]) -> RawSha {
+        use sha2::Digest;
+        RawSha(sha2::Sha256::digest(raw).to_vec())
+    }
+}
+
+impl std::fmt::Display for RawSha {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&super::hex(&self.0))
+    }
+}
+
+impl super::conn::Param for RawSha {
+    fn lite(&self) -> &dyn rusqlite::ToSql {
+        &self.0
+    }
+    fn pg(&self) -> &(dyn postgres::types::ToSql + Sync) {
+        &self.0
+    }
+}
+
+impl super::conn::Col for RawSha {
+    fn lite(r: &rusqlite::Row<'_>, i: impl super::conn::Idx) -> rusqlite::Result<Self> {
+        r.get(i).map(RawSha)
+    }
+    fn pg(r: &postgres::Row, i: impl super::conn::Idx) -> Result<Self, postgres::Error> {
+        r.try_get(i).map(RawSha)
+    }
+}
+
 /// A ledger row of the same bytes read before: its id, item, message row and source.
 #[derive(Debug, Clone)]
 pub struct FirstCopy {
@@ -43,8 +78,9 @@ fn unpack(codec: i64, size: i64, data: Vec<u8>) -> Result<Vec<u8>> {
 impl Reader<'_> {
     /// The ledger rows of these exact bytes: the first that is not itself a duplicate (None: the bytes are new, or
     /// their first copy left quarantine), and whether `source` is among all of them.
-    pub fn ledger_copies(&self, sha256: &str, source: &str) -> Result<(Option<FirstCopy>, bool)> {
-        let rows = self.c.rows(self.c.pick(COPIES), &[&sha256], |r| {
+    pub fn ledger_copies(&self, sha256: &RawSha, source: &str) -> Result<(Option<FirstCopy>, bool)> {
+        let sql = "SELECT id, item_id, msg_row, source_key, outcome FROM ledger WHERE sha256 = ?1 ORDER BY id";
+        let rows = self.c.rows(sql, &[sha256], |r| {
             let copy = FirstCopy { ledger: r.get(0)?, item_row: r.get(1)?, msg_row: r.get(2)?, source: r.get(3)? };
             Ok((copy, r.get::<String>(4)? == "duplicate"))
         })?;
@@ -52,10 +88,10 @@ impl Reader<'_> {
         Ok((rows.into_iter().find(|(_, dup)| !dup).map(|(c, _)| c), same_source))
     }
 
-    /// The raw bytes with this SHA-256 (hex), as received.
-    pub fn raw_by_sha(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        let got: Option<(i64, i64, Vec<u8>)> =
-            self.c.row(self.c.pick(RAW_BY_SHA), &[&sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    /// The raw bytes with this SHA-256, as received.
+    pub fn raw_by_sha(&self, sha256: &RawSha) -> Result<Option<Vec<u8>>> {
+        let sql = "SELECT codec, size, data FROM raw_mail WHERE sha256 = ?1";
+        let got: Option<(i64, i64, Vec<u8>)> = self.c.row(sql, &[sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         got.map(|(c, s, d)| unpack(c, s, d)).transpose()
     }
 
@@ -70,17 +106,16 @@ impl Reader<'_> {
         got.map(|(c, s, d)| unpack(c, s, d)).transpose()
     }
 
-    /// Every stored message with raw bytes, as (message row, SHA-256 hex), in message order.
-    pub fn messages_with_raw(&self) -> Result<Vec<(i64, String)>> {
+    /// Every stored message with raw bytes, as (message row, SHA-256), in message order.
+    pub fn messages_with_raw(&self) -> Result<Vec<(i64, RawSha)>> {
         // One row per message (PostgreSQL wants the SHA-256 aggregated; a message has one first copy).
-        let sql = if self.c.is_pg() {
-            "SELECT l.msg_row, MIN(encode(l.sha256, 'hex')) FROM ledger l JOIN raw_mail r ON r.sha256 = l.sha256
-             WHERE l.msg_row IS NOT NULL AND l.outcome != 'duplicate' GROUP BY l.msg_row ORDER BY l.msg_row"
-        } else {
-            "SELECT l.msg_row, hex(l.sha256) FROM ledger l JOIN raw_mail r ON r.sha256 = l.sha256
-             WHERE l.msg_row IS NOT NULL AND l.outcome != 'duplicate' GROUP BY l.msg_row ORDER BY l.msg_row"
-        };
-        self.c.rows(sql, &[], |r| Ok((r.get(0)?, r.get::<String>(1)?.to_lowercase())))
+        let sql = self.c.pick([
+            "SELECT l.msg_row, MIN(l.sha256) FROM ledger l JOIN raw_mail r ON r.sha256 = l.sha256
+             WHERE l.msg_row IS NOT NULL AND l.outcome != 'duplicate' GROUP BY l.msg_row ORDER BY l.msg_row",
+            "SELECT l.msg_row, (array_agg(l.sha256 ORDER BY l.sha256))[1] FROM ledger l JOIN raw_mail r ON r.sha256 = l.sha256
+             WHERE l.msg_row IS NOT NULL AND l.outcome != 'duplicate' GROUP BY l.msg_row ORDER BY l.msg_row",
+        ]);
+        self.c.rows(sql, &[], |r| Ok((r.get(0)?, r.get(1)?)))
     }
 
     /// A stored message's class (empty when there is no such message).
@@ -172,25 +207,13 @@ impl Writer<'_> {
     }
 
     /// Keep raw bytes (once per SHA-256).
-    pub fn keep_raw(&self, sha256: &str, p: &Packed) -> Result<()> {
-        self.c.execute(self.c.pick(KEEP_RAW), &[&sha256, &(p.size as i64), &p.zstd])?;
+    pub fn keep_raw(&self, sha256: &RawSha, p: &Packed) -> Result<()> {
+        let sql =
+            "INSERT INTO raw_mail(sha256, size, codec, data) VALUES (?1, ?2, 1, ?3) ON CONFLICT(sha256) DO NOTHING";
+        self.c.execute(sql, &[sha256, &(p.size as i64), &p.zstd])?;
         Ok(())
     }
 }
-
-/// Statements keyed by a SHA-256 in hex: SQLite's `unhex`, PostgreSQL's `decode(…, 'hex')`.
-const COPIES: [&str; 2] = [
-    "SELECT id, item_id, msg_row, source_key, outcome FROM ledger WHERE sha256 = unhex(?1) ORDER BY id",
-    "SELECT id, item_id, msg_row, source_key, outcome FROM ledger WHERE sha256 = decode(?1, 'hex') ORDER BY id",
-];
-const RAW_BY_SHA: [&str; 2] = [
-    "SELECT codec, size, data FROM raw_mail WHERE sha256 = unhex(?1)",
-    "SELECT codec, size, data FROM raw_mail WHERE sha256 = decode(?1, 'hex')",
-];
-const KEEP_RAW: [&str; 2] = [
-    "INSERT INTO raw_mail(sha256, size, codec, data) VALUES (unhex(?1), ?2, 1, ?3) ON CONFLICT(sha256) DO NOTHING",
-    "INSERT INTO raw_mail(sha256, size, codec, data) VALUES (decode(?1, 'hex'), ?2, 1, ?3) ON CONFLICT(sha256) DO NOTHING",
-];
 
 #[cfg(test)]
 mod tests {
