@@ -1,7 +1,7 @@
 //! Dashboard figures: incoming volume, open tickets by stage and severity, time to first response, oldest waiting.
 
 use crate::Result;
-use crate::domain::{ItemRef, Kind, Severity, fmt_ts};
+use crate::domain::{ItemRef, Severity, fmt_ts};
 use crate::stage::{AnyStage, ConversationStage, Stage, TicketStage};
 use crate::store::Reader;
 use serde::Serialize;
@@ -67,7 +67,7 @@ pub fn compute(r: &Reader<'_>, now: i64, days: i64) -> Result<Stats> {
         .collect();
     let open: Vec<AnyStage> =
         TicketStage::ALL.iter().filter(|s| !s.is_closed()).map(|s| AnyStage::Ticket(*s)).collect();
-    let counts = r.count_by_stage_and_severity(Kind::Ticket, &open)?;
+    let counts = r.count_tickets_by_stage_and_severity(&open)?;
     let open_tickets_by_stage =
         open.iter().map(|s| (*s, counts.iter().filter(|(k, _, _)| k == s).map(|x| x.2).sum())).collect();
     let severities = [Some(Severity::Blocker), Some(Severity::High), Some(Severity::Medium), Some(Severity::Low), None];

@@ -133,6 +133,8 @@ pub struct Writer<'a> {
     /// The next number of each kind of item, once read in this transaction (items are numbered only here, and
     /// PostgreSQL's numbering lock is held until the transaction ends).
     numbers: RefCell<std::collections::HashMap<crate::domain::Kind, i64>>,
+    /// Whether the ledger may hold rows without their raw bytes, once read ([`Writer::ledger_may_lack_raw`]).
+    raw_gaps: std::cell::Cell<Option<bool>>,
 }
 
 /// A full-text row to index when the transaction commits.
@@ -369,6 +371,7 @@ impl Store {
             optimistic: Default::default(),
             edited: Default::default(),
             numbers: Default::default(),
+            raw_gaps: Default::default(),
         };
         match &mut self.db {
             Db::Lite(conn) => {

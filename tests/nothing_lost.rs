@@ -69,6 +69,40 @@ fn cr_mboxes_split_and_every_message_read_has_a_ledger_row() {
     assert_eq!(s.read().table_counts().unwrap(), before);
 }
 
+/// Bytes new to `raw_mail` skip the ledger lookup only while every ledger row has its raw bytes: a row from before
+/// raw mail was kept (`raw_gaps`, schema V23) still makes the same bytes a duplicate, and they are kept now.
+#[test]
+fn bytes_read_before_raw_mail_was_kept_are_still_duplicates() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("h.db");
+    // No Message-ID: the bytes are all that tells a second copy.
+    let raw = "From: Ada <ada@example.org>\r\nTo: support@example.test\r\nSubject: old\r\n\
+               Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nread long ago\r\n";
+    let o = IngestOptions::default();
+    let mut s = Store::open(&db).unwrap();
+    let first = s.write(|w| helpdesk::mail::ingest(w, raw.as_bytes(), "file:old", &o, 1)).unwrap();
+    assert_eq!(first.name(), "new");
+    drop(s);
+    // As an upgraded database has it: the ledger row, without its raw bytes.
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch("DELETE FROM raw_mail; UPDATE raw_gaps SET ledger_upto = (SELECT MAX(id) FROM ledger);").unwrap();
+    drop(c);
+    let mut s = Store::open(&db).unwrap();
+    let again = s.write(|w| helpdesk::mail::ingest(w, raw.as_bytes(), "file:copy", &o, 2)).unwrap();
+    assert_eq!(again.name(), "duplicate", "{again:?}");
+    assert_eq!(s.read().table_counts().unwrap().iter().find(|(t, _)| *t == "messages").map(|c| c.1), Some(1));
+    let with_raw = s.read().messages_with_raw().unwrap();
+    assert_eq!(with_raw.len(), 1, "its bytes are kept now");
+    assert_eq!(s.read().raw_of_message(with_raw[0].0).unwrap().as_deref(), Some(raw.as_bytes()));
+    // With no such rows, new bytes are new and known bytes are duplicates, as before.
+    let fresh =
+        s.write(|w| helpdesk::mail::ingest(w, mail("new@x", "new", "b").as_bytes(), "file:new", &o, 3)).unwrap();
+    assert_eq!(fresh.name(), "new");
+    let twice =
+        s.write(|w| helpdesk::mail::ingest(w, mail("new@x", "new", "b").as_bytes(), "file:new2", &o, 4)).unwrap();
+    assert_eq!(twice.name(), "duplicate");
+}
+
 /// Finding 2: a long body is kept whole, and the raw message comes back byte for byte.
 #[test]
 fn long_bodies_are_kept_whole_and_raw_mail_is_kept() {

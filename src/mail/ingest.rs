@@ -101,7 +101,10 @@ pub fn ingest_prepared(
 ) -> Result<Outcome> {
     debug_assert_eq!(raw.len(), prep.packed.size, "prepared from other bytes");
     let sha = &prep.sha;
-    match w.ledger_copies(sha, source)? {
+    // Kept first: bytes new to raw_mail were never read before, and need no look in the ledger.
+    let new_bytes = w.keep_raw(sha, &prep.packed)?;
+    let copies = if new_bytes && !w.ledger_may_lack_raw()? { (None, false) } else { w.ledger_copies(sha, source)? };
+    match copies {
         // Read again from where it was read: accounted for already.
         (_, true) => return Ok(Outcome::Duplicate("already imported".into())),
         // The same bytes from elsewhere: a row that points at the first copy.
@@ -121,7 +124,6 @@ pub fn ingest_prepared(
         }
         (None, false) => {}
     }
-    w.keep_raw(sha, &prep.packed)?;
     // Any unexpected failure (a panic) undoes the message's writes and quarantines it with its reason.
     let run = |w: &Writer<'_>| {
         super::guard::catch(|| pipeline(w, source, sha, &prep.parsed, o, now))

@@ -11,7 +11,8 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::Type;
 
 /// Every table of the schema, parents before children. The full-text tables of SQLite (and its `item_words_stale`,
-/// empty between transactions, and `search_gen`) and PostgreSQL's `helpdesk_schema` belong to their backend: rebuilt or kept there;
+/// empty between transactions, and `search_gen`) and PostgreSQL's `helpdesk_schema` belong to their backend: rebuilt or kept there
+/// (`raw_gaps` is measured again on the target);
 /// `presence` holds heartbeats of the sessions on the source, not the help desk.
 const TABLES: &[&str] = &[
     "members",
@@ -113,11 +114,13 @@ impl Store {
         }
         match &to.db {
             Db::Lite(c) => {
+                c.execute_batch(super::schema::lighter::REMEASURE_RAW_GAPS)?;
                 c.execute_batch("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');")?;
                 super::index_file::refill(c)?;
             }
             Db::Pg(p) => {
                 let mut c = p.client();
+                c.batch_execute(super::schema::lighter::REMEASURE_RAW_GAPS)?;
                 let ids = c.query(
                     "SELECT table_name::text, column_name::text FROM information_schema.columns
                      WHERE table_schema = current_schema() AND is_identity = 'YES'",
@@ -231,7 +234,7 @@ impl Store {
             Db::Lite(c) => {
                 let mut st = c.prepare(
                     "SELECT t.name FROM sqlite_master t WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%'
-                       AND t.name NOT IN ('item_words_stale', 'search_gen', 'presence') AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+                       AND t.name NOT IN ('item_words_stale', 'search_gen', 'raw_gaps', 'presence') AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%'
                        AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%'
                                          AND t.name LIKE v.name || '\\_%' ESCAPE '\\')",
                 )?;
@@ -242,7 +245,7 @@ impl Store {
                 .query(
                     "SELECT table_name::text FROM information_schema.tables
                      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-                       AND table_name NOT IN ('helpdesk_schema', 'presence')",
+                       AND table_name NOT IN ('helpdesk_schema', 'raw_gaps', 'presence')",
                     &[],
                 )?
                 .iter()

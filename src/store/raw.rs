@@ -206,12 +206,22 @@ impl Writer<'_> {
         Ok(true)
     }
 
-    /// Keep raw bytes (once per SHA-256).
-    pub fn keep_raw(&self, sha256: &RawSha, p: &Packed) -> Result<()> {
+    /// Keep raw bytes (once per SHA-256): whether they were new.
+    pub fn keep_raw(&self, sha256: &RawSha, p: &Packed) -> Result<bool> {
         let sql =
             "INSERT INTO raw_mail(sha256, size, codec, data) VALUES (?1, ?2, 1, ?3) ON CONFLICT(sha256) DO NOTHING";
-        self.c.execute(sql, &[sha256, &(p.size as i64), &p.zstd])?;
-        Ok(())
+        Ok(self.c.execute(sql, &[sha256, &(p.size as i64), &p.zstd])? == 1)
+    }
+
+    /// Whether the ledger has rows that may lack their raw bytes (schema V23's `raw_gaps`), read once per
+    /// transaction: when it has none, bytes new to `raw_mail` were never read before.
+    pub fn ledger_may_lack_raw(&self) -> Result<bool> {
+        if let Some(known) = self.raw_gaps.get() {
+            return Ok(known);
+        }
+        let gaps = self.c.value::<bool>("SELECT ledger_upto > 0 FROM raw_gaps", &[])?.unwrap_or(true);
+        self.raw_gaps.set(Some(gaps));
+        Ok(gaps)
     }
 }
 

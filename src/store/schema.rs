@@ -1,5 +1,6 @@
 //! Numbered migrations of the database schema.
 
+pub(crate) mod lighter;
 pub(crate) mod pg;
 mod team;
 mod words;
@@ -30,6 +31,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V20),
         M::up(words::V21),
         M::up(words::V22),
+        M::up(lighter::V23),
     ])
 }
 
@@ -497,6 +499,33 @@ mod tests {
             assert_eq!(v, 8, "{q}");
         }
         assert!(!crate::store::index_file::reconcile(&c, None).unwrap(), "an index caught up is kept");
+    }
+
+    #[test]
+    fn v23_notes_ledger_rows_without_raw_bytes_and_counts_ticket_stages_by_severity() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut c, 22).unwrap();
+        c.execute_batch(
+            "INSERT INTO ledger(id, source_key, sha256, outcome, reason, at) VALUES
+               (1, 'file:a', x'01', 'new', 'r', 1), (2, 'file:b', x'02', 'new', 'r', 1), (3, 'file:c', x'03', 'new', 'r', 1);
+             INSERT INTO raw_mail(sha256, size, codec, data) VALUES (x'01', 1, 0, x'00'), (x'03', 1, 0, x'00');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut c).unwrap();
+        let upto: i64 = c.query_row("SELECT ledger_upto FROM raw_gaps", [], |r| r.get(0)).unwrap();
+        assert_eq!(upto, 2, "row 2 has no raw bytes");
+        let plan: Vec<String> = c
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT stage, severity, COUNT(*) FROM items INDEXED BY tickets_stage_severity
+                 WHERE kind = 'ticket' GROUP BY stage, severity",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let plan = plan.join(" ");
+        assert!(plan.contains("COVERING INDEX tickets_stage_severity"), "{plan}");
     }
 
     #[test]

@@ -16,17 +16,20 @@ impl Reader<'_> {
         )
     }
 
-    /// Items of a kind in the given stages, counted by stage and severity.
-    pub fn count_by_stage_and_severity(
+    /// Tickets in the given stages, counted by stage and severity.
+    pub fn count_tickets_by_stage_and_severity(
         &self,
-        kind: Kind,
         stages: &[AnyStage],
     ) -> Result<Vec<(AnyStage, Option<Severity>, i64)>> {
-        // One pass over the covering (kind, stage, severity) index, filtered here.
+        // One pass over the covering (stage, severity) index of tickets (schema V23), filtered here.
         let rows: Vec<(AnyStage, Option<Severity>, i64)> = self.c.rows(
-            "SELECT stage, severity, COUNT(*) AS n FROM items WHERE kind = ?1 GROUP BY stage, severity",
-            &[&kind],
-            |r| Ok((super::items::stage_at(r, kind, "stage")?, r.get("severity")?, r.get("n")?)),
+            self.c.pick([
+                "SELECT stage, severity, COUNT(*) AS n FROM items INDEXED BY tickets_stage_severity WHERE kind = 'ticket'
+                 GROUP BY stage, severity",
+                "SELECT stage, severity, COUNT(*) AS n FROM items WHERE kind = 'ticket' GROUP BY stage, severity",
+            ]),
+            &[],
+            |r| Ok((super::items::stage_at(r, Kind::Ticket, "stage")?, r.get("severity")?, r.get("n")?)),
         )?;
         Ok(rows.into_iter().filter(|row| stages.contains(&row.0)).collect())
     }
