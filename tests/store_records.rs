@@ -185,7 +185,7 @@ fn unread_marks_and_the_dashboard_count() {
         assert_eq!(waiting[0].0, t);
         let per_day = s.read().created_per_day(0).unwrap();
         assert_eq!(per_day, [("2026-01-01".to_string(), 1)]);
-        let by = s.read().count_by_stage_and_severity(Kind::Ticket, &[waiting[0].2]).unwrap();
+        let by = s.read().count_tickets_by_stage_and_severity(&[waiting[0].2]).unwrap();
         assert_eq!(by.len(), 1);
         s.write(|w| {
             w.set_stage(
