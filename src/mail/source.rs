@@ -174,8 +174,10 @@ fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// Order files by the Date header of their first message (then by path), so that parents are ingested before replies
 /// as far as the dates allow. Only the header block is read.
 pub fn sort_by_date(files: &mut Vec<PathBuf>) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let chunk = files.len().div_ceil(threads).max(1);
+    // Reading headers waits on the disk more than on the processor: on a cold cache 16 readers sort a 100k Maildir
+    // in 1.2–1.5 s where two took 2.9–3.3 s (2 cores), and on a warm one they cost nothing more.
+    const READERS: usize = 16;
+    let chunk = files.len().div_ceil(READERS).max(1);
     let dates: Vec<i64> = std::thread::scope(|s| {
         let parts: Vec<_> = files
             .chunks(chunk)
