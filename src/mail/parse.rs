@@ -35,8 +35,8 @@ pub struct Parsed {
     pub has_delivery_status: bool,
     /// The From header as written (name and address, lower-cased), for senders like `MAILER-DAEMON <>`.
     pub from_raw: String,
-    /// The subject as threading compares it ([`crate::domain::normalise_subject`]), made by [`super::ingest::prepare`]
-    /// on the reading thread.
+    /// The subject as threading compares it ([`crate::domain::normalise_subject`]), made with the rest of the
+    /// preparation for ingest, on the reading thread.
     pub norm_subject: String,
 }
 

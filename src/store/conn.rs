@@ -363,7 +363,7 @@ impl<'a> Conn<'a> {
 
     /// Hold, until the transaction ends, the right to number new rows of `what` (`MAX(num) + 1`): PostgreSQL's
     /// transactions run side by side, SQLite's writers one at a time already.
-    pub fn lock_numbering(self, what: &str) -> Result<()> {
+    pub fn lock_numbering(self, what: std::fmt::Arguments<'_>) -> Result<()> {
         if self.is_pg() {
             self.execute("SELECT pg_advisory_xact_lock(hashtext(?1))", &[&format!("helpdesk numbering {what}")])?;
         }

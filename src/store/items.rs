@@ -333,7 +333,7 @@ impl Writer<'_> {
         };
         let owner = n.owner.as_deref().map(|o| self.member_row(o)).transpose()?;
         let stage = n.stage.unwrap_or(AnyStage::initial(n.kind));
-        self.c.lock_numbering(&format!("items {}", n.kind.as_str()))?;
+        self.c.lock_numbering(format_args!("items {}", n.kind.as_str()))?;
         let cached = self.numbers.borrow().get(&n.kind).copied();
         let num: i64 = match cached {
             Some(num) => num,

@@ -102,7 +102,7 @@ impl Writer<'_> {
                 Some(k) => format!("a {kind} needs a {k} as its parent (--parent)"),
             }));
         }
-        self.c.lock_numbering(&format!("parts {kind}"))?;
+        self.c.lock_numbering(format_args!("parts {kind}"))?;
         let num: i64 =
             self.c.one("SELECT COALESCE(MAX(num), 0) + 1 FROM parts WHERE kind = ?1", &[&kind], |r| r.get(0))?;
         self.c.execute(
