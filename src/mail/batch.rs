@@ -15,6 +15,11 @@ const BATCH_BYTES: usize = 64 << 20;
 const AHEAD: usize = 512;
 const CHUNK: usize = 64;
 
+/// How many steps nicer the indexer thread runs: on 2 cores the writer waited on the run queue for 1.6 s of an 8.7 s
+/// import while the reader and the indexer shared the other core; ten steps nicer, the 100k Maildir imports in
+/// 7.92 s against 8.84 s (mean of 5, interleaved), and on a busy machine the index still gets a tenth of a core.
+const GIVE_WAY: i32 = 10;
+
 /// Checkpoints on their own connection: copying the log into the database, and its fsync, no longer stall the
 /// writer at a commit. Runs until the sender is dropped, coalescing signals that arrived while it worked.
 fn checkpoints(store: Store, done: Receiver<()>) {
@@ -44,7 +49,13 @@ pub fn ingest_batch(
     // The full-text index is written on a thread of its own, after each commit (a dry run writes nothing to keep).
     let indexer = if dry_run { None } else { store.index_elsewhere()? };
     let out = std::thread::scope(|s| {
-        let indexing = indexer.map(|i| s.spawn(move || i.run()));
+        // The indexer catches up at the end; the writer, and the reader that feeds it, go first.
+        let indexing = indexer.map(|i| {
+            s.spawn(move || {
+                crate::background::give_way(GIVE_WAY);
+                i.run()
+            })
+        });
         s.spawn(move || {
             let mut chunk = Vec::with_capacity(CHUNK);
             for m in mails {

@@ -101,23 +101,10 @@ pub fn spawn_filler(db: PathBuf) {
     });
 }
 
-/// Nine steps nicer than the UI thread (Linux niceness is per thread; a helpdesk started under `nice` keeps the
-/// gap): when the cores are busy, a frame of the UI thread goes before a count or a similar-work search; on an idle
-/// machine nothing changes. Failing to lower it is harmless.
+/// Nine steps nicer than the UI thread: when the cores are busy, a frame of the UI thread goes before a count or a
+/// similar-work search.
 fn background_priority() {
-    use thread_priority::{ThreadPriority, ThreadPriorityValue, set_current_thread_priority};
-    let own = std::fs::read_to_string("/proc/thread-self/stat")
-        .ok()
-        .and_then(|s| s.rsplit(") ").next()?.split(' ').nth(16)?.parse::<i32>().ok())
-        .unwrap_or(0);
-    let want = (own + 9).min(19);
-    // The crate's cross-platform value p (0..=99) is niceness floor(39 * (1 - p / 99)) - 20 on Linux.
-    let nice_of = |p: u8| (39.0 * (1.0 - f32::from(p) / 99.0)) as i32 - 20;
-    if let Some(p) = (0..=99u8).rev().find(|p| nice_of(*p) >= want)
-        && let Ok(v) = ThreadPriorityValue::try_from(p)
-    {
-        let _ = set_current_thread_priority(ThreadPriority::Crossplatform(v));
-    }
+    helpdesk::background::give_way(9);
 }
 
 /// How long a job waits for the requests that would replace it (the next keystroke of a filter, the next item
