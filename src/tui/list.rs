@@ -46,6 +46,10 @@ pub struct ListState {
     /// A count of this filter was asked of the jobs thread (by this number) and has not arrived: `total` is the rows
     /// loaded so far.
     pub counting: Option<u64>,
+    /// `G` was pressed while counting: the cursor goes to the last row when the count arrives.
+    pub bottom_pending: bool,
+    /// The filter of the count last asked for, as its `Debug` text.
+    asked: Option<String>,
     seq: u64,
     /// The source with the typed query read into it, and what in the query names nothing.
     query: Option<ItemFilter>,
@@ -74,6 +78,8 @@ impl ListState {
             loaded: false,
             capped: false,
             counting: None,
+            bottom_pending: false,
+            asked: None,
             seq: 0,
             query: None,
             problems: vec![],
@@ -151,7 +157,7 @@ impl ListState {
         let keep_id = self.selected_item().map(|i| i.id).filter(|_| keep > 0);
         self.parse(r);
         self.loaded = true;
-        self.counting = None;
+        let pending = self.counting.take();
         if !self.problems.is_empty() {
             // A term that names nothing (`owner:bilall`) matches nothing: never the whole list under its label, where
             // a select-all would then change every row.
@@ -166,9 +172,18 @@ impl ListState {
         self.total = match (&self.source, self.item_filter()) {
             (_, Some(_)) if self.rows.len() < first && !self.quick => self.rows.len(),
             (_, Some(f)) if defer => {
-                self.seq += 1;
-                self.counting = Some(self.seq);
-                ask = Some((self.seq, f));
+                // The same filter is being counted already (a write elsewhere reloaded the rows): that answer is
+                // awaited, not asked again, or writes every few seconds would keep a slow count from ever ending.
+                let asked = format!("{f:?}");
+                match pending.filter(|_| self.asked.as_deref() == Some(asked.as_str())) {
+                    Some(seq) => self.counting = Some(seq),
+                    None => {
+                        self.seq += 1;
+                        self.counting = Some(self.seq);
+                        self.asked = Some(asked);
+                        ask = Some((self.seq, f));
+                    }
+                }
                 self.rows.len()
             }
             (_, Some(f)) if f.text.is_some() => r.count_upto(&f, CAP as i64)? as usize,
@@ -177,6 +192,9 @@ impl ListState {
             _ => r.account_count(self.text())? as usize,
         };
         self.capped = (self.total >= CAP && !self.text.trim().is_empty()) || self.counting.is_some();
+        if self.counting.is_none() || self.counting != pending {
+            self.bottom_pending = false;
+        }
         self.start = 0;
         self.cursor = 0;
         self.offset = 0;

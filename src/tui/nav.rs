@@ -78,6 +78,9 @@ pub fn movement(app: &mut App, a: Action) -> Result<()> {
     let i = app.list_index();
     let r = app.store.read();
     let l = &mut app.lists[i];
+    // Only the rows loaded so far are known while the list is counted: the last of them now, the true last when the
+    // count comes (unless another move comes first).
+    l.bottom_pending = a == Action::Bottom && l.counting.is_some();
     match a {
         Action::Up => l.move_by(&r, -1, h)?,
         Action::Down => l.move_by(&r, 1, h)?,

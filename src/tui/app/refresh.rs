@@ -208,7 +208,14 @@ impl App {
             l.completed(rows, height);
         }
         match total {
-            Ok(n) => l.counted(n),
+            Ok(n) => {
+                l.counted(n);
+                if std::mem::take(&mut l.bottom_pending)
+                    && let Err(e) = l.move_to(&self.store.read(), l.total.saturating_sub(1), height)
+                {
+                    self.error(format!("to the last row: {e}"));
+                }
+            }
             Err(e) => self.error(format!("count: {e}")),
         }
     }

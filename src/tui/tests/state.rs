@@ -925,3 +925,61 @@ fn the_user_joins_once_the_deferred_check_passes() {
     super::super::handle(&mut a, super::super::Event::Health(Ok(())));
     assert!(a.store.read().member_row("zed").is_ok());
 }
+
+/// `G` while a filtered list is still counted goes to the last loaded row, then to the true last row when the count
+/// comes; a move made in between wins.
+#[test]
+fn bottom_pressed_while_counting_reaches_the_true_last_row() {
+    let mut a = app(2000);
+    let (tx, rx) = std::sync::mpsc::channel();
+    a.jobs = Some(tx);
+    keys(&mut a, "2/card");
+    key(&mut a, KeyCode::Enter);
+    let loaded = a.list().rows.len();
+    assert!(a.list().counting.is_some());
+    key(&mut a, KeyCode::End);
+    assert_eq!(a.list().cursor, loaded - 1, "the last row loaded, for now");
+    answer_count(&mut a, &rx);
+    let l = a.list();
+    assert!(l.total > loaded, "more rows than loaded: {} {loaded}", l.total);
+    assert_eq!(l.cursor, l.total - 1, "the true last row once counted");
+    assert!(l.selected_item().is_some(), "and it is loaded");
+
+    keys(&mut a, "/s");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.list().counting.is_some());
+    key(&mut a, KeyCode::End);
+    key(&mut a, KeyCode::Up);
+    let at = a.list().cursor;
+    answer_count(&mut a, &rx);
+    assert_eq!(a.list().cursor, at, "a move after the last row was asked for wins");
+}
+
+/// A write elsewhere reloads a list whose count is on its way: the count asked for is awaited, not asked again (a
+/// desk written to every few seconds never saw a slow count end).
+#[test]
+fn a_reload_for_a_write_elsewhere_keeps_the_count_asked_for() {
+    use super::super::jobs::Job;
+    let mut a = app(2000);
+    let (tx, rx) = std::sync::mpsc::channel();
+    a.jobs = Some(tx);
+    keys(&mut a, "2/card");
+    key(&mut a, KeyCode::Enter);
+    let Some(Job::Count { list, seq, filter, cap, first }) =
+        rx.try_iter().filter(|j| matches!(j, Job::Count { .. })).last()
+    else {
+        panic!("a count was asked");
+    };
+    a.reload_changed().unwrap();
+    assert_eq!(a.list().counting, Some(seq), "still awaiting the same count");
+    assert!(!rx.try_iter().any(|j| matches!(j, Job::Count { .. })), "not asked again");
+    let r = a.store.read();
+    let rows = r.list(&filter, helpdesk::store::Page::default(), first).unwrap();
+    let n = r.count_upto(&filter, cap).unwrap() as usize;
+    drop(r);
+    a.on_count(list, seq, Ok(n), Some(rows));
+    assert_eq!((a.list().total, a.list().counting), (n, None));
+    // Another filter is counted anew.
+    keys(&mut a, "/s");
+    assert!(rx.try_iter().any(|j| matches!(j, Job::Count { .. })));
+}
