@@ -973,10 +973,13 @@ fn a_reload_for_a_write_elsewhere_keeps_the_count_asked_for() {
     a.reload_changed().unwrap();
     assert_eq!(a.list().counting, Some(seq), "still awaiting the same count");
     assert!(!rx.try_iter().any(|j| matches!(j, Job::Count { .. })), "not asked again");
-    let r = a.store.read();
-    let rows = r.list(&filter, helpdesk::store::Page::default(), first).unwrap();
-    let n = r.count_upto(&filter, cap).unwrap() as usize;
-    drop(r);
+    let (rows, n) = {
+        let r = a.store.read();
+        (
+            r.list(&filter, helpdesk::store::Page::default(), first).unwrap(),
+            r.count_upto(&filter, cap).unwrap() as usize,
+        )
+    };
     a.on_count(list, seq, Ok(n), Some(rows));
     assert_eq!((a.list().total, a.list().counting), (n, None));
     // Another filter is counted anew.
