@@ -24,19 +24,13 @@ pub fn pack(raw: &[u8]) -> Packed {
 }
 
 /// A raw message's SHA-256: its key in `raw_mail` and the ledger, bound as its 32 bytes on both backends.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawSha(Vec<u8>);
 
 impl RawSha {
     pub fn of(raw: &[u8]) -> RawSha {
         use sha2::Digest;
         RawSha(sha2::Sha256::digest(raw).to_vec())
-    }
-}
-
-impl std::fmt::Display for RawSha {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&super::hex(&self.0))
     }
 }
 

@@ -5,7 +5,7 @@ use crate::Result;
 
 /// Each migration runs once, in order, in one transaction with the others still due.
 const MIGRATIONS: &[&str] =
-    &[V1, super::super::vectors::PG_MIGRATION, super::team::PG, super::super::team::PG_MIGRATION, super::lighter::PG];
+    &[V1, super::super::vectors::PG_MIGRATION, super::team::PG, super::super::team::PG_MIGRATION, super::lighter::V23];
 
 /// Apply the migrations still due. An advisory lock makes members who start at once wait for each other.
 pub fn migrate(c: &mut postgres::Client) -> Result<()> {

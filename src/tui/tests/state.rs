@@ -644,19 +644,28 @@ pub(super) fn word_found_more_in_full(a: &App, newer_first: bool) -> (String, Ve
     (word, full)
 }
 
-/// Answer the newest count the list asked of the jobs thread, with the full match's first rows.
-pub(super) fn answer_count(a: &mut App, rx: &std::sync::mpsc::Receiver<super::super::jobs::Job>) {
+/// The newest count the list asked of the jobs thread.
+pub(super) fn asked_count(rx: &std::sync::mpsc::Receiver<super::super::jobs::Job>) -> super::super::jobs::Job {
     use super::super::jobs::Job;
-    let Some(Job::Count { list, seq, filter, cap, first }) =
-        rx.try_iter().filter(|j| matches!(j, Job::Count { .. })).last()
-    else {
-        panic!("a count was asked");
+    rx.try_iter().filter(|j| matches!(j, Job::Count { .. })).last().expect("a count was asked")
+}
+
+/// Answer a count as the jobs thread would, with the full match's first rows: the number counted.
+pub(super) fn answer(a: &mut App, job: super::super::jobs::Job) -> usize {
+    let super::super::jobs::Job::Count { list, seq, filter, cap, first } = job else {
+        panic!("not a count");
     };
     assert!(!filter.quick && first > 0, "the jobs thread gets the full filter and reads its first rows");
     let r = a.store.read();
     let rows = r.list(&filter, helpdesk::store::Page::default(), first).unwrap();
     let n = r.count_upto(&filter, cap).unwrap() as usize;
     a.on_count(list, seq, Ok(n), Some(rows));
+    n
+}
+
+/// Answer the newest count the list asked of the jobs thread.
+pub(super) fn answer_count(a: &mut App, rx: &std::sync::mpsc::Receiver<super::super::jobs::Job>) {
+    answer(a, asked_count(rx));
 }
 
 /// A filter keystroke shows the matches in the items' own words at once; the full match (message text too) comes
@@ -965,22 +974,12 @@ fn a_reload_for_a_write_elsewhere_keeps_the_count_asked_for() {
     a.jobs = Some(tx);
     keys(&mut a, "2/card");
     key(&mut a, KeyCode::Enter);
-    let Some(Job::Count { list, seq, filter, cap, first }) =
-        rx.try_iter().filter(|j| matches!(j, Job::Count { .. })).last()
-    else {
-        panic!("a count was asked");
-    };
+    let job = asked_count(&rx);
+    let Job::Count { seq, .. } = job else { unreachable!("asked_count gives counts") };
     a.reload_changed().unwrap();
     assert_eq!(a.list().counting, Some(seq), "still awaiting the same count");
     assert!(!rx.try_iter().any(|j| matches!(j, Job::Count { .. })), "not asked again");
-    let (rows, n) = {
-        let r = a.store.read();
-        (
-            r.list(&filter, helpdesk::store::Page::default(), first).unwrap(),
-            r.count_upto(&filter, cap).unwrap() as usize,
-        )
-    };
-    a.on_count(list, seq, Ok(n), Some(rows));
+    let n = answer(&mut a, job);
     assert_eq!((a.list().total, a.list().counting), (n, None));
     // Another filter is counted anew.
     keys(&mut a, "/s");
